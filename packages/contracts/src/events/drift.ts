@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { envelopeOf } from '../envelope.js';
+import { CauseCategory, DriftType, Priority, ResolutionType, ScanFormat } from '../enums.js';
+import { JsonValue } from '../json.js';
+import { DriftChange, ResourceIdentity } from './resource.js';
+
+/** A drift opened by ingest (published once per drift event, when it is first seen). */
+export const DriftDetectedV1Data = z.object({
+  driftEventId: z.number().int().positive(),
+  driftType: DriftType,
+  fingerprint: z.string(),
+  resource: ResourceIdentity,
+  iacResourceId: z.number().int().positive().nullable(),
+  changes: z.array(DriftChange),
+  isSecurityCritical: z.boolean(),
+  detectedAt: z.iso.datetime({ offset: true }),
+  scan: z.object({ id: z.string().uuid(), format: ScanFormat, scanner: z.string().optional() }).optional(),
+  previousAddress: z.string().optional(),
+});
+export const DriftDetectedV1 = envelopeOf('drift.detected', DriftDetectedV1Data);
+export type DriftDetectedV1 = z.infer<typeof DriftDetectedV1>;
+
+/** A drift closed: by a full scan that no longer shows it, or by an engineer's command. */
+export const DriftResolvedV1Data = z.object({
+  driftEventId: z.number().int().positive(),
+  resolvedAt: z.iso.datetime({ offset: true }),
+  resolutionType: ResolutionType.nullable(),
+  resolvedBy: z.enum(['scan', 'command']),
+  confirmedCause: CauseCategory.optional(),
+  actor: z.string().optional(),
+  note: z.string().optional(),
+});
+export const DriftResolvedV1 = envelopeOf('drift.resolved', DriftResolvedV1Data);
+export type DriftResolvedV1 = z.infer<typeof DriftResolvedV1>;
+
+/** Severity, risk and probable cause of a drift, from analysis. */
+export const DriftAnalyzedV1Data = z.object({
+  driftEventId: z.number().int().positive(),
+  severityScore: z.number().min(0).max(1),
+  confidenceScore: z.number().min(0).max(1),
+  priority: Priority,
+  cause: z.object({ category: CauseCategory, confidence: z.number().min(0).max(1) }),
+  riskAssessment: z.record(z.string(), JsonValue),
+});
+export const DriftAnalyzedV1 = envelopeOf('drift.analyzed', DriftAnalyzedV1Data);
+export type DriftAnalyzedV1 = z.infer<typeof DriftAnalyzedV1>;

@@ -1,0 +1,16 @@
+/**
+ * @driftguard/contracts: the schemas of every message and HTTP body DriftGuard exchanges,
+ * subject builders and enums shared with the database. Depends on zod only, so a scanner can
+ * import it.
+ */
+export * from './enums.js';
+export * from './json.js';
+export * from './envelope.js';
+export * from './events/resource.js';
+export * from './events/scan.js';
+export * from './events/drift.js';
+export * from './events/recommendation.js';
+export * from './events/context.js';
+export * from './events/command.js';
+export * from './catalog.js';
+export * from './subjects.js';
