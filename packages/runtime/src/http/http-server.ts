@@ -1,0 +1,102 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Logger } from '../logging/logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { createErrorHandler, notFoundHandler, type ErrorMapper } from './problem.js';
+import { runReadinessChecks, type ReadinessCheck } from './readiness.js';
+import { installRequestTracing } from './request-tracing.js';
+
+/** The fastify instance every service registers its routes on (zod type provider). */
+export type HttpApp = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
+
+export interface HttpServerOptions {
+  log: Logger;
+  serviceName: string;
+  /** Readiness probes, e.g. `{ database, nats }`; `/readyz` is 200 only when all pass. */
+  checks: Record<string, ReadinessCheck>;
+  /** Per-check bound for `/readyz` (default 2 s). */
+  readinessTimeoutMs?: number;
+  /** A registry to share; a fresh one with default process metrics otherwise. */
+  metrics?: Metrics;
+  /** Maps the service's own named errors to problem JSON before the runtime's defaults. */
+  mapError?: ErrorMapper;
+  /** Largest accepted request body in bytes (default 10 MiB: scans can be large). */
+  bodyLimit?: number;
+}
+
+export interface HttpServer {
+  readonly app: HttpApp;
+  readonly metrics: Metrics;
+  /** Listens on `port` (0 picks a free one) and returns the bound port. */
+  listen(port: number, host?: string): Promise<number>;
+  /** From now on `/readyz` answers 503 `shutting_down`, so load balancers stop sending work. */
+  markShuttingDown(): void;
+  /** Stops accepting connections and waits for in-flight requests; safe to call twice. */
+  close(): Promise<void>;
+}
+
+const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * A fastify server with the house conventions: zod validation and serialization, problem JSON
+ * errors, a span and a duration sample per request, and `/healthz`, `/readyz`, `/metrics`.
+ */
+export function createHttpServer(options: HttpServerOptions): HttpServer {
+  const { log, serviceName, checks, readinessTimeoutMs = 2_000, mapError, bodyLimit = 10 * 1024 * 1024 } = options;
+  const metrics = options.metrics ?? createMetrics(serviceName);
+  const httpLog = log.child({ subsystem: `${serviceName}:http` });
+
+  const app = Fastify({
+    loggerInstance: httpLog as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(createErrorHandler(httpLog, mapError));
+  app.setNotFoundHandler(notFoundHandler);
+  installRequestTracing(app, serviceName, metrics);
+
+  app.addHook('onResponse', async (request, reply) => {
+    const path = request.routeOptions.url ?? request.url;
+    const level = QUIET_ROUTES.has(path) ? 'debug' : 'info';
+    httpLog[level]({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
+  });
+
+  let shuttingDown = false;
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    if (shuttingDown) return reply.status(503).send({ status: 'shutting_down', checks: {} });
+    const report = await runReadinessChecks(checks, readinessTimeoutMs, httpLog);
+    return reply.status(report.ready ? 200 : 503).send({ status: report.ready ? 'ready' : 'not_ready', checks: report.checks });
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const body = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).send(body);
+  });
+
+  let closed: Promise<void> | undefined;
+  return {
+    app,
+    metrics,
+    async listen(port, host = '0.0.0.0') {
+      await app.listen({ port, host });
+      const address = app.server.address();
+      return typeof address === 'object' && address !== null ? address.port : port;
+    },
+    markShuttingDown() {
+      shuttingDown = true;
+    },
+    close() {
+      shuttingDown = true;
+      closed ??= app.close();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { installSignalHandlers, type Destroyable, type ShutdownHandle, type SignalOptions } from './signals.js';
