@@ -1,0 +1,267 @@
+/**
+ * The recursive comparison at the heart of the diff engine. Hot-path rules: compare by identity
+ * first, consult tables only for values that differ or for containers, keep the path as a stack
+ * of raw segments and build a pointer only when a change is emitted.
+ */
+import type { Json } from '../model/observation.js';
+import { escapePointerSegment } from '../model/json-pointer.js';
+import type { DiffPlan } from './diff.plan.js';
+import { KUBERNETES_ALWAYS_COMPARED, KUBERNETES_QUANTITY_PARENTS, type ArrayRule } from './diff.tables.js';
+import { canonicalDocument, isPolicyDocument, parseJsonDocument } from './policy-document.js';
+import { quantitiesEqual } from './quantity.js';
+import { scalarsEquivalent } from './scalar-equality.js';
+
+export interface RawChange {
+  path: string;
+  declared: Json | undefined;
+  actual: Json | undefined;
+  changeType: 'modified' | 'added' | 'removed';
+}
+
+type Obj = Record<string, unknown>;
+const EMPTY_OBJECT: Obj = Object.freeze({}) as Obj;
+const EMPTY_ARRAY: unknown[] = Object.freeze([]) as unknown as unknown[];
+
+/** null ≡ absent ≡ "" ≡ [] ≡ {}: providers report an unset optional value any of these ways. */
+export function isEmpty(v: unknown): boolean {
+  if (v === undefined || v === null || v === '') return true;
+  if (typeof v !== 'object') return false;
+  if (Array.isArray(v)) return v.length === 0;
+  for (const _ in v as Obj) return false;
+  return true;
+}
+
+export class DiffWalker {
+  readonly changes: RawChange[] = [];
+  private readonly path: string[] = [];
+  private readonly kubernetes: boolean;
+
+  constructor(
+    private readonly plan: DiffPlan,
+    private readonly onlyDeclared: boolean,
+    private readonly onlyShared: boolean,
+  ) {
+    this.kubernetes = plan.profile === 'kubernetes';
+  }
+
+  run(declared: unknown, actual: unknown): RawChange[] {
+    this.value(declared, actual, undefined);
+    return this.changes;
+  }
+
+  private value(a: unknown, b: unknown, key: string | undefined): void {
+    if (a === b) return;
+    const aEmpty = isEmpty(a);
+    const bEmpty = isEmpty(b);
+    if (aEmpty && bEmpty) return;
+    if (this.onlyDeclared && aEmpty) {
+      // A field the manifest does not set is the server's, except a few that must never flip silently.
+      if (key !== undefined && b === true && KUBERNETES_ALWAYS_COMPARED.has(key)) this.emit('added', a, b);
+      return;
+    }
+    if (key !== undefined && this.plan.isJsonKey(key) && this.jsonDocument(a, b)) return;
+    const aObj = a !== null && typeof a === 'object';
+    const bObj = b !== null && typeof b === 'object';
+    if (aObj || bObj) {
+      const aArr = Array.isArray(a);
+      const bArr = Array.isArray(b);
+      if (aObj && !aArr && (bEmpty || (bObj && !bArr))) return this.object(a as Obj, bEmpty ? EMPTY_OBJECT : (b as Obj));
+      if (bObj && !bArr && aEmpty) return this.object(EMPTY_OBJECT, b as Obj);
+      if (aArr && (bEmpty || bArr)) return this.array(a as unknown[], bEmpty ? EMPTY_ARRAY : (b as unknown[]), key);
+      if (bArr && aEmpty) return this.array(EMPTY_ARRAY, b as unknown[], key);
+      return this.emit(aEmpty ? 'added' : bEmpty ? 'removed' : 'modified', a, b);
+    }
+    if (aEmpty) return this.emit('added', a, b);
+    if (bEmpty) return this.emit('removed', a, b);
+    if (scalarsEquivalent(a, b)) return;
+    if (this.kubernetes && this.isQuantity(key) && quantitiesEqual(a as string, b as string)) return;
+    this.emit('modified', a, b);
+  }
+
+  private object(a: Obj, b: Obj): void {
+    const top = this.path.length === 0;
+    const plan = this.plan;
+    for (const k in a) {
+      const av = a[k];
+      let bv = b[k];
+      if (av === bv) continue;
+      if (typeof bv === 'function') bv = undefined; // inherited member, not data
+      if (top) {
+        if (bv === undefined && this.onlyShared) continue;
+        const rule = plan.topKeyRule(k);
+        if (rule === 1 || (rule === 2 && isEmpty(av))) continue;
+      }
+      this.path.push(k);
+      this.value(av, bv, k);
+      this.path.pop();
+    }
+    if (top && this.onlyShared) return;
+    for (const k in b) {
+      const av = a[k];
+      if (av !== undefined && typeof av !== 'function') continue;
+      if (this.onlyDeclared && !KUBERNETES_ALWAYS_COMPARED.has(k)) continue;
+      if (top && plan.topKeyRule(k) !== 0) continue;
+      this.path.push(k);
+      this.value(undefined, b[k], k);
+      this.path.pop();
+    }
+  }
+
+  private array(a: unknown[], b: unknown[], key: string | undefined): void {
+    const rule = this.plan.arrayRule(key, a.length > 0 ? a : b);
+    if (rule.mode === 'ordered') return this.ordered(a, b);
+    if (a.length === b.length) {
+      const mark = this.changes.length;
+      this.ordered(a, b);
+      if (this.changes.length === mark) return;
+      this.changes.length = mark; // not equal in order: fall back to matching
+    }
+    if (rule.mode === 'set') this.setMatch(a, b, key, undefined);
+    else this.keyedMatch(a, b, key, rule);
+  }
+
+  private ordered(a: unknown[], b: unknown[]): void {
+    const n = a.length > b.length ? a.length : b.length;
+    for (let i = 0; i < n; i++) {
+      const av = a[i];
+      const bv = b[i];
+      if (av === bv) continue;
+      this.path.push(String(i));
+      if (i >= b.length) this.emit('removed', av, undefined);
+      else if (i >= a.length) this.emit('added', undefined, bv);
+      else this.value(av, bv, undefined);
+      this.path.pop();
+    }
+  }
+
+  /**
+   * Multiset match on a canonical fingerprint. Unmatched declared elements are reported removed
+   * at their declared index, unmatched actual elements added at their actual index.
+   */
+  private setMatch(a: unknown[], b: unknown[], key: string | undefined, only: { a: number[]; b: number[] } | undefined): void {
+    const ai = only ? only.a : a.map((_, i) => i);
+    const bi = only ? only.b : b.map((_, i) => i);
+    const pool = new Map<string, number[]>();
+    for (const j of bi) {
+      const fp = this.fingerprint(b[j], key);
+      const list = pool.get(fp);
+      if (list) list.push(j);
+      else pool.set(fp, [j]);
+    }
+    const matched = new Set<number>();
+    for (const i of ai) {
+      const list = pool.get(this.fingerprint(a[i], key));
+      const j = list?.shift();
+      if (j !== undefined) {
+        matched.add(j);
+        continue;
+      }
+      this.path.push(String(i));
+      this.emit('removed', a[i], undefined);
+      this.path.pop();
+    }
+    if (this.onlyDeclared) return;
+    for (const j of bi) {
+      if (matched.has(j)) continue;
+      this.path.push(String(j));
+      this.emit('added', undefined, b[j]);
+      this.path.pop();
+    }
+  }
+
+  private keyedMatch(a: unknown[], b: unknown[], key: string | undefined, rule: Extract<ArrayRule, { mode: 'keyed' }>): void {
+    const byKey = new Map<string, number[]>();
+    const loose = { a: [] as number[], b: [] as number[] };
+    for (let j = 0; j < b.length; j++) {
+      const k = elementKey(b[j], rule);
+      if (k === undefined) loose.b.push(j);
+      else {
+        const list = byKey.get(k);
+        if (list) list.push(j);
+        else byKey.set(k, [j]);
+      }
+    }
+    const matched = new Set<number>();
+    for (let i = 0; i < a.length; i++) {
+      const k = elementKey(a[i], rule);
+      if (k === undefined) {
+        loose.a.push(i);
+        continue;
+      }
+      const j = byKey.get(k)?.shift();
+      this.path.push(String(i));
+      if (j === undefined) this.emit('removed', a[i], undefined);
+      else {
+        matched.add(j);
+        this.value(a[i], b[j], undefined);
+      }
+      this.path.pop();
+    }
+    for (const list of byKey.values()) for (const j of list) if (!matched.has(j)) loose.b.push(j);
+    if (loose.a.length > 0 || (loose.b.length > 0 && !this.onlyDeclared)) this.setMatch(a, b, key, loose);
+  }
+
+  private jsonDocument(a: unknown, b: unknown): boolean {
+    const da = typeof a === 'string' ? parseJsonDocument(a) : (a as Json | undefined);
+    const db = typeof b === 'string' ? parseJsonDocument(b) : (b as Json | undefined);
+    const docA = da !== undefined && da !== null && typeof da === 'object';
+    const docB = db !== undefined && db !== null && typeof db === 'object';
+    if (!docA && !docB) return false; // plain strings: compared as scalars
+    if (typeof a !== 'string' && typeof b !== 'string' && !isPolicyDocument(da) && !isPolicyDocument(db)) return false;
+    if (docA && docB && canonicalDocument(da) === canonicalDocument(db)) return true;
+    const declared = docA ? da : (a as Json | undefined);
+    const actual = docB ? db : (b as Json | undefined);
+    this.emit(isEmpty(a) ? 'added' : isEmpty(b) ? 'removed' : 'modified', declared, actual);
+    return true;
+  }
+
+  private isQuantity(key: string | undefined): boolean {
+    const parent = this.path[this.path.length - 2];
+    return (parent !== undefined && KUBERNETES_QUANTITY_PARENTS.has(parent)) || key === 'storage';
+  }
+
+  /** Canonical text of an element for set matching; mirrors value()'s equivalences. */
+  private fingerprint(v: unknown, key: string | undefined): string {
+    if (v === undefined || v === null || v === '') return '';
+    const t = typeof v;
+    if (t !== 'object') return JSON.stringify(String(v));
+    if (Array.isArray(v)) {
+      const parts = v.map((x) => this.fingerprint(x, undefined));
+      if (key !== undefined && this.plan.arrayRule(key, v).mode !== 'ordered') parts.sort();
+      return '[' + parts.join(',') + ']';
+    }
+    const o = v as Obj;
+    const keys = Object.keys(o).sort();
+    let out = '{';
+    for (const k of keys) {
+      const x = o[k];
+      if (isEmpty(x)) continue;
+      let fp: string;
+      if (typeof x === 'string' && this.plan.isJsonKey(k)) {
+        const doc = parseJsonDocument(x);
+        fp = doc !== undefined && doc !== null && typeof doc === 'object' ? canonicalDocument(doc) : JSON.stringify(x);
+      } else fp = this.fingerprint(x, k);
+      out += JSON.stringify(k) + ':' + fp + ',';
+    }
+    return out + '}';
+  }
+
+  private emit(changeType: RawChange['changeType'], declared: unknown, actual: unknown): void {
+    let path = '';
+    for (const seg of this.path) path += '/' + escapePointerSegment(seg);
+    this.changes.push({ path, declared: declared as Json | undefined, actual: actual as Json | undefined, changeType });
+  }
+}
+
+function elementKey(el: unknown, rule: Extract<ArrayRule, { mode: 'keyed' }>): string | undefined {
+  if (el === null || typeof el !== 'object' || Array.isArray(el)) return undefined;
+  let out = '';
+  let found = false;
+  for (const k of rule.keys) {
+    let v = (el as Obj)[k];
+    if (v === undefined || v === null) v = rule.defaults?.[k];
+    else found = true;
+    out += (v === undefined || v === null ? '' : String(v)) + '\u0000';
+  }
+  return found ? out : undefined;
+}

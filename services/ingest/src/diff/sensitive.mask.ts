@@ -1,0 +1,45 @@
+/**
+ * Masking of secret values in changes. The value never leaves ingest; a hash of the canonical
+ * {declared, actual} pair is kept so a rotated or tampered secret still shows as a change and
+ * re-observing the same change yields the same fingerprint.
+ */
+import type { Json, PropertyChange } from '../model/observation.js';
+import { parsePointer, pointerCovers } from '../model/json-pointer.js';
+import { canonicalJson, sha256Hex } from './canonical-json.js';
+import { SENSITIVE_KEY_NAMES } from './diff.tables.js';
+
+export const SENSITIVE_MARKER = '(sensitive)';
+
+export function isSensitivePath(path: string, sensitivePaths: readonly string[] | undefined): boolean {
+  if (sensitivePaths) {
+    for (const s of sensitivePaths) if (pointerCovers(s, path) || pointerCovers(path, s)) return true;
+  }
+  for (const seg of parsePointer(path)) if (SENSITIVE_KEY_NAMES.has(seg.toLowerCase())) return true;
+  return false;
+}
+
+/** True when a value (e.g. a whole added block) carries a key named like a secret. */
+export function containsSensitiveKey(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value !== 'object' || depth > 32) return false;
+  if (Array.isArray(value)) return value.some((v) => containsSensitiveKey(v, depth + 1));
+  for (const [k, v] of Object.entries(value)) {
+    if (SENSITIVE_KEY_NAMES.has(k.toLowerCase()) && v !== null && v !== '') return true;
+    if (containsSensitiveKey(v, depth + 1)) return true;
+  }
+  return false;
+}
+
+export function sensitiveValueHash(declared: Json | undefined, actual: Json | undefined): string {
+  return sha256Hex(canonicalJson({ declared, actual }));
+}
+
+export function maskChange(change: PropertyChange): PropertyChange {
+  const { declared, actual } = change;
+  return {
+    ...change,
+    declared: declared === undefined ? undefined : SENSITIVE_MARKER,
+    actual: actual === undefined ? undefined : SENSITIVE_MARKER,
+    sensitive: true,
+    valueHash: sensitiveValueHash(declared, actual),
+  };
+}
