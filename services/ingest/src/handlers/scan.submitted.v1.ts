@@ -1,0 +1,52 @@
+import { gunzipSync } from 'node:zlib';
+import type { Kysely } from 'kysely';
+import type { Database } from '@driftguard/db';
+import { PermanentError, type EventHandler } from '@driftguard/bus';
+import { ScanFormatError } from '../model/observation.js';
+import { acceptScan } from '../scans/scan.intake.js';
+
+export interface ScanSubmittedDeps {
+  db: Kysely<Database>;
+  onAccepted?: () => void;
+}
+
+/**
+ * A scan published on `dg.scan.submitted.v1.<org>.<env>`: recorded under the envelope id (so a
+ * redelivery records it once) in the consumer's transaction; one that cannot be read is
+ * dead-lettered with the adapter's reason, never retried.
+ */
+export function scanSubmittedV1(deps: ScanSubmittedDeps): EventHandler<'scan.submitted.v1', Database> {
+  return async (event, { tx, log }) => {
+    const env = await tx
+      .selectFrom('environments')
+      .select('id')
+      .where('id', '=', event.envId)
+      .where('organization_id', '=', event.orgId)
+      .executeTakeFirst();
+    if (!env) throw new PermanentError(`environment ${event.envId} does not exist in organization ${event.orgId}`);
+    const { data } = event;
+    let body: Buffer;
+    if (data.bodyBase64Gzip !== undefined) {
+      try {
+        body = gunzipSync(Buffer.from(data.bodyBase64Gzip, 'base64'), { maxOutputLength: 512 * 1024 * 1024 });
+      } catch (err) {
+        throw new PermanentError(`data.bodyBase64Gzip is not base64 gzip: ${(err as Error).message}`);
+      }
+    } else {
+      body = Buffer.from(typeof data.body === 'string' ? data.body : JSON.stringify(data.body));
+    }
+    try {
+      const accepted = await acceptScan(
+        deps.db,
+        { id: event.id, orgId: event.orgId, envId: event.envId, format: data.format, full: data.full, ...(data.scanner ? { scanner: data.scanner } : {}), source: 'nats', body },
+        tx,
+      );
+      log.info({ scanId: accepted.scanId, format: data.format }, 'scan accepted from nats');
+    } catch (err) {
+      if (err instanceof ScanFormatError) throw new PermanentError(`invalid ${err.format} scan at ${err.path || '/'}: ${err.message}`);
+      throw err;
+    }
+    // The processor polls; waking it early only shortens the wait, and a wake before commit is harmless.
+    deps.onAccepted?.();
+  };
+}

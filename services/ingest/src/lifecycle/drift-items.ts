@@ -1,0 +1,83 @@
+import type { DriftType, ScanFormat } from '@driftguard/contracts';
+import type { Json, Observation, PropertyChange, ResourceRef } from '../model/observation.js';
+import { driftFingerprint, resourceKey } from './fingerprint.js';
+
+/** One drift a scan shows, ready to be matched against the open drifts of its environment. */
+export interface DriftItem {
+  driftType: DriftType;
+  resource: ResourceRef;
+  resourceKey: string;
+  scope: string;
+  fingerprint: string;
+  declared: Json | null;
+  actual: Json | null;
+  changes: PropertyChange[];
+  previousAddress?: string;
+  attribution?: unknown;
+}
+
+/** What a scan shows: drifts to open or refresh, and resources seen clean (which resolves them). */
+export interface ScanFindings {
+  drifts: DriftItem[];
+  inSyncKeys: Set<string>;
+  scopes: Set<string>;
+  notChecked: { resource: ResourceRef; status: string; reason?: string }[];
+}
+
+/**
+ * The scope a full scan speaks for: a full scan resolves only open drifts of its own scope, so a
+ * Kubernetes scan never closes a CloudFormation drift, nor one stack's scan another stack's.
+ */
+export function scopeOf(format: ScanFormat, ref: ResourceRef): string {
+  if (format === 'cloudformation' && ref.source) return `cloudformation:${ref.source}`;
+  return format;
+}
+
+export function toFindings(envId: number, format: ScanFormat, observations: readonly Observation[]): ScanFindings {
+  const drifts: DriftItem[] = [];
+  const inSyncKeys = new Set<string>();
+  const scopes = new Set<string>([format]);
+  const notChecked: ScanFindings['notChecked'] = [];
+  const seen = new Set<string>();
+  for (const o of observations) {
+    const key = resourceKey(o.resource);
+    const scope = scopeOf(format, o.resource);
+    scopes.add(scope);
+    const base = { resource: o.resource, resourceKey: key, scope };
+    let item: DriftItem;
+    switch (o.kind) {
+      case 'in_sync':
+        inSyncKeys.add(key);
+        continue;
+      case 'not_checked':
+        notChecked.push({ resource: o.resource, status: o.status, ...(o.reason ? { reason: o.reason } : {}) });
+        continue;
+      case 'modified':
+        if (o.changes.length === 0) {
+          inSyncKeys.add(key);
+          continue;
+        }
+        item = { ...base, driftType: 'modified', declared: o.declared, actual: o.actual, changes: o.changes, fingerprint: '', ...(o.attribution ? { attribution: o.attribution } : {}) };
+        break;
+      case 'deleted':
+        item = { ...base, driftType: 'deleted', declared: o.declared, actual: null, changes: [], fingerprint: '' };
+        break;
+      case 'added':
+        item = { ...base, driftType: 'added', declared: null, actual: o.actual, changes: [], fingerprint: '' };
+        break;
+      case 'moved':
+        item = { ...base, driftType: 'moved', declared: o.declared, actual: o.actual, changes: o.changes, previousAddress: o.previousAddress, fingerprint: '' };
+        break;
+      default: {
+        const never: never = o;
+        throw new Error(`unknown observation ${(never as Observation).kind}`);
+      }
+    }
+    item.fingerprint = driftFingerprint(envId, item.resource, item.driftType, item.changes, item.previousAddress ?? '');
+    // A scanner may list the same resource twice (e.g. a plan's drift and change entries); keep one.
+    if (seen.has(item.fingerprint)) continue;
+    seen.add(item.fingerprint);
+    drifts.push(item);
+  }
+  return { drifts, inSyncKeys, scopes, notChecked };
+}

@@ -1,0 +1,132 @@
+import { gunzipSync } from 'node:zlib';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database } from '@driftguard/db';
+import { runAdapter } from '../adapters/index.js';
+import { ScanFormatError } from '../model/observation.js';
+import { toFindings, type DriftItem } from '../lifecycle/drift-items.js';
+import { applyDriftBatch, resolveAfterScan } from '../lifecycle/drift-lifecycle.js';
+import type { ScanRef } from '../lifecycle/scan-context.js';
+import { addCounts, claimNextScan, completeScan, endScan, renewLease, type ClaimedScan } from './scans.queries.js';
+import { loadScanInputs } from './scan-inputs.js';
+
+export interface ScanProcessorOptions {
+  db: Kysely<Database>;
+  log: Logger;
+  instanceId: string;
+  /** First token of published subjects (the bus's `subjectRoot`). */
+  subjectRoot: string;
+  /** A processor that stops renewing for this long is presumed dead; its scan is taken over. */
+  leaseMs: number;
+  /** Drifts written per transaction. */
+  batchSize: number;
+  pollIntervalMs: number;
+  /** A scan that has been started this many times without finishing is marked failed. */
+  maxAttempts: number;
+}
+
+/**
+ * Works through recorded scans: reads each with its format's adapter, writes its drifts batch by
+ * batch, resolves what it shows in sync (and, when full, what it no longer shows), and records
+ * the outcome. Every step is idempotent per scan, so a processor killed at any point is replaced
+ * by another that finishes the scan with nothing missed or doubled.
+ */
+export function createScanProcessor(opts: ScanProcessorOptions) {
+  const log = opts.log.child({ subsystem: 'ingest:scans' });
+  let running = false;
+  let wake: (() => void) | undefined;
+  let loop: Promise<void> | undefined;
+
+  async function run(): Promise<void> {
+    while (running) {
+      let claimed: ClaimedScan | undefined;
+      try {
+        claimed = await claimNextScan(opts.db, opts.instanceId, opts.leaseMs);
+        if (claimed) await processClaimed(claimed);
+      } catch (err) {
+        log.error({ err, scanId: claimed?.id }, 'scan processing failed; it will be retried');
+      }
+      if (!claimed && running) await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, opts.pollIntervalMs);
+        wake = () => { clearTimeout(t); resolve(); };
+      });
+      wake = undefined;
+    }
+  }
+
+  async function processClaimed(scan: ClaimedScan): Promise<void> {
+    if (scan.attempts > opts.maxAttempts) {
+      await endScan(opts.db, scan.id, 'failed', { message: `gave up after ${scan.attempts - 1} attempts` });
+      log.error({ scanId: scan.id }, 'scan failed too many times');
+      return;
+    }
+    await processScan(opts, scan, () => running);
+  }
+
+  return {
+    start(): void {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    /** Wakes the processor now rather than at its next poll (a scan was just accepted). */
+    notify(): void {
+      wake?.();
+    },
+    /** Stops claiming; the scan in hand finishes its current batch and is left for a lease takeover. */
+    async stop(): Promise<void> {
+      running = false;
+      wake?.();
+      await loop;
+    },
+  };
+}
+
+export async function processScan(opts: ScanProcessorOptions, scan: ClaimedScan, keepGoing: () => boolean = () => true): Promise<void> {
+  const log = opts.log.child({ subsystem: 'ingest:scans', scanId: scan.id });
+  const ref: ScanRef = { scanId: scan.id, orgId: scan.orgId, envId: scan.envId, format: scan.format, subjectRoot: opts.subjectRoot, ...(scan.scanner ? { scanner: scan.scanner } : {}) };
+  const inputs = await loadScanInputs(opts.db, scan.orgId, scan.envId, scan.format);
+  let output;
+  try {
+    output = runAdapter(scan.format, gunzipSync(scan.payload), { ignore: inputs.ignore, ...(inputs.declared !== undefined ? { declared: inputs.declared } : {}) });
+  } catch (err) {
+    if (!(err instanceof ScanFormatError)) throw err;
+    await endScan(opts.db, scan.id, 'rejected', { code: err.code, format: err.format, path: err.path, message: err.message });
+    log.warn({ code: err.code, path: err.path }, 'scan rejected');
+    return;
+  }
+  const findings = toFindings(scan.envId, scan.format, output.observations);
+  const batches: DriftItem[][] = [];
+  for (let i = 0; i < findings.drifts.length; i += opts.batchSize) batches.push(findings.drifts.slice(i, i + opts.batchSize));
+  for (const batch of batches) {
+    if (!keepGoing()) return;
+    const owned = await opts.db.transaction().execute(async (tx) => {
+      if (!(await renewLease(tx, scan.id, opts.instanceId, opts.leaseMs))) return false;
+      const counts = await applyDriftBatch(tx, ref, batch, inputs.iacIds);
+      await addCounts(tx, scan.id, counts);
+      return true;
+    });
+    if (!owned) {
+      log.warn('scan taken over by another processor; leaving it');
+      return;
+    }
+  }
+  if (!keepGoing()) return;
+  await opts.db.transaction().execute(async (tx) => {
+    if (!(await renewLease(tx, scan.id, opts.instanceId, opts.leaseMs))) return;
+    const resolved = await resolveAfterScan(tx, ref, [...findings.inSyncKeys], scan.full ? [...findings.scopes] : null);
+    await addCounts(tx, scan.id, { opened: 0, updated: 0, resolved });
+    await completeScan(tx, scan.id, {
+      resourcesSeen: output.resourcesSeen,
+      rejected: output.rejected,
+      coverage: output.coverage,
+      report: {
+        notChecked: findings.notChecked,
+        alerts: output.alerts ?? [],
+        suppressedByIgnoreRules: Object.fromEntries(inputs.ignore.suppressedCounts()),
+        scanner: output.scanner,
+      },
+    });
+  });
+  log.info({ drifts: findings.drifts.length, resourcesSeen: output.resourcesSeen }, 'scan completed');
+}

@@ -1,0 +1,167 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '@driftguard/db';
+import type { ScanFormat, ScanSource } from '@driftguard/contracts';
+import type { BatchCounts } from '../lifecycle/scan-context.js';
+
+type Db = Kysely<Database>;
+type Tx = Transaction<Database>;
+
+export interface NewScan {
+  id: string;
+  orgId: number;
+  envId: number;
+  format: ScanFormat;
+  full: boolean;
+  scanner?: string;
+  source: ScanSource;
+  payloadGzip: Buffer;
+  payloadSha256: Buffer;
+}
+
+/** Records an accepted scan; a scan id seen before (a redelivered NATS message) is kept as it is. */
+export async function insertScan(db: Db | Tx, s: NewScan): Promise<boolean> {
+  const r = await db
+    .insertInto('scans')
+    .values({
+      id: s.id,
+      organization_id: s.orgId,
+      environment_id: s.envId,
+      format: s.format,
+      is_full: s.full,
+      scanner: s.scanner ?? null,
+      source: s.source,
+      status: 'accepted',
+      payload: s.payloadGzip,
+      payload_sha256: s.payloadSha256,
+    } as never)
+    .onConflict((oc) => oc.column('id').doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+export interface ClaimedScan {
+  id: string;
+  orgId: number;
+  envId: number;
+  format: ScanFormat;
+  full: boolean;
+  scanner: string | null;
+  payload: Buffer;
+  attempts: number;
+}
+
+/**
+ * Claims the oldest scan waiting, or one whose processor stopped renewing its lease (it died):
+ * the claim is a lease, so a scan is never worked on by two live processors and never stranded.
+ */
+export async function claimNextScan(db: Db, instanceId: string, leaseMs: number): Promise<ClaimedScan | undefined> {
+  const r = await sql<{
+    id: string;
+    organization_id: number;
+    environment_id: number;
+    format: ScanFormat;
+    is_full: boolean;
+    scanner: string | null;
+    payload: Buffer;
+    attempts: number;
+  }>`
+    update scans set status = 'processing', started_at = coalesce(started_at, now()), attempts = attempts + 1,
+      claimed_until = now() + make_interval(secs => ${leaseMs / 1000}), claimed_by = ${instanceId}
+    where id = (
+      select id from scans
+      where status = 'accepted' or (status = 'processing' and claimed_until < now())
+      order by submitted_at
+      for update skip locked
+      limit 1)
+    returning id, organization_id, environment_id, format, is_full, scanner, payload, attempts`.execute(db);
+  const row = r.rows[0];
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    orgId: row.organization_id,
+    envId: row.environment_id,
+    format: row.format,
+    full: row.is_full,
+    scanner: row.scanner,
+    payload: row.payload,
+    attempts: row.attempts,
+  };
+}
+
+/** Renews the lease; false when another processor has taken the scan over (stop working on it). */
+export async function renewLease(db: Db | Tx, scanId: string, instanceId: string, leaseMs: number): Promise<boolean> {
+  const r = await sql`
+    update scans set claimed_until = now() + make_interval(secs => ${leaseMs / 1000})
+    where id = ${scanId} and claimed_by = ${instanceId} and status = 'processing'`.execute(db);
+  return Number(r.numAffectedRows ?? 0) > 0;
+}
+
+export async function addCounts(tx: Tx, scanId: string, c: BatchCounts): Promise<void> {
+  await tx
+    .updateTable('scans')
+    .set({
+      drifts_opened: sql`drifts_opened + ${c.opened}`,
+      drifts_updated: sql`drifts_updated + ${c.updated}`,
+      drifts_resolved: sql`drifts_resolved + ${c.resolved}`,
+    })
+    .where('id', '=', scanId)
+    .execute();
+}
+
+export async function completeScan(
+  tx: Tx,
+  scanId: string,
+  outcome: { resourcesSeen: number; rejected: unknown[]; coverage: unknown; report: unknown },
+): Promise<void> {
+  await tx
+    .updateTable('scans')
+    .set({
+      status: 'completed',
+      completed_at: sql`now()`,
+      claimed_until: null,
+      resources_seen: outcome.resourcesSeen,
+      rejected_items: JSON.stringify(outcome.rejected),
+      coverage: outcome.coverage === undefined ? null : JSON.stringify(outcome.coverage),
+      report: JSON.stringify(outcome.report),
+    } as never)
+    .where('id', '=', scanId)
+    .execute();
+}
+
+/** Ends a scan that cannot be read (rejected) or kept failing (failed), with the reason. */
+export async function endScan(db: Db, scanId: string, status: 'rejected' | 'failed', error: Record<string, unknown>): Promise<void> {
+  await db
+    .updateTable('scans')
+    .set({ status, completed_at: sql`now()`, claimed_until: null, error: JSON.stringify(error) } as never)
+    .where('id', '=', scanId)
+    .execute();
+}
+
+export async function getScan(db: Db, scanId: string, orgId: number) {
+  return db
+    .selectFrom('scans')
+    .select([
+      'id',
+      'environment_id',
+      'format',
+      'is_full',
+      'scanner',
+      'source',
+      'status',
+      'resources_seen',
+      'drifts_opened',
+      'drifts_updated',
+      'drifts_resolved',
+      'rejected_items',
+      'coverage',
+      'report',
+      'error',
+      'attempts',
+      'submitted_at',
+      'started_at',
+      'completed_at',
+    ] as never)
+    .where('id', '=', scanId)
+    .where('organization_id', '=', orgId)
+    .executeTakeFirst() as Promise<Record<string, unknown> | undefined>;
+}
