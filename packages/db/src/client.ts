@@ -1,0 +1,53 @@
+import { Kysely, PostgresDialect, type LogConfig } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema/index.js';
+
+/** PostgreSQL type oids whose node-pg parsing DriftGuard overrides. */
+const DATE_OID = 1082;
+const INTERVAL_OID = 1186;
+
+/**
+ * node-pg type parsing, scoped to DriftGuard's pools (the global `pg.types` is left alone).
+ * Defaults kept: int8 and numeric as strings, timestamptz as Date, jsonb parsed, bytea Buffer.
+ * Changed: `date` stays 'YYYY-MM-DD' (node-pg would build a Date at local midnight) and
+ * `interval` stays PostgreSQL text (node-pg would build an object), matching PGlite.
+ */
+const typeParsers = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (format !== 'binary' && (oid === DATE_OID || oid === INTERVAL_OID)) return (value: string) => value;
+    return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid, 'text');
+  },
+} as pg.CustomTypesConfig;
+
+/** Options of {@link createDb}. */
+export interface CreateDbOptions {
+  /** Pool size (default 10). */
+  max?: number;
+  /** Shown in pg_stat_activity (default 'driftguard'). */
+  applicationName?: string;
+  /** Per-statement timeout in milliseconds (default none). */
+  statementTimeoutMs?: number;
+  /** Kysely query logging. */
+  log?: LogConfig;
+  /**
+   * Errors of idle pooled connections (e.g. the server restarted). The pool drops the broken
+   * connection either way; without a listener node-pg would crash the process.
+   */
+  onIdleError?: (error: Error) => void;
+}
+
+/** A Kysely instance over a node-pg Pool for `url`. `db.destroy()` ends the pool. */
+export function createDb(url: string, opts: CreateDbOptions = {}): Kysely<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 10,
+    application_name: opts.applicationName ?? 'driftguard',
+    types: typeParsers,
+    ...(opts.statementTimeoutMs === undefined ? {} : { statement_timeout: opts.statementTimeoutMs }),
+  });
+  pool.on('error', (error) => opts.onIdleError?.(error));
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    ...(opts.log === undefined ? {} : { log: opts.log }),
+  });
+}

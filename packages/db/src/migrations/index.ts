@@ -1,0 +1,25 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as seedSchema from './0001-seed-schema.js';
+import * as platformTables from './0002-platform-tables.js';
+import * as messaging from './0003-messaging.js';
+import * as rowLevelSecurity from './0004-row-level-security.js';
+
+/**
+ * Every migration, listed explicitly (no directory globbing, so bundles and PGlite see the same
+ * list). Keys are the names recorded in `kysely_migration`; they sort in the order they run.
+ * Migrations are frozen: `Kysely<unknown>`, no imports of application code.
+ *
+ * To add one: create `NNNN-what.ts` exporting `up` (and `down`), import it above and list it
+ * below. A migration creating a tenant table also adds its row-level-security policy.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001-seed-schema': seedSchema,
+  '0002-platform-tables': platformTables,
+  '0003-messaging': messaging,
+  '0004-row-level-security': rowLevelSecurity,
+};
+
+/** A Kysely `MigrationProvider` over {@link migrations}. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

@@ -1,0 +1,98 @@
+import {
+  sql,
+  type DeleteQueryBuilder,
+  type DeleteResult,
+  type Expression,
+  type Kysely,
+  type SelectQueryBuilder,
+  type SqlBool,
+  type Transaction,
+  type UpdateQueryBuilder,
+  type UpdateResult,
+} from 'kysely';
+import type { Database, TableName } from './schema/index.js';
+
+/**
+ * How each tenant table reaches its organization. The same paths back the row-level-security
+ * policies of migration 0004. ml_* and the messaging tables are not tenant data.
+ */
+const TENANT_PATHS = {
+  organizations: 'self',
+  environments: 'org', audit_log: 'org', user_sessions: 'org', notification_channels: 'org', users: 'org',
+  api_tokens: 'org', ignore_rules: 'org', routing_rules: 'org', scans: 'org', context_signals: 'org',
+  iac_repositories: 'environment', drift_events: 'environment', drift_metrics_daily: 'environment',
+  iac_resources: 'repository',
+  drift_changes: 'drift', ml_predictions: 'drift', drift_cause_analysis: 'drift', recommendations: 'drift',
+  correlation_events: 'drift', operational_context: 'drift',
+  notifications: 'notification',
+  notification_deliveries: 'delivery',
+} as const satisfies Partial<Record<TableName, string>>;
+
+/** A table whose rows belong to one organization. */
+export type TenantTable = keyof typeof TENANT_PATHS;
+
+/** Query helpers that confine every statement to one organization (the API's first line). */
+export interface OrgScope {
+  readonly orgId: number;
+  /** `table`'s rows of this organization, as a where-condition (joins through parents). */
+  filter(table: TenantTable): Expression<SqlBool>;
+  selectFrom<T extends TenantTable>(table: T): SelectQueryBuilder<Database, T, {}>;
+  updateTable<T extends TenantTable>(table: T): UpdateQueryBuilder<Database, T, T, UpdateResult>;
+  deleteFrom<T extends TenantTable>(table: T): DeleteQueryBuilder<Database, T, DeleteResult>;
+}
+
+/** Scopes queries on `db` (or a transaction) to organization `orgId`. */
+export function forOrg(db: Kysely<Database>, orgId: number): OrgScope {
+  const environments = sql`(SELECT id FROM environments WHERE organization_id = ${orgId})`;
+  const repositories = sql`(SELECT id FROM iac_repositories WHERE environment_id IN ${environments})`;
+  const driftEvents = sql`(SELECT id FROM drift_events WHERE environment_id IN ${environments})`;
+  const channels = sql`(SELECT id FROM notification_channels WHERE organization_id = ${orgId})`;
+  const notificationsOf = sql`(drift_event_id IN ${driftEvents} OR channel_id IN ${channels})`;
+  const notifications = sql`(SELECT id FROM notifications WHERE ${notificationsOf})`;
+  const filter = (table: TenantTable): Expression<SqlBool> => {
+    const col = (name: string) => sql.ref(`${table}.${name}`);
+    const path = TENANT_PATHS[table];
+    switch (path) {
+      case 'self': return sql<SqlBool>`${col('id')} = ${orgId}`;
+      case 'org': return sql<SqlBool>`${col('organization_id')} = ${orgId}`;
+      case 'environment': return sql<SqlBool>`${col('environment_id')} IN ${environments}`;
+      case 'repository': return sql<SqlBool>`${col('iac_repository_id')} IN ${repositories}`;
+      case 'drift': return sql<SqlBool>`${col('drift_event_id')} IN ${driftEvents}`;
+      case 'notification':
+        return sql<SqlBool>`(${col('drift_event_id')} IN ${driftEvents} OR ${col('channel_id')} IN ${channels})`;
+      case 'delivery': return sql<SqlBool>`${col('notification_id')} IN ${notifications}`;
+      default: {
+        const unreachable: never = path;
+        throw new Error(`no tenant path ${String(unreachable)}`);
+      }
+    }
+  };
+  // Kysely cannot resolve its builders' types for a generic table name; the casts restate them.
+  return {
+    orgId,
+    filter,
+    selectFrom: (table) => db.selectFrom(table as TenantTable).where(filter(table)) as never,
+    updateTable: (table) => db.updateTable(table as TenantTable).where(filter(table)) as never,
+    deleteFrom: (table) => db.deleteFrom(table as TenantTable).where(filter(table)) as never,
+  };
+}
+
+/** The NOLOGIN role row-level-security policies apply to (migration 0004). */
+export const TENANT_ROLE = 'dg_app';
+
+/**
+ * Runs `fn` in a transaction as role dg_app with `dg.org_id` = `orgId`, so row-level security
+ * hides every other organization's rows (the second line behind forOrg). Both settings are
+ * transaction-local and end with it.
+ */
+export async function withOrgScope<T>(
+  db: Kysely<Database>,
+  orgId: number,
+  fn: (tx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  if (!Number.isSafeInteger(orgId) || orgId <= 0) throw new RangeError(`invalid organization id ${orgId}`);
+  return db.transaction().execute(async (tx) => {
+    await sql`SELECT set_config('role', ${TENANT_ROLE}, true), set_config('dg.org_id', ${String(orgId)}, true)`.execute(tx);
+    return fn(tx);
+  });
+}
