@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { baseConfigSchema, parseConfig, portVar, requireMasterKeyInProduction, type Env } from '@driftguard/runtime/boot';
+
+const ms = (def: number, min = 1) => z.coerce.number({ error: 'expected milliseconds' }).int().min(min).default(def);
+
+/** Environment of the ingest service: the shared variables, PORT 8081, and scan processing knobs. */
+export const ingestConfigSchema = baseConfigSchema
+  .extend({
+    PORT: portVar(8081),
+    /** A scan processor that has not renewed its claim for this long is presumed dead. */
+    DG_SCAN_LEASE_MS: ms(30_000, 500),
+    /** Drifts written per transaction. */
+    DG_SCAN_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+    /** How often an idle processor looks for scans (it is also woken when one is accepted). */
+    DG_SCAN_POLL_MS: ms(1_000, 10),
+    /** Starts of one scan before it is marked failed. */
+    DG_SCAN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+    /** How often git-backed repositories are re-read. */
+    DG_REPO_SYNC_INTERVAL_MS: ms(15 * 60_000, 1_000),
+  })
+  .check(requireMasterKeyInProduction);
+
+export type IngestConfig = Readonly<z.output<typeof ingestConfigSchema>>;
+
+/** Parses the environment once; throws a ConfigError naming each bad variable. */
+export function loadIngestConfig(env: Env): IngestConfig {
+  return parseConfig(ingestConfigSchema, env);
+}
