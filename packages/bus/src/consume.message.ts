@@ -1,0 +1,123 @@
+import type { EventKey, EventOf } from '@driftguard/contracts';
+import type { JsMsg } from '@nats-io/jetstream';
+import { SpanStatusCode } from '@opentelemetry/api';
+import type { Kysely, Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import { ContractError, PermanentError } from './bus.errors.js';
+import type { Bus } from './bus.connection.js';
+import { recordDeadLetter, type DeadLetterCode } from './dead-letters.js';
+import { parseEventBody } from './event-schema.js';
+import type { MessagingTables } from './messaging-tables.js';
+import { backoffDelay } from './retry-policy.js';
+import { headersToRecord, withConsumerSpan } from './trace-context.js';
+
+/** What a handler receives beside the event. */
+export interface HandlerMeta<DB> {
+  /** the transaction the message id is recorded in; write the effect with it */
+  tx: Transaction<DB>;
+  subject: string;
+  /** 1 on the first delivery */
+  deliveryCount: number;
+  streamSeq: number;
+  log: Logger;
+  headers: Readonly<Record<string, string>>;
+}
+
+export type EventHandler<K extends EventKey, DB> = (event: EventOf<K>, meta: HandlerMeta<DB>) => Promise<void>;
+
+export interface MessageProcessorContext<K extends EventKey, DB extends MessagingTables> {
+  db: Kysely<DB>;
+  bus: Bus;
+  service: string;
+  key: K;
+  durable: string;
+  handler: EventHandler<K, DB>;
+  log: Logger;
+  maxDeliver: number;
+  backoffMs: number;
+  maxBackoffMs: number;
+}
+
+/** Retrying cannot fix these: the wrapper dead-letters them at once. */
+function isPermanent(err: unknown): boolean {
+  return err instanceof PermanentError || err instanceof ContractError;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/**
+ * Settles one message: invalid → dead letter + term; already in the ledger → ack; otherwise the
+ * handler runs in the ledger's transaction, then ack. A failing handler is nak'ed with growing
+ * delays until the last delivery, which is dead-lettered (a PermanentError at once).
+ */
+export function createMessageProcessor<K extends EventKey, DB extends MessagingTables>(ctx: MessageProcessorContext<K, DB>) {
+  const { db, bus, service, key, durable, handler } = ctx;
+
+  const deadLetter = async (msg: JsMsg, headers: Record<string, string>, messageId: string | null, error: string, code: DeadLetterCode) => {
+    const { deliveryCount } = msg.info;
+    const input = { service, consumer: durable, subject: msg.subject, messageId, payload: msg.data, headers };
+    const id = await recordDeadLetter(db, bus, { ...input, error, errorCode: code, deliveryCount, streamSeq: msg.seq });
+    msg.term();
+    ctx.log.error({ deadLetterId: id, subject: msg.subject, seq: msg.seq, deliveryCount, code, error }, 'message dead-lettered');
+  };
+
+  /** Runs the handler unless the ledger already holds the event; true when it ran. */
+  const runOnce = (event: EventOf<K>, msg: JsMsg, headers: Record<string, string>, log: Logger) =>
+    db.transaction().execute(async (tx) => {
+      const ledger = tx as unknown as Transaction<MessagingTables>;
+      const fresh = await ledger
+        .insertInto('processed_messages')
+        .values({ consumer: durable, message_id: event.id })
+        .onConflict((oc) => oc.columns(['consumer', 'message_id']).doNothing())
+        .returning('message_id')
+        .executeTakeFirst();
+      if (!fresh) return false;
+      const meta = { tx, subject: msg.subject, deliveryCount: msg.info.deliveryCount, streamSeq: msg.seq, log, headers };
+      await handler(event, meta);
+      return true;
+    });
+
+  return async function processMessage(msg: JsMsg): Promise<void> {
+    const headers = headersToRecord(msg.headers);
+    const { deliveryCount } = msg.info;
+    const attributes = {
+      'messaging.system': 'nats',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': msg.subject,
+      'messaging.consumer.group.name': durable,
+    };
+    await withConsumerSpan(`process ${key}`, headers, attributes, async (span) => {
+      const log = ctx.log.child({ subject: msg.subject, seq: msg.seq, deliveryCount });
+      try {
+        const parsed = parseEventBody(key, msg.data);
+        if (!parsed.ok) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: parsed.code });
+          return await deadLetter(msg, headers, null, parsed.error, parsed.code);
+        }
+        const { event } = parsed;
+        span.setAttribute('messaging.message.id', event.id);
+        try {
+          const ran = await runOnce(event, msg, headers, log.child({ eventId: event.id }));
+          msg.ack();
+          if (!ran) log.debug({ eventId: event.id }, 'already processed; acknowledged');
+        } catch (err) {
+          span.recordException(err instanceof Error ? err : String(err));
+          span.setStatus({ code: SpanStatusCode.ERROR, message: describe(err) });
+          if (isPermanent(err) || deliveryCount >= ctx.maxDeliver) {
+            const code = isPermanent(err) ? 'permanent_failure' : 'retries_exhausted';
+            return await deadLetter(msg, headers, event.id, describe(err), code);
+          }
+          const delay = backoffDelay(deliveryCount, ctx.backoffMs, ctx.maxBackoffMs);
+          log.warn({ err, eventId: event.id, retryInMs: delay }, 'handler failed; will retry');
+          msg.nak(delay);
+        }
+      } catch (err) {
+        // settling failed (e.g. the dead-letter insert): leave the message to a later delivery
+        log.error({ err }, 'could not settle message; it will be redelivered');
+        msg.nak(backoffDelay(deliveryCount, ctx.backoffMs, ctx.maxBackoffMs));
+      }
+    });
+  };
+}

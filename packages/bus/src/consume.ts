@@ -1,0 +1,91 @@
+import type { EventKey } from '@driftguard/contracts';
+import type { JsMsg } from '@nats-io/jetstream';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Bus } from './bus.connection.js';
+import { ensureConsumer } from './consumers.js';
+import { createMessageProcessor, type EventHandler } from './consume.message.js';
+import type { MessagingTables } from './messaging-tables.js';
+
+export interface ConsumeOptions<K extends EventKey, DB extends MessagingTables> {
+  db: Kysely<DB>;
+  bus: Bus;
+  /** service name, e.g. `analysis`; with `key` it names the durable consumer */
+  service: string;
+  key: K;
+  handler: EventHandler<K, DB>;
+  log: Logger;
+  /** messages handled at once by this instance (default 8) */
+  concurrency?: number;
+  /** time a handler has before JetStream redelivers the message (default 30 s) */
+  ackWaitMs?: number;
+  /** deliveries before a failing message is dead-lettered (default 5) */
+  maxDeliver?: number;
+  /** delay before the first retry; doubles per delivery (default 1 s) */
+  backoffMs?: number;
+  /** cap on the retry delay (default 60 s) */
+  maxBackoffMs?: number;
+}
+
+export interface Consumption {
+  /** the durable consumer name, `<service>_<event-key>` */
+  readonly durable: string;
+  /** Stops pulling, finishes the messages already received, resolves. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Consumes `key` for `service` from its durable pull consumer, effectively once: each event is
+ * validated, recorded in processed_messages and handled in one transaction, then acked. Every
+ * instance of a service calling this shares the durable, so work is split, not duplicated.
+ */
+export async function consume<K extends EventKey, DB extends MessagingTables>(opts: ConsumeOptions<K, DB>): Promise<Consumption> {
+  const concurrency = opts.concurrency ?? 8;
+  const ackWaitMs = opts.ackWaitMs ?? 30_000;
+  const maxDeliver = opts.maxDeliver ?? 5;
+  const info = await ensureConsumer(opts.bus, opts.service, opts.key, { ackWaitMs, maxDeliver });
+  const durable = info.name;
+  const log = opts.log.child({ subsystem: 'bus:consume', consumer: durable });
+  const processMessage = createMessageProcessor({
+    ...opts,
+    durable,
+    log,
+    maxDeliver,
+    backoffMs: opts.backoffMs ?? 1_000,
+    maxBackoffMs: opts.maxBackoffMs ?? 60_000,
+  });
+
+  const consumer = await opts.bus.js.consumers.get(info.stream_name, durable);
+  // A small buffer: a buffered message's ack wait is already running.
+  const messages = await consumer.consume({ max_messages: concurrency * 2 });
+  const inflight = new Set<Promise<void>>();
+  const settle = (msg: JsMsg) => {
+    const p: Promise<void> = processMessage(msg)
+      .catch((err: unknown) => log.error({ err, seq: msg.seq }, 'message processing crashed; it will be redelivered'))
+      .finally(() => inflight.delete(p));
+    inflight.add(p);
+  };
+
+  const loop = (async () => {
+    for await (const msg of messages) {
+      while (inflight.size >= concurrency) await Promise.race(inflight);
+      settle(msg);
+    }
+    await Promise.all(inflight);
+  })();
+  log.info({ concurrency, ackWaitMs, maxDeliver }, 'consuming');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    durable,
+    stop() {
+      stopping ??= (async () => {
+        // ends the iterator after the messages already received; the loop finishes them
+        await messages.close();
+        await loop;
+        log.info('stopped consuming');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import { dlqSubject } from '@driftguard/contracts';
+import type { Kysely } from 'kysely';
+import type { Bus } from './bus.connection.js';
+import type { MessagingTables } from './messaging-tables.js';
+import { recordToHeaders } from './trace-context.js';
+
+export type DeadLettersDb = Pick<MessagingTables, 'dead_letters'>;
+
+/** Why a message was dead-lettered (`dead_letters.error_code`). */
+export type DeadLetterCode = 'invalid_json' | 'contract_violation' | 'permanent_failure' | 'retries_exhausted';
+
+export interface DeadLetterInput {
+  service: string;
+  consumer: string;
+  subject: string;
+  messageId: string | null;
+  payload: Uint8Array;
+  headers: Readonly<Record<string, string>>;
+  error: string;
+  errorCode: DeadLetterCode;
+  deliveryCount: number;
+  streamSeq: number | null;
+}
+
+/** Headers a copy or a replay carries over: not JetStream's own (`Nats-Msg-Id` would collide). */
+export function carriedHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => !/^nats-/i.test(k)));
+}
+
+/**
+ * Records a dead letter (the table is the record the CLI works from), then publishes a copy of
+ * the original body to `<root>.dlq.<service>` with the error, its code and the delivery count in
+ * `DG-*` headers. A failed copy is logged, not retried: the row already exists.
+ */
+export async function recordDeadLetter<DB extends DeadLettersDb>(db: Kysely<DB>, bus: Bus, input: DeadLetterInput): Promise<number> {
+  // text cannot hold NUL; anything else (even invalid JSON) is kept as received
+  const payload = new TextDecoder().decode(input.payload).replaceAll('\u0000', '\uFFFD');
+  const row = await (db as unknown as Kysely<DeadLettersDb>)
+    .insertInto('dead_letters')
+    .values({
+      service: input.service,
+      consumer: input.consumer,
+      subject: input.subject,
+      message_id: input.messageId,
+      payload,
+      headers: JSON.stringify(input.headers),
+      error: input.error,
+      error_code: input.errorCode,
+      delivery_count: input.deliveryCount,
+      stream_seq: input.streamSeq,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const id = Number(row.id);
+  try {
+    await bus.js.publish(dlqSubject(input.service, bus.config.subjectRoot), input.payload, {
+      msgID: `dead-letter-${id}`,
+      headers: recordToHeaders({
+        ...carriedHeaders(input.headers),
+        'DG-Dead-Letter-Id': String(id),
+        'DG-Consumer': input.consumer,
+        'DG-Subject': input.subject,
+        'DG-Error': input.error.slice(0, 1000),
+        'DG-Error-Code': input.errorCode,
+        'DG-Delivery-Count': String(input.deliveryCount),
+        ...(input.streamSeq === null ? {} : { 'DG-Stream-Seq': String(input.streamSeq) }),
+      }),
+    });
+  } catch (err) {
+    bus.log.error({ err, deadLetterId: id }, 'dead letter recorded but its copy to the DLQ subject failed');
+  }
+  return id;
+}

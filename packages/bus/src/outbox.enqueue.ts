@@ -1,0 +1,56 @@
+import { catalog, DEFAULT_SUBJECT_ROOT, subjectFor, type DataOf, type EventKey, type EventOf } from '@driftguard/contracts';
+import type { Transaction } from 'kysely';
+import { uuidv7 } from 'uuidv7';
+import { validateEvent } from './event-schema.js';
+import type { MessagingTables } from './messaging-tables.js';
+import { currentTraceHeaders } from './trace-context.js';
+
+export interface EnqueueOptions {
+  /** envelope id (a UUIDv7); a new one by default. Reusing an id makes the event a duplicate. */
+  id?: string;
+  /** when the fact happened; now by default */
+  occurredAt?: Date | string;
+  /** first subject token; pass `bus.config.subjectRoot` when it is not the default `dg` */
+  subjectRoot?: string;
+}
+
+type OutboxDb = Pick<MessagingTables, 'outbox'>;
+
+/**
+ * Writes an event to the outbox in the caller's transaction, so it is published if and only if
+ * the transaction commits. Validates `data` against the catalog (throws ContractError naming the
+ * failing paths), assigns a UUIDv7 id, builds the subject and captures the active trace context.
+ * Returns the envelope as it will be published.
+ */
+export async function enqueue<K extends EventKey, DB extends OutboxDb>(
+  tx: Transaction<DB>,
+  key: K,
+  orgId: number,
+  envId: number,
+  data: DataOf<K>,
+  opts: EnqueueOptions = {},
+): Promise<EventOf<K>> {
+  const occurredAt = opts.occurredAt ?? new Date();
+  const envelope = validateEvent(key, {
+    id: opts.id ?? uuidv7(),
+    type: catalog[key].type,
+    occurredAt: occurredAt instanceof Date ? occurredAt.toISOString() : occurredAt,
+    orgId,
+    envId,
+    data,
+  });
+  const subject = subjectFor(key, orgId, envId, opts.subjectRoot ?? DEFAULT_SUBJECT_ROOT);
+  // Kysely cannot narrow Transaction<DB> to the tables this function touches.
+  const outboxTx = tx as unknown as Transaction<OutboxDb>;
+  await outboxTx
+    .insertInto('outbox')
+    .values({
+      id: envelope.id,
+      subject,
+      event_type: key,
+      payload: JSON.stringify(envelope),
+      headers: JSON.stringify(currentTraceHeaders()),
+    })
+    .execute();
+  return envelope;
+}
