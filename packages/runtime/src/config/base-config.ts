@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { parseMasterKeys } from './master-key.js';
+import { masterKeyProblem } from './master-key.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const SUBJECT_TOKEN = /^[A-Za-z0-9_-]+$/;
@@ -45,12 +45,12 @@ export const baseConfigSchema = z.object({
     .default('nats://127.0.0.1:4222'),
   PORT: portVar(0).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
-  /** `kid:base64(32 bytes)[,…]`; the first key encrypts. Required in production. */
+  /** `kid:base64(32 bytes)[,…]`, turned into keys by `Keyring.parse` (@driftguard/db). Required in production. */
   DG_MASTER_KEY: z
     .string()
     .check((ctx) => {
-      const parsed = parseMasterKeys(ctx.value);
-      if (typeof parsed === 'string') ctx.issues.push({ code: 'custom', message: parsed, input: ctx.value });
+      const problem = masterKeyProblem(ctx.value);
+      if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
     })
     .optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: urlVar(['http', 'https']).optional(),

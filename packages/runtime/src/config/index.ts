@@ -1,4 +1,3 @@
 export { ConfigError, type ConfigIssue } from './config-error.js';
 export { parseConfig, type Env } from './parse-config.js';
 export { baseConfigSchema, portVar, urlVar, requireMasterKeyInProduction, type BaseConfig } from './base-config.js';
-export { parseMasterKeys, type MasterKey } from './master-key.js';

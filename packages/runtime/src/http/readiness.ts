@@ -1,7 +1,7 @@
 import type { Logger } from '../logging/logger.js';
 
 /** A dependency probe: resolves when the dependency answers, rejects otherwise. */
-export type ReadinessCheck = () => Promise<void>;
+export type ReadinessCheck = () => Promise<unknown>;
 
 export type CheckStatus = 'ok' | 'failed' | 'timeout';
 

@@ -36,6 +36,11 @@ export interface Service {
 export interface ServiceDeps {
   db?: Kysely<Database>;
   log?: Logger;
+  /**
+   * Overrides whether this service runs an outbox relay. Any relay publishes every service's
+   * rows, so `dg up` runs one for the whole process.
+   */
+  outboxRelay?: boolean;
   /** Flushed as the last step of `destroy()` when given. */
   telemetry?: { shutdown(): Promise<void> };
 }

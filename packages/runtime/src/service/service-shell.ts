@@ -56,10 +56,11 @@ export function createServiceShell<C extends BaseConfig & { PORT: number }>(opti
       await ensureStreams(bus);
       const ctx: ServiceContext<C> = { name, cfg, db, bus, log, metrics, shutdown: shutdown.signal };
 
-      if (relay) {
-        const r = createOutboxRelay({ db, bus, log: log.child({ subsystem: `${name}:outbox` }) });
+      if (deps.outboxRelay ?? relay) {
+        // LISTEN/NOTIFY wakes the relay early on a real server; PGlite (no URL) is polled.
+        const r = createOutboxRelay({ db, bus, log, ...(cfg.DATABASE_URL ? { listenUrl: cfg.DATABASE_URL } : {}) });
         outbox = r;
-        await r.start();
+        r.start();
       }
       workers = startWorkers ? await startWorkers(ctx) : [];
 
@@ -70,7 +71,7 @@ export function createServiceShell<C extends BaseConfig & { PORT: number }>(opti
         metrics,
         mapError,
         checks: {
-          database: async () => void (await sql`select 1`.execute(db)),
+          database: () => sql`select 1`.execute(db),
           nats: () => connected.ping(),
         },
       });

@@ -1,0 +1,169 @@
+import { connectBus, type Bus } from '@driftguard/bus';
+import { createTestDatabase, type TestDatabase } from '@driftguard/db/testing';
+import { trace } from '@opentelemetry/api';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConflictError, createHttpServer, NotFoundError, startTelemetry, type HttpServer, type Telemetry } from '../src/index.js';
+import { capturingLogger, closedPort, NATS_URL } from './support.js';
+
+let testDb: TestDatabase;
+let bus: Bus;
+let telemetry: Telemetry;
+
+beforeAll(async () => {
+  telemetry = startTelemetry({ serviceName: 'runtime-test' });
+  testDb = await createTestDatabase('runtime_http');
+  bus = await connectBus({ url: NATS_URL, name: 'runtime-http-test', log: capturingLogger().log });
+});
+
+afterAll(async () => {
+  await bus?.close();
+  await testDb?.destroy();
+  await telemetry?.shutdown();
+});
+
+function server(checks: Record<string, () => Promise<unknown>>, log = capturingLogger().log): HttpServer {
+  return createHttpServer({ log, serviceName: 'test', checks });
+}
+
+describe('/healthz and /readyz', () => {
+  it('answers /healthz while a dependency is down', async () => {
+    const http = server({ database: () => Promise.reject(new Error('down')) });
+    const res = await http.app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.statusCode).toBe(200);
+    await http.close();
+  });
+
+  it('returns 503 naming the failing check when NATS is unreachable, without error details', async () => {
+    const port = await closedPort();
+    const captured = capturingLogger();
+    const http = server(
+      {
+        database: () => sql`select 1`.execute(testDb.db),
+        nats: async () => {
+          const unreachable = await connectBus({ url: `nats://u:natspass@127.0.0.1:${port}`, name: 'probe', log: captured.log });
+          await unreachable.close();
+        },
+      },
+      captured.log,
+    );
+    const res = await http.app.inject({ method: 'GET', url: '/readyz' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({ status: 'not_ready', checks: { database: 'ok', nats: 'failed' } });
+    expect(res.body).not.toContain('natspass');
+    expect(res.body).not.toContain(String(port));
+    expect(captured.text()).not.toContain('natspass');
+    await http.close();
+  });
+
+  it('returns 503 with status timeout when a check hangs', async () => {
+    const http = createHttpServer({
+      log: capturingLogger().log,
+      serviceName: 'test',
+      readinessTimeoutMs: 100,
+      checks: { database: () => new Promise(() => undefined) },
+    });
+    const res = await http.app.inject({ method: 'GET', url: '/readyz' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({ status: 'not_ready', checks: { database: 'timeout' } });
+    await http.close();
+  });
+
+  it('returns 200 when real PostgreSQL and NATS answer, and 503 once shutting down', async () => {
+    const http = server({ database: () => sql`select 1`.execute(testDb.db), nats: () => bus.ping() });
+    const port = await http.listen(0, '127.0.0.1');
+    const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ready', checks: { database: 'ok', nats: 'ok' } });
+    http.markShuttingDown();
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(503);
+    await http.close();
+    await http.close();
+  });
+});
+
+describe('/metrics', () => {
+  it('serves Prometheus text with process metrics and the request-duration histogram', async () => {
+    const http = server({});
+    http.app.get('/v1/things/:id', async () => ({ ok: true }));
+    await http.app.inject({ method: 'GET', url: '/v1/things/42' });
+    const res = await http.app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(res.body).toContain('# TYPE http_request_duration_seconds histogram');
+    expect(res.body).toContain('http_request_duration_seconds_count{service="test",method="GET",route="/v1/things/:id",status_code="200"} 1');
+    expect(res.body).toContain('process_cpu_user_seconds_total');
+    await http.close();
+  });
+});
+
+describe('errors as problem JSON', () => {
+  const http = server({});
+  http.app.get('/missing', async () => {
+    throw new NotFoundError('drift 9 not found');
+  });
+  http.app.post('/dup', async () => {
+    throw new ConflictError('slug taken', 'duplicate');
+  });
+  http.app.get('/boom', async () => {
+    throw new Error('connect to postgres://dg:s3cret@db failed');
+  });
+  http.app.post('/things', { schema: { body: z.object({ name: z.string().min(2), size: z.number().int() }) } }, async () => ({ ok: true }));
+  afterAll(() => http.close());
+
+  it('maps a named error to its status with type, title, detail and instance', async () => {
+    const res = await http.app.inject({ method: 'GET', url: '/missing?x=1' });
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toEqual({
+      type: 'https://driftguard.dev/problems/not-found',
+      title: 'Not Found',
+      status: 404,
+      detail: 'drift 9 not found',
+      instance: '/missing?x=1',
+    });
+    expect((await http.app.inject({ method: 'POST', url: '/dup' })).json()).toMatchObject({ status: 409, type: 'https://driftguard.dev/problems/duplicate' });
+  });
+
+  it('lists each invalid field of a body that fails its zod schema', async () => {
+    const res = await http.app.inject({ method: 'POST', url: '/things', payload: { name: 'x', size: 'big' } });
+    expect(res.statusCode).toBe(400);
+    const body = res.json() as { errors: Array<{ path: string; message: string }> };
+    expect(body).toMatchObject({ status: 400, title: 'Bad Request', type: 'https://driftguard.dev/problems/invalid-request' });
+    expect(body.errors.map((e) => e.path).sort()).toEqual(['/name', '/size']);
+  });
+
+  it('hides the details of a 5xx', async () => {
+    const res = await http.app.inject({ method: 'GET', url: '/boom' });
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, instance: '/boom' });
+    expect(res.body).not.toContain('s3cret');
+  });
+
+  it('answers an unknown route with a 404 problem', async () => {
+    const res = await http.app.inject({ method: 'GET', url: '/nope' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ status: 404, type: 'https://driftguard.dev/problems/route-not-found' });
+  });
+});
+
+describe('request spans', () => {
+  it('continues an incoming traceparent and puts the trace id on log lines', async () => {
+    const captured = capturingLogger();
+    const http = server({}, captured.log);
+    http.app.get('/traced', async (request) => {
+      request.log.info('inside handler');
+      return { traceId: trace.getActiveSpan()?.spanContext().traceId ?? null };
+    });
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const res = await http.app.inject({ method: 'GET', url: '/traced', headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+    expect(res.json()).toEqual({ traceId });
+    expect(captured.lines.find((l) => l['msg'] === 'inside handler')).toMatchObject({ trace_id: traceId });
+
+    const fresh = (await http.app.inject({ method: 'GET', url: '/traced' })).json() as { traceId: string };
+    expect(fresh.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(fresh.traceId).not.toBe(traceId);
+    await http.close();
+  });
+});

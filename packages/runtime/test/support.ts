@@ -1,0 +1,31 @@
+import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
+import { createLogger, type Logger } from '../src/index.js';
+
+export const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
+
+/** A logger whose JSON lines are kept in memory, so a test can look at what was logged. */
+export function capturingLogger(level: 'info' | 'debug' | 'warn' = 'info'): { log: Logger; lines: Array<Record<string, unknown>>; text: () => string } {
+  const lines: Array<Record<string, unknown>> = [];
+  const raw: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+        raw.push(line);
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      done();
+    },
+  });
+  return { log: createLogger({ level, name: 'test', destination }), lines, text: () => raw.join('\n') };
+}
+
+/** A TCP port nothing listens on: bound, then released. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

@@ -1,0 +1,3 @@
+export { createApiService, type ApiDeps } from './service.js';
+export { loadApiConfig, apiConfigSchema, type ApiConfig } from './config.js';
+export * from './bootstrap/index.js';
