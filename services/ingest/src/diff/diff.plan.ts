@@ -22,7 +22,8 @@ export interface DiffPlan {
 export function inferProfile(resourceType: string): DiffProfile {
   if (resourceType.includes('::')) return 'cloudformation';
   if (/^[a-z][a-z0-9]*_[a-z0-9_]+$/.test(resourceType)) return 'terraform';
-  if (/^(?:[a-z0-9.-]+\/)?[A-Z][A-Za-z0-9]*$/.test(resourceType)) return 'kubernetes';
+  // `<apiVersion>/<Kind>`: `v1/Secret`, `apps/v1/Deployment`, `rbac.authorization.k8s.io/v1/Role`.
+  if (/^(?:[a-z0-9.-]+\/)?v[0-9][a-z0-9]*\/[A-Z][A-Za-z0-9]*$/.test(resourceType)) return 'kubernetes';
   return 'generic';
 }
 

@@ -7,6 +7,9 @@
  */
 import type { Json } from '../model/observation.js';
 import { canonicalJson } from './canonical-json.js';
+import { findExcessiveNesting } from '../model/json-text.scan.js';
+
+const MAX_DOCUMENT_DEPTH = 64;
 
 const LIST_KEYS = new Set(['Action', 'NotAction', 'Resource', 'NotResource']);
 const PRINCIPAL_KEYS = new Set(['Principal', 'NotPrincipal']);
@@ -15,6 +18,7 @@ const PRINCIPAL_KEYS = new Set(['Principal', 'NotPrincipal']);
 export function parseJsonDocument(value: string): Json | undefined {
   const t = value.trimStart();
   if (t[0] !== '{' && t[0] !== '[') return undefined;
+  if (findExcessiveNesting(value, MAX_DOCUMENT_DEPTH) >= 0) return undefined; // compared as text
   try {
     return JSON.parse(value) as Json;
   } catch {

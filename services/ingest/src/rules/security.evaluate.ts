@@ -2,14 +2,17 @@ import type { Json, PropertyChange, ResourceRef } from '../model/observation.js'
 import { parsePointer } from '../model/json-pointer.js';
 import { compilePointerPattern, coversSegments, isAncestorOfPattern } from './pointer-pattern.js';
 import { SECURITY_RULES, type SecurityRule } from './security.rules.js';
+import { globMatcher } from './ignore.rules.js';
 
 interface CompiledRule {
   rule: SecurityRule;
+  types: ((type: string) => boolean)[];
   patterns: string[][];
 }
 
 const compiled: CompiledRule[] = SECURITY_RULES.map((rule) => ({
   rule,
+  types: rule.match.resourceTypes.map(globMatcher),
   patterns: (Array.isArray(rule.match.pathPattern) ? rule.match.pathPattern : [rule.match.pathPattern]).map(compilePointerPattern),
 }));
 const byType = new Map<string, CompiledRule[]>();
@@ -17,9 +20,7 @@ const byType = new Map<string, CompiledRule[]>();
 function rulesFor(type: string): CompiledRule[] {
   let list = byType.get(type);
   if (!list) {
-    list = compiled.filter(({ rule }) =>
-      rule.match.resourceTypes.some((t) => (t.endsWith('*') ? type.startsWith(t.slice(0, -1)) : t === type)),
-    );
+    list = compiled.filter(({ types }) => types.some((matches) => matches(type)));
     if (byType.size < 5_000) byType.set(type, list);
   }
   return list;

@@ -3,7 +3,8 @@
  * (securityRuleIds) so severity and routing can treat it as critical. Data only: predicates are
  * small and built from security.predicates.ts.
  *
- * resourceTypes: exact types or a prefix ending in `*`. pathPattern: JSON-pointer patterns
+ * resourceTypes: exact types or globs (`*` any run of characters). Kubernetes types are
+ * `<apiVersion>/<Kind>` (`apps/v1/Deployment`, `v1/Pod`). pathPattern: JSON-pointer patterns
  * (`*` one segment, `**` any); a change matches when it is at/below a pattern or is an ancestor
  * of one (a whole block added or removed).
  */
@@ -289,12 +290,12 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
     rationale: 'Role rules and bindings decide who can do what in the cluster.',
     references: ['CKV_K8S_49', 'CKV_K8S_155'],
     match: {
-      resourceTypes: ['rbac.authorization.k8s.io/Role', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/RoleBinding', 'rbac.authorization.k8s.io/ClusterRoleBinding'],
+      resourceTypes: ['rbac.authorization.k8s.io/*/Role', 'rbac.authorization.k8s.io/*/ClusterRole', 'rbac.authorization.k8s.io/*/RoleBinding', 'rbac.authorization.k8s.io/*/ClusterRoleBinding'],
       pathPattern: ['/rules', '/subjects', '/roleRef', '/aggregationRule'],
     },
   },
 ];
 
 function KUBERNETES_WORKLOADS(): string[] {
-  return ['Pod', 'PodTemplate', 'ReplicationController', 'apps/*', 'batch/*'];
+  return ['v1/Pod', 'v1/PodTemplate', 'v1/ReplicationController', 'apps/*', 'batch/*'];
 }
