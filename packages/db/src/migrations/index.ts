@@ -3,6 +3,7 @@ import * as seedSchema from './0001-seed-schema.js';
 import * as platformTables from './0002-platform-tables.js';
 import * as messaging from './0003-messaging.js';
 import * as rowLevelSecurity from './0004-row-level-security.js';
+import * as scanProcessing from './0005-scan-processing.js';
 
 /**
  * Every migration, listed explicitly (no directory globbing, so bundles and PGlite see the same
@@ -17,6 +18,7 @@ export const migrations: Record<string, Migration> = {
   '0002-platform-tables': platformTables,
   '0003-messaging': messaging,
   '0004-row-level-security': rowLevelSecurity,
+  '0005-scan-processing': scanProcessing,
 };
 
 /** A Kysely `MigrationProvider` over {@link migrations}. */

@@ -4,7 +4,8 @@ import { notNull, notNullDefault, nullable, nullableDefault, type TableOf } from
 /**
  * `drift_events`: A drift of one resource, open until `resolved_at`. Owned by ingest, except the
  * score columns (`severity_score`, `confidence_score`, `risk_assessment`), owned by analysis.
- * `fingerprint` .. `scan_id` are lifecycle additions of migration 0002.
+ * `fingerprint` .. `scan_id` are lifecycle additions of migration 0002, `resource_key` and
+ * `source_scope` of 0005.
  */
 export const driftEventsColumns = {
   id: notNullDefault('int4'),
@@ -25,6 +26,8 @@ export const driftEventsColumns = {
   last_seen_at: nullable('timestamptz'),
   seen_count: notNullDefault('int4'),
   scan_id: nullable('uuid'),
+  resource_key: nullable('varchar(600)'),
+  source_scope: nullable('varchar(300)'),
 } as const;
 
 export type DriftEventsTable = TableOf<typeof driftEventsColumns>;

@@ -27,6 +27,9 @@ export const scansColumns = {
   submitted_at: notNullDefault('timestamptz'),
   started_at: nullable('timestamptz'),
   completed_at: nullable('timestamptz'),
+  claimed_until: nullable('timestamptz'),
+  claimed_by: nullable('varchar(255)'),
+  report: notNullDefault('jsonb'),
 } as const;
 
 export type ScansTable = TableOf<typeof scansColumns>;
