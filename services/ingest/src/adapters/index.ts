@@ -1,0 +1,13 @@
+/** The pure core of ingest: scan formats → observations. No database, no network. */
+export { adapterFor, runAdapter } from './adapter.registry.js';
+export { cloudformationAdapter } from './cloudformation.adapter.js';
+export { driftctlAdapter } from './driftctl.adapter.js';
+export { kubernetesAdapter } from './kubernetes.adapter.js';
+export { nativeAdapter } from './native.adapter.js';
+export { terraformPlanAdapter } from './terraform-plan.adapter.js';
+export { tfstateAdapter, driftctlCoverage } from './tfstate.adapter.js';
+export { readDeclaredState, type DeclaredResource } from './tfstate.reader.js';
+export * from './native.schema.js';
+export * from '../model/observation.js';
+export { parseScanBody, MAX_SCAN_DEPTH, type ParseScanBodyOptions } from '../model/parse-scan-body.js';
+export { diffResource, finalizeChange, equivalent, type DiffContext } from '../diff/diff.engine.js';

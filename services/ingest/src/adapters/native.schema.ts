@@ -1,0 +1,61 @@
+/**
+ * DriftGuard's own scan contract ("native" format): scanners that already know what drifted send
+ * observations directly. zod only, so the shared contracts package can import this shape.
+ * `changes` may be omitted on modified/moved observations: ingest then computes them from
+ * declared/actual with its diff engine.
+ */
+import { z } from 'zod';
+
+export const nativeJsonSchema = z.json();
+
+export const nativeResourceRefSchema = z.object({
+  address: z.string().min(1).optional(),
+  type: z.string().min(1),
+  name: z.string().optional(),
+  physicalId: z.string().optional(),
+  provider: z.string().optional(),
+  module: z.string().optional(),
+  namespace: z.string().optional(),
+  kind: z.string().optional(),
+  apiVersion: z.string().optional(),
+  source: z.string().optional(),
+  index: z.union([z.string(), z.number()]).optional(),
+  importing: z.boolean().optional(),
+  tainted: z.boolean().optional(),
+  deposed: z.string().optional(),
+});
+
+export const nativeChangeSchema = z.object({
+  /** RFC 6901 pointer ('' = the whole resource). */
+  path: z.string().regex(/^(?:\/.*)?$/, 'must be a JSON pointer ("" or starting with "/")'),
+  declared: nativeJsonSchema.optional(),
+  actual: nativeJsonSchema.optional(),
+  changeType: z.enum(['modified', 'added', 'removed']).optional(),
+  sensitive: z.boolean().optional(),
+});
+
+const body = nativeJsonSchema.optional();
+const changes = z.array(nativeChangeSchema).optional();
+/** Pointers of secret values inside declared/actual (masked, compared by hash). */
+const sensitivePaths = z.array(z.string()).optional();
+
+export const nativeObservationSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('modified'), resource: nativeResourceRefSchema, declared: nativeJsonSchema, actual: nativeJsonSchema, changes, sensitivePaths }),
+  z.object({ kind: z.literal('deleted'), resource: nativeResourceRefSchema, declared: body }),
+  z.object({ kind: z.literal('added'), resource: nativeResourceRefSchema, actual: body }),
+  z.object({ kind: z.literal('moved'), resource: nativeResourceRefSchema, previousAddress: z.string().min(1), declared: body, actual: body, changes, sensitivePaths }),
+  z.object({ kind: z.literal('in_sync'), resource: nativeResourceRefSchema }),
+  z.object({ kind: z.literal('not_checked'), resource: nativeResourceRefSchema, status: z.string().min(1), reason: z.string().optional() }),
+]);
+
+export const nativeScanSchema = z.object({
+  format: z.literal('native').optional(),
+  version: z.literal(1).optional(),
+  scanner: z.object({ name: z.string().min(1), version: z.string().optional() }).optional(),
+  resourcesSeen: z.number().int().nonnegative().optional(),
+  /** Items are validated one by one: one bad observation is rejected, not the scan. */
+  observations: z.array(z.unknown()),
+});
+
+export type NativeObservation = z.infer<typeof nativeObservationSchema>;
+export type NativeScan = z.infer<typeof nativeScanSchema>;
