@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
+import { ensureAuditPartitions } from './audit.js';
 import { createDb } from './client.js';
 import { migrate } from './migrate.js';
 import { migrations } from './migrations/index.js';
@@ -39,15 +40,16 @@ export interface TestDatabase {
  * the name, to tell suites apart.
  */
 export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase> {
-  const server = await (serverPromise ??= resolveServer());
+  const server = await testServerUrl();
   const template = await templateFor(server);
-  const label = prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 24);
-  const name = `dgt_${label}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const name = uniqueDatabaseName(prefix);
   await withMaintenanceClient(server, (client) =>
     client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE ${pg.escapeIdentifier(template)}`),
   );
   const url = withDatabase(server, name);
-  const db = createDb(url, { max: 5, applicationName: `driftguard-test-${label}` });
+  const db = createDb(url, { max: 5, applicationName: 'driftguard-test' });
+  // The template may predate this month: give the copy the audit partitions a migration would.
+  await ensureAuditPartitions(db, 3);
   let destroyed: Promise<void> | undefined;
   return {
     name,
@@ -55,6 +57,23 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
     db,
     destroy: () => (destroyed ??= db.destroy().then(() => dropDatabase(url))),
   };
+}
+
+/**
+ * URL of the `postgres` database of the server tests use (see createTestDatabase), for tests
+ * that create databases themselves.
+ */
+export function testServerUrl(): Promise<string> {
+  return (serverPromise ??= resolveServer());
+}
+
+/**
+ * A fresh database name `dgt_<prefix>_<time>_<random>` (not created). Databases named so and
+ * left behind by crashed runs are dropped a day later by the next template build.
+ */
+export function uniqueDatabaseName(prefix = 'test'): string {
+  const label = prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 24);
+  return `dgt_${label}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 }
 
 let serverPromise: Promise<string> | undefined;
