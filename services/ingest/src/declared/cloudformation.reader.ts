@@ -19,7 +19,11 @@ const LOGICAL_ID = /^[A-Za-z0-9]+$/;
  * object throws a DeclaredFormatError.
  */
 export function readCloudFormationTemplate(text: string): DeclaredReadResult {
-  const template = parseTemplate(text);
+  return readTemplateObject(parseTemplate(text));
+}
+
+/** {@link readCloudFormationTemplate} for a template already parsed. */
+export function readTemplateObject(template: unknown): DeclaredReadResult {
   if (!isRecord(template)) {
     throw new DeclaredFormatError('invalid_structure', 'cloudformation', '', 'a CloudFormation template must be an object');
   }

@@ -19,8 +19,10 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
  * do not name an object are returned in `rejected`. Malformed YAML or JSON throws a
  * DeclaredFormatError naming the document index and line. Secret `data`/`stringData` values are
  * masked. The first declaration of an identity wins; later ones are rejected as duplicates.
+ * `skipNonManifests` ignores documents without apiVersion and kind instead of rejecting them
+ * (files in a repository that merely mention both words).
  */
-export function readKubernetesManifests(text: string): DeclaredReadResult {
+export function readKubernetesManifests(text: string, options: { skipNonManifests?: boolean } = {}): DeclaredReadResult {
   const resources: DeclaredResource[] = [];
   const rejected: RejectedItem[] = [];
   const seen = new Map<string, string>();
@@ -29,6 +31,10 @@ export function readKubernetesManifests(text: string): DeclaredReadResult {
     const problem = objectProblem(value);
     if (problem !== null) {
       rejected.push({ path, reason: problem });
+      return;
+    }
+    if ((value.apiVersion as string).startsWith('kustomize.config.k8s.io/')) {
+      rejected.push({ path, reason: `${String(value.kind)} is kustomize configuration, not a cluster object; upload the output of kustomize build` });
       return;
     }
     const metadata = value.metadata as Record<string, unknown>;
@@ -56,6 +62,7 @@ export function readKubernetesManifests(text: string): DeclaredReadResult {
 
   for (const doc of splitDocuments(text)) {
     if (doc.value === null || doc.value === undefined) continue;
+    if (options.skipNonManifests && !(isRecord(doc.value) && 'apiVersion' in doc.value && 'kind' in doc.value)) continue;
     if (!isRecord(doc.value)) {
       rejected.push({ path: doc.path, reason: `not a Kubernetes object (a ${describe(doc.value)})` });
       continue;

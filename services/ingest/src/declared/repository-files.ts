@@ -1,0 +1,166 @@
+import { lstat, readdir, readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { isCloudFormationTemplate, parseTemplate, readTemplateObject } from './cloudformation.reader.js';
+import { DeclaredFormatError } from './declared-format.error.js';
+import { identityProblem, type DeclaredResource, type RejectedItem } from './declared-resource.js';
+import { readKubernetesManifests } from './kubernetes.reader.js';
+
+export type FileTool = 'kubernetes' | 'cloudformation';
+
+export interface RepositoryFilesResult {
+  resources: DeclaredResource[];
+  /** `<file>#<pointer>`: parts of files that could not become resources */
+  rejected: RejectedItem[];
+  /** things worth knowing that did not stop a resource: renamed CloudFormation logical ids */
+  warnings: RejectedItem[];
+  /** files that declared something */
+  files: number;
+}
+
+/** A file of the repository that cannot be read; the sync stops so no resource is dropped by mistake. */
+export class RepositoryFileError extends Error {
+  override readonly name = 'RepositoryFileError';
+  readonly code = 'unreadable_file';
+  constructor(
+    readonly file: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${file}: ${message}`, options);
+  }
+}
+
+const MAX_FILE_BYTES = 10 * 1024 * 1024;
+const MAX_FILES = 50_000;
+const EXTENSIONS: Record<FileTool, RegExp> = {
+  kubernetes: /\.(ya?ml|json)$/i,
+  cloudformation: /\.(ya?ml|json|template)$/i,
+};
+
+/**
+ * Reads the declared resources of a checked-out repository. Kubernetes: every YAML or JSON file
+ * mentioning apiVersion and kind (a Helm chart's templates/ and charts/ are skipped: they are
+ * Go templates, not manifests). CloudFormation: every file that is a template (AWSTemplateFormatVersion,
+ * or Resources of AWS:: types). Resource ids carry nothing of the file path, except for a
+ * CloudFormation logical id declared by several templates: each becomes `<template path>#<id>` and
+ * is reported in `warnings`. A candidate file that does not parse throws RepositoryFileError.
+ */
+export async function readRepositoryFiles(root: string, tool: FileTool): Promise<RepositoryFilesResult> {
+  const files = await listFiles(root, EXTENSIONS[tool]);
+  const result: RepositoryFilesResult = { resources: [], rejected: [], warnings: [], files: 0 };
+  const perFile: { file: string; resources: DeclaredResource[] }[] = [];
+  for (const file of files) {
+    const text = await readSmallFile(root, file);
+    const read = tool === 'kubernetes' ? readManifestFile(file, text) : readTemplateFile(file, text);
+    if (read === undefined) continue;
+    if (read.resources.length > 0) result.files++;
+    perFile.push({ file, resources: read.resources });
+    result.rejected.push(...read.rejected.map((r) => ({ path: `${file}#${r.path}`, reason: r.reason })));
+  }
+  return tool === 'kubernetes' ? mergeManifests(perFile, result) : mergeTemplates(perFile, result);
+}
+
+function readManifestFile(file: string, text: string) {
+  if (!text.includes('apiVersion') || !text.includes('kind')) return undefined;
+  try {
+    return readKubernetesManifests(text, { skipNonManifests: true });
+  } catch (err) {
+    if (err instanceof DeclaredFormatError) throw new RepositoryFileError(file, err.message, { cause: err });
+    throw err;
+  }
+}
+
+function readTemplateFile(file: string, text: string) {
+  if (!text.includes('Resources') || !(text.includes('AWSTemplateFormatVersion') || text.includes('AWS::'))) return undefined;
+  let template: unknown;
+  try {
+    template = parseTemplate(text);
+  } catch (err) {
+    if (!(err instanceof DeclaredFormatError)) throw err;
+    // Only a file that says it is a template must parse; others merely mention AWS types.
+    if (text.includes('AWSTemplateFormatVersion')) throw new RepositoryFileError(file, err.message, { cause: err });
+    return undefined;
+  }
+  if (!isCloudFormationTemplate(template)) return undefined;
+  try {
+    return readTemplateObject(template);
+  } catch (err) {
+    if (err instanceof DeclaredFormatError) throw new RepositoryFileError(file, err.message, { cause: err });
+    throw err;
+  }
+}
+
+/** The same object declared in two files: the first file (in path order) wins. */
+function mergeManifests(perFile: { file: string; resources: DeclaredResource[] }[], result: RepositoryFilesResult): RepositoryFilesResult {
+  const owner = new Map<string, string>();
+  for (const { file, resources } of perFile) {
+    for (const resource of resources) {
+      const first = owner.get(resource.resourceId);
+      if (first !== undefined) {
+        result.rejected.push({ path: file, reason: `${resource.resourceId} is already declared in ${first}` });
+        continue;
+      }
+      owner.set(resource.resourceId, file);
+      result.resources.push(resource);
+    }
+  }
+  return result;
+}
+
+/** A logical id in several templates is qualified by each template's path. */
+function mergeTemplates(perFile: { file: string; resources: DeclaredResource[] }[], result: RepositoryFilesResult): RepositoryFilesResult {
+  const filesOf = new Map<string, string[]>();
+  for (const { file, resources } of perFile) {
+    for (const r of resources) filesOf.set(r.resourceId, [...(filesOf.get(r.resourceId) ?? []), file]);
+  }
+  for (const { file, resources } of perFile) {
+    for (const resource of resources) {
+      const files = filesOf.get(resource.resourceId)!;
+      if (files.length === 1) {
+        result.resources.push(resource);
+        continue;
+      }
+      const qualified = `${file}#${resource.resourceId}`;
+      const problem = identityProblem(resource.resourceType, qualified);
+      if (problem !== null) {
+        result.rejected.push({ path: `${file}#/Resources/${resource.resourceId}`, reason: problem });
+        continue;
+      }
+      const others = files.filter((f) => f !== file).join(', ');
+      result.warnings.push({ path: `${file}#/Resources/${resource.resourceId}`, reason: `logical id ${resource.resourceId} is also declared in ${others}; stored as ${qualified}` });
+      result.resources.push({ ...resource, resourceId: qualified });
+    }
+  }
+  return result;
+}
+
+/** Regular files under root matching `pattern`, as sorted POSIX paths; symlinks, dot-directories and Helm templates skipped. */
+async function listFiles(root: string, pattern: RegExp): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    // A Helm chart's templates (and its vendored charts) are Go templates, not manifests; crds/ are plain.
+    const chart = entries.some((e) => e.isFile() && e.name === 'Chart.yaml');
+    for (const entry of entries) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      if (chart && entry.isDirectory() && (entry.name === 'templates' || entry.name === 'charts')) continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else if (entry.isFile() && pattern.test(entry.name)) {
+        if (out.length >= MAX_FILES) throw new RepositoryFileError(relative(root, path), `the repository has more than ${MAX_FILES} candidate files`);
+        out.push(relative(root, path).split(sep).join('/'));
+      }
+    }
+  };
+  await walk(root);
+  return out.sort();
+}
+
+async function readSmallFile(root: string, file: string): Promise<string> {
+  const path = join(root, file);
+  const info = await lstat(path);
+  if (!info.isFile()) throw new RepositoryFileError(file, 'not a regular file');
+  if (info.size > MAX_FILE_BYTES) throw new RepositoryFileError(file, `${info.size} bytes; files over ${MAX_FILE_BYTES} bytes are not read`);
+  const text = await readFile(path, 'utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
