@@ -7,3 +7,4 @@ export * from './config/index.js';
 export * from './logging/index.js';
 export * from './telemetry/index.js';
 export * from './lifecycle/index.js';
+export { ConflictError, InvalidInputError, NotFoundError, type FieldError } from './errors.js';

@@ -1,0 +1,39 @@
+import type { MigrateDirection, MigrateResult } from '@driftguard/db';
+import { ConfigError } from '@driftguard/runtime/boot';
+import { Argument } from 'commander';
+import { type CliCommand, type CliContext, writeLine } from '../cli-context.js';
+import { cliConfig } from '../cli-database.js';
+
+/** `dg migrate [up|down|status]`: the only way migrations run against a shared database. */
+export const migrateCommand: CliCommand = {
+  register(program, ctx) {
+    program
+      .command('migrate')
+      .description('apply pending migrations (up, default), revert the latest (down), or list them (status); DATABASE_URL')
+      .addArgument(new Argument('[direction]', 'what to do').choices(['up', 'down', 'status']).default('up'))
+      .action(async (direction: MigrateDirection) => {
+        const { DATABASE_URL } = cliConfig(ctx);
+        if (!DATABASE_URL) {
+          throw new ConfigError([{ variable: 'DATABASE_URL', reason: 'required (dg up migrates its embedded database itself)' }]);
+        }
+        const { migrate } = await import('@driftguard/db');
+        printResult(ctx, await migrate(DATABASE_URL, direction));
+      });
+  },
+};
+
+function printResult(ctx: CliContext, result: MigrateResult): void {
+  if (result.createdDatabase) writeLine(ctx.stderr, 'created the database');
+  if (result.direction === 'up') {
+    for (const name of result.applied) writeLine(ctx.stdout, `applied ${name}`);
+    if (result.applied.length === 0) writeLine(ctx.stdout, 'already up to date');
+  } else if (result.direction === 'down') {
+    for (const name of result.applied) writeLine(ctx.stdout, `reverted ${name}`);
+    if (result.applied.length === 0) writeLine(ctx.stdout, 'nothing to revert');
+  } else {
+    const width = Math.max(...result.status.map((m) => m.name.length));
+    for (const m of result.status) {
+      writeLine(ctx.stdout, `${m.name.padEnd(width)}  ${m.executedAt ? `applied ${m.executedAt.toISOString()}` : 'pending'}`);
+    }
+  }
+}

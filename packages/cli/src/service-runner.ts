@@ -1,0 +1,104 @@
+import type { Database } from '@driftguard/db';
+import type { Service } from '@driftguard/runtime';
+import { baseConfigSchema, ConfigError, createLogger, installSignalHandlers, parseConfig, startTelemetry, type Logger } from '@driftguard/runtime/boot';
+import type { Kysely } from 'kysely';
+import { type CliContext, writeLine } from './cli-context.js';
+import { openEmbeddedDatabase } from './embedded-database.js';
+import { configureService, type ConfiguredService, type ServiceName } from './service-catalog.js';
+
+export interface RunServicesOptions {
+  /** `dg up`: every service on its default port, embedded PGlite when DATABASE_URL is unset. */
+  allInOne: boolean;
+}
+
+/**
+ * Runs services in the foreground until SIGTERM/SIGINT. All of them share one logger, one
+ * telemetry SDK and (under `dg up`) one database handle and one outbox relay; each keeps its own
+ * NATS connection, HTTP server and workers. Returns once they serve; the signal handler exits.
+ */
+export async function runServices(ctx: CliContext, names: readonly ServiceName[], { allInOne }: RunServicesOptions): Promise<void> {
+  // `dg up` keeps every service on its usual port, so a PORT meant for one service is ignored.
+  const env = allInOne ? { ...ctx.env, PORT: undefined } : ctx.env;
+  const base = parseConfig(baseConfigSchema, env);
+  const processName = allInOne ? 'driftguard' : `driftguard-${names[0]}`;
+  const telemetry = startTelemetry({ serviceName: processName, endpoint: base.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const log = createLogger({ level: base.LOG_LEVEL, name: allInOne ? 'driftguard' : names[0]! });
+
+  const configured = await configureAll(names, env);
+  const shared = allInOne ? await openSharedDatabase(ctx, base.DATABASE_URL, log) : undefined;
+  const services: Service[] = [];
+  for (const [index, service] of configured.entries()) {
+    services.push(await service.create({ log, ...(shared ? { db: shared.db } : {}), outboxRelay: allInOne ? index === 0 : undefined }));
+  }
+
+  let destroyed: Promise<void> | undefined;
+  const all: Service = {
+    async start() {
+      const ports = await Promise.all(services.map((s) => s.start()));
+      return ports[0]!;
+    },
+    destroy: () =>
+      (destroyed ??= (async () => {
+        const results = await Promise.allSettled(services.map((s) => s.destroy()));
+        await shared?.close();
+        await telemetry.shutdown();
+        const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed.length > 0) throw new AggregateError(failed.map((f) => f.reason), 'some services did not stop cleanly');
+      })()),
+  };
+  const lifecycle = installSignalHandlers(all, log, { proc: ctx.proc });
+
+  try {
+    await all.start();
+  } catch (err) {
+    log.fatal({ err }, 'start-up failed');
+    await lifecycle.shutdown('start-up failure', 1);
+    return;
+  }
+  const where = configured.map((s) => `${s.name} :${s.cfg.PORT}`).join(', ');
+  writeLine(ctx.stderr, `DriftGuard ${allInOne ? 'is up' : `${names[0]} is up`}: ${where}${shared?.embedded ? ` (embedded database in ${shared.where})` : ''}`);
+}
+
+async function configureAll(names: readonly ServiceName[], env: CliContext['env']): Promise<ConfiguredService[]> {
+  const issues: ConfigError['issues'][number][] = [];
+  const configured: ConfiguredService[] = [];
+  for (const name of names) {
+    try {
+      configured.push(await configureService(name, env));
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      for (const issue of err.issues) if (!issues.some((i) => i.variable === issue.variable)) issues.push(issue);
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return configured;
+}
+
+interface SharedDatabase {
+  db: Kysely<Database>;
+  embedded: boolean;
+  where: string;
+  close(): Promise<void>;
+}
+
+/**
+ * `dg up`'s one database handle. Without DATABASE_URL: embedded PGlite in ./.dg-data, migrated
+ * here — the one place migrations run implicitly, safe because this single process is the only
+ * one that can open that directory.
+ */
+async function openSharedDatabase(ctx: CliContext, url: string | undefined, log: Logger): Promise<SharedDatabase> {
+  const { createDb, migratePglite } = await import('@driftguard/db');
+  if (url) {
+    const db = createDb(url, { applicationName: 'driftguard' });
+    return { db, embedded: false, where: 'DATABASE_URL', close: () => db.destroy() };
+  }
+  const embedded = await openEmbeddedDatabase(ctx.cwd);
+  try {
+    const result = await migratePglite(embedded.db, 'up');
+    if (result.applied.length > 0) log.info({ applied: result.applied, dataDir: embedded.dataDir }, 'embedded database migrated');
+  } catch (err) {
+    await embedded.close();
+    throw err;
+  }
+  return { db: embedded.db, embedded: true, where: embedded.dataDir, close: embedded.close };
+}
