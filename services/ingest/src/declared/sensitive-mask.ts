@@ -5,7 +5,8 @@ import { SENSITIVE_MASK } from './declared-resource.js';
 /**
  * Returns a copy of `value` in which the value at each pointer is replaced by the mask. A pointer
  * into an object or array masks the whole subtree; a pointer that names nothing, or a null value,
- * changes nothing (a missing or null secret reveals nothing). Only the spine along each pointer
+ * changes nothing (a missing or null secret reveals nothing), except a non-numeric step into a
+ * list: Terraform addresses set elements by value, so the whole list is masked. Only the spine along each pointer
  * is copied, so untouched branches are shared with the input.
  */
 export function maskPaths(value: JsonValue, pointers: readonly string[]): JsonValue {
@@ -19,8 +20,10 @@ function maskOne(node: JsonValue, segments: readonly string[], depth: number): J
   if (depth === segments.length) return SENSITIVE_MASK;
   const segment = segments[depth]!;
   if (Array.isArray(node)) {
-    const index = /^(0|[1-9]\d*)$/.test(segment) ? Number(segment) : -1;
-    if (index < 0 || index >= node.length) return node;
+    // A set element is addressed by its value, not a position: the whole set is masked.
+    if (!/^(0|[1-9]\d*)$/.test(segment)) return SENSITIVE_MASK;
+    const index = Number(segment);
+    if (index >= node.length) return node;
     const copy = node.slice();
     copy[index] = maskOne(node[index]!, segments, depth + 1);
     return copy;
