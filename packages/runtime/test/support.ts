@@ -29,3 +29,9 @@ export async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+/** A subject root and stream prefix of its own, so a suite's streams never meet another's. */
+export function isolatedBusNames(label: string): { DG_SUBJECT_ROOT: string; DG_STREAM_PREFIX: string } {
+  const id = `${label}${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  return { DG_SUBJECT_ROOT: `t${id}`, DG_STREAM_PREFIX: `T${id.toUpperCase()}_` };
+}
