@@ -47,8 +47,12 @@ export function forOrg(db: Kysely<Database>, orgId: number): OrgScope {
   const repositories = sql`(SELECT id FROM iac_repositories WHERE environment_id IN ${environments})`;
   const driftEvents = sql`(SELECT id FROM drift_events WHERE environment_id IN ${environments})`;
   const channels = sql`(SELECT id FROM notification_channels WHERE organization_id = ${orgId})`;
-  const notificationsOf = sql`(drift_event_id IN ${driftEvents} OR channel_id IN ${channels})`;
-  const notifications = sql`(SELECT id FROM notifications WHERE ${notificationsOf})`;
+  // A notification belongs to the organization of its drift and of its channel (at least one).
+  const ownNotification = (driftEvent: Expression<unknown>, channel: Expression<unknown>) => sql<SqlBool>`(
+    (${driftEvent} IS NOT NULL OR ${channel} IS NOT NULL)
+    AND (${driftEvent} IS NULL OR ${driftEvent} IN ${driftEvents})
+    AND (${channel} IS NULL OR ${channel} IN ${channels}))`;
+  const notifications = sql`(SELECT id FROM notifications WHERE ${ownNotification(sql.ref('drift_event_id'), sql.ref('channel_id'))})`;
   const filter = (table: TenantTable): Expression<SqlBool> => {
     const col = (name: string) => sql.ref(`${table}.${name}`);
     const path = TENANT_PATHS[table];
@@ -58,8 +62,7 @@ export function forOrg(db: Kysely<Database>, orgId: number): OrgScope {
       case 'environment': return sql<SqlBool>`${col('environment_id')} IN ${environments}`;
       case 'repository': return sql<SqlBool>`${col('iac_repository_id')} IN ${repositories}`;
       case 'drift': return sql<SqlBool>`${col('drift_event_id')} IN ${driftEvents}`;
-      case 'notification':
-        return sql<SqlBool>`(${col('drift_event_id')} IN ${driftEvents} OR ${col('channel_id')} IN ${channels})`;
+      case 'notification': return ownNotification(col('drift_event_id'), col('channel_id'));
       case 'delivery': return sql<SqlBool>`${col('notification_id')} IN ${notifications}`;
       default: {
         const unreachable: never = path;

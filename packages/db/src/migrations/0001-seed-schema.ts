@@ -2,8 +2,9 @@ import { sql, type Kysely } from 'kysely';
 
 /**
  * The seed data model (shared/seed/000_7fe2acd851587e61.txt), table by table and index by index.
- * The DDL is the seed's own text; the only changes are listed in ../../DEVIATIONS.md and marked
- * `DEVIATION` below. One statement per query so the same file runs on PGlite.
+ * The DDL is the seed's own text (its comments dropped); the only changes are listed in
+ * ../../DEVIATIONS.md and marked `DEVIATION` below. One statement per query so the same file
+ * runs on PGlite.
  */
 const tables = [
   `CREATE TABLE organizations (

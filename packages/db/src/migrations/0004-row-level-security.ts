@@ -6,8 +6,9 @@ import { sql, type Kysely } from 'kysely';
  * transaction does `SET LOCAL ROLE dg_app` with `dg.org_id` set (see withOrgScope). Without
  * `dg.org_id`, dg_app sees no tenant rows at all.
  *
- * A later migration that creates a tenant table adds its own policy here-style; grants to dg_app
- * on new tables come from the default privileges set below.
+ * A later migration that creates a tenant table enables row-level security on it and adds a
+ * `tenant_isolation` policy the same way; dg_app's grants on new tables come from the default
+ * privileges set below.
  */
 const orgOf = 'dg_current_org()';
 const inEnvironments = `environment_id IN (SELECT id FROM environments)`;

@@ -66,9 +66,11 @@ export type Agrees<Table, C extends Columns> = Same<keyof Table, keyof C> extend
   ? Same<{ [K in keyof C]: K extends keyof Table ? ColumnAgrees<Table[K], C[K]> : never }[keyof C], [true, true]>
   : false;
 
-const agreement: {
-  outbox: Agrees<OutboxTable, typeof outboxColumns>;
-  processed_messages: Agrees<ProcessedMessagesTable, typeof processedMessagesColumns>;
-  dead_letters: Agrees<DeadLettersTable, typeof deadLettersColumns>;
-} = { outbox: true, processed_messages: true, dead_letters: true };
-void agreement;
+type Assert<T extends true> = T;
+
+/** Compile-time proof that the hand-written messaging interfaces match their descriptors. */
+export type MessagingTablesAgree = [
+  Assert<Agrees<OutboxTable, typeof outboxColumns>>,
+  Assert<Agrees<ProcessedMessagesTable, typeof processedMessagesColumns>>,
+  Assert<Agrees<DeadLettersTable, typeof deadLettersColumns>>,
+];
