@@ -43,9 +43,7 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
   const server = await testServerUrl();
   const template = await templateFor(server);
   const name = uniqueDatabaseName(prefix);
-  await withMaintenanceClient(server, (client) =>
-    client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE ${pg.escapeIdentifier(template)}`),
-  );
+  await withMaintenanceClient(server, (client) => copyDatabase(client, template, name));
   const url = withDatabase(server, name);
   const db = createDb(url, { max: 5, applicationName: 'driftguard-test' });
   // The template may predate this month: give the copy the audit partitions a migration would.
@@ -77,6 +75,22 @@ export function uniqueDatabaseName(prefix = 'test'): string {
 }
 
 let serverPromise: Promise<string> | undefined;
+
+/**
+ * CREATE DATABASE ... TEMPLATE; retried while PostgreSQL reports the template in use
+ * (object_in_use: a session on it, e.g. one just closed whose backend has not exited yet).
+ */
+async function copyDatabase(client: pg.Client, template: string, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE ${pg.escapeIdentifier(template)}`);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '55006' || attempt === 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+}
 const templates = new Map<string, Promise<string>>();
 
 async function resolveServer(): Promise<string> {
