@@ -1,0 +1,67 @@
+/**
+ * Time to ingest one 10,000-resource tfstate + inventory scan with 1,000 drifts, end to end:
+ * HTTP submit → recorded → processed → drift rows, changes, audit and outbox committed.
+ * Runs a real ingest service against PostgreSQL (DATABASE_URL) and NATS (NATS_URL).
+ */
+import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import { createTestDatabase } from '@driftguard/db/testing';
+import { connectBus, streamNames } from '@driftguard/bus';
+import { createLogger } from '@driftguard/runtime';
+import { createIngestService } from '../services/ingest/src/service.js';
+import { loadIngestConfig } from '../services/ingest/src/config.js';
+import { createTenant } from '../services/ingest/test/harness.js';
+import { tfstateScan } from '../services/ingest/test/builders.js';
+
+const RESOURCES = 10_000;
+const DRIFTS = 1_000;
+
+export async function run(): Promise<void> {
+  const tdb = await createTestDatabase('bench_ingest');
+  const suffix = randomBytes(4).toString('hex');
+  const env = {
+    DATABASE_URL: tdb.url,
+    NATS_URL: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    DG_SUBJECT_ROOT: `b${suffix}`,
+    DG_STREAM_PREFIX: `B${suffix}_`,
+    DG_SCAN_POLL_MS: '50',
+  };
+  const log = createLogger({ level: 'warn', name: 'bench' });
+  const svc = await createIngestService(loadIngestConfig(env), { db: tdb.db, log });
+  const { port } = await svc.start();
+  const tenant = await createTenant(tdb.db);
+  const body = tfstateScan(RESOURCES, (i) => i % (RESOURCES / DRIFTS) === 0);
+  try {
+    for (const round of ['first scan (opens 1,000 drifts)', 'same scan again (refreshes them)']) {
+      const t0 = performance.now();
+      const res = await fetch(`http://127.0.0.1:${port}/v1/scans?format=tfstate&full=true`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tenant.token}` },
+        body,
+      });
+      if (res.status !== 202) throw new Error(`scan refused: ${res.status} ${await res.text()}`);
+      const accepted = performance.now();
+      const { scanId } = (await res.json()) as { scanId: string };
+      let scan;
+      for (;;) {
+        scan = await tdb.db.selectFrom('scans').selectAll().where('id', '=', scanId).executeTakeFirstOrThrow();
+        if (scan.status !== 'accepted' && scan.status !== 'processing') break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const done = performance.now();
+      console.log(
+        `ingest  ${round}: ${RESOURCES} resources (${(body.length / 1e6).toFixed(1)} MB), status ${scan.status}, ` +
+          `opened ${scan.drifts_opened}, updated ${scan.drifts_updated}, resolved ${scan.drifts_resolved}; ` +
+          `202 after ${(accepted - t0).toFixed(0)} ms, completed after ${((done - t0) / 1000).toFixed(2)} s (goal < 10 s)`,
+      );
+    }
+  } finally {
+    await svc.destroy();
+    const bus = await connectBus({ url: env.NATS_URL, name: 'bench-cleanup', config: { streamPrefix: env.DG_STREAM_PREFIX, subjectRoot: env.DG_SUBJECT_ROOT }, log });
+    for (const s of Object.values(streamNames({ streamPrefix: env.DG_STREAM_PREFIX }))) await bus.jsm.streams.delete(s).catch(() => undefined);
+    await bus.close();
+    await tdb.destroy();
+  }
+}
