@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { simpleGit } from 'simple-git';
@@ -59,7 +59,9 @@ export async function checkoutBranch(request: CheckoutRequest): Promise<Checkout
     throw new CheckoutRefusedError(`stored token credentials are only sent over https, not to a ${kind} URL`);
   }
 
-  const dir = await mkdtemp(join(request.workDir ?? tmpdir(), 'dg-repo-'));
+  const parent = request.workDir ?? tmpdir();
+  await mkdir(parent, { recursive: true });
+  const dir = await mkdtemp(join(parent, 'dg-repo-'));
   let removed: Promise<void> | undefined;
   const remove = () => (removed ??= rm(dir, { recursive: true, force: true }));
   try {
