@@ -89,7 +89,7 @@ export function createMessageProcessor<K extends EventKey, DB extends MessagingT
       'messaging.consumer.group.name': durable,
     };
     await withConsumerSpan(`process ${key}`, headers, attributes, async (span) => {
-      const log = ctx.log.child({ subject: msg.subject, seq: msg.seq, deliveryCount });
+      const where = { subject: msg.subject, seq: msg.seq, deliveryCount };
       try {
         const parsed = parseEventBody(key, msg.data);
         if (!parsed.ok) {
@@ -98,10 +98,11 @@ export function createMessageProcessor<K extends EventKey, DB extends MessagingT
         }
         const { event } = parsed;
         span.setAttribute('messaging.message.id', event.id);
+        const log = ctx.log.child({ ...where, eventId: event.id });
         try {
-          const ran = await runOnce(event, msg, headers, log.child({ eventId: event.id }));
+          const ran = await runOnce(event, msg, headers, log);
           msg.ack();
-          if (!ran) log.debug({ eventId: event.id }, 'already processed; acknowledged');
+          if (!ran) log.debug('already processed; acknowledged');
         } catch (err) {
           span.recordException(err instanceof Error ? err : String(err));
           span.setStatus({ code: SpanStatusCode.ERROR, message: describe(err) });
@@ -110,12 +111,12 @@ export function createMessageProcessor<K extends EventKey, DB extends MessagingT
             return await deadLetter(msg, headers, event.id, describe(err), code);
           }
           const delay = backoffDelay(deliveryCount, ctx.backoffMs, ctx.maxBackoffMs);
-          log.warn({ err, eventId: event.id, retryInMs: delay }, 'handler failed; will retry');
+          log.warn({ err, retryInMs: delay }, 'handler failed; will retry');
           msg.nak(delay);
         }
       } catch (err) {
         // settling failed (e.g. the dead-letter insert): leave the message to a later delivery
-        log.error({ err }, 'could not settle message; it will be redelivered');
+        ctx.log.error({ err, ...where }, 'could not settle message; it will be redelivered');
         msg.nak(backoffDelay(deliveryCount, ctx.backoffMs, ctx.maxBackoffMs));
       }
     });

@@ -28,15 +28,19 @@ export interface ConsumerLimits {
 }
 
 /**
- * The durable pull consumer of `service` for `key`. JetStream's own `max_deliver` sits one
- * above the wrapper's so that a delivery that timed out (crashed or hung handler) on the last
- * attempt still reaches the wrapper, which then dead-letters it rather than JetStream dropping
- * it silently. `backoff` spaces redeliveries after ack timeouts (its first value is the ack
- * wait); handler failures are spaced by the wrapper's delayed naks instead.
+ * The durable pull consumer of `service` for `key`.
+ *
+ * JetStream's own `max_deliver` sits one above the wrapper's, so that a delivery that timed out
+ * (crashed or hung handler) on the last attempt still reaches the wrapper, which dead-letters it
+ * instead of JetStream dropping it silently.
+ *
+ * No consumer-level `backoff`: retries are spaced by the wrapper's delayed naks alone. On
+ * nats-server 2.9 a `backoff` list also postpones every delayed nak of delivery n by
+ * `backoff[n-1] - ack_wait` (measured on 2.9.10: with backoff [5 s, 10 s, 20 s] a 400 ms nak of
+ * the 2nd delivery came back after 5.4 s), which would make the retry schedule unpredictable.
+ * A delivery that is never settled (crashed or hung handler) comes back after `ack_wait`.
  */
 export function consumerConfig(bus: Bus, service: string, key: EventKey, limits: ConsumerLimits): Partial<ConsumerConfig> {
-  const serverMaxDeliver = limits.maxDeliver + 1;
-  const backoff = Array.from({ length: serverMaxDeliver - 1 }, (_, i) => nanos(limits.ackWaitMs * Math.min(2 ** i, 8)));
   return {
     durable_name: durableName(service, key),
     description: `${service} consumes ${key}`,
@@ -45,8 +49,7 @@ export function consumerConfig(bus: Bus, service: string, key: EventKey, limits:
     deliver_policy: DeliverPolicy.All,
     replay_policy: ReplayPolicy.Instant,
     ack_wait: nanos(limits.ackWaitMs),
-    max_deliver: serverMaxDeliver,
-    backoff,
+    max_deliver: limits.maxDeliver + 1,
     max_ack_pending: 1000,
   };
 }
@@ -68,8 +71,8 @@ export async function ensureConsumer(bus: Bus, service: string, key: EventKey, l
     }
   }
   const existing = current ?? (await bus.jsm.consumers.info(stream, name));
-  const { ack_wait, max_deliver, backoff, max_ack_pending, description } = wanted;
-  const updatable = { ack_wait, max_deliver, backoff, max_ack_pending, description };
+  const { ack_wait, max_deliver, max_ack_pending, description } = wanted;
+  const updatable = { ack_wait, max_deliver, max_ack_pending, description };
   const same = (Object.keys(updatable) as (keyof typeof updatable)[]).every(
     (k) => JSON.stringify(existing.config[k]) === JSON.stringify(updatable[k]),
   );
