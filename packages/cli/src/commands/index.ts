@@ -3,6 +3,7 @@ import { dlqCommand } from './dlq.command.js';
 import { envCommand } from './env.command.js';
 import { migrateCommand } from './migrate.command.js';
 import { orgCommand } from './org.command.js';
+import { pushCommand } from './push.command.js';
 import { repoCommand } from './repo.command.js';
 import { servicesCommand } from './services.command.js';
 import { tokenCommand } from './token.command.js';
@@ -11,4 +12,4 @@ import { tokenCommand } from './token.command.js';
  * Every command group of `dg`, in the order `dg --help` lists them. To add one, write
  * `commands/<group>.command.ts` exporting a `CliCommand` and list it here.
  */
-export const commands: readonly CliCommand[] = [servicesCommand, migrateCommand, orgCommand, envCommand, tokenCommand, repoCommand, dlqCommand];
+export const commands: readonly CliCommand[] = [servicesCommand, migrateCommand, orgCommand, envCommand, tokenCommand, repoCommand, pushCommand, dlqCommand];
