@@ -19,7 +19,7 @@ import { compilePointerPatterns } from '../rules/pointer-pattern.js';
 import { inferProfile, planFor } from './diff.plan.js';
 import type { DiffProfile } from './diff.tables.js';
 import { DiffWalker, type RawChange } from './diff.walker.js';
-import { containsSensitiveKey, isSensitivePath, maskChange } from './sensitive.mask.js';
+import { containsSensitiveKey, isSensitivePath, maskChange, underSensitivePath } from './sensitive.mask.js';
 
 export interface DiffContext {
   resourceType: string;
@@ -43,9 +43,11 @@ export function diffResource(declared: Json, actual: Json, ctx: DiffContext): Pr
   const ignore = ctx.ignorePaths && ctx.ignorePaths.length > 0 ? compilePointerPatterns(ctx.ignorePaths) : undefined;
   const ref = ctx.resource ?? { type: ctx.resourceType };
   const out: PropertyChange[] = [];
+  const bodies = { declared, actual };
   for (const c of raw) {
     if (ignore?.(c.path)) continue;
-    out.push(finalizeChange(ref, c, ctx.sensitivePaths, { declared, actual }));
+    const sensitive = c.secretName || underSensitivePath(c.path, ctx.sensitivePaths);
+    out.push(finalizeChange(ref, { path: c.path, declared: c.declared, actual: c.actual, changeType: c.changeType, sensitive }, undefined, bodies, true));
   }
   return out;
 }
@@ -66,6 +68,8 @@ export function finalizeChange(
   c: Pick<PropertyChange, 'path' | 'declared' | 'actual' | 'changeType'> & { sensitive?: boolean },
   sensitivePaths: readonly string[] | undefined,
   resource: { declared?: Json | undefined; actual?: Json | undefined },
+  /** The caller already checked the path (diff engine): only the values remain to scan. */
+  pathChecked = false,
 ): PropertyChange {
   const change: PropertyChange = {
     path: c.path,
@@ -78,7 +82,7 @@ export function finalizeChange(
   change.securityRuleIds = evaluateSecurity(ref, change, resource);
   const sensitive =
     c.sensitive === true ||
-    isSensitivePath(c.path, sensitivePaths) ||
+    (!pathChecked && isSensitivePath(c.path, sensitivePaths)) ||
     containsSensitiveKey(c.declared) ||
     containsSensitiveKey(c.actual);
   return sensitive ? maskChange(change) : change;

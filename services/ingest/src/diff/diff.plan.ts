@@ -19,7 +19,18 @@ export interface DiffPlan {
   arrayRule(key: string | undefined, sample: readonly unknown[]): ArrayRule;
 }
 
+const inferred = new Map<string, DiffProfile>();
+
 export function inferProfile(resourceType: string): DiffProfile {
+  let p = inferred.get(resourceType);
+  if (p === undefined) {
+    p = inferUncached(resourceType);
+    if (inferred.size < 5_000) inferred.set(resourceType, p);
+  }
+  return p;
+}
+
+function inferUncached(resourceType: string): DiffProfile {
   if (resourceType.includes('::')) return 'cloudformation';
   if (/^[a-z][a-z0-9]*_[a-z0-9_]+$/.test(resourceType)) return 'terraform';
   // `<apiVersion>/<Kind>`: `v1/Secret`, `apps/v1/Deployment`, `rbac.authorization.k8s.io/v1/Role`.
@@ -27,7 +38,12 @@ export function inferProfile(resourceType: string): DiffProfile {
   return 'generic';
 }
 
-const plans = new Map<string, DiffPlan>();
+const plans: Record<DiffProfile, Map<string, DiffPlan>> = {
+  terraform: new Map(),
+  cloudformation: new Map(),
+  kubernetes: new Map(),
+  generic: new Map(),
+};
 const jsonKeyCache = new Map<string, boolean>();
 
 function isJsonKey(key: string): boolean {
@@ -40,11 +56,11 @@ function isJsonKey(key: string): boolean {
 }
 
 export function planFor(profile: DiffProfile, resourceType: string): DiffPlan {
-  const id = profile + '\u0000' + resourceType;
-  let plan = plans.get(id);
+  const byType = plans[profile];
+  let plan = byType.get(resourceType);
   if (!plan) {
     plan = compile(profile, resourceType);
-    if (plans.size < 5_000) plans.set(id, plan);
+    if (byType.size < 5_000) byType.set(resourceType, plan);
   }
   return plan;
 }

@@ -7,16 +7,22 @@ import type { Json } from '../model/observation.js';
 import { escapePointerSegment } from '../model/json-pointer.js';
 import type { DiffPlan } from './diff.plan.js';
 import { KUBERNETES_ALWAYS_COMPARED, KUBERNETES_QUANTITY_PARENTS, type ArrayRule } from './diff.tables.js';
-import { canonicalDocument, isPolicyDocument, parseJsonDocument } from './policy-document.js';
+import { canonicalDocument, isPolicyDocument, parseJsonDocument, POLICY_PLAN, shapePolicy } from './policy-document.js';
 import { quantitiesEqual } from './quantity.js';
 import { scalarsEquivalent } from './scalar-equality.js';
+import { isSensitiveKey } from './sensitive.mask.js';
 
 export interface RawChange {
   path: string;
   declared: Json | undefined;
   actual: Json | undefined;
   changeType: 'modified' | 'added' | 'removed';
+  /** A segment of the path is named like a secret (password, token, …). */
+  secretName: boolean;
 }
+
+/** Above this many element pairs, set matching uses fingerprints instead of pairwise probes. */
+const PAIRWISE_LIMIT = 4096;
 
 type Obj = Record<string, unknown>;
 const EMPTY_OBJECT: Obj = Object.freeze({}) as Obj;
@@ -35,6 +41,9 @@ export class DiffWalker {
   readonly changes: RawChange[] = [];
   private readonly path: string[] = [];
   private readonly kubernetes: boolean;
+  /** Probe mode: answer "equal?" without building changes; `found` stops the walk early. */
+  private probing = false;
+  private found = false;
 
   constructor(
     private readonly plan: DiffPlan,
@@ -51,6 +60,20 @@ export class DiffWalker {
 
   private value(a: unknown, b: unknown, key: string | undefined): void {
     if (a === b) return;
+    // Hot path: two containers of the same shape go straight to the walk.
+    if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
+      const aArr = Array.isArray(a);
+      if (aArr === Array.isArray(b)) {
+        if (aArr) return this.array(a as unknown[], b as unknown[], key);
+        if ((isPolicyDocument(a as Json) || isPolicyDocument(b as Json)) && key !== undefined && this.plan.isJsonKey(key) && this.jsonDocument(a, b)) return;
+        return this.object(a as Obj, b as Obj);
+      }
+    }
+    this.valueSlow(a, b, key);
+  }
+
+  /** Everything but two same-shaped containers: emptiness, documents, scalars across types. */
+  private valueSlow(a: unknown, b: unknown, key: string | undefined): void {
     const aEmpty = isEmpty(a);
     const bEmpty = isEmpty(b);
     if (aEmpty && bEmpty) return;
@@ -65,9 +88,9 @@ export class DiffWalker {
     if (aObj || bObj) {
       const aArr = Array.isArray(a);
       const bArr = Array.isArray(b);
-      if (aObj && !aArr && (bEmpty || (bObj && !bArr))) return this.object(a as Obj, bEmpty ? EMPTY_OBJECT : (b as Obj));
+      if (aObj && !aArr && bEmpty) return this.object(a as Obj, EMPTY_OBJECT);
       if (bObj && !bArr && aEmpty) return this.object(EMPTY_OBJECT, b as Obj);
-      if (aArr && (bEmpty || bArr)) return this.array(a as unknown[], bEmpty ? EMPTY_ARRAY : (b as unknown[]), key);
+      if (aArr && bEmpty) return this.array(a as unknown[], EMPTY_ARRAY, key);
       if (bArr && aEmpty) return this.array(EMPTY_ARRAY, b as unknown[], key);
       return this.emit(aEmpty ? 'added' : bEmpty ? 'removed' : 'modified', a, b);
     }
@@ -81,21 +104,32 @@ export class DiffWalker {
   private object(a: Obj, b: Obj): void {
     const top = this.path.length === 0;
     const plan = this.plan;
+    let shared = 0; // keys of a that b has too: when b has no others, its loop can be skipped
     for (const k in a) {
       const av = a[k];
       let bv = b[k];
+      if (bv !== undefined) {
+        if (typeof bv === 'function') bv = undefined; // inherited member, not data
+        else shared++;
+      }
       if (av === bv) continue;
-      if (typeof bv === 'function') bv = undefined; // inherited member, not data
       if (top) {
         if (bv === undefined && this.onlyShared) continue;
         const rule = plan.topKeyRule(k);
         if (rule === 1 || (rule === 2 && isEmpty(av))) continue;
       }
       this.path.push(k);
-      this.value(av, bv, k);
+      const t = typeof av;
+      if (t === typeof bv && (t === 'number' || t === 'boolean' || (t === 'string' && av !== '' && bv !== '' && !this.kubernetes && !plan.isJsonKey(k)))) {
+        this.emit('modified', av, bv); // two different scalars of one type: nothing to normalize
+      } else this.value(av, bv, k);
       this.path.pop();
+      if (this.found) return;
     }
     if (top && this.onlyShared) return;
+    let keysOfB = 0;
+    for (const _ in b) keysOfB++;
+    if (keysOfB === shared) return;
     for (const k in b) {
       const av = a[k];
       if (av !== undefined && typeof av !== 'function') continue;
@@ -104,18 +138,14 @@ export class DiffWalker {
       this.path.push(k);
       this.value(undefined, b[k], k);
       this.path.pop();
+      if (this.found) return;
     }
   }
 
   private array(a: unknown[], b: unknown[], key: string | undefined): void {
     const rule = this.plan.arrayRule(key, a.length > 0 ? a : b);
     if (rule.mode === 'ordered') return this.ordered(a, b);
-    if (a.length === b.length) {
-      const mark = this.changes.length;
-      this.ordered(a, b);
-      if (this.changes.length === mark) return;
-      this.changes.length = mark; // not equal in order: fall back to matching
-    }
+    if (a.length === b.length && this.same(() => this.ordered(a, b))) return; // equal in order
     if (rule.mode === 'set') this.setMatch(a, b, key, undefined);
     else this.keyedMatch(a, b, key, rule);
   }
@@ -131,7 +161,29 @@ export class DiffWalker {
       else if (i >= a.length) this.emit('added', undefined, bv);
       else this.value(av, bv, undefined);
       this.path.pop();
+      if (this.found) return;
     }
+  }
+
+  /** Equality of two parsed JSON documents; policies by IAM semantics (see policy-document.ts). */
+  private documentsEqual(a: Json, b: Json): boolean {
+    if (isPolicyDocument(a) && isPolicyDocument(b)) {
+      const policy = new DiffWalker(POLICY_PLAN, false, false);
+      return policy.same(() => policy.value(shapePolicy(a), shapePolicy(b), undefined));
+    }
+    return this.same(() => this.value(a, b, undefined));
+  }
+
+  /** Runs a comparison in probe mode; true when it found no difference. Nests safely. */
+  private same(compare: () => void): boolean {
+    const { probing, found } = this;
+    this.probing = true;
+    this.found = false;
+    compare();
+    const equal = !this.found;
+    this.probing = probing;
+    this.found = found;
+    return equal;
   }
 
   /**
@@ -141,6 +193,43 @@ export class DiffWalker {
   private setMatch(a: unknown[], b: unknown[], key: string | undefined, only: { a: number[]; b: number[] } | undefined): void {
     const ai = only ? only.a : a.map((_, i) => i);
     const bi = only ? only.b : b.map((_, i) => i);
+    const matched = ai.length * bi.length <= PAIRWISE_LIMIT ? this.pairwise(a, b, ai, bi) : this.byFingerprint(a, b, ai, bi, key);
+    for (const i of ai) {
+      if (matched.a.has(i)) continue;
+      this.path.push(String(i));
+      this.emit('removed', a[i], undefined);
+      this.path.pop();
+      if (this.found) return;
+    }
+    if (this.onlyDeclared) return;
+    for (const j of bi) {
+      if (matched.b.has(j)) continue;
+      this.path.push(String(j));
+      this.emit('added', undefined, b[j]);
+      this.path.pop();
+      if (this.found) return;
+    }
+  }
+
+  /** Small sets: probe each declared element against the unmatched actual ones (no allocation per probe). */
+  private pairwise(a: unknown[], b: unknown[], ai: number[], bi: number[]): { a: Set<number>; b: Set<number> } {
+    const ma = new Set<number>();
+    const mb = new Set<number>();
+    for (const i of ai) {
+      for (const j of bi) {
+        if (mb.has(j)) continue;
+        if (a[i] === b[j] || this.same(() => this.value(a[i], b[j], undefined))) {
+          ma.add(i);
+          mb.add(j);
+          break;
+        }
+      }
+    }
+    return { a: ma, b: mb };
+  }
+
+  /** Large sets: multiset match on canonical fingerprints, O(n). */
+  private byFingerprint(a: unknown[], b: unknown[], ai: number[], bi: number[], key: string | undefined): { a: Set<number>; b: Set<number> } {
     const pool = new Map<string, number[]>();
     for (const j of bi) {
       const fp = this.fingerprint(b[j], key);
@@ -148,25 +237,15 @@ export class DiffWalker {
       if (list) list.push(j);
       else pool.set(fp, [j]);
     }
-    const matched = new Set<number>();
+    const ma = new Set<number>();
+    const mb = new Set<number>();
     for (const i of ai) {
-      const list = pool.get(this.fingerprint(a[i], key));
-      const j = list?.shift();
-      if (j !== undefined) {
-        matched.add(j);
-        continue;
-      }
-      this.path.push(String(i));
-      this.emit('removed', a[i], undefined);
-      this.path.pop();
+      const j = pool.get(this.fingerprint(a[i], key))?.shift();
+      if (j === undefined) continue;
+      ma.add(i);
+      mb.add(j);
     }
-    if (this.onlyDeclared) return;
-    for (const j of bi) {
-      if (matched.has(j)) continue;
-      this.path.push(String(j));
-      this.emit('added', undefined, b[j]);
-      this.path.pop();
-    }
+    return { a: ma, b: mb };
   }
 
   private keyedMatch(a: unknown[], b: unknown[], key: string | undefined, rule: Extract<ArrayRule, { mode: 'keyed' }>): void {
@@ -196,6 +275,7 @@ export class DiffWalker {
         this.value(a[i], b[j], undefined);
       }
       this.path.pop();
+      if (this.found) return;
     }
     for (const list of byKey.values()) for (const j of list) if (!matched.has(j)) loose.b.push(j);
     if (loose.a.length > 0 || (loose.b.length > 0 && !this.onlyDeclared)) this.setMatch(a, b, key, loose);
@@ -208,7 +288,7 @@ export class DiffWalker {
     const docB = db !== undefined && db !== null && typeof db === 'object';
     if (!docA && !docB) return false; // plain strings: compared as scalars
     if (typeof a !== 'string' && typeof b !== 'string' && !isPolicyDocument(da) && !isPolicyDocument(db)) return false;
-    if (docA && docB && canonicalDocument(da) === canonicalDocument(db)) return true;
+    if (docA && docB && this.documentsEqual(da, db)) return true;
     const declared = docA ? da : (a as Json | undefined);
     const actual = docB ? db : (b as Json | undefined);
     this.emit(isEmpty(a) ? 'added' : isEmpty(b) ? 'removed' : 'modified', declared, actual);
@@ -247,9 +327,17 @@ export class DiffWalker {
   }
 
   private emit(changeType: RawChange['changeType'], declared: unknown, actual: unknown): void {
+    if (this.probing) {
+      this.found = true;
+      return;
+    }
     let path = '';
-    for (const seg of this.path) path += '/' + escapePointerSegment(seg);
-    this.changes.push({ path, declared: declared as Json | undefined, actual: actual as Json | undefined, changeType });
+    let secretName = false;
+    for (const seg of this.path) {
+      path += '/' + escapePointerSegment(seg);
+      if (!secretName && isSensitiveKey(seg)) secretName = true;
+    }
+    this.changes.push({ path, declared: declared as Json | undefined, actual: actual as Json | undefined, changeType, secretName });
   }
 }
 

@@ -8,6 +8,8 @@
 import type { Json } from '../model/observation.js';
 import { canonicalJson } from './canonical-json.js';
 import { findExcessiveNesting } from '../model/json-text.scan.js';
+import type { DiffPlan } from './diff.plan.js';
+import { SET } from './diff.tables.js';
 
 const MAX_DOCUMENT_DEPTH = 64;
 
@@ -60,6 +62,7 @@ function normalizeStatement(s: Record<string, Json>): Record<string, Json> {
 
 function sortedUnique(v: Json): Json {
   const list = Array.isArray(v) ? v : [v];
+  if (list.every((x) => typeof x === 'string')) return [...new Set(list as string[])].sort();
   const texts = new Map<string, Json>();
   for (const item of list) texts.set(canonicalJson(item), item);
   return [...texts.keys()].sort().map((k) => texts.get(k)!);
@@ -86,3 +89,45 @@ function normalizeCondition(v: Json): Json {
   }
   return out;
 }
+
+/**
+ * For comparison by the diff walker: single values wrapped in lists where IAM accepts either
+ * (Statement, Action, Resource, principals, condition values). With POLICY_PLAN every list is a
+ * set, which gives the same equality as canonicalDocument without building canonical text.
+ */
+export function shapePolicy(doc: Json): Json {
+  if (!isPolicyDocument(doc)) return doc;
+  const d = doc as Record<string, Json>;
+  const statements = Array.isArray(d.Statement) ? d.Statement : d.Statement === null ? [] : [d.Statement!];
+  return { ...d, Statement: statements.map(shapeStatement) };
+}
+
+function shapeStatement(s: Json): Json {
+  if (s === null || typeof s !== 'object' || Array.isArray(s)) return s;
+  const out: Record<string, Json> = {};
+  for (const [k, v] of Object.entries(s)) {
+    if (LIST_KEYS.has(k)) out[k] = Array.isArray(v) ? v : [v];
+    else if (PRINCIPAL_KEYS.has(k) && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      out[k] = Object.fromEntries(Object.entries(v).map(([p, x]) => [p, Array.isArray(x) ? x : [x]]));
+    } else if (k === 'Condition' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      out[k] = Object.fromEntries(
+        Object.entries(v).map(([op, block]) => [
+          op,
+          block !== null && typeof block === 'object' && !Array.isArray(block)
+            ? Object.fromEntries(Object.entries(block).map(([ck, cv]) => [ck, Array.isArray(cv) ? cv : [cv]]))
+            : block,
+        ]),
+      );
+    } else out[k] = v;
+  }
+  return out;
+}
+
+/** Every list in a policy is order-free. */
+export const POLICY_PLAN: DiffPlan = {
+  profile: 'generic',
+  resourceType: 'iam-policy-document',
+  topKeyRule: () => 0,
+  isJsonKey: () => false,
+  arrayRule: () => SET,
+};

@@ -10,12 +10,31 @@ import { SENSITIVE_KEY_NAMES } from './diff.tables.js';
 
 export const SENSITIVE_MARKER = '(sensitive)';
 
-export function isSensitivePath(path: string, sensitivePaths: readonly string[] | undefined): boolean {
+/** Covered by (or covering) a declared sensitive path. */
+export function underSensitivePath(path: string, sensitivePaths: readonly string[] | undefined): boolean {
   if (sensitivePaths) {
     for (const s of sensitivePaths) if (pointerCovers(s, path) || pointerCovers(path, s)) return true;
   }
-  for (const seg of parsePointer(path)) if (SENSITIVE_KEY_NAMES.has(seg.toLowerCase())) return true;
   return false;
+}
+
+export function isSensitivePath(path: string, sensitivePaths: readonly string[] | undefined): boolean {
+  if (underSensitivePath(path, sensitivePaths)) return true;
+  if (path === '') return false;
+  for (const seg of parsePointer(path)) if (isSensitiveKey(seg)) return true;
+  return false;
+}
+
+const keyCache = new Map<string, boolean>();
+
+/** Key names repeat across resources: the lower-casing and lookup are cached. */
+export function isSensitiveKey(key: string): boolean {
+  let r = keyCache.get(key);
+  if (r === undefined) {
+    r = SENSITIVE_KEY_NAMES.has(key.toLowerCase());
+    if (keyCache.size < 10_000) keyCache.set(key, r);
+  }
+  return r;
 }
 
 /** True when a value (e.g. a whole added block) carries a key named like a secret. */
@@ -23,7 +42,7 @@ export function containsSensitiveKey(value: unknown, depth = 0): boolean {
   if (value === null || typeof value !== 'object' || depth > 32) return false;
   if (Array.isArray(value)) return value.some((v) => containsSensitiveKey(v, depth + 1));
   for (const [k, v] of Object.entries(value)) {
-    if (SENSITIVE_KEY_NAMES.has(k.toLowerCase()) && v !== null && v !== '') return true;
+    if (isSensitiveKey(k) && v !== null && v !== '') return true;
     if (containsSensitiveKey(v, depth + 1)) return true;
   }
   return false;
