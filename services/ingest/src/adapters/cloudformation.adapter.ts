@@ -7,7 +7,7 @@
 import type { Adapter, Json, Observation, PropertyChange, RejectedItem, ResourceRef } from '../model/observation.js';
 import { ScanFormatError } from '../model/scan-format.error.js';
 import { MAX_SCAN_DEPTH, parseJsonText } from '../model/parse-scan-body.js';
-import { isJsonPointer } from '../model/json-pointer.js';
+import { isJsonPointer, parsePointer } from '../model/json-pointer.js';
 import { equivalent, finalizeChange } from '../diff/diff.engine.js';
 import { compact, isRecord, requireArray, str, type JsonRecord } from './input.guards.js';
 import { wrongFormat } from './format.sniff.js';
@@ -96,10 +96,17 @@ function differences(d: JsonRecord, path: string, ref: ResourceRef, declared: Js
     if (!changeType) return void rejected.push({ path: `${ppath}/DifferenceType`, reason: `unknown DifferenceType "${String(p.DifferenceType)}"` });
     const expected = changeType === 'added' ? undefined : value(p.ExpectedValue, `${ppath}/ExpectedValue`);
     const actualValue = changeType === 'removed' ? undefined : value(p.ActualValue, `${ppath}/ActualValue`);
-    if (changeType === 'modified' && equivalent(expected ?? null, actualValue ?? null, { resourceType: ref.type, profile: 'cloudformation' })) return;
+    if (changeType === 'modified' && sameUnderNormalization(p.PropertyPath, expected, actualValue, ref.type)) return;
     out.push(finalizeChange(ref, { path: p.PropertyPath, declared: expected, actual: actualValue, changeType }, undefined, { declared, actual }));
   });
   return out;
+}
+
+/** Compared under the property's own name, so name-driven rules apply (policy documents, Tags by Key). */
+function sameUnderNormalization(pointer: string, expected: Json | undefined, actual: Json | undefined, resourceType: string): boolean {
+  const segments = parsePointer(pointer);
+  const key = segments[segments.length - 1] ?? '';
+  return equivalent({ [key]: expected ?? null }, { [key]: actual ?? null }, { resourceType, profile: 'cloudformation' });
 }
 
 /**
