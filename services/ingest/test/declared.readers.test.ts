@@ -256,6 +256,13 @@ stringData:
     expect(err.message).toMatch(/^YAML document 1 \(0-based\), line 7, column \d+: /);
   });
 
+  it('rejects an object holding a NUL character, which jsonb cannot store', () => {
+    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: nul}\ndata: {x: "a\\0b"}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine}\n';
+    const read = readDeclared({ tool: 'kubernetes', bytes: Buffer.from(text) });
+    expect(ids(read)).toEqual(['v1/ConfigMap v1/ConfigMap/default/fine']);
+    expect(read.rejected).toEqual([{ path: 'v1/ConfigMap/default/nul', reason: 'v1/ConfigMap/default/nul holds a NUL character, which PostgreSQL jsonb cannot store' }]);
+  });
+
   it('refuses prototype-polluting keys', () => {
     const err = formatError(() => readKubernetesManifests('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"__proto__":{"x":1}}'));
     expect(err).toMatchObject({ code: 'forbidden_key', path: '/__proto__' });

@@ -1,5 +1,4 @@
 import type { JsonValue } from '@driftguard/contracts';
-import { DeclaredFormatError } from './declared-format.error.js';
 import {
   SENSITIVE_MASK,
   identityProblem,

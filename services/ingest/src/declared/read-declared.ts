@@ -1,7 +1,7 @@
 import type { IacTool } from '@driftguard/contracts';
 import { readCloudFormationTemplate } from './cloudformation.reader.js';
 import { DeclaredFormatError } from './declared-format.error.js';
-import { formatsForTool, type DeclaredFormat, type DeclaredReadResult } from './declared-resource.js';
+import { formatsForTool, withoutUnstorable, type DeclaredFormat, type DeclaredReadResult } from './declared-resource.js';
 import { decodeDeclaredBytes, parseJsonText } from './declared-text.js';
 import { readKubernetesManifests } from './kubernetes.reader.js';
 import { readTerraformState } from './terraform.reader.js';
@@ -27,15 +27,19 @@ export function readDeclared(input: ReadDeclaredInput): DeclaredReadResult {
   }
   const text = decodeDeclaredBytes(input.bytes, format);
   if (text.trim() === '') throw new DeclaredFormatError('invalid_structure', format, '', 'the declared state is empty');
-  switch (input.tool) {
+  return withoutUnstorable(readText(input.tool, text, format, input.format !== undefined), text);
+}
+
+function readText(tool: IacTool, text: string, format: DeclaredFormat, forced: boolean): DeclaredReadResult {
+  switch (tool) {
     case 'terraform':
-      return readTerraformState(parseJsonText(text, format), input.format === undefined ? undefined : (format as 'tfstate' | 'terraform-show-json'));
+      return readTerraformState(parseJsonText(text, format), forced ? (format as 'tfstate' | 'terraform-show-json') : undefined);
     case 'kubernetes':
       return readKubernetesManifests(text);
     case 'cloudformation':
       return readCloudFormationTemplate(text);
     default: {
-      const unknownTool: never = input.tool;
+      const unknownTool: never = tool;
       throw new Error(`unknown IaC tool ${String(unknownTool)}`);
     }
   }

@@ -2,7 +2,7 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { isCloudFormationTemplate, parseTemplate, readTemplateObject } from './cloudformation.reader.js';
 import { DeclaredFormatError } from './declared-format.error.js';
-import { identityProblem, type DeclaredResource, type RejectedItem } from './declared-resource.js';
+import { identityProblem, withoutUnstorable, type DeclaredResource, type RejectedItem } from './declared-resource.js';
 import { readKubernetesManifests } from './kubernetes.reader.js';
 
 export type FileTool = 'kubernetes' | 'cloudformation';
@@ -51,8 +51,9 @@ export async function readRepositoryFiles(root: string, tool: FileTool): Promise
   const perFile: { file: string; resources: DeclaredResource[] }[] = [];
   for (const file of files) {
     const text = await readSmallFile(root, file);
-    const read = tool === 'kubernetes' ? readManifestFile(file, text) : readTemplateFile(file, text);
-    if (read === undefined) continue;
+    const parsed = tool === 'kubernetes' ? readManifestFile(file, text) : readTemplateFile(file, text);
+    if (parsed === undefined) continue;
+    const read = withoutUnstorable(parsed, text);
     if (read.resources.length > 0) result.files++;
     perFile.push({ file, resources: read.resources });
     result.rejected.push(...read.rejected.map((r) => ({ path: `${file}#${r.path}`, reason: r.reason })));
