@@ -20,6 +20,7 @@ beforeAll(async () => {
   server = createHttpServer({ log, serviceName: 'ingest', checks: {} });
   const verifier = createTokenVerifier(tdb.db);
   await server.app.register(declaredRoutes, { db: tdb.db, log, verifier: (h) => verifier.verify(h) });
+  server.app.post('/echo', async (req) => ({ parsed: typeof req.body }));
   await server.app.ready();
   tenant = await tenantRows(tdb.db);
   scanner = await tokenRow(tdb.db, tenant.orgId, tenant.envId, 'scanner');
@@ -130,6 +131,11 @@ describe('PUT /v1/repositories/:repositoryId/declared', () => {
     expect(notGzip.json()).toMatchObject({ status: 400, code: 'invalid_encoding' });
 
     expect(await snapshot(repo)).toEqual(before);
+  });
+
+  it('keeps its raw-body parser to itself: other routes still parse JSON', async () => {
+    const res = await server.app.inject({ method: 'POST', url: '/echo', payload: { a: 1 } });
+    expect(res.json()).toEqual({ parsed: 'object' });
   });
 
   it('refuses a body over 50 MB with 413', async () => {
