@@ -17,6 +17,11 @@ export const ingestConfigSchema = baseConfigSchema
     DG_SCAN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
     /** How often git-backed repositories are re-read. */
     DG_REPO_SYNC_INTERVAL_MS: ms(15 * 60_000, 1_000),
+    /**
+     * Lets repositories be local paths or file:// URLs (a single-tenant install syncing from a
+     * mirror on the host). Off by default: a tenant must not read repositories on the ingest host.
+     */
+    DG_REPO_ALLOW_LOCAL: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   })
   .check(requireMasterKeyInProduction);
 

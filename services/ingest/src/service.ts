@@ -17,6 +17,7 @@ export async function createIngestService(cfg: IngestConfig, deps: ServiceDeps =
   let processor: ReturnType<typeof createScanProcessor> | undefined;
   const wake = () => processor?.notify();
   const keyring = cfg.DG_MASTER_KEY ? parseKeyring(cfg.DG_MASTER_KEY) : undefined;
+  const git = { keyring, allowLocalRepositories: cfg.DG_REPO_ALLOW_LOCAL };
 
   return createServiceShell({
     name: 'ingest',
@@ -43,8 +44,8 @@ export async function createIngestService(cfg: IngestConfig, deps: ServiceDeps =
       const common = { db: ctx.db, bus: ctx.bus, service: 'ingest', log };
       const scans = await consume({ ...common, key: 'scan.submitted.v1', handler: scanSubmittedV1({ db: ctx.db, onAccepted: wake }), ackWaitMs: 120_000 });
       const resolve = await consume({ ...common, key: 'cmd.drift.resolve.v1', handler: cmdDriftResolveV1({ subjectRoot: ctx.bus.config.subjectRoot }) });
-      const sync = await consume({ ...common, key: 'cmd.repo.sync.v1', handler: repoSyncHandler({ db: ctx.db, log, keyring }), ackWaitMs: 300_000 });
-      const scheduler = createRepoSyncScheduler({ db: ctx.db, log, keyring, intervalMs: cfg.DG_REPO_SYNC_INTERVAL_MS });
+      const sync = await consume({ ...common, key: 'cmd.repo.sync.v1', handler: repoSyncHandler({ db: ctx.db, log, ...git }), ackWaitMs: 300_000 });
+      const scheduler = createRepoSyncScheduler({ db: ctx.db, log, ...git, intervalMs: cfg.DG_REPO_SYNC_INTERVAL_MS });
       scheduler.start();
       return [scans, resolve, sync, scheduler, processor];
     },

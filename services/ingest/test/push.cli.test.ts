@@ -71,4 +71,32 @@ describe('dg push', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/404/);
   });
+
+  it('uploads declared state with --declared, which later tfstate scans compare against', async () => {
+    const repo = await h.db
+      .insertInto('iac_repositories')
+      .values({ environment_id: h.tenant.envId, name: 'network', tool: 'terraform' } as never)
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const env = { DG_URL: h.url, DG_TOKEN: h.tenant.token };
+    const up = await dg(['push', '--declared', '--repo', String(repo.id), resolve(FIXTURES, 'driftctl/tfstate-v4-security-group.tfstate')], env);
+    expect(up.code).toBe(0);
+    expect(JSON.parse(up.stdout)).toMatchObject({ repositoryId: repo.id, added: 2, removed: 0, total: 2 });
+    const ids = await h.db.selectFrom('iac_resources').select(['resource_id']).where('iac_repository_id', '=', repo.id).orderBy('resource_id').execute();
+    expect(ids.map((r) => r.resource_id)).toEqual(['aws_default_security_group.test-default-sg', 'aws_security_group.test-sg']);
+
+    // an inventory-only scan now uses the stored state: the default group is gone from the cloud
+    const inventory = { resources: [{ type: 'aws_security_group', id: 'sg-0254c038e32f25530', attributes: { id: 'sg-0254c038e32f25530', name: 'foo' } }] };
+    const scanId = await h.submit('tfstate', JSON.stringify({ inventory }));
+    expect((await h.waitForScan(scanId)).status).toBe('completed');
+    const drift = await h.db.selectFrom('drift_events').select(['drift_type', 'iac_resource_id', 'metadata']).where('scan_id', '=', scanId).execute();
+    expect(drift.map((d) => [d.drift_type, (d.metadata as any).resource.address])).toEqual([['deleted', 'aws_default_security_group.test-default-sg']]);
+    expect(drift[0]!.iac_resource_id).not.toBeNull();
+  });
+
+  it('refuses --declared without a repository id', async () => {
+    const r = await dg(['push', '--declared', resolve(FIXTURES, 'driftctl/tfstate-v4-security-group.tfstate')], { DG_URL: h.url, DG_TOKEN: h.tenant.token });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--repo/);
+  });
 });

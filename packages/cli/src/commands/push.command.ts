@@ -7,9 +7,12 @@ import { UsageError } from '../cli-errors.js';
 import { PushError, submitScan, uploadDeclared, waitForScan, type PushTarget, type ScanStatus } from '../push/push-client.js';
 import { parseTarget } from './target.js';
 
+/** Formats of declared state; without --format the ingest service tells them apart. */
+const DECLARED_FORMATS: readonly string[] = ['tfstate', 'terraform-show-json', 'kubernetes', 'cloudformation'];
+
 interface PushOptions {
   env?: string;
-  format?: ScanFormat;
+  format?: string;
   full?: boolean;
   scanner?: string;
   wait?: boolean;
@@ -36,7 +39,7 @@ export const pushCommand: CliCommand = {
       .description('submit a scan (or, with --declared, declared state) to the ingest service')
       .argument('<file>', 'the scanner output, or - for standard input (JSON, YAML or gzip)')
       .option('--env <org/env>', 'environment the scan is of (must match the token)')
-      .addOption(new Option('--format <format>', 'input format').choices(ScanFormat.options))
+      .addOption(new Option('--format <format>', `input format: ${ScanFormat.options.join(', ')}; with --declared: ${DECLARED_FORMATS.join(', ')}`))
       .option('--full', 'a full scan: open drifts it no longer shows are resolved')
       .option('--scanner <name>', 'name of the scanner, kept with the scan')
       .option('--wait', 'wait for the scan to be processed and print its outcome')
@@ -49,10 +52,11 @@ export const pushCommand: CliCommand = {
         const target: PushTarget = { url: parsed.data.DG_URL, token: parsed.data.DG_TOKEN };
         const body = await readInput(file);
         if (opts.declared) return pushDeclared(ctx, target, body, opts);
-        if (!opts.format) throw new UsageError('--format is required (one of ' + ScanFormat.options.join(', ') + ')');
+        const format = ScanFormat.safeParse(opts.format);
+        if (!format.success) throw new UsageError(`--format is required, one of ${ScanFormat.options.join(', ')}${opts.format ? ` (got "${opts.format}")` : ''}`);
         if (opts.env) parseTarget(opts.env, true);
         const { scanId } = await submitScan(target, body, {
-          format: opts.format,
+          format: format.data,
           full: opts.full ?? false,
           ...(opts.env ? { env: opts.env } : {}),
           ...(opts.scanner ? { scanner: opts.scanner } : {}),
@@ -71,6 +75,7 @@ export const pushCommand: CliCommand = {
 async function pushDeclared(ctx: CliContext, target: PushTarget, body: Buffer, opts: PushOptions): Promise<void> {
   const repo = Number(opts.repo);
   if (!opts.repo || !Number.isInteger(repo) || repo <= 0) throw new UsageError('--declared needs --repo <id> (the id dg repo add printed)');
+  if (opts.format && !DECLARED_FORMATS.includes(opts.format)) throw new UsageError(`--declared --format must be one of ${DECLARED_FORMATS.join(', ')}`);
   const result = await uploadDeclared(target, repo, body, opts.format);
   writeLine(ctx.stdout, JSON.stringify(result));
 }

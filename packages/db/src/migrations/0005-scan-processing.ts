@@ -17,9 +17,12 @@ const up_ = [
     ADD COLUMN source_scope VARCHAR(300)`,
   `CREATE INDEX idx_drift_events_open_resource ON drift_events(environment_id, resource_key) WHERE resolved_at IS NULL`,
   `CREATE INDEX idx_drift_events_open_scope ON drift_events(environment_id, source_scope) WHERE resolved_at IS NULL`,
+  // Removing declared resources clears the references drifts hold to them.
+  `CREATE INDEX idx_drift_events_iac_resource ON drift_events(iac_resource_id) WHERE iac_resource_id IS NOT NULL`,
 ];
 
 const down_ = [
+  'DROP INDEX idx_drift_events_iac_resource',
   'DROP INDEX idx_drift_events_open_scope',
   'DROP INDEX idx_drift_events_open_resource',
   'ALTER TABLE drift_events DROP COLUMN source_scope, DROP COLUMN resource_key',
