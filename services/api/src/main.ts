@@ -1,17 +1,19 @@
 import { ConfigError, createLogger, installSignalHandlers, startTelemetry } from '@driftguard/runtime/boot';
-import { loadApiConfig } from './config.js';
+import { loadApiConfig, type ApiConfig } from './config.js';
 
 // The one impure file of the api service: read the environment, start telemetry before the
 // service's modules load (so http and pg can be instrumented), turn SIGTERM/SIGINT into destroy().
-let cfg;
-try {
-  cfg = loadApiConfig(process.env);
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  process.stderr.write(`api: ${err.message}\n`);
-  process.exit(2);
+function configOrExit(): ApiConfig {
+  try {
+    return loadApiConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`api: ${err.message}\n`);
+    return process.exit(2);
+  }
 }
 
+const cfg = configOrExit();
 const telemetry = startTelemetry({ serviceName: 'driftguard-api', endpoint: cfg.OTEL_EXPORTER_OTLP_ENDPOINT });
 const log = createLogger({ level: cfg.LOG_LEVEL, name: 'api' });
 const { createApiService } = await import('./service.js');

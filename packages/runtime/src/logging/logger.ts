@@ -1,5 +1,5 @@
 import { isSpanContextValid, trace } from '@opentelemetry/api';
-import { pino, stdSerializers, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import { destination as fileDestination, pino, stdSerializers, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 import { REDACT_PATHS, REDACTED, scrubText } from './redaction.js';
 
 export type { Logger } from 'pino';
@@ -24,7 +24,8 @@ export function createLogger({ level, name, destination }: LoggerOptions): Logge
     serializers: { err: serializeError, error: serializeError },
     mixin: activeTraceIds,
   };
-  return destination ? pino(options, destination) : pino(options);
+  // Synchronous stdout: lines stay in order and the last ones are written before process.exit().
+  return pino(options, destination ?? fileDestination({ dest: 1, sync: true }));
 }
 
 /** `log.child({ subsystem })`, so every line of a subsystem says where it came from. */
