@@ -45,9 +45,11 @@ export const TABLE_OWNERS = {
  * Columns written by a unit other than their table's owner. The owner may write every other
  * column; the listed unit may write only these.
  */
-export const COLUMN_OWNERS: { readonly [T in TableName]?: { readonly [C in keyof Database[T]]?: ServiceName } } = {
+export const COLUMN_OWNERS: { readonly [T in TableName]?: { readonly [C in keyof Database[T]]?: ServiceName | 'shared' } } = {
   drift_events: { severity_score: 'analysis', confidence_score: 'analysis', risk_assessment: 'analysis' },
   iac_repositories: { last_sync_at: 'ingest' },
+  // Every HTTP service verifies tokens with the shared verifier, which records when a token was last used.
+  api_tokens: { last_used_at: 'shared' },
 };
 
 /**
@@ -58,14 +60,14 @@ export const COLUMN_OWNERS: { readonly [T in TableName]?: { readonly [C in keyof
 export function assertWritable(service: ServiceName, table: string, columns?: readonly string[]): void {
   if (!Object.hasOwn(TABLE_OWNERS, table)) throw new OwnershipError('unknown_table', `unknown table ${table}`);
   const owner: ServiceName | 'shared' = TABLE_OWNERS[table as TableName];
-  const delegated: Readonly<Record<string, ServiceName | undefined>> = COLUMN_OWNERS[table as TableName] ?? {};
+  const delegated: Readonly<Record<string, ServiceName | 'shared' | undefined>> = COLUMN_OWNERS[table as TableName] ?? {};
   const ownerOf = (column: string) => delegated[column] ?? owner;
   if (owner === 'shared') return;
   if (columns === undefined) {
     if (owner === service) return;
     throw new OwnershipError('table_not_owned', `${service} does not own ${table} (owner: ${owner})`);
   }
-  const foreign = columns.filter((column) => ownerOf(column) !== service);
+  const foreign = columns.filter((column) => ownerOf(column) !== service && ownerOf(column) !== 'shared');
   if (foreign.length === 0) return;
   const code = owner === service || Object.values(delegated).includes(service) ? 'column_not_owned' : 'table_not_owned';
   throw new OwnershipError(code, `${service} may not write ${table}.${foreign.join(', ')} (owner: ${foreign.map(ownerOf).join(', ')})`);
