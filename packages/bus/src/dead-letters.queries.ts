@@ -26,7 +26,7 @@ export interface DeadLetter {
 
 export interface ListDeadLettersOptions {
   service?: string;
-  /** newest first; default 50 */
+  /** newest first; default 50, at most 1000 */
   limit?: number;
   /** include letters already replayed (default false) */
   includeReplayed?: boolean;
@@ -36,7 +36,7 @@ export async function listDeadLetters<DB extends DeadLettersDb>(db: Kysely<DB>, 
   let q = (db as unknown as Kysely<DeadLettersDb>).selectFrom('dead_letters').selectAll();
   if (opts.service) q = q.where('service', '=', opts.service);
   if (!opts.includeReplayed) q = q.where('replayed_at', 'is', null);
-  const rows = await q.orderBy('id', 'desc').limit(opts.limit ?? 50).execute();
+  const rows = await q.orderBy('id', 'desc').limit(Math.min(opts.limit ?? 50, 1_000)).execute();
   return rows.map(toDeadLetter);
 }
 

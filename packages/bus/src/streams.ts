@@ -76,12 +76,13 @@ async function ensureStream(bus: Bus, wanted: DeclaredStream): Promise<EnsureAct
       return ensureStream(bus, wanted);
     }
   }
-  const { name, retention, storage, ...updatable } = wanted;
-  const same = (Object.keys(updatable) as (keyof typeof updatable)[]).every(
-    (k) => JSON.stringify(current[k]) === JSON.stringify(updatable[k]),
-  );
-  if (same) return 'unchanged';
-  await bus.jsm.streams.update(name, { ...current, ...updatable });
+  if (current.storage !== wanted.storage) {
+    bus.log.warn({ stream: wanted.name, storage: current.storage }, 'stream storage differs from its declaration; JetStream cannot change it in place');
+  }
+  const updatable = ['subjects', 'discard', 'max_age', 'max_bytes', 'duplicate_window', 'num_replicas'] as const;
+  if (updatable.every((k) => JSON.stringify(current[k]) === JSON.stringify(wanted[k]))) return 'unchanged';
+  // the client merges these into the stream's current configuration
+  await bus.jsm.streams.update(wanted.name, Object.fromEntries(updatable.map((k) => [k, wanted[k]])));
   return 'updated';
 }
 
