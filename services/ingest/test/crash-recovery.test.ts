@@ -30,10 +30,10 @@ const env = {
 };
 const children: ChildProcess[] = [];
 
-function startIngest(port: number): ChildProcess {
+function startIngest(port: number, extra: Record<string, string> = {}): ChildProcess {
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', resolve(REPO_ROOT, 'services/ingest/src/main.ts')], {
     cwd: REPO_ROOT,
-    env: { ...env, DATABASE_URL: tdb.url, PORT: String(port), DG_INSTANCE_ID: `crash-${port}` },
+    env: { ...env, DATABASE_URL: tdb.url, PORT: String(port), DG_INSTANCE_ID: `crash-${port}`, ...extra },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   children.push(child);
@@ -104,4 +104,37 @@ it('finishes a scan after kill -9 mid-way with every drift exactly once', async 
   const detected = await tdb.db.selectFrom('outbox').select(['payload']).where('event_type', '=', 'drift.detected.v1').execute();
   expect(detected).toHaveLength(N);
   expect(new Set(detected.map((d) => (d.payload as { data: { driftEventId: number } }).data.driftEventId)).size).toBe(N);
+});
+
+it('hands a scan back on SIGTERM, exits 0, and the next process finishes it without waiting out the lease', async () => {
+  const other = await createTenant(tdb.db);
+  // a lease far longer than this test waits: only the hand-back lets the next process resume
+  const slow = { DG_SCAN_LEASE_MS: '600000' };
+  const first = startIngest(port + 2, slow);
+  await until(async () => (await fetch(`http://127.0.0.1:${port + 2}/readyz`)).status === 200);
+  const res = await fetch(`http://127.0.0.1:${port + 2}/v1/scans?format=tfstate`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${other.token}` },
+    body: tfstateScan(N, (i) => i % 2 === 0),
+  });
+  const { scanId } = (await res.json()) as { scanId: string };
+  await until(async () => {
+    const s = await tdb.db.selectFrom('scans').select(['drifts_opened']).where('id', '=', scanId).executeTakeFirst();
+    return s && s.drifts_opened > 0 && s.drifts_opened < N / 2;
+  });
+  first.kill('SIGTERM');
+  const code = await new Promise((r) => first.once('exit', r));
+  expect(code).toBe(0);
+  const handedBack = await tdb.db.selectFrom('scans').select(['status', 'drifts_opened']).where('id', '=', scanId).executeTakeFirstOrThrow();
+  expect(handedBack.status).toBe('processing');
+
+  startIngest(port + 3, slow);
+  const done = await until(async () => {
+    const s = await tdb.db.selectFrom('scans').selectAll().where('id', '=', scanId).executeTakeFirst();
+    return s && s.status === 'completed' ? s : undefined;
+  }, 90_000);
+  expect(done.drifts_opened).toBe(N / 2);
+  const drifts = await tdb.db.selectFrom('drift_events').select(['resource_key']).where('environment_id', '=', other.envId).execute();
+  expect(drifts).toHaveLength(N / 2);
+  expect(new Set(drifts.map((d) => d.resource_key)).size).toBe(N / 2);
 });

@@ -7,7 +7,7 @@ import { ScanFormatError } from '../model/observation.js';
 import { toFindings, type DriftItem } from '../lifecycle/drift-items.js';
 import { applyDriftBatch, resolveAfterScan } from '../lifecycle/drift-lifecycle.js';
 import type { ScanRef } from '../lifecycle/scan-context.js';
-import { addCounts, claimNextScan, completeScan, endScan, renewLease, type ClaimedScan } from './scans.queries.js';
+import { addCounts, claimNextScan, completeScan, endScan, releaseLease, renewLease, type ClaimedScan } from './scans.queries.js';
 import { loadScanInputs } from './scan-inputs.js';
 
 export interface ScanProcessorOptions {
@@ -73,7 +73,7 @@ export function createScanProcessor(opts: ScanProcessorOptions) {
     notify(): void {
       wake?.();
     },
-    /** Stops claiming; the scan in hand finishes its current batch and is left for a lease takeover. */
+    /** Stops claiming; the scan in hand finishes its current batch and is handed back, to be resumed. */
     async stop(): Promise<void> {
       running = false;
       wake?.();
@@ -98,8 +98,14 @@ export async function processScan(opts: ScanProcessorOptions, scan: ClaimedScan,
   const findings = toFindings(scan.envId, scan.format, output.observations);
   const batches: DriftItem[][] = [];
   for (let i = 0; i < findings.drifts.length; i += opts.batchSize) batches.push(findings.drifts.slice(i, i + opts.batchSize));
+  const stopping = async () => {
+    if (keepGoing()) return false;
+    await releaseLease(opts.db, scan.id, opts.instanceId);
+    log.info('stopping: scan handed back to be finished by the next processor');
+    return true;
+  };
   for (const batch of batches) {
-    if (!keepGoing()) return;
+    if (await stopping()) return;
     const owned = await opts.db.transaction().execute(async (tx) => {
       if (!(await renewLease(tx, scan.id, opts.instanceId, opts.leaseMs))) return false;
       const counts = await applyDriftBatch(tx, ref, batch, inputs.iacIds);
@@ -111,7 +117,7 @@ export async function processScan(opts: ScanProcessorOptions, scan: ClaimedScan,
       return;
     }
   }
-  if (!keepGoing()) return;
+  if (await stopping()) return;
   await opts.db.transaction().execute(async (tx) => {
     if (!(await renewLease(tx, scan.id, opts.instanceId, opts.leaseMs))) return;
     const resolved = await resolveAfterScan(tx, ref, [...findings.inSyncKeys], scan.full ? [...findings.scopes] : null);

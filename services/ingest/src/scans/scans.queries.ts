@@ -96,6 +96,13 @@ export async function renewLease(db: Db | Tx, scanId: string, instanceId: string
   return Number(r.numAffectedRows ?? 0) > 0;
 }
 
+/** Hands a scan back at once (a graceful stop), so another processor need not wait out the lease. */
+export async function releaseLease(db: Db, scanId: string, instanceId: string): Promise<void> {
+  await sql`
+    update scans set claimed_until = now() - interval '1 second'
+    where id = ${scanId} and claimed_by = ${instanceId} and status = 'processing'`.execute(db);
+}
+
 export async function addCounts(tx: Tx, scanId: string, c: BatchCounts): Promise<void> {
   await tx
     .updateTable('scans')
