@@ -1,12 +1,15 @@
 /**
  * Diff engine benchmark: DriftGuard's diffResource against jsondiffpatch and microdiff on the same
  * seeded pairs. First checks that the three engines report the same changed leaf pointers on
- * plain objects (where set semantics and normalization do not apply), then times each engine.
+ * plain objects (where set semantics and normalization do not apply), then times each engine in
+ * its own process (fresh JIT state), three times in rotating order, keeping each engine's best.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { diffResource } from '../services/ingest/src/diff/diff.engine.js';
-import { makeGenerator, type Json, type ResourcePair } from './resource-pairs.js';
+import { loadEngines, type Jsondiffpatch, type Microdiff } from './diff.engines.js';
+import { makeGenerator, type ResourcePair } from './resource-pairs.js';
+import type { WorkerTask } from './diff.worker.js';
 
 export interface BenchRow {
   bench: string;
@@ -17,17 +20,13 @@ export interface BenchRow {
   note?: string;
 }
 
-type MicrodiffChange = { type: 'CREATE' | 'REMOVE' | 'CHANGE'; path: (string | number)[] };
-type Microdiff = (a: object, b: object) => MicrodiffChange[];
-type Jdp = { diff(a: unknown, b: unknown): unknown };
-
-/** The competing engines are dependencies of the ingest service; resolve them from there. */
-async function loadEngines(): Promise<{ microdiff: Microdiff; jsondiffpatch: Jdp }> {
-  const require = createRequire(new URL('../services/ingest/package.json', import.meta.url));
-  const md = (await import(pathToFileURL(require.resolve('microdiff')).href)) as { default: Microdiff };
-  const jdp = (await import(pathToFileURL(require.resolve('jsondiffpatch')).href)) as { create(opts?: object): Jdp };
-  return { microdiff: md.default, jsondiffpatch: jdp.create() };
-}
+const SEED = 20261130;
+const SETS = { plain: 2_000, realistic: 5_000 } as const;
+const ENGINES: { id: WorkerTask['engine']; label: string }[] = [
+  { id: 'driftguard', label: 'driftguard diffResource' },
+  { id: 'microdiff', label: 'microdiff 1.6.0' },
+  { id: 'jsondiffpatch', label: 'jsondiffpatch 0.7.7' },
+];
 
 const esc = (s: string | number) => String(s).replace(/~/g, '~0').replace(/\//g, '~1');
 
@@ -43,7 +42,7 @@ function jdpPointers(delta: unknown, base = '', out: string[] = []): string[] {
 }
 
 /** Asserts equal changed-pointer sets on every plain pair; returns how many changes were compared. */
-export function checkAgreement(pairs: ResourcePair[], engines: { microdiff: Microdiff; jsondiffpatch: Jdp }): number {
+export function checkAgreement(pairs: ResourcePair[], engines: { microdiff: Microdiff; jsondiffpatch: Jsondiffpatch }): number {
   let compared = 0;
   for (const [i, p] of pairs.entries()) {
     const ours = diffResource(p.declared, p.actual, { resourceType: p.resourceType, profile: 'generic' }).map((c) => c.path).sort();
@@ -57,58 +56,38 @@ export function checkAgreement(pairs: ResourcePair[], engines: { microdiff: Micr
   return compared;
 }
 
-interface Contender {
-  engine: string;
-  fn: (p: ResourcePair) => unknown;
-}
-
-/**
- * Times the contenders on the same pairs. Rounds are interleaved (each round runs every engine,
- * in rotating order) so that machine noise hits all engines alike; the best round counts (noise
- * only ever adds time, so the minimum is the steadiest estimate on a busy machine).
- */
-function timeInterleaved(label: string, pairs: ResourcePair[], contenders: Contender[], rounds = 25): BenchRow[] {
-  let sink = 0;
-  for (let w = 0; w < 5; w++) for (const c of contenders) for (const p of pairs) sink += c.fn(p) ? 1 : 0; // warm-up
-  const samples = contenders.map(() => [] as number[]);
-  for (let r = 0; r < rounds; r++) {
-    for (let k = 0; k < contenders.length; k++) {
-      const idx = (r + k) % contenders.length;
-      const fn = contenders[idx]!.fn;
-      const t0 = process.hrtime.bigint();
-      for (const p of pairs) sink += fn(p) ? 1 : 0;
-      samples[idx]!.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    }
-  }
-  if (sink < 0) console.log(sink);
-  return contenders.map((c, i) => {
-    const ms = Math.min(...samples[i]!);
-    return { bench: label, engine: c.engine, pairs: pairs.length, opsPerSec: Math.round((pairs.length / ms) * 1000), msPer1k: (ms / pairs.length) * 1000 };
+function timeInWorker(task: WorkerTask): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(new URL('./diff.worker.ts', import.meta.url)), [JSON.stringify(task)], { execArgv: process.execArgv });
+    child.once('message', (m: { ms: number }) => resolve(m.ms));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`bench worker exited with ${code}`))));
   });
 }
 
 export async function run(): Promise<BenchRow[]> {
   const engines = await loadEngines();
-  const gen = makeGenerator(20261130);
-  const plain = gen.plain(2_000);
-  const realistic = gen.realistic(5_000);
+  const plain = makeGenerator(SEED).plain(SETS.plain);
   const compared = checkAgreement(plain, engines);
   console.log(`diff: the three engines agree on all ${plain.length} plain pairs (${compared} changed leaf pointers compared)`);
 
-  const ours = (p: ResourcePair) => diffResource(p.declared as Json, p.actual as Json, { resourceType: p.resourceType });
   const rows: BenchRow[] = [];
-  const contenders: Contender[] = [
-    { engine: 'driftguard diffResource', fn: ours },
-    { engine: 'microdiff 1.6.0', fn: (p) => engines.microdiff(p.declared, p.actual) },
-    { engine: 'jsondiffpatch 0.7.7', fn: (p) => engines.jsondiffpatch.diff(p.declared, p.actual) },
-  ];
-  for (const [label, pairs] of [['diff: plain objects', plain], ['diff: realistic resources', realistic]] as const) {
-    rows.push(...timeInterleaved(label, pairs, contenders));
-  }
-  for (const label of new Set(rows.map((r) => r.bench))) {
-    const group = rows.filter((r) => r.bench === label);
-    const fastestOther = Math.min(...group.filter((r) => !r.engine.startsWith('driftguard')).map((r) => r.msPer1k));
-    const mine = group.find((r) => r.engine.startsWith('driftguard'))!;
+  for (const set of ['plain', 'realistic'] as const) {
+    const best = new Map<string, number>();
+    for (let rep = 0; rep < 3; rep++) {
+      for (let k = 0; k < ENGINES.length; k++) {
+        const e = ENGINES[(rep + k) % ENGINES.length]!;
+        const ms = await timeInWorker({ engine: e.id, set, seed: SEED, pairs: SETS[set], rounds: 80 });
+        best.set(e.id, Math.min(best.get(e.id) ?? Infinity, ms));
+      }
+    }
+    const label = set === 'plain' ? 'diff: plain objects' : 'diff: realistic resources';
+    for (const e of ENGINES) {
+      const ms = best.get(e.id)!;
+      rows.push({ bench: label, engine: e.label, pairs: SETS[set], opsPerSec: Math.round((SETS[set] / ms) * 1000), msPer1k: (ms / SETS[set]) * 1000 });
+    }
+    const mine = rows[rows.length - 3]!;
+    const fastestOther = Math.min(rows[rows.length - 2]!.msPer1k, rows[rows.length - 1]!.msPer1k);
     mine.note = `${(fastestOther / mine.msPer1k).toFixed(2)}× the faster competitor`;
   }
   return rows;

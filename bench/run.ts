@@ -1,10 +1,32 @@
-/** `pnpm bench`: runs each benchmark in order and prints one table. */
-import { run as diffBench, type BenchRow } from './diff.bench.js';
+/**
+ * `pnpm bench`: runs each benchmark in order and prints one table of the rows they return
+ * (a bench may also print its own report and return nothing). Benches that need services are
+ * loaded only when their environment is there.
+ */
+import type { BenchRow } from './diff.bench.js';
 
-const benches: (() => Promise<BenchRow[]>)[] = [diffBench];
+interface Bench {
+  name: string;
+  load: () => Promise<{ run: () => Promise<BenchRow[] | void> }>;
+  /** Environment variables the bench needs; skipped (and said so) without them. */
+  needs?: string[];
+}
+
+const benches: Bench[] = [
+  { name: 'diff engine', load: () => import('./diff.bench.js') },
+  { name: 'ingest end to end', load: () => import('./ingest.bench.js'), needs: ['DATABASE_URL'] },
+];
 
 const rows: BenchRow[] = [];
-for (const bench of benches) rows.push(...(await bench()));
+for (const bench of benches) {
+  const missing = (bench.needs ?? []).filter((v) => !process.env[v]);
+  if (missing.length > 0) {
+    console.log(`${bench.name}: skipped (set ${missing.join(', ')} to run it)`);
+    continue;
+  }
+  const result = await (await bench.load()).run();
+  if (result) rows.push(...result);
+}
 
 const header = ['bench', 'engine', 'pairs', 'ops/s', 'ms per 1k', 'note'];
 const table = rows.map((r) => [r.bench, r.engine, String(r.pairs), r.opsPerSec.toLocaleString('en-US'), r.msPer1k.toFixed(2), r.note ?? '']);

@@ -67,9 +67,13 @@ export const tfstateAdapter: Adapter = (input, opts) => {
       observations.push({ kind: 'not_checked', resource, status: 'out_of_inventory_scope', reason: outOfScope });
       continue;
     }
+    if (d.physicalId === undefined) {
+      observations.push({ kind: 'not_checked', resource, status: 'no_physical_id', reason: 'the state has no id or arn to find it in the inventory' });
+      continue;
+    }
     const t = matchType(d.type);
     const arn = isRecord(d.attributes) ? str(d.attributes.arn) : undefined;
-    const item = (d.physicalId !== undefined ? byId.get(`${t}\u0000${d.physicalId}`) : undefined) ?? (arn ? byArn.get(`${t}\u0000${arn}`) ?? byId.get(`${t}\u0000${arn}`) : undefined);
+    const item = byId.get(`${t}\u0000${d.physicalId}`) ?? (arn ? (byArn.get(`${t}\u0000${arn}`) ?? byId.get(`${t}\u0000${arn}`)) : undefined);
     if (!item) {
       missing++;
       observations.push({ kind: 'deleted', resource, declared: d.attributes });

@@ -207,7 +207,7 @@ describe('diffResource: kubernetes profile', () => {
 
   it('containers merge by name, ports by containerPort+protocol (protocol defaults to TCP)', () => {
     const declared: Json = { containers: [{ name: 'b', ports: [{ containerPort: 80 }] }, { name: 'a', image: 'x:1' }] };
-    const actual = { containers: [{ name: 'a', image: 'x:2' }, { name: 'b', ports: [{ containerPort: 80, protocol: 'TCP' }, { containerPort: 81, protocol: 'TCP' }] }] };
+    const actual: Json = { containers: [{ name: 'a', image: 'x:2' }, { name: 'b', ports: [{ containerPort: 80, protocol: 'TCP' }, { containerPort: 81, protocol: 'TCP' }] }] };
     expect(k8s(declared, actual)).toEqual([{ path: '/containers/1/image', changeType: 'modified', declared: 'x:1', actual: 'x:2' }]);
   });
 

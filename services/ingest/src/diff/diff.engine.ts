@@ -14,7 +14,7 @@
  * - Sensitive values are masked and hashed.
  */
 import type { Json, PropertyChange, ResourceRef } from '../model/observation.js';
-import { evaluateSecurity } from '../rules/security.evaluate.js';
+import { evaluateSecurity, hasSecurityRules } from '../rules/security.evaluate.js';
 import { compilePointerPatterns } from '../rules/pointer-pattern.js';
 import { inferProfile, planFor } from './diff.plan.js';
 import type { DiffProfile } from './diff.tables.js';
@@ -44,10 +44,17 @@ export function diffResource(declared: Json, actual: Json, ctx: DiffContext): Pr
   const ref = ctx.resource ?? { type: ctx.resourceType };
   const out: PropertyChange[] = [];
   const bodies = { declared, actual };
+  const securityApplies = hasSecurityRules(ref.type);
   for (const c of raw) {
     if (ignore?.(c.path)) continue;
-    const sensitive = c.secretName || underSensitivePath(c.path, ctx.sensitivePaths);
-    out.push(finalizeChange(ref, { path: c.path, declared: c.declared, actual: c.actual, changeType: c.changeType, sensitive }, undefined, bodies, true));
+    const sensitive =
+      c.secretName ||
+      underSensitivePath(c.path, ctx.sensitivePaths) ||
+      (typeof c.declared === 'object' && containsSensitiveKey(c.declared)) ||
+      (typeof c.actual === 'object' && containsSensitiveKey(c.actual));
+    const change: PropertyChange = { path: c.path, declared: c.declared, actual: c.actual, changeType: c.changeType, sensitive: false, securityRuleIds: [] };
+    if (securityApplies) change.securityRuleIds = evaluateSecurity(ref, change, bodies);
+    out.push(sensitive ? maskChange(change) : change);
   }
   return out;
 }
@@ -68,8 +75,6 @@ export function finalizeChange(
   c: Pick<PropertyChange, 'path' | 'declared' | 'actual' | 'changeType'> & { sensitive?: boolean },
   sensitivePaths: readonly string[] | undefined,
   resource: { declared?: Json | undefined; actual?: Json | undefined },
-  /** The caller already checked the path (diff engine): only the values remain to scan. */
-  pathChecked = false,
 ): PropertyChange {
   const change: PropertyChange = {
     path: c.path,
@@ -82,7 +87,7 @@ export function finalizeChange(
   change.securityRuleIds = evaluateSecurity(ref, change, resource);
   const sensitive =
     c.sensitive === true ||
-    (!pathChecked && isSensitivePath(c.path, sensitivePaths)) ||
+    isSensitivePath(c.path, sensitivePaths) ||
     containsSensitiveKey(c.declared) ||
     containsSensitiveKey(c.actual);
   return sensitive ? maskChange(change) : change;

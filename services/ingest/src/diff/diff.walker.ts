@@ -65,7 +65,8 @@ export class DiffWalker {
       const aArr = Array.isArray(a);
       if (aArr === Array.isArray(b)) {
         if (aArr) return this.array(a as unknown[], b as unknown[], key);
-        if ((isPolicyDocument(a as Json) || isPolicyDocument(b as Json)) && key !== undefined && this.plan.isJsonKey(key) && this.jsonDocument(a, b)) return;
+        // Policy documents held as objects: a named load is the cheapest "could this be one?" test.
+        if (key !== undefined && this.plan.isJsonKey(key) && (isPolicyDocument(a as Json) || isPolicyDocument(b as Json)) && this.jsonDocument(a, b)) return;
         return this.object(a as Obj, b as Obj);
       }
     }
@@ -108,11 +109,16 @@ export class DiffWalker {
     for (const k in a) {
       const av = a[k];
       let bv = b[k];
-      if (bv !== undefined) {
-        if (typeof bv === 'function') bv = undefined; // inherited member, not data
-        else shared++;
+      if (bv === undefined) {
+        if (av === undefined) continue;
+      } else {
+        shared++;
+        if (av === bv) continue;
+        if (typeof bv === 'function') {
+          bv = undefined; // an inherited member (toString…), not data: never equal to data, so checked only here
+          shared--;
+        }
       }
-      if (av === bv) continue;
       if (top) {
         if (bv === undefined && this.onlyShared) continue;
         const rule = plan.topKeyRule(k);

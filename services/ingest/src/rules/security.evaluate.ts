@@ -26,6 +26,11 @@ function rulesFor(type: string): CompiledRule[] {
   return list;
 }
 
+/** Whether any rule can match this resource type (lets callers skip per-change evaluation). */
+export function hasSecurityRules(type: string): boolean {
+  return rulesFor(type).length > 0;
+}
+
 /**
  * Ids of the security rules a change matches (deduplicated, in table order). `resource` gives the
  * whole declared/actual bodies when the caller has them; predicates fall back to the change alone.
