@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+// DG_TEST_REPORT=<file> adds a JSON report (used by .ci/run for its totals line).
+const report = process.env['DG_TEST_REPORT'];
+
 export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
@@ -9,5 +12,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    ...(report ? { reporters: ['default', 'json'], outputFile: { json: report } } : {}),
   },
 });
