@@ -14,7 +14,7 @@ interface Bench {
 
 const benches: Bench[] = [
   { name: 'diff engine', load: () => import('./diff.bench.js') },
-  { name: 'ingest end to end', load: () => import('./ingest.bench.js'), needs: ['DATABASE_URL'] },
+  { name: 'ingest end to end', load: () => import('./ingest.bench.js') },
 ];
 
 const rows: BenchRow[] = [];

@@ -21,6 +21,7 @@ export {
   decryptSecret,
   decryptSecretBytes,
   secretKeyId,
+  deriveKey,
 } from './secrets.js';
 export {
   OwnershipError,

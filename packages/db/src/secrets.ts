@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { SecretError } from './errors.js';
 
 const FORMAT_VERSION = 1;
@@ -111,4 +111,13 @@ export function decryptSecretBytes(data: Uint8Array, keyring: Keyring, context =
 /** Decrypts encryptSecret output to a UTF-8 string. */
 export function decryptSecret(data: Uint8Array, keyring: Keyring, context = ''): string {
   return decryptSecretBytes(data, keyring, context).toString('utf8');
+}
+
+/**
+ * A 32-byte key for one purpose (e.g. keyed hashes of sensitive values), derived with HKDF from
+ * the current master key, so no further secret needs configuring. It changes when the current
+ * key is rotated.
+ */
+export function deriveKey(keyring: Keyring, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', keyFor(keyring, keyring.currentKeyId), Buffer.alloc(0), `driftguard:${purpose}`, 32));
 }

@@ -7,7 +7,7 @@ import { cmdDriftResolveV1 } from './handlers/cmd.drift.resolve.v1.js';
 import { createScanProcessor } from './scans/scan.processor.js';
 import { declaredRoutes } from './declared/declared.routes.js';
 import { createRepoSyncScheduler, repoSyncHandler } from './declared/git-sync.js';
-import { parseKeyring } from '@driftguard/db';
+import { deriveKey, parseKeyring } from '@driftguard/db';
 
 /**
  * The ingest service: scans in (HTTP, NATS), declared state in (uploads, git), drift events out.
@@ -39,6 +39,7 @@ export async function createIngestService(cfg: IngestConfig, deps: ServiceDeps =
         batchSize: cfg.DG_SCAN_BATCH_SIZE,
         pollIntervalMs: cfg.DG_SCAN_POLL_MS,
         maxAttempts: cfg.DG_SCAN_MAX_ATTEMPTS,
+        ...(keyring ? { hashKey: deriveKey(keyring, 'sensitive-value-hash') } : {}),
       });
       processor.start();
       const common = { db: ctx.db, bus: ctx.bus, service: 'ingest', log };

@@ -72,6 +72,7 @@ export async function startIngest(label: string, extraEnv: Record<string, string
     DG_STREAM_PREFIX: `T${suffix}_`,
     DG_SCAN_POLL_MS: '100',
     DG_INSTANCE_ID: `test-${suffix}`,
+    DG_MASTER_KEY: `k1:${randomBytes(32).toString('base64')}`,
     ...extraEnv,
   };
   const cfg = loadIngestConfig(env);

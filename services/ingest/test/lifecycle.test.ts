@@ -3,6 +3,7 @@ import { uuidv7 } from 'uuidv7';
 import { subjectFor } from '@driftguard/contracts';
 import { driftRows, startIngest, type IngestHarness } from './harness.js';
 import { cfnDrifts } from './builders.js';
+import { sensitiveValueHash } from '../src/diff/sensitive.mask.js';
 
 let h: IngestHarness;
 beforeAll(async () => {
@@ -150,5 +151,38 @@ describe('drift lifecycle', () => {
     const dl = await waitFor(async () => (await h.db.selectFrom('dead_letters').selectAll().where('message_id', '=', cmd.id).executeTakeFirst()) ?? undefined);
     expect(dl.error).toMatch(/does not exist/);
     expect((await driftRows(h.db, h.tenant.envId)).find((r) => r.id === target.id)!.resolved).toBe(false);
+  });
+});
+
+describe('sensitive values', () => {
+  it('masks a changed secret everywhere it is stored, keeping only a keyed hash that shows it changed', async () => {
+    const attributes = { id: 'db-1', engine: 'postgres', password: 'hunter2-old', username: 'app' };
+    const state = {
+      version: 4, terraform_version: '1.9.0', serial: 1, lineage: 'l', outputs: {},
+      resources: [{
+        mode: 'managed', type: 'aws_db_instance', name: 'main', provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+        instances: [{ schema_version: 1, attributes, sensitive_attributes: [[{ type: 'get_attr', value: 'password' }]] }],
+      }],
+    };
+    const inventory = { resources: [{ type: 'aws_db_instance', id: 'db-1', attributes: { ...attributes, password: 'hunter2-new' } }] };
+    const scan = await h.waitForScan(await h.submit('tfstate', JSON.stringify({ state, inventory })));
+    expect(scan.counts.driftsOpened).toBe(1);
+    const drift = (await driftRows(h.db, h.tenant.envId, { open: true })).find((r) => r.address === 'aws_db_instance.main')!;
+    expect(drift.changes).toHaveLength(1);
+    expect(drift.changes[0]).toMatchObject({ path: '/password', sensitive: true, changeType: 'modified' });
+    const hash = await h.db.selectFrom('drift_changes').select('value_hash').where('drift_event_id', '=', drift.id).executeTakeFirstOrThrow();
+    expect(hash.value_hash).toMatch(/^[0-9a-f]{64}$/);
+    // keyed: not the plain sha256 anyone could recompute by guessing the secret
+    expect(hash.value_hash).not.toBe(sensitiveValueHash('hunter2-old', 'hunter2-new'));
+
+    // the secret is nowhere: not in drift rows, changes, events, audit rows nor the kept scan
+    const everything = JSON.stringify([
+      await h.db.selectFrom('drift_events').selectAll().execute(),
+      await h.db.selectFrom('drift_changes').selectAll().execute(),
+      await h.db.selectFrom('outbox').selectAll().execute(),
+      await h.db.selectFrom('audit_log').selectAll().execute(),
+      (await h.db.selectFrom('scans').selectAll().execute()).map((s) => ({ ...s, payload: Buffer.from(s.payload).toString('latin1') })),
+    ]);
+    expect(everything.match(/.{0,60}hunter2.{0,20}/g) ?? []).toEqual([]);
   });
 });

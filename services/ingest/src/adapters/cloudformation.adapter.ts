@@ -9,6 +9,7 @@ import { ScanFormatError } from '../model/scan-format.error.js';
 import { MAX_SCAN_DEPTH, parseJsonText } from '../model/parse-scan-body.js';
 import { isJsonPointer, parsePointer } from '../model/json-pointer.js';
 import { equivalent, finalizeChange } from '../diff/diff.engine.js';
+import { maskBody } from '../diff/sensitive.mask.js';
 import { compact, isRecord, requireArray, str, type JsonRecord } from './input.guards.js';
 import { wrongFormat } from './format.sniff.js';
 import { finishOutput } from './observation.post-process.js';
@@ -68,11 +69,11 @@ function observationOf(d: unknown, path: string, rejected: RejectedItem[]): Obse
     case 'IN_SYNC':
       return { kind: 'in_sync', resource };
     case 'DELETED':
-      return { kind: 'deleted', resource, declared };
+      return { kind: 'deleted', resource, declared: maskBody(declared) };
     case 'MODIFIED': {
       const changes = differences(d, path, resource, declared, actual, rejected);
       return changes.length > 0
-        ? { kind: 'modified', resource, declared, actual, changes }
+        ? { kind: 'modified', resource, declared: maskBody(declared), actual: maskBody(actual), changes }
         : { kind: 'in_sync', resource };
     }
     case 'UNKNOWN':

@@ -2,6 +2,7 @@ import type { Adapter, Json, Observation, PropertyChange, RejectedItem, Resource
 import { ScanFormatError } from '../model/scan-format.error.js';
 import { toPointer } from '../model/json-pointer.js';
 import { diffResource, finalizeChange } from '../diff/diff.engine.js';
+import { maskBody } from '../diff/sensitive.mask.js';
 import { compact, isRecord } from './input.guards.js';
 import { wrongFormat } from './format.sniff.js';
 import { finishOutput } from './observation.post-process.js';
@@ -42,17 +43,20 @@ function toObservation(o: NativeObservation): Observation {
   switch (o.kind) {
     case 'modified': {
       const changes = changesOf(resource, o.declared, o.actual, o.changes, o.sensitivePaths);
-      return changes.length > 0 ? { kind: 'modified', resource, declared: o.declared, actual: o.actual, changes } : { kind: 'in_sync', resource };
+      return changes.length > 0
+        ? { kind: 'modified', resource, declared: maskBody(o.declared, o.sensitivePaths), actual: maskBody(o.actual, o.sensitivePaths), changes }
+        : { kind: 'in_sync', resource };
     }
     case 'moved': {
       const declared = o.declared ?? null;
       const actual = o.actual ?? null;
-      return { kind: 'moved', resource, previousAddress: o.previousAddress, declared, actual, changes: changesOf(resource, declared, actual, o.changes, o.sensitivePaths) };
+      const changes = changesOf(resource, declared, actual, o.changes, o.sensitivePaths);
+      return { kind: 'moved', resource, previousAddress: o.previousAddress, declared: maskBody(declared, o.sensitivePaths), actual: maskBody(actual, o.sensitivePaths), changes };
     }
     case 'deleted':
-      return { kind: 'deleted', resource, declared: o.declared ?? null };
+      return { kind: 'deleted', resource, declared: maskBody(o.declared ?? null, o.sensitivePaths) };
     case 'added':
-      return { kind: 'added', resource, actual: o.actual ?? null };
+      return { kind: 'added', resource, actual: maskBody(o.actual ?? null, o.sensitivePaths) };
     case 'in_sync':
       return { kind: 'in_sync', resource };
     case 'not_checked':

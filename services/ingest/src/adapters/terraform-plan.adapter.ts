@@ -12,6 +12,7 @@
  */
 import type { Adapter, AdapterOptions, Json, Observation, RejectedItem, ResourceRef } from '../model/observation.js';
 import { diffResource } from '../diff/diff.engine.js';
+import { maskBody } from '../diff/sensitive.mask.js';
 import { compact, isRecord, json, optionalArray, str, type JsonRecord } from './input.guards.js';
 import { wrongFormat } from './format.sniff.js';
 import { finishOutput } from './observation.post-process.js';
@@ -73,20 +74,24 @@ function driftObservation(entry: unknown, path: string, planned: Map<string, Jso
   if (typeof entry.address !== 'string' || !isRecord(change) || !Array.isArray(change.actions)) {
     return void rejected.push({ path, reason: 'drift entry needs "address" and "change.actions"' });
   }
-  const before = json(change.before);
-  const after = json(change.after);
-  const ref = refOf(entry, after ?? before, planned.get(entry.address));
+  const sensitivePaths = [...mirrorPointers(change.before_sensitive), ...mirrorPointers(change.after_sensitive)];
+  const rawBefore = json(change.before);
+  const rawAfter = json(change.after);
+  // stored bodies never hold secrets; the diff below still sees the real values to hash them
+  const before = maskBody(rawBefore, sensitivePaths);
+  const after = maskBody(rawAfter, sensitivePaths);
+  const ref = refOf(entry, rawAfter ?? rawBefore, planned.get(entry.address));
   if (!ref) return void rejected.push({ path, reason: 'drift entry has no type' });
   const previous = str(entry.previous_address) ?? str(planned.get(entry.address)?.previous_address);
   const moved = previous !== undefined && previous !== entry.address ? previous : undefined;
   const actions = change.actions.join(',');
   switch (actions) {
     case 'update': {
-      const changes = diffResource(before, after, {
+      const changes = diffResource(rawBefore, rawAfter, {
         resourceType: ref.type,
         profile: 'terraform',
         resource: ref,
-        sensitivePaths: [...mirrorPointers(change.before_sensitive), ...mirrorPointers(change.after_sensitive)],
+        sensitivePaths,
         ignorePaths: mirrorPointers(change.after_unknown),
       });
       if (moved) return { kind: 'moved', resource: ref, previousAddress: moved, declared: before, actual: after, changes };

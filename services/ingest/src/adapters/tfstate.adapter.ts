@@ -16,6 +16,7 @@
 import type { Adapter, Json, Observation, RejectedItem, ResourceRef } from '../model/observation.js';
 import { ScanFormatError } from '../model/scan-format.error.js';
 import { diffResource } from '../diff/diff.engine.js';
+import { maskBody } from '../diff/sensitive.mask.js';
 import { compact, isRecord, requireArray, requireRecord, str } from './input.guards.js';
 import { wrongFormat } from './format.sniff.js';
 import { finishOutput } from './observation.post-process.js';
@@ -76,7 +77,7 @@ export const tfstateAdapter: Adapter = (input, opts) => {
     const item = byId.get(`${t}\u0000${d.physicalId}`) ?? (arn ? (byArn.get(`${t}\u0000${arn}`) ?? byId.get(`${t}\u0000${arn}`)) : undefined);
     if (!item) {
       missing++;
-      observations.push({ kind: 'deleted', resource, declared: d.attributes });
+      observations.push({ kind: 'deleted', resource, declared: maskBody(d.attributes, d.sensitivePaths) });
       continue;
     }
     managed++;
@@ -88,13 +89,17 @@ export const tfstateAdapter: Adapter = (input, opts) => {
       sensitivePaths: d.sensitivePaths,
       resource,
     });
-    observations.push(changes.length > 0 ? { kind: 'modified', resource, declared: d.attributes, actual: item.attributes, changes } : { kind: 'in_sync', resource });
+    observations.push(
+      changes.length > 0
+        ? { kind: 'modified', resource, declared: maskBody(d.attributes, d.sensitivePaths), actual: maskBody(item.attributes, d.sensitivePaths), changes }
+        : { kind: 'in_sync', resource },
+    );
   }
   let unmanaged = 0;
   for (const item of inventory) {
     if (matched.has(item) || isProviderDefault(item.type, item.attributes)) continue;
     unmanaged++;
-    observations.push({ kind: 'added', resource: compact({ type: item.type, physicalId: item.id, provider }), actual: item.attributes });
+    observations.push({ kind: 'added', resource: compact({ type: item.type, physicalId: item.id, provider }), actual: maskBody(item.attributes) });
   }
   const total = managed + unmanaged + missing;
   return finishOutput(

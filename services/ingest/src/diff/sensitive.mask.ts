@@ -4,7 +4,7 @@
  * re-observing the same change yields the same fingerprint.
  */
 import type { Json, PropertyChange } from '../model/observation.js';
-import { parsePointer, pointerCovers } from '../model/json-pointer.js';
+import { escapePointerSegment, parsePointer, pointerCovers } from '../model/json-pointer.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 import { SENSITIVE_KEY_NAMES } from './diff.tables.js';
 
@@ -61,4 +61,27 @@ export function maskChange(change: PropertyChange): PropertyChange {
     sensitive: true,
     valueHash: sensitiveValueHash(declared, actual),
   };
+}
+
+/**
+ * A copy of a whole resource body fit to store: values under a sensitive path, or under a key
+ * named like a secret, replaced by the marker. Drift rows keep declared and actual state, and a
+ * secret must not reach them even when it is not what changed.
+ */
+export function maskBody<T extends Json | null | undefined>(body: T, sensitivePaths?: readonly string[]): T {
+  if (body === null || body === undefined || typeof body !== 'object') return body;
+  return maskAt(body, '', sensitivePaths ?? [], 0) as T;
+}
+
+function maskAt(value: Json, path: string, sensitivePaths: readonly string[], depth: number): Json {
+  if (value === null || typeof value !== 'object' || depth > 64) return value;
+  const child = (key: string, v: Json): Json => {
+    const p = `${path}/${escapePointerSegment(key)}`;
+    if (v !== null && v !== '' && (isSensitiveKey(key) || sensitivePaths.some((s) => pointerCovers(s, p)))) return SENSITIVE_MARKER;
+    return maskAt(v, p, sensitivePaths, depth + 1);
+  };
+  if (Array.isArray(value)) return value.map((v, i) => child(String(i), v));
+  const out: { [k: string]: Json } = {};
+  for (const [k, v] of Object.entries(value)) out[k] = child(k, v);
+  return out;
 }

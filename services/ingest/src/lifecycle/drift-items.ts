@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { DriftType, ScanFormat } from '@driftguard/contracts';
 import type { Json, Observation, PropertyChange, ResourceRef } from '../model/observation.js';
 import { driftFingerprint, resourceKey } from './fingerprint.js';
@@ -33,7 +34,16 @@ export function scopeOf(format: ScanFormat, ref: ResourceRef): string {
   return format;
 }
 
-export function toFindings(envId: number, format: ScanFormat, observations: readonly Observation[]): ScanFindings {
+/**
+ * A plain hash of a short secret can be guessed by trying values; with a key (derived from
+ * DG_MASTER_KEY) the stored hash still shows that a secret changed, and nothing more.
+ */
+function keyHashes(changes: PropertyChange[], hashKey: Buffer | undefined): PropertyChange[] {
+  if (!hashKey) return changes;
+  return changes.map((c) => (c.sensitive && c.valueHash ? { ...c, valueHash: createHmac('sha256', hashKey).update(c.valueHash).digest('hex') } : c));
+}
+
+export function toFindings(envId: number, format: ScanFormat, observations: readonly Observation[], hashKey?: Buffer): ScanFindings {
   const drifts: DriftItem[] = [];
   const inSyncKeys = new Set<string>();
   const scopes = new Set<string>([format]);
@@ -57,7 +67,7 @@ export function toFindings(envId: number, format: ScanFormat, observations: read
           inSyncKeys.add(key);
           continue;
         }
-        item = { ...base, driftType: 'modified', declared: o.declared, actual: o.actual, changes: o.changes, fingerprint: '', ...(o.attribution ? { attribution: o.attribution } : {}) };
+        item = { ...base, driftType: 'modified', declared: o.declared, actual: o.actual, changes: keyHashes(o.changes, hashKey), fingerprint: '', ...(o.attribution ? { attribution: o.attribution } : {}) };
         break;
       case 'deleted':
         item = { ...base, driftType: 'deleted', declared: o.declared, actual: null, changes: [], fingerprint: '' };
@@ -66,7 +76,7 @@ export function toFindings(envId: number, format: ScanFormat, observations: read
         item = { ...base, driftType: 'added', declared: null, actual: o.actual, changes: [], fingerprint: '' };
         break;
       case 'moved':
-        item = { ...base, driftType: 'moved', declared: o.declared, actual: o.actual, changes: o.changes, previousAddress: o.previousAddress, fingerprint: '' };
+        item = { ...base, driftType: 'moved', declared: o.declared, actual: o.actual, changes: keyHashes(o.changes, hashKey), previousAddress: o.previousAddress, fingerprint: '' };
         break;
       default: {
         const never: never = o;

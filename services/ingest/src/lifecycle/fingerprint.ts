@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../diff/canonical-json.js';
 import type { DriftType } from '@driftguard/contracts';
 import type { PropertyChange, ResourceRef } from '../model/observation.js';
 
@@ -10,15 +11,6 @@ export function resourceKey(ref: ResourceRef): string {
   if (ref.address) return `addr:${ref.address}`;
   if (ref.physicalId) return `phys:${ref.type}:${ref.physicalId}`;
   return `type:${ref.type}:${ref.namespace ?? ''}:${ref.name ?? ''}`;
-}
-
-/** JSON with object keys sorted, so equal values always serialize the same way. */
-export function canonicalJson(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const keys = Object.keys(value as Record<string, unknown>).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
 }
 
 /**

@@ -20,6 +20,8 @@ export interface ScanProcessorOptions {
   leaseMs: number;
   /** Drifts written per transaction. */
   batchSize: number;
+  /** Key of the stored hashes of sensitive values (see toFindings); plain sha256 without one. */
+  hashKey?: Buffer;
   pollIntervalMs: number;
   /** A scan that has been started this many times without finishing is marked failed. */
   maxAttempts: number;
@@ -95,7 +97,7 @@ export async function processScan(opts: ScanProcessorOptions, scan: ClaimedScan,
     log.warn({ code: err.code, path: err.path }, 'scan rejected');
     return;
   }
-  const findings = toFindings(scan.envId, scan.format, output.observations);
+  const findings = toFindings(scan.envId, scan.format, output.observations, opts.hashKey);
   const batches: DriftItem[][] = [];
   for (let i = 0; i < findings.drifts.length; i += opts.batchSize) batches.push(findings.drifts.slice(i, i + opts.batchSize));
   const stopping = async () => {

@@ -126,6 +126,8 @@ export async function completeScan(
       status: 'completed',
       completed_at: sql`now()`,
       claimed_until: null,
+      // The raw body may hold secrets; once read, only its sha256 is kept.
+      payload: Buffer.alloc(0),
       resources_seen: outcome.resourcesSeen,
       rejected_items: JSON.stringify(outcome.rejected),
       coverage: outcome.coverage === undefined ? null : JSON.stringify(outcome.coverage),
@@ -139,7 +141,7 @@ export async function completeScan(
 export async function endScan(db: Db, scanId: string, status: 'rejected' | 'failed', error: Record<string, unknown>): Promise<void> {
   await db
     .updateTable('scans')
-    .set({ status, completed_at: sql`now()`, claimed_until: null, error: JSON.stringify(error) } as never)
+    .set({ status, completed_at: sql`now()`, claimed_until: null, payload: Buffer.alloc(0), error: JSON.stringify(error) } as never)
     .where('id', '=', scanId)
     .execute();
 }
