@@ -10,11 +10,12 @@ import { fileURLToPath } from 'node:url';
  */
 const SEED_FILE = '000_7fe2acd851587e61.txt';
 
-/** DG_SEED_PATH, else ../shared/seed/<file> beside the repository root. */
+/** DG_SEED_PATH, else ../shared/seed/<file> beside the repository root, else testdata/seed/<file>. */
 export function seedPath(): string {
   const fromEnv = process.env['DG_SEED_PATH'];
   const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-  const path = fromEnv ?? resolve(repoRoot, '..', 'shared', 'seed', SEED_FILE);
+  const shared = resolve(repoRoot, '..', 'shared', 'seed', SEED_FILE);
+  const path = fromEnv ?? (existsSync(shared) ? shared : resolve(repoRoot, 'testdata', 'seed', SEED_FILE));
   if (!existsSync(path)) throw new Error(`seed schema not found at ${path} (set DG_SEED_PATH)`);
   return path;
 }

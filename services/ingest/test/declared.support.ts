@@ -5,10 +5,12 @@ import type { Kysely } from 'kysely';
 import type { Database } from '@driftguard/db';
 import { generateToken } from '@driftguard/runtime';
 import type { IacTool } from '@driftguard/contracts';
+import { FIXTURES_DIR } from './fixtures/fixture-files.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(here, '../../..');
-export const FIXTURES = process.env['DG_FIXTURES_DIR'] ?? resolve(REPO_ROOT, '../shared/fixtures');
+
+export const FIXTURES = FIXTURES_DIR;
 
 export interface TenantRows {
   orgId: number;

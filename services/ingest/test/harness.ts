@@ -9,10 +9,12 @@ import type { Kysely } from 'kysely';
 import type { Database } from '@driftguard/db';
 import { createIngestService } from '../src/service.js';
 import { loadIngestConfig } from '../src/config.js';
+import { FIXTURES_DIR } from './fixtures/fixture-files.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(here, '../../..');
-export const FIXTURES = process.env['DG_FIXTURES_DIR'] ?? resolve(REPO_ROOT, '../shared/fixtures');
+
+export const FIXTURES = FIXTURES_DIR;
 export const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 
 export function fixture(path: string): Buffer {
