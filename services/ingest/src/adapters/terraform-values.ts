@@ -22,11 +22,13 @@ export function sensitiveAttributePointers(list: unknown): string[] {
   for (const item of list) {
     if (typeof item === 'string') out.push(item.startsWith('/') ? item : '/' + item.split('.').map(escapePointerSegment).join('/'));
     else if (Array.isArray(item)) {
+      // A step a pointer cannot express (a set element, keyed by its whole value) ends the path
+      // there: the whole collection is then treated as sensitive, never a wrong sibling path.
       let p = '';
       for (const step of item) {
-        if (!isRecord(step)) continue;
-        const v = isRecord(step.value) ? step.value.value : step.value;
-        if (typeof v === 'string' || typeof v === 'number') p += '/' + escapePointerSegment(String(v));
+        const v = isRecord(step) ? (isRecord(step.value) ? step.value.value : step.value) : undefined;
+        if (typeof v !== 'string' && typeof v !== 'number') break;
+        p += '/' + escapePointerSegment(String(v));
       }
       out.push(p);
     } else if (isRecord(item)) {
