@@ -232,4 +232,22 @@ describe('tfstate with a cloud inventory', () => {
     const { rows } = await ingest('tfstate', JSON.stringify({ state, inventory: { resources: inventory } }));
     expect(rows.map((r) => [r.type, r.address, r.physicalId])).toEqual([['deleted', 'module.iam_iam-user.aws_iam_user.this[0]', 'MODULE-USER']]);
   });
+
+  it('flags an unmanaged security group open to the world and a deleted public access block as security-critical', async () => {
+    const state = JSON.parse(fixture('driftctl/tfstate-v4-s3-public-access-block.tfstate').toString());
+    const inventory: Inv[] = [
+      { type: 'aws_security_group', id: 'sg-clickops', attributes: { id: 'sg-clickops', ingress: [{ cidr_blocks: ['0.0.0.0/0'], from_port: 3389, to_port: 3389, protocol: 'tcp' }] } },
+      { type: 'aws_security_group', id: 'sg-private', attributes: { id: 'sg-private', ingress: [{ cidr_blocks: ['10.0.0.0/8'], from_port: 22, to_port: 22, protocol: 'tcp' }] } },
+    ];
+    const { rows, tenant } = await ingest('tfstate', JSON.stringify({ state, inventory: { resources: inventory } }));
+    const summary = rows.map((r) => [r.type, r.address ?? r.physicalId, r.metadata.securityRuleIds.length > 0]).sort();
+    expect(summary).toEqual([
+      ['added', 'sg-clickops', true],
+      ['added', 'sg-private', false],
+      ['deleted', 'aws_s3_bucket_public_access_block.example', true],
+    ]);
+    const events = await h.db.selectFrom('outbox').select('payload').where('event_type', '=', 'drift.detected.v1').where('subject', 'like', `%.${tenant.orgId}.${tenant.envId}`).execute();
+    const critical = events.map((e) => (e.payload as any).data).filter((d) => d.isSecurityCritical).map((d) => d.resource.physicalId ?? d.resource.address).sort();
+    expect(critical).toEqual(['elie-dev-driftctl', 'sg-clickops']);
+  });
 });

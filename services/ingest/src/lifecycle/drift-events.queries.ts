@@ -120,7 +120,7 @@ function driftMetadata(scan: ScanRef, it: DriftItem): Record<string, unknown> {
     seenIn: { scanId: scan.scanId, format: scan.format, scanner: scan.scanner },
     ...(it.previousAddress ? { previousAddress: it.previousAddress } : {}),
     ...(it.attribution ? { attribution: it.attribution } : {}),
-    securityRuleIds: [...new Set(it.changes.flatMap((c) => c.securityRuleIds))],
+    securityRuleIds: it.securityRuleIds,
   };
 }
 

@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import type { DriftType, ScanFormat } from '@driftguard/contracts';
 import type { Json, Observation, PropertyChange, ResourceRef } from '../model/observation.js';
+import { escapePointerSegment } from '../model/json-pointer.js';
+import { evaluateSecurity } from '../rules/index.js';
 import { driftFingerprint, resourceKey } from './fingerprint.js';
 
 /** One drift a scan shows, ready to be matched against the open drifts of its environment. */
@@ -13,6 +15,8 @@ export interface DriftItem {
   declared: Json | null;
   actual: Json | null;
   changes: PropertyChange[];
+  /** Security rules the drift matches: its changes', or for a whole added or deleted resource, its body's. */
+  securityRuleIds: string[];
   previousAddress?: string;
   attribution?: unknown;
 }
@@ -43,6 +47,30 @@ function keyHashes(changes: PropertyChange[], hashKey: Buffer | undefined): Prop
   return changes.map((c) => (c.sensitive && c.valueHash ? { ...c, valueHash: createHmac('sha256', hashKey).update(c.valueHash).digest('hex') } : c));
 }
 
+/**
+ * Rules an unmanaged (added) or vanished (deleted) resource matches as a whole: each top-level
+ * property is judged as if it had been added or removed, so an unmanaged security group open to
+ * the world, or a deleted public access block, is flagged like the property change would be.
+ */
+function wholeResourceRules(ref: ResourceRef, body: Json | null, side: 'added' | 'removed'): string[] {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return [];
+  const ids = new Set<string>();
+  for (const [key, value] of Object.entries(body)) {
+    const change: PropertyChange = {
+      path: `/${escapePointerSegment(key)}`,
+      declared: side === 'removed' ? value : undefined,
+      actual: side === 'added' ? value : undefined,
+      changeType: side,
+      sensitive: false,
+      securityRuleIds: [],
+    };
+    for (const id of evaluateSecurity(ref, change, side === 'added' ? { actual: body } : { declared: body })) ids.add(id);
+  }
+  return [...ids];
+}
+
+const changeRules = (changes: readonly PropertyChange[]) => [...new Set(changes.flatMap((c) => c.securityRuleIds))];
+
 export function toFindings(envId: number, format: ScanFormat, observations: readonly Observation[], hashKey?: Buffer): ScanFindings {
   const drifts: DriftItem[] = [];
   const inSyncKeys = new Set<string>();
@@ -67,16 +95,16 @@ export function toFindings(envId: number, format: ScanFormat, observations: read
           inSyncKeys.add(key);
           continue;
         }
-        item = { ...base, driftType: 'modified', declared: o.declared, actual: o.actual, changes: keyHashes(o.changes, hashKey), fingerprint: '', ...(o.attribution ? { attribution: o.attribution } : {}) };
+        item = { ...base, driftType: 'modified', declared: o.declared, actual: o.actual, changes: keyHashes(o.changes, hashKey), securityRuleIds: changeRules(o.changes), fingerprint: '', ...(o.attribution ? { attribution: o.attribution } : {}) };
         break;
       case 'deleted':
-        item = { ...base, driftType: 'deleted', declared: o.declared, actual: null, changes: [], fingerprint: '' };
+        item = { ...base, driftType: 'deleted', declared: o.declared, actual: null, changes: [], securityRuleIds: wholeResourceRules(o.resource, o.declared, 'removed'), fingerprint: '' };
         break;
       case 'added':
-        item = { ...base, driftType: 'added', declared: null, actual: o.actual, changes: [], fingerprint: '' };
+        item = { ...base, driftType: 'added', declared: null, actual: o.actual, changes: [], securityRuleIds: wholeResourceRules(o.resource, o.actual, 'added'), fingerprint: '' };
         break;
       case 'moved':
-        item = { ...base, driftType: 'moved', declared: o.declared, actual: o.actual, changes: keyHashes(o.changes, hashKey), previousAddress: o.previousAddress, fingerprint: '' };
+        item = { ...base, driftType: 'moved', declared: o.declared, actual: o.actual, changes: keyHashes(o.changes, hashKey), securityRuleIds: changeRules(o.changes), previousAddress: o.previousAddress, fingerprint: '' };
         break;
       default: {
         const never: never = o;

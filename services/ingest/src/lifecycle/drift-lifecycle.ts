@@ -73,7 +73,7 @@ export async function applyDriftBatch(tx: Tx, scan: ScanRef, items: DriftItem[],
   const auditRows: AuditRow[] = [];
   for (const row of inserted) {
     const item = byFingerprint.get(row.fingerprint)!;
-    const isSecurityCritical = item.changes.some((c) => c.securityRuleIds.length > 0);
+    const isSecurityCritical = item.securityRuleIds.length > 0;
     auditRows.push({ action: 'drift.opened', id: row.id, newValues: { driftType: item.driftType, resourceKey: item.resourceKey, scanId: scan.scanId } });
     await enqueue(tx, 'drift.detected.v1', scan.orgId, scan.envId, {
       driftEventId: row.id,
