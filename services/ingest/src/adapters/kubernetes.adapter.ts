@@ -14,7 +14,7 @@ import type { Adapter, Observation, RejectedItem, ResourceRef } from '../model/o
 import { diffResource } from '../diff/diff.engine.js';
 import { compact, type JsonRecord } from './input.guards.js';
 import { finishOutput } from './observation.post-process.js';
-import { attribute } from './kubernetes.attribution.js';
+import { attribute, controllerOwnedPaths } from './kubernetes.attribution.js';
 import { normalizeKubernetes } from './kubernetes.normalize.js';
 import { LiveIndex, readObjects, requireKubernetesInput, resourceIdOf, type KubeObject } from './kubernetes.objects.js';
 
@@ -37,13 +37,15 @@ export const kubernetesAdapter: Adapter = (input, opts) => {
       continue;
     }
     const liveBody = normalizeKubernetes(l.body, l.kind);
-    const changes = diffResource(declaredBody as never, liveBody as never, {
+    const diffed = diffResource(declaredBody as never, liveBody as never, {
       resourceType: resource.type,
       profile: 'kubernetes',
       onlyDeclared: true,
       sensitivePaths: d.kind === 'Secret' ? SECRET_PATHS : [],
       resource,
     });
+    const controlled = controllerOwnedPaths(l.body, d.body, resource.type, diffed);
+    const changes = controlled.size > 0 ? diffed.filter((c) => !controlled.has(c.path)) : diffed;
     if (changes.length === 0) {
       observations.push({ kind: 'in_sync', resource });
       continue;

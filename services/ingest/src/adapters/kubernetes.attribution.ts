@@ -17,7 +17,34 @@ interface ManagedEntry {
   fields: JsonRecord;
 }
 
-export function attribute(live: JsonRecord, declared: JsonRecord, resourceType: string, changes: readonly PropertyChange[]): Attribution | undefined {
+/**
+ * Field managers of controllers that own fields by design (an HPA setting `/spec/replicas`
+ * through kube-controller-manager, an autoscaler, a VPA): a field such a manager owns outright
+ * is the controller doing its job, not drift, as Argo CD's managedFieldsManagers lets users say.
+ */
+export const CONTROLLER_MANAGERS: ReadonlySet<string> = new Set([
+  'kube-controller-manager',
+  'horizontal-pod-autoscaler',
+  'cluster-autoscaler',
+  'vpa-updater',
+  'vpa-recommender',
+  'keda-operator',
+  'karpenter',
+]);
+
+/** Change paths whose field a controller manager owns exactly (the field itself, not an ancestor). */
+export function controllerOwnedPaths(live: JsonRecord, declared: JsonRecord, resourceType: string, changes: readonly PropertyChange[]): Set<string> {
+  const owned = new Set<string>();
+  const controllers = managedEntries(live).filter((e) => CONTROLLER_MANAGERS.has(e.manager));
+  if (controllers.length === 0) return owned;
+  for (const change of changes) {
+    const fieldPath = toFieldPath(declared, change.path, resourceType);
+    if (controllers.some((e) => ownedDepth(e.fields, fieldPath) === fieldPath.length)) owned.add(change.path);
+  }
+  return owned;
+}
+
+function managedEntries(live: JsonRecord): ManagedEntry[] {
   const meta = isRecord(live.metadata) ? live.metadata : undefined;
   const entries: ManagedEntry[] = [];
   if (Array.isArray(meta?.managedFields)) {
@@ -29,7 +56,16 @@ export function attribute(live: JsonRecord, declared: JsonRecord, resourceType: 
       entries.push(e);
     }
   }
-  if (entries.length === 0) return undefined;
+  return entries;
+}
+
+export function attribute(live: JsonRecord, declared: JsonRecord, resourceType: string, changes: readonly PropertyChange[]): Attribution | undefined {
+  const entries = managedEntries(live);
+  if (entries.length > 0) return attributeTo(entries, declared, resourceType, changes);
+  return undefined;
+}
+
+function attributeTo(entries: ManagedEntry[], declared: JsonRecord, resourceType: string, changes: readonly PropertyChange[]): Attribution | undefined {
   const credited = new Map<ManagedEntry, string[]>();
   for (const change of changes) {
     const fieldPath = toFieldPath(declared, change.path, resourceType);
