@@ -14,3 +14,4 @@ export * from './events/context.js';
 export * from './events/command.js';
 export * from './catalog.js';
 export * from './subjects.js';
+export * from './events/native-scan.js';

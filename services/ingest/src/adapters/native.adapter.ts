@@ -7,7 +7,7 @@ import { compact, isRecord } from './input.guards.js';
 import { wrongFormat } from './format.sniff.js';
 import { finishOutput } from './observation.post-process.js';
 import type { z } from 'zod';
-import { nativeChangeSchema, nativeObservationSchema, nativeScanSchema, type NativeObservation } from './native.schema.js';
+import { nativeChangeSchema, nativeObservationSchema, nativeScanSchema, type NativeObservation } from '@driftguard/contracts';
 
 const F = 'native';
 

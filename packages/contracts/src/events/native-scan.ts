@@ -1,6 +1,6 @@
 /**
  * DriftGuard's own scan contract ("native" format): scanners that already know what drifted send
- * observations directly. zod only, so the shared contracts package can import this shape.
+ * observations directly; an external scanner imports this schema from @driftguard/contracts.
  * `changes` may be omitted on modified/moved observations: ingest then computes them from
  * declared/actual with its diff engine.
  */
