@@ -5,20 +5,15 @@
  * declared/actual with its diff engine.
  */
 import { z } from 'zod';
+import { ResourceIdentity } from './resource.js';
 
 export const nativeJsonSchema = z.json();
 
-export const nativeResourceRefSchema = z.object({
+/** The resource identity of drift events, plus what scanners know of Kubernetes and Terraform instances. */
+export const nativeResourceRefSchema = ResourceIdentity.extend({
   address: z.string().min(1).optional(),
-  type: z.string().min(1),
-  name: z.string().optional(),
-  physicalId: z.string().optional(),
-  provider: z.string().optional(),
-  module: z.string().optional(),
-  namespace: z.string().optional(),
   kind: z.string().optional(),
   apiVersion: z.string().optional(),
-  source: z.string().optional(),
   index: z.union([z.string(), z.number()]).optional(),
   importing: z.boolean().optional(),
   tainted: z.boolean().optional(),
