@@ -59,6 +59,8 @@ export interface IngestHarness {
   submit(format: string, body: Buffer | string, opts?: { full?: boolean; token?: string }): Promise<string>;
   waitForScan(scanId: string, timeoutMs?: number): Promise<any>;
   bus(): Promise<Bus>;
+  /** Starts one more ingest instance on the same database and streams (stopped by stop()). */
+  startPeer(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -84,6 +86,7 @@ export async function startIngest(label: string, extraEnv: Record<string, string
   const url = `http://127.0.0.1:${port}`;
   const tenant = await createTenant(tdb.db);
   let bus: Bus | undefined;
+  const peers: { destroy(): Promise<void> }[] = [];
 
   const h: IngestHarness = {
     url,
@@ -120,7 +123,17 @@ export async function startIngest(label: string, extraEnv: Record<string, string
       bus ??= await connectBus({ url: NATS_URL, name: 'ingest-test-client', config: { subjectRoot: env.DG_SUBJECT_ROOT, streamPrefix: env.DG_STREAM_PREFIX }, log: createLogger({ level: 'silent', name: 't' }) });
       return bus;
     },
+    async startPeer() {
+      const n = peers.length + 1;
+      const peer = await createIngestService(loadIngestConfig({ ...env, DG_INSTANCE_ID: `${env.DG_INSTANCE_ID}-peer${n}` }), {
+        db: tdb.db,
+        log: createLogger({ level: 'silent', name: 'ingest-test' }),
+      });
+      peers.push(peer);
+      return `http://127.0.0.1:${(await peer.start()).port}`;
+    },
     async stop() {
+      for (const p of peers) await p.destroy();
       await svc.destroy();
       const b = await h.bus();
       for (const name of Object.values(streamNames({ streamPrefix: env.DG_STREAM_PREFIX }))) await b.jsm.streams.delete(name).catch(() => undefined);

@@ -7,7 +7,7 @@ import { ScanFormatError } from '../model/observation.js';
 import { toFindings, type DriftItem } from '../lifecycle/drift-items.js';
 import { applyDriftBatch, resolveAfterScan } from '../lifecycle/drift-lifecycle.js';
 import type { ScanRef } from '../lifecycle/scan-context.js';
-import { addCounts, claimNextScan, completeScan, endScan, releaseLease, renewLease, type ClaimedScan } from './scans.queries.js';
+import { addCounts, claimNextScan, completeScan, endScan, lockEnvironment, releaseLease, renewLease, type ClaimedScan } from './scans.queries.js';
 import { loadScanInputs } from './scan-inputs.js';
 
 export interface ScanProcessorOptions {
@@ -110,6 +110,7 @@ export async function processScan(opts: ScanProcessorOptions, scan: ClaimedScan,
     if (await stopping()) return;
     const owned = await opts.db.transaction().execute(async (tx) => {
       if (!(await renewLease(tx, scan.id, opts.instanceId, opts.leaseMs))) return false;
+      await lockEnvironment(tx, scan.envId);
       const counts = await applyDriftBatch(tx, ref, batch, inputs.iacIds);
       await addCounts(tx, scan.id, counts);
       return true;
@@ -122,6 +123,7 @@ export async function processScan(opts: ScanProcessorOptions, scan: ClaimedScan,
   if (await stopping()) return;
   await opts.db.transaction().execute(async (tx) => {
     if (!(await renewLease(tx, scan.id, opts.instanceId, opts.leaseMs))) return;
+    await lockEnvironment(tx, scan.envId);
     const resolved = await resolveAfterScan(tx, ref, [...findings.inSyncKeys], scan.full ? [...findings.scopes] : null);
     await addCounts(tx, scan.id, { opened: 0, updated: 0, resolved });
     await completeScan(tx, scan.id, {

@@ -53,6 +53,8 @@ export interface ClaimedScan {
 /**
  * Claims the oldest scan waiting, or one whose processor stopped renewing its lease (it died):
  * the claim is a lease, so a scan is never worked on by two live processors and never stranded.
+ * Scans of one environment are processed one at a time, oldest first; other environments' scans
+ * proceed in parallel on other processors.
  */
 export async function claimNextScan(db: Db, instanceId: string, leaseMs: number): Promise<ClaimedScan | undefined> {
   const r = await sql<{
@@ -68,9 +70,16 @@ export async function claimNextScan(db: Db, instanceId: string, leaseMs: number)
     update scans set status = 'processing', started_at = coalesce(started_at, now()), attempts = attempts + 1,
       claimed_until = now() + make_interval(secs => ${leaseMs / 1000}), claimed_by = ${instanceId}
     where id = (
-      select id from scans
-      where status = 'accepted' or (status = 'processing' and claimed_until < now())
-      order by submitted_at
+      select id from scans s
+      where (s.status = 'accepted' or (s.status = 'processing' and s.claimed_until < now()))
+        -- one scan per environment at a time, in the order they were submitted: a later scan
+        -- must never be overtaken by an earlier one (a full scan resolves what it does not show)
+        and not exists (
+          select 1 from scans o
+          where o.environment_id = s.environment_id and o.id <> s.id
+            and ((o.status = 'processing' and o.claimed_until >= now())
+              or (o.status in ('accepted', 'processing') and (o.submitted_at, o.id) < (s.submitted_at, s.id))))
+      order by s.submitted_at
       for update skip locked
       limit 1)
     returning id, organization_id, environment_id, format, is_full, scanner, payload, attempts`.execute(db);
@@ -102,6 +111,17 @@ export async function releaseLease(db: Db, scanId: string, instanceId: string): 
     update scans set claimed_until = now() - interval '1 second'
     where id = ${scanId} and claimed_by = ${instanceId} and status = 'processing'`.execute(db);
 }
+
+/**
+ * Serializes drift writes of one environment across transactions (scan batches, from any
+ * instance), so two writers never both open the same drift; released at commit.
+ */
+export async function lockEnvironment(tx: Tx, envId: number): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${DRIFT_WRITES_LOCK}, ${envId})`.execute(tx);
+}
+
+/** First key of the two-key advisory locks on an environment's drift writes. */
+const DRIFT_WRITES_LOCK = 0x4447_0101;
 
 export async function addCounts(tx: Tx, scanId: string, c: BatchCounts): Promise<void> {
   await tx
