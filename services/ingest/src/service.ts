@@ -5,6 +5,7 @@ import { scanRoutes } from './http/scans.routes.js';
 import { scanSubmittedV1 } from './handlers/scan.submitted.v1.js';
 import { cmdDriftResolveV1 } from './handlers/cmd.drift.resolve.v1.js';
 import { createScanProcessor } from './scans/scan.processor.js';
+import { createScanMetrics } from './scans/scan.metrics.js';
 import { declaredRoutes } from './declared/declared.routes.js';
 import { createRepoSyncScheduler, repoSyncHandler } from './declared/git-sync.js';
 import { deriveKey, parseKeyring } from '@driftguard/db';
@@ -40,6 +41,7 @@ export async function createIngestService(cfg: IngestConfig, deps: ServiceDeps =
         pollIntervalMs: cfg.DG_SCAN_POLL_MS,
         maxAttempts: cfg.DG_SCAN_MAX_ATTEMPTS,
         ...(keyring ? { hashKey: deriveKey(keyring, 'sensitive-value-hash') } : {}),
+        metrics: createScanMetrics(ctx.metrics.registry, ctx.db),
       });
       processor.start();
       const common = { db: ctx.db, bus: ctx.bus, service: 'ingest', log };

@@ -186,3 +186,16 @@ describe('sensitive values', () => {
     expect(everything.match(/.{0,60}hunter2.{0,20}/g) ?? []).toEqual([]);
   });
 });
+
+describe('metrics', () => {
+  it('exposes scan outcomes, drift churn and the backlog on /metrics', async () => {
+    const text = await (await fetch(`${h.url}/metrics`)).text();
+    const value = (series: RegExp) => Number(text.match(series)?.[1] ?? NaN);
+    const completed = await h.db.selectFrom('scans').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'completed').where('format', '=', 'cloudformation').executeTakeFirstOrThrow();
+    expect(value(/^dg_ingest_scans_total\{format="cloudformation",outcome="completed",service="ingest"\} (\d+)$/m)).toBe(Number(completed.n));
+    const opened = await h.db.selectFrom('drift_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(value(/^dg_ingest_drifts_total\{action="opened",service="ingest"\} (\d+)$/m)).toBe(Number(opened.n));
+    expect(value(/^dg_ingest_scans_waiting\{service="ingest"\} (\d+)$/m)).toBe(0);
+    expect(text).toMatch(/^dg_ingest_scan_processing_seconds_count\{service="ingest",format="tfstate"\} 1$/m);
+  });
+});

@@ -6,9 +6,10 @@ import { runAdapter } from '../adapters/index.js';
 import { ScanFormatError } from '../model/observation.js';
 import { toFindings, type DriftItem } from '../lifecycle/drift-items.js';
 import { applyDriftBatch, resolveAfterScan } from '../lifecycle/drift-lifecycle.js';
-import type { ScanRef } from '../lifecycle/scan-context.js';
+import type { BatchCounts, ScanRef } from '../lifecycle/scan-context.js';
 import { addCounts, claimNextScan, completeScan, endScan, lockEnvironment, releaseLease, renewLease, type ClaimedScan } from './scans.queries.js';
 import { loadScanInputs } from './scan-inputs.js';
+import type { ScanMetrics } from './scan.metrics.js';
 
 export interface ScanProcessorOptions {
   db: Kysely<Database>;
@@ -22,6 +23,7 @@ export interface ScanProcessorOptions {
   batchSize: number;
   /** Key of the stored hashes of sensitive values (see toFindings); plain sha256 without one. */
   hashKey?: Buffer;
+  metrics?: ScanMetrics;
   pollIntervalMs: number;
   /** A scan that has been started this many times without finishing is marked failed. */
   maxAttempts: number;
@@ -59,6 +61,7 @@ export function createScanProcessor(opts: ScanProcessorOptions) {
   async function processClaimed(scan: ClaimedScan): Promise<void> {
     if (scan.attempts > opts.maxAttempts) {
       await endScan(opts.db, scan.id, 'failed', { message: `gave up after ${scan.attempts - 1} attempts` });
+      opts.metrics?.scans.inc({ format: scan.format, outcome: 'failed' });
       log.error({ scanId: scan.id }, 'scan failed too many times');
       return;
     }
@@ -86,6 +89,10 @@ export function createScanProcessor(opts: ScanProcessorOptions) {
 
 export async function processScan(opts: ScanProcessorOptions, scan: ClaimedScan, keepGoing: () => boolean = () => true): Promise<void> {
   const log = opts.log.child({ subsystem: 'ingest:scans', scanId: scan.id });
+  const endTimer = opts.metrics?.processing.startTimer({ format: scan.format });
+  const countDrifts = (c: BatchCounts) => {
+    for (const action of ['opened', 'updated', 'resolved'] as const) if (c[action] > 0) opts.metrics?.drifts.inc({ action }, c[action]);
+  };
   const ref: ScanRef = { scanId: scan.id, orgId: scan.orgId, envId: scan.envId, format: scan.format, subjectRoot: opts.subjectRoot, ...(scan.scanner ? { scanner: scan.scanner } : {}) };
   const inputs = await loadScanInputs(opts.db, scan.orgId, scan.envId, scan.format);
   let output;
@@ -94,6 +101,7 @@ export async function processScan(opts: ScanProcessorOptions, scan: ClaimedScan,
   } catch (err) {
     if (!(err instanceof ScanFormatError)) throw err;
     await endScan(opts.db, scan.id, 'rejected', { code: err.code, format: err.format, path: err.path, message: err.message });
+    opts.metrics?.scans.inc({ format: scan.format, outcome: 'rejected' });
     log.warn({ code: err.code, path: err.path }, 'scan rejected');
     return;
   }
@@ -113,16 +121,17 @@ export async function processScan(opts: ScanProcessorOptions, scan: ClaimedScan,
       await lockEnvironment(tx, scan.envId);
       const counts = await applyDriftBatch(tx, ref, batch, inputs.iacIds);
       await addCounts(tx, scan.id, counts);
-      return true;
+      return counts;
     });
     if (!owned) {
       log.warn('scan taken over by another processor; leaving it');
       return;
     }
+    countDrifts(owned);
   }
   if (await stopping()) return;
-  await opts.db.transaction().execute(async (tx) => {
-    if (!(await renewLease(tx, scan.id, opts.instanceId, opts.leaseMs))) return;
+  const resolved = await opts.db.transaction().execute(async (tx) => {
+    if (!(await renewLease(tx, scan.id, opts.instanceId, opts.leaseMs))) return undefined;
     await lockEnvironment(tx, scan.envId);
     const resolved = await resolveAfterScan(tx, ref, [...findings.inSyncKeys], scan.full ? [...findings.scopes] : null);
     await addCounts(tx, scan.id, { opened: 0, updated: 0, resolved });
@@ -137,6 +146,14 @@ export async function processScan(opts: ScanProcessorOptions, scan: ClaimedScan,
         scanner: output.scanner,
       },
     });
+    return resolved;
   });
+  if (resolved === undefined) {
+    log.warn('scan taken over by another processor before it finished; leaving it');
+    return;
+  }
+  countDrifts({ opened: 0, updated: 0, resolved });
+  opts.metrics?.scans.inc({ format: scan.format, outcome: 'completed' });
+  endTimer?.();
   log.info({ drifts: findings.drifts.length, resourcesSeen: output.resourcesSeen }, 'scan completed');
 }
