@@ -23,6 +23,9 @@ export { durableName, consumerConfig, ensureConsumer, type ConsumerLimits } from
 export { enqueue, type EnqueueOptions } from './outbox.enqueue.js';
 export { createOutboxRelay, relayRetryHorizonMs, type OutboxRelay, type OutboxRelayOptions } from './outbox.relay.js';
 
+/** Pruning the outbox and processed-message ledger. */
+export { createMessagingJanitor, type MessagingJanitor, type MessagingJanitorOptions } from './messaging.janitor.js';
+
 /** Consuming. */
 export { consume, type ConsumeOptions, type Consumption } from './consume.js';
 export type { EventHandler, HandlerMeta } from './consume.message.js';

@@ -1,4 +1,4 @@
-import { connectBus, createOutboxRelay, ensureStreams, type Bus } from '@driftguard/bus';
+import { connectBus, createMessagingJanitor, createOutboxRelay, ensureStreams, type Bus } from '@driftguard/bus';
 import { createDb, type Database } from '@driftguard/db';
 import { sql, type Kysely } from 'kysely';
 import type { BaseConfig } from '../config/base-config.js';
@@ -59,8 +59,11 @@ export function createServiceShell<C extends BaseConfig & { PORT: number }>(opti
       if (deps.outboxRelay ?? relay) {
         // LISTEN/NOTIFY wakes the relay early on a real server; PGlite (no URL) is polled.
         const r = createOutboxRelay({ db, bus, log, ...(cfg.DATABASE_URL ? { listenUrl: cfg.DATABASE_URL } : {}) });
-        outbox = r;
+        // Pruning rides along: wherever an outbox is relayed, its published rows get old.
+        const janitor = createMessagingJanitor({ db, bus, log });
+        outbox = { stop: () => Promise.all([r.stop(), janitor.stop()]).then(() => undefined) };
         r.start();
+        janitor.start();
       }
       workers = startWorkers ? await startWorkers(ctx) : [];
 
