@@ -12,6 +12,7 @@
  */
 import type { Adapter, Observation, RejectedItem, ResourceRef } from '../model/observation.js';
 import { diffResource } from '../diff/diff.engine.js';
+import { blindAt, maskedPointers } from '../diff/sensitive.mask.js';
 import { compact, type JsonRecord } from './input.guards.js';
 import { finishOutput } from './observation.post-process.js';
 import { attribute, controllerOwnedPaths } from './kubernetes.attribution.js';
@@ -36,12 +37,14 @@ export const kubernetesAdapter: Adapter = (input, opts) => {
       observations.push({ kind: 'deleted', resource, declared: d.body as never });
       continue;
     }
-    const liveBody = normalizeKubernetes(l.body, l.kind);
+    // Manifests kept at rest hold Secret values masked: those values are unknown, not drift.
+    const unknown = maskedPointers(declaredBody as never);
+    const liveBody = blindAt(normalizeKubernetes(l.body, l.kind) as never, unknown) as typeof declaredBody;
     const diffed = diffResource(declaredBody as never, liveBody as never, {
       resourceType: resource.type,
       profile: 'kubernetes',
       onlyDeclared: true,
-      sensitivePaths: d.kind === 'Secret' ? SECRET_PATHS : [],
+      sensitivePaths: d.kind === 'Secret' ? SECRET_PATHS : unknown,
       resource,
     });
     const controlled = controllerOwnedPaths(l.body, d.body, resource.type, diffed);

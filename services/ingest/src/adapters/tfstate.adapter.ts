@@ -16,7 +16,7 @@
 import type { Adapter, Json, Observation, RejectedItem, ResourceRef } from '../model/observation.js';
 import { ScanFormatError } from '../model/scan-format.error.js';
 import { diffResource } from '../diff/diff.engine.js';
-import { maskBody } from '../diff/sensitive.mask.js';
+import { blindAt, maskBody, maskedPointers } from '../diff/sensitive.mask.js';
 import { compact, isRecord, requireArray, requireRecord, str } from './input.guards.js';
 import { wrongFormat } from './format.sniff.js';
 import { finishOutput } from './observation.post-process.js';
@@ -82,16 +82,20 @@ export const tfstateAdapter: Adapter = (input, opts) => {
     }
     managed++;
     matched.add(item);
-    const changes = diffResource(d.attributes, item.attributes, {
+    // Declared state kept at rest holds secrets masked: those values are unknown, not drift.
+    const masked = maskedPointers(d.attributes);
+    const sensitivePaths = masked.length > 0 ? [...d.sensitivePaths, ...masked] : d.sensitivePaths;
+    const actual = blindAt(item.attributes, masked);
+    const changes = diffResource(d.attributes, actual, {
       resourceType: d.type,
       profile: 'terraform',
       onlyShared: true,
-      sensitivePaths: d.sensitivePaths,
+      sensitivePaths,
       resource,
     });
     observations.push(
       changes.length > 0
-        ? { kind: 'modified', resource, declared: maskBody(d.attributes, d.sensitivePaths), actual: maskBody(item.attributes, d.sensitivePaths), changes }
+        ? { kind: 'modified', resource, declared: maskBody(d.attributes, sensitivePaths), actual: maskBody(actual, sensitivePaths), changes }
         : { kind: 'in_sync', resource },
     );
   }

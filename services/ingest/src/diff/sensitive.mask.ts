@@ -85,3 +85,39 @@ function maskAt(value: Json, path: string, sensitivePaths: readonly string[], de
   for (const [k, v] of Object.entries(value)) out[k] = child(k, v);
   return out;
 }
+
+/**
+ * Pointers of values stored masked (declared state kept at rest holds the marker, never the
+ * secret). Such a value is unknown: it cannot be compared, only kept out of what is stored.
+ */
+export function maskedPointers(body: Json | null | undefined): string[] {
+  const out: string[] = [];
+  const walk = (v: Json, path: string, depth: number): void => {
+    if (v === SENSITIVE_MARKER) out.push(path);
+    else if (v !== null && typeof v === 'object' && depth < 64) {
+      if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}/${i}`, depth + 1));
+      else for (const [k, x] of Object.entries(v)) walk(x, `${path}/${escapePointerSegment(k)}`, depth + 1);
+    }
+  };
+  if (body !== null && body !== undefined) walk(body, '', 0);
+  return out;
+}
+
+/** A copy of `actual` holding the marker wherever `pointers` point, so those values compare equal. */
+export function blindAt<T extends Json | null | undefined>(actual: T, pointers: readonly string[]): T {
+  if (pointers.length === 0 || actual === null || actual === undefined || typeof actual !== 'object') return actual;
+  const copy = structuredClone(actual) as Json;
+  for (const pointer of pointers) {
+    const segments = parsePointer(pointer);
+    let node: Json = copy;
+    for (let i = 0; i < segments.length - 1 && node !== null && typeof node === 'object'; i++) {
+      node = (Array.isArray(node) ? node[Number(segments[i])] : node[segments[i]!]) ?? null;
+    }
+    const last = segments[segments.length - 1];
+    if (last === undefined || node === null || typeof node !== 'object') continue;
+    if (Array.isArray(node)) {
+      if (Number(last) < node.length) node[Number(last)] = SENSITIVE_MARKER;
+    } else if (last in node) node[last] = SENSITIVE_MARKER;
+  }
+  return copy as T;
+}
