@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@driftguard/db/testing';
 import { connectBus, streamNames } from '@driftguard/bus';
 import { createLogger } from '@driftguard/runtime';
-import { createTenant, NATS_URL, REPO_ROOT, type Tenant } from './harness.js';
+import { createTenant, NATS_URL, REPO_ROOT, waitUntil, type Tenant } from './harness.js';
 import { tfstateScan } from './builders.js';
 
 /**
@@ -40,15 +40,6 @@ function startIngest(port: number, extra: Record<string, string> = {}): ChildPro
   return child;
 }
 
-async function until<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const port = 20000 + Math.floor(Math.random() * 20000);
 
@@ -67,7 +58,7 @@ afterAll(async () => {
 
 it('finishes a scan after kill -9 mid-way with every drift exactly once', async () => {
   const first = startIngest(port);
-  await until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200);
+  await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200);
   const res = await fetch(`http://127.0.0.1:${port}/v1/scans?format=tfstate&full=true`, {
     method: 'POST',
     headers: { authorization: `Bearer ${tenant.token}` },
@@ -77,7 +68,7 @@ it('finishes a scan after kill -9 mid-way with every drift exactly once', async 
   const { scanId } = (await res.json()) as { scanId: string };
 
   // wait until part of the scan is written, then kill the process without warning
-  const partial = await until(async () => {
+  const partial = await waitUntil(async () => {
     const s = await tdb.db.selectFrom('scans').select(['drifts_opened', 'status']).where('id', '=', scanId).executeTakeFirst();
     return s && s.drifts_opened > 0 && s.drifts_opened < N ? s : undefined;
   });
@@ -88,7 +79,7 @@ it('finishes a scan after kill -9 mid-way with every drift exactly once', async 
   expect(before.drifts_opened).toBeLessThan(N);
 
   startIngest(port + 1);
-  const done = await until(async () => {
+  const done = await waitUntil(async () => {
     const s = await tdb.db.selectFrom('scans').selectAll().where('id', '=', scanId).executeTakeFirst();
     return s && s.status === 'completed' ? s : undefined;
   }, 120_000);
@@ -111,14 +102,14 @@ it('hands a scan back on SIGTERM, exits 0, and the next process finishes it with
   // a lease far longer than this test waits: only the hand-back lets the next process resume
   const slow = { DG_SCAN_LEASE_MS: '600000' };
   const first = startIngest(port + 2, slow);
-  await until(async () => (await fetch(`http://127.0.0.1:${port + 2}/readyz`)).status === 200);
+  await waitUntil(async () => (await fetch(`http://127.0.0.1:${port + 2}/readyz`)).status === 200);
   const res = await fetch(`http://127.0.0.1:${port + 2}/v1/scans?format=tfstate`, {
     method: 'POST',
     headers: { authorization: `Bearer ${other.token}` },
     body: tfstateScan(N, (i) => i % 2 === 0),
   });
   const { scanId } = (await res.json()) as { scanId: string };
-  await until(async () => {
+  await waitUntil(async () => {
     const s = await tdb.db.selectFrom('scans').select(['drifts_opened']).where('id', '=', scanId).executeTakeFirst();
     return s && s.drifts_opened > 0 && s.drifts_opened < N / 2;
   });
@@ -129,7 +120,7 @@ it('hands a scan back on SIGTERM, exits 0, and the next process finishes it with
   expect(handedBack.status).toBe('processing');
 
   startIngest(port + 3, slow);
-  const done = await until(async () => {
+  const done = await waitUntil(async () => {
     const s = await tdb.db.selectFrom('scans').selectAll().where('id', '=', scanId).executeTakeFirst();
     return s && s.status === 'completed' ? s : undefined;
   }, 90_000);

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { uuidv7 } from 'uuidv7';
 import { subjectFor } from '@driftguard/contracts';
-import { dg, driftRows, startIngest, type IngestHarness } from './harness.js';
+import { dg, driftRows, envelope, startIngest, waitUntil, type IngestHarness } from './harness.js';
 import { cfnDrifts } from './builders.js';
 
 let h: IngestHarness;
@@ -12,30 +11,14 @@ afterAll(async () => {
   await h?.stop();
 });
 
-async function until<T>(fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 it('dead-letters a command that cannot be applied yet, lists it with dg dlq list, and dg dlq replay applies it once possible', async () => {
   const cli = { DATABASE_URL: h.env['DATABASE_URL']!, NATS_URL: h.env['NATS_URL']!, DG_SUBJECT_ROOT: h.subjectRoot, DG_STREAM_PREFIX: h.streamPrefix };
   // the verdict arrives before the drift it names exists (a fresh database numbers drifts from 1)
   const bus = await h.bus();
-  const cmd = {
-    id: uuidv7(),
-    type: 'cmd.drift.resolve',
-    occurredAt: new Date().toISOString(),
-    orgId: h.tenant.orgId,
-    envId: h.tenant.envId,
-    data: { driftEventId: 1, resolutionType: 'accepted', confirmedCause: 'automated_response' },
-  };
+  const cmd = envelope('cmd.drift.resolve', h.tenant.orgId, h.tenant.envId, { driftEventId: 1, resolutionType: 'accepted', confirmedCause: 'automated_response' });
   await bus.js.publish(subjectFor('cmd.drift.resolve.v1', h.tenant.orgId, h.tenant.envId, h.subjectRoot), JSON.stringify(cmd), { msgID: cmd.id });
-  const letter = await until(async () => (await h.db.selectFrom('dead_letters').select(['id']).where('message_id', '=', cmd.id).executeTakeFirst()) ?? undefined);
+  const letter = await waitUntil(async () => (await h.db.selectFrom('dead_letters').select(['id']).where('message_id', '=', cmd.id).executeTakeFirst()) ?? undefined);
 
   const list = await dg(['dlq', 'list', '--service', 'ingest'], cli);
   expect(list.code).toBe(0);
@@ -50,7 +33,7 @@ it('dead-letters a command that cannot be applied yet, lists it with dg dlq list
   const replay = await dg(['dlq', 'replay', String(letter.id)], cli);
   expect(replay.stderr).toBe('');
   expect(replay.code).toBe(0);
-  const resolved = await until(async () => (await driftRows(h.db, h.tenant.envId)).find((r) => r.id === 1 && r.resolved));
+  const resolved = await waitUntil(async () => (await driftRows(h.db, h.tenant.envId)).find((r) => r.id === 1 && r.resolved));
   expect(resolved).toMatchObject({ resolutionType: 'accepted' });
   expect(resolved.metadata.resolution).toMatchObject({ by: 'command', confirmedCause: 'automated_response' });
 

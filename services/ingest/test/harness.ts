@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { uuidv7 } from 'uuidv7';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -203,4 +204,20 @@ export function dg(args: string[], env: Record<string, string>, stdin?: Buffer):
     child.on('close', (code) => done({ code, stdout, stderr }));
     child.stdin.end(stdin ?? '');
   });
+}
+
+/** Polls `fn` until it returns a value (not undefined or false); throws after `timeoutMs`. */
+export async function waitUntil<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** An envelope as a producer would publish it (contract-valid unless the test says otherwise). */
+export function envelope(type: string, orgId: number, envId: number, data: unknown) {
+  return { id: uuidv7(), type, occurredAt: new Date().toISOString(), orgId, envId, data };
 }

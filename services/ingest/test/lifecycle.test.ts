@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uuidv7 } from 'uuidv7';
 import { subjectFor } from '@driftguard/contracts';
-import { driftRows, startIngest, type IngestHarness } from './harness.js';
+import { driftRows, envelope, startIngest, waitUntil, type IngestHarness } from './harness.js';
 import { cfnDrifts } from './builders.js';
 import { sensitiveValueHash } from '../src/diff/sensitive.mask.js';
 
@@ -23,15 +22,6 @@ async function outboxOf(type: string) {
   return h.db.selectFrom('outbox').select(['payload']).where('event_type', '=', type).execute();
 }
 
-async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('drift lifecycle', () => {
   it('updates a drift seen again instead of opening a duplicate, then resolves it on a full scan without it', async () => {
@@ -92,18 +82,16 @@ describe('drift lifecycle', () => {
 
   it('takes scans and resolve commands from NATS, and publishes drift events to JetStream', async () => {
     const bus = await h.bus();
-    const scanEvent = {
-      id: uuidv7(),
-      type: 'scan.submitted',
-      occurredAt: new Date().toISOString(),
-      orgId: h.tenant.orgId,
-      envId: h.tenant.envId,
-      data: { format: 'cloudformation', full: false, scanner: 'nats-test', body: JSON.parse(cfnDrifts([{ id: 'Topic', type: 'AWS::SNS::Topic', diffs: [['/DisplayName', 'a', 'b']] }])) },
-    };
+    const scanEvent = envelope('scan.submitted', h.tenant.orgId, h.tenant.envId, {
+      format: 'cloudformation',
+      full: false,
+      scanner: 'nats-test',
+      body: JSON.parse(cfnDrifts([{ id: 'Topic', type: 'AWS::SNS::Topic', diffs: [['/DisplayName', 'a', 'b']] }])),
+    });
     const subject = subjectFor('scan.submitted.v1', h.tenant.orgId, h.tenant.envId, h.subjectRoot);
     await bus.js.publish(subject, JSON.stringify(scanEvent), { msgID: scanEvent.id });
     await bus.js.publish(subject, JSON.stringify(scanEvent), { msgID: `${scanEvent.id}:again` });
-    const scan = await waitFor(async () => {
+    const scan = await waitUntil(async () => {
       const r = await h.get(`/v1/scans/${scanEvent.id}`);
       return r.status === 200 && r.body.status === 'completed' ? r.body : undefined;
     });
@@ -111,21 +99,20 @@ describe('drift lifecycle', () => {
     expect(await h.db.selectFrom('scans').select('id').where('id', '=', scanEvent.id).execute()).toHaveLength(1);
 
     const drift = (await driftRows(h.db, h.tenant.envId, { open: true })).find((r) => r.address === 'Topic')!;
-    const cmd = {
-      id: uuidv7(),
-      type: 'cmd.drift.resolve',
-      occurredAt: new Date().toISOString(),
-      orgId: h.tenant.orgId,
-      envId: h.tenant.envId,
-      data: { driftEventId: drift.id, resolutionType: 'codify_iac', confirmedCause: 'emergency_fix', actor: 'alice@example.com', note: 'hotfix kept' },
-    };
+    const cmd = envelope('cmd.drift.resolve', h.tenant.orgId, h.tenant.envId, {
+      driftEventId: drift.id,
+      resolutionType: 'codify_iac',
+      confirmedCause: 'emergency_fix',
+      actor: 'alice@example.com',
+      note: 'hotfix kept',
+    });
     await bus.js.publish(subjectFor('cmd.drift.resolve.v1', h.tenant.orgId, h.tenant.envId, h.subjectRoot), JSON.stringify(cmd), { msgID: cmd.id });
-    const resolved = await waitFor(async () => (await driftRows(h.db, h.tenant.envId)).find((r) => r.id === drift.id && r.resolved));
+    const resolved = await waitUntil(async () => (await driftRows(h.db, h.tenant.envId)).find((r) => r.id === drift.id && r.resolved));
     expect(resolved).toMatchObject({ resolutionType: 'codify_iac' });
     expect(resolved.metadata.resolution).toMatchObject({ by: 'command', confirmedCause: 'emergency_fix', actor: 'alice@example.com' });
 
     // the relay publishes both events to the stream, where analysis and the notifier read them
-    const detected = await waitFor(async () => {
+    const detected = await waitUntil(async () => {
       const msg = await bus.jsm.streams.getMessage(`${h.streamPrefix}DRIFT`, { last_by_subj: subjectFor('drift.resolved.v1', h.tenant.orgId, h.tenant.envId, h.subjectRoot) }).catch(() => undefined);
       return msg;
     });
@@ -139,16 +126,9 @@ describe('drift lifecycle', () => {
     const env = await h.db.insertInto('environments').values({ organization_id: other.id, name: 'p', slug: 'p', cloud_provider: 'aws' } as never).returning('id').executeTakeFirstOrThrow();
     await scanAndWait(cfnDrifts([{ id: 'Role', type: 'AWS::IAM::Role', diffs: [['/MaxSessionDuration', 3600, 43200]] }]));
     const target = (await driftRows(h.db, h.tenant.envId, { open: true })).find((r) => r.address === 'Role')!;
-    const cmd = {
-      id: uuidv7(),
-      type: 'cmd.drift.resolve',
-      occurredAt: new Date().toISOString(),
-      orgId: other.id,
-      envId: env.id,
-      data: { driftEventId: target.id, resolutionType: 'accepted' },
-    };
+    const cmd = envelope('cmd.drift.resolve', other.id, env.id, { driftEventId: target.id, resolutionType: 'accepted' });
     await bus.js.publish(subjectFor('cmd.drift.resolve.v1', other.id, env.id, h.subjectRoot), JSON.stringify(cmd), { msgID: cmd.id });
-    const dl = await waitFor(async () => (await h.db.selectFrom('dead_letters').selectAll().where('message_id', '=', cmd.id).executeTakeFirst()) ?? undefined);
+    const dl = await waitUntil(async () => (await h.db.selectFrom('dead_letters').selectAll().where('message_id', '=', cmd.id).executeTakeFirst()) ?? undefined);
     expect(dl.error).toMatch(/does not exist/);
     expect((await driftRows(h.db, h.tenant.envId)).find((r) => r.id === target.id)!.resolved).toBe(false);
   });
