@@ -58,7 +58,7 @@ afterAll(async () => {
 
 it('finishes a scan after kill -9 mid-way with every drift exactly once', async () => {
   const first = startIngest(port);
-  await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200);
+  await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, 120_000);
   const res = await fetch(`http://127.0.0.1:${port}/v1/scans?format=tfstate&full=true`, {
     method: 'POST',
     headers: { authorization: `Bearer ${tenant.token}` },
@@ -95,14 +95,14 @@ it('finishes a scan after kill -9 mid-way with every drift exactly once', async 
   const detected = await tdb.db.selectFrom('outbox').select(['payload']).where('event_type', '=', 'drift.detected.v1').execute();
   expect(detected).toHaveLength(N);
   expect(new Set(detected.map((d) => (d.payload as { data: { driftEventId: number } }).data.driftEventId)).size).toBe(N);
-});
+}, 300_000);
 
 it('hands a scan back on SIGTERM, exits 0, and the next process finishes it without waiting out the lease', async () => {
   const other = await createTenant(tdb.db);
   // a lease far longer than this test waits: only the hand-back lets the next process resume
   const slow = { DG_SCAN_LEASE_MS: '600000' };
   const first = startIngest(port + 2, slow);
-  await waitUntil(async () => (await fetch(`http://127.0.0.1:${port + 2}/readyz`)).status === 200);
+  await waitUntil(async () => (await fetch(`http://127.0.0.1:${port + 2}/readyz`)).status === 200, 120_000);
   const res = await fetch(`http://127.0.0.1:${port + 2}/v1/scans?format=tfstate`, {
     method: 'POST',
     headers: { authorization: `Bearer ${other.token}` },
@@ -128,4 +128,4 @@ it('hands a scan back on SIGTERM, exits 0, and the next process finishes it with
   const drifts = await tdb.db.selectFrom('drift_events').select(['resource_key']).where('environment_id', '=', other.envId).execute();
   expect(drifts).toHaveLength(N / 2);
   expect(new Set(drifts.map((d) => d.resource_key)).size).toBe(N / 2);
-});
+}, 300_000);

@@ -207,7 +207,7 @@ export function dg(args: string[], env: Record<string, string>, stdin?: Buffer):
 }
 
 /** Polls `fn` until it returns a value (not undefined or false); throws after `timeoutMs`. */
-export async function waitUntil<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+export async function waitUntil<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn().catch(() => undefined);
