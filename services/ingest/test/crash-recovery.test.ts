@@ -41,6 +41,13 @@ function startIngest(port: number, extra: Record<string, string> = {}): ChildPro
 }
 
 
+/** Stops every ingest process still running, so the next test's scans meet only its own. */
+async function stopChildren(): Promise<void> {
+  await Promise.all(
+    children.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => new Promise((r) => (c.once('exit', r), c.kill('SIGTERM')))),
+  );
+}
+
 const port = 20000 + Math.floor(Math.random() * 20000);
 
 beforeAll(async () => {
@@ -95,6 +102,7 @@ it('finishes a scan after kill -9 mid-way with every drift exactly once', async 
   const detected = await tdb.db.selectFrom('outbox').select(['payload']).where('event_type', '=', 'drift.detected.v1').execute();
   expect(detected).toHaveLength(N);
   expect(new Set(detected.map((d) => (d.payload as { data: { driftEventId: number } }).data.driftEventId)).size).toBe(N);
+  await stopChildren();
 }, 300_000);
 
 it('hands a scan back on SIGTERM, exits 0, and the next process finishes it without waiting out the lease', async () => {
