@@ -1,21 +1,8 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger, subsystemLogger } from '../src/logging/index.js';
+import { captureLines } from './support.js';
 
-function capture() {
-  const lines: Array<Record<string, unknown>> = [];
-  const raw: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
-        raw.push(line);
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      }
-      done();
-    },
-  });
-  return { lines, raw, destination };
-}
+const capture = captureLines;
 
 describe('createLogger', () => {
   it('redacts a bearer token in request headers and passwords in nested objects', () => {

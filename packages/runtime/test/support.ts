@@ -4,8 +4,8 @@ import { createLogger, type Logger } from '../src/index.js';
 
 export const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 
-/** A logger whose JSON lines are kept in memory, so a test can look at what was logged. */
-export function capturingLogger(level: 'info' | 'debug' | 'warn' = 'info'): { log: Logger; lines: Array<Record<string, unknown>>; text: () => string } {
+/** A stream that keeps every JSON line written to it, parsed and raw. */
+export function captureLines(): { lines: Array<Record<string, unknown>>; raw: string[]; destination: Writable } {
   const lines: Array<Record<string, unknown>> = [];
   const raw: string[] = [];
   const destination = new Writable({
@@ -17,6 +17,12 @@ export function capturingLogger(level: 'info' | 'debug' | 'warn' = 'info'): { lo
       done();
     },
   });
+  return { lines, raw, destination };
+}
+
+/** A logger whose JSON lines are kept in memory, so a test can look at what was logged. */
+export function capturingLogger(level: 'info' | 'debug' | 'warn' = 'info'): { log: Logger; lines: Array<Record<string, unknown>>; text: () => string } {
+  const { lines, raw, destination } = captureLines();
   return { log: createLogger({ level, name: 'test', destination }), lines, text: () => raw.join('\n') };
 }
 

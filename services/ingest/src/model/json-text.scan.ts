@@ -102,6 +102,17 @@ export function locateJsonError(text: string): number {
   const skipWs = (): void => {
     while (i < n && WS.has(text.charCodeAt(i))) i++;
   };
+  /** Reads `"key" :` at i; the offset of the fault when it is not there. */
+  const readKey = (): number | undefined => {
+    if (text[i] !== '"') return i;
+    const close = skipString(text, i);
+    if (close < 0) return n;
+    i = close + 1;
+    skipWs();
+    if (text[i] !== ':') return i;
+    i++;
+    return undefined;
+  };
   // Each frame: 'o' expecting key, 'O' after value in object, 'a' expecting value, 'A' after value.
   const stack: string[] = [];
   let wantValue = true;
@@ -115,13 +126,8 @@ export function locateJsonError(text: string): number {
         skipWs();
         if (text[i] === '}') { i++; wantValue = false; continue; }
         stack.push('O');
-        if (text[i] !== '"') return i;
-        const close = skipString(text, i);
-        if (close < 0) return n;
-        i = close + 1;
-        skipWs();
-        if (text[i] !== ':') return i;
-        i++;
+        const bad = readKey();
+        if (bad !== undefined) return bad;
         continue;
       }
       if (ch === '[') {
@@ -150,13 +156,8 @@ export function locateJsonError(text: string): number {
       i++;
       skipWs();
       if (top === 'O') {
-        if (text[i] !== '"') return i;
-        const close = skipString(text, i);
-        if (close < 0) return n;
-        i = close + 1;
-        skipWs();
-        if (text[i] !== ':') return i;
-        i++;
+        const bad = readKey();
+        if (bad !== undefined) return bad;
       }
       wantValue = true;
       continue;
