@@ -2,19 +2,13 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '@driftguard/db';
-import type { ScanFormat, ScanSource } from '@driftguard/contracts';
 import { uuidv7 } from 'uuidv7';
 import { runAdapter } from '../adapters/index.js';
-import { insertScan } from './scans.queries.js';
+import { insertScan, type NewScan } from './scans.queries.js';
 import { loadScanInputs } from './scan-inputs.js';
 
-export interface ScanSubmission {
-  orgId: number;
-  envId: number;
-  format: ScanFormat;
-  full: boolean;
-  scanner?: string;
-  source: ScanSource;
+/** A scan as submitted: what is recorded, with the body as sent instead of its stored form. */
+export interface ScanSubmission extends Omit<NewScan, 'id' | 'payloadGzip' | 'payloadSha256'> {
   /** The scanner's output, decompressed. */
   body: Buffer;
   /** A caller-chosen id (the NATS envelope id), so a redelivered submission is recorded once. */
