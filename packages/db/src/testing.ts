@@ -7,7 +7,14 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import type { Kysely } from 'kysely';
+import {
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type Migration,
+} from 'kysely';
 import pg from 'pg';
 import { ensureAuditPartitions } from './audit.js';
 import { createDb } from './client.js';
@@ -107,10 +114,33 @@ async function resolveServer(): Promise<string> {
   return `postgres://postgres@${container.getHost()}:${container.getMappedPort(5432)}/postgres`;
 }
 
-/** Identifies the migration set: any change to a migration's code gives a new template. */
-function migrationsHash(): string {
+/**
+ * Identifies a migration set by the SQL its `up` functions really send: each runs against a
+ * Kysely whose driver executes nothing and records every compiled statement. Changing only a
+ * statement held in a module constant therefore gives a new template, which hashing the
+ * functions' source would not.
+ */
+export async function migrationSetKey(set: Record<string, Migration> = migrations): Promise<string> {
   const hash = createHash('sha256');
-  for (const [name, m] of Object.entries(migrations)) hash.update(`${name}\n${m.up.toString()}\n${m.down?.toString()}\n`);
+  const recorder = new Kysely<unknown>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => new PostgresIntrospector(db),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+    log: (event) => {
+      hash.update(`${event.query.sql}\n${JSON.stringify(event.query.parameters)}\n`);
+    },
+  });
+  try {
+    for (const [name, m] of Object.entries(set)) {
+      hash.update(`-- ${name}\n`);
+      await m.up(recorder);
+    }
+  } finally {
+    await recorder.destroy();
+  }
   return hash.digest('hex').slice(0, 12);
 }
 
@@ -125,7 +155,7 @@ function templateFor(server: string): Promise<string> {
 }
 
 async function buildTemplate(server: string): Promise<string> {
-  const stem = `dg_tpl_${migrationsHash()}`;
+  const stem = `dg_tpl_${await migrationSetKey()}`;
   return withMaintenanceClient(server, async (client) => {
     await client.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK_KEY]);
     try {

@@ -25,6 +25,7 @@ const DEVIATIONS_ADDED = [
  */
 const ADDED_ON_SEED_COLUMNS = [
   'drift_changes: index idx_drift_changes_drift_event (drift_event_id)',
+  'drift_events: index idx_drift_events_iac_resource (iac_resource_id) where iac_resource_id is not null',
   'user_sessions: foreign key (user_id) references users(id) on delete cascade',
   'user_sessions: index idx_user_sessions_user (user_id)',
 ];

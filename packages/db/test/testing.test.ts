@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createDb, migrations } from '../src/index.js';
-import { createTestDatabase, testServerUrl } from '../src/testing.js';
+import { createTestDatabase, migrationSetKey, testServerUrl } from '../src/testing.js';
 
 const exists = async (name: string) => {
   const admin = createDb(await testServerUrl(), { max: 1 });
@@ -38,5 +38,29 @@ describe('createTestDatabase', () => {
     await test.destroy();
     expect(await exists(test.name)).toBe(false);
     await other.destroy();
+  });
+});
+
+describe('migrationSetKey', () => {
+  const statement = (text: string) => async (db: Kysely<unknown>) => {
+    await sql.raw(text).execute(db);
+  };
+  // Both migrations run the SQL of a module-level constant: their functions' source is identical.
+  const withSql = (text: string) => ({ '0001-only': { up: statement(text) } });
+
+  it('gives a new key when only the SQL a migration runs changes', async () => {
+    const before = await migrationSetKey(withSql('CREATE TABLE t (a int)'));
+    const after = await migrationSetKey(withSql('CREATE TABLE t (a int, b int)'));
+    expect(statement('x').toString()).toBe(statement('y').toString());
+    expect(after).not.toBe(before);
+    expect(await migrationSetKey(withSql('CREATE TABLE t (a int)'))).toBe(before);
+  });
+
+  it('keys the real migration set on every statement it runs', async () => {
+    const full = await migrationSetKey();
+    const names = Object.keys(migrations);
+    const withoutLast = Object.fromEntries(names.slice(0, -1).map((n) => [n, migrations[n]!]));
+    expect(full).toMatch(/^[0-9a-f]{12}$/);
+    expect(await migrationSetKey(withoutLast)).not.toBe(full);
   });
 });
