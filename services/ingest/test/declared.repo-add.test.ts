@@ -18,7 +18,7 @@ afterAll(() => tdb?.destroy());
 /** Runs `dg` as a user would, from the repository root, with only the given environment. */
 function dg(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/cli/src/main.ts', ...args], {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'apps/dg/src/main.ts', ...args], {
       cwd: REPO_ROOT,
       env: { PATH: process.env['PATH'] ?? '', DATABASE_URL: tdb.url, LOG_LEVEL: 'silent', ...env },
     });

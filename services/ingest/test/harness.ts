@@ -193,7 +193,7 @@ export async function driftRows(db: Kysely<Database>, envId: number, opts: { ope
 /** Runs the `dg` CLI in a child process with exactly `env` (plus PATH), feeding `stdin`. */
 export function dg(args: string[], env: Record<string, string>, stdin?: Buffer): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', resolve(REPO_ROOT, 'packages/cli/src/main.ts'), ...args], {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', resolve(REPO_ROOT, 'apps/dg/src/main.ts'), ...args], {
       cwd: REPO_ROOT,
       env: { PATH: process.env['PATH'] ?? '', ...env },
     });

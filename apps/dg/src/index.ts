@@ -1,4 +1,4 @@
-/** @driftguard/cli: the `dg` command. `main.ts` runs it; this entry exposes it to tests and tools. */
+/** @driftguard/dg: the `dg` command. `main.ts` runs it; this entry exposes it to tests and tools. */
 export { createProgram } from './program.js';
 export { commands } from './commands/index.js';
 export { writeLine, type CliCommand, type CliContext } from './cli-context.js';

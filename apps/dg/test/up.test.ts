@@ -8,7 +8,7 @@ import { createLogger } from '@driftguard/runtime';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const MAIN = join(ROOT, 'packages/cli/src/main.ts');
+const MAIN = join(ROOT, 'apps/dg/src/main.ts');
 // `--import tsx` resolves from the working directory; these runs start elsewhere.
 const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
