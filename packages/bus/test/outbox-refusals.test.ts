@@ -45,6 +45,11 @@ describe('outbox relay: permanent refusals', () => {
     });
   const unpublished = async (ids: string[]) =>
     (await fx.db.selectFrom('outbox').select('id').where('id', 'in', ids).where('published_at', 'is', null).execute()).length;
+  const stored = async (stream: string, seq: number) => {
+    const m = await fx.bus.jsm.streams.getMessage(stream, { seq });
+    if (!m) throw new Error(`no message ${seq} in ${stream}`);
+    return m;
+  };
   const letterOf = async (messageId: string) => (await listDeadLetters(fx.db, { service: SERVICE, includeReplayed: true, limit: 1000 })).find((l) => l.messageId === messageId);
 
   it('dead-letters at once an event above max_payload and one no stream captures, and keeps publishing the rest', async () => {
@@ -69,7 +74,7 @@ describe('outbox relay: permanent refusals', () => {
     const dlq = streamName(fx.bus.config, 'DLQ');
     const copyOf = async (id: number) => {
       for (let seq = 1; ; seq++) {
-        const m = await fx.bus.jsm.streams.getMessage(dlq, { seq });
+        const m = await stored(dlq, seq);
         if (m.header.get('DG-Dead-Letter-Id') === String(id)) return m;
       }
     };
@@ -91,8 +96,8 @@ describe('outbox relay: permanent refusals', () => {
 
     await fx.bus.jsm.streams.add({ name: `${fx.bus.config.streamPrefix}LATE`, subjects: [`${root()}.late.>`] });
     const replay = await replayDeadLetter(fx.db, fx.bus, letter.id);
-    const stored = await fx.bus.jsm.streams.getMessage(`${fx.bus.config.streamPrefix}LATE`, { seq: replay.streamSeq });
-    expect(JSON.parse(stored.string()).id).toBe(id);
+    const late = await stored(`${fx.bus.config.streamPrefix}LATE`, replay.streamSeq);
+    expect(JSON.parse(late.string()).id).toBe(id);
     expect((await letterOf(id))!.replayCount).toBe(1);
   });
 
@@ -105,7 +110,7 @@ describe('outbox relay: permanent refusals', () => {
     const info = await fx.bus.jsm.streams.info(smallStream);
     await fx.bus.jsm.streams.update(smallStream, { ...info.config, max_msg_size: -1 });
     const replay = await replayDeadLetter(fx.db, fx.bus, letter.id);
-    expect(JSON.parse((await fx.bus.jsm.streams.getMessage(smallStream, { seq: replay.streamSeq })).string()).id).toBe(id);
+    expect(JSON.parse((await stored(smallStream, replay.streamSeq)).string()).id).toBe(id);
   });
 
   it('treats timeouts, and "no responders" on a subject a stream captures, as transient', async () => {
