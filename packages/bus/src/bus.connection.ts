@@ -3,6 +3,7 @@ import { jetstreamManager, type JetStreamClient, type JetStreamManager } from '@
 import { connect } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { resolveBusConfig, type BusConfig, type BusConfigInput } from './bus.config.js';
+import { eventBudgetBytes } from './event-budget.js';
 
 /** A connection to NATS with JetStream, and the stream naming every bus function follows. */
 export interface Bus {
@@ -13,6 +14,8 @@ export interface Bus {
   readonly log: Logger;
   /** Round trip to the server plus a JetStream API call; resolves with the RTT in ms, throws when unreachable. */
   ping(): Promise<number>;
+  /** What an event body must stay under, from the connected server's `max_payload` (see eventBudgetBytes). */
+  eventBudgetBytes(): number;
   /** Drains the connection (pending publishes and acks are flushed). Safe to call twice. */
   close(): Promise<void>;
 }
@@ -45,6 +48,7 @@ export async function connectBus(opts: ConnectBusOptions): Promise<Bus> {
       await jsm.getAccountInfo();
       return rtt;
     },
+    eventBudgetBytes: () => eventBudgetBytes(nc.info?.max_payload),
     close() {
       closing ??= (async () => {
         if (!nc.isClosed()) await nc.drain();

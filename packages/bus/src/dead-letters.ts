@@ -6,8 +6,18 @@ import { recordToHeaders } from './trace-context.js';
 
 export type DeadLettersDb = Pick<MessagingTables, 'dead_letters'>;
 
-/** Why a message was dead-lettered (`dead_letters.error_code`). */
-export type DeadLetterCode = 'invalid_json' | 'contract_violation' | 'permanent_failure' | 'retries_exhausted';
+/**
+ * Why a message was dead-lettered (`dead_letters.error_code`). The consume wrapper writes the
+ * first four; the outbox relay writes `payload_too_large` and `no_stream` for events NATS can
+ * never accept as they stand.
+ */
+export type DeadLetterCode =
+  | 'invalid_json'
+  | 'contract_violation'
+  | 'permanent_failure'
+  | 'retries_exhausted'
+  | 'payload_too_large'
+  | 'no_stream';
 
 export interface DeadLetterInput {
   service: string;
@@ -33,6 +43,13 @@ export function carriedHeaders(headers: Readonly<Record<string, string>>): Recor
  * `DG-*` headers. A failed copy is logged, not retried: the row already exists.
  */
 export async function recordDeadLetter<DB extends DeadLettersDb>(db: Kysely<DB>, bus: Bus, input: DeadLetterInput): Promise<number> {
+  const id = await insertDeadLetter(db, input);
+  await publishDeadLetterCopy(bus, id, input);
+  return id;
+}
+
+/** Writes the `dead_letters` row (in the caller's transaction when `db` is one); returns its id. */
+export async function insertDeadLetter<DB extends DeadLettersDb>(db: Kysely<DB>, input: DeadLetterInput): Promise<number> {
   // text cannot hold NUL; anything else (even invalid JSON) is kept as received
   const payload = new TextDecoder().decode(input.payload).replaceAll('\u0000', '\uFFFD');
   const row = await (db as unknown as Kysely<DeadLettersDb>)
@@ -51,9 +68,22 @@ export async function recordDeadLetter<DB extends DeadLettersDb>(db: Kysely<DB>,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  const id = Number(row.id);
+  return Number(row.id);
+}
+
+/** Room left in a message for the `DG-*` headers of a copy. */
+const COPY_HEADER_ROOM = 8 * 1024;
+
+/**
+ * Publishes the copy of dead letter `id` to `<root>.dlq.<service>`. A body the server would
+ * refuse (the letter may be dead because it is too large) is left out of the copy and its size
+ * given in `DG-Payload-Omitted`; the row keeps it whole. Failures are logged, not thrown.
+ */
+export async function publishDeadLetterCopy(bus: Bus, id: number, input: DeadLetterInput): Promise<void> {
+  const maxPayload = bus.nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
+  const omit = input.payload.byteLength + COPY_HEADER_ROOM > maxPayload;
   try {
-    await bus.js.publish(dlqSubject(input.service, bus.config.subjectRoot), input.payload, {
+    await bus.js.publish(dlqSubject(input.service, bus.config.subjectRoot), omit ? new Uint8Array() : input.payload, {
       msgID: `dead-letter-${id}`,
       headers: recordToHeaders({
         ...carriedHeaders(input.headers),
@@ -64,10 +94,10 @@ export async function recordDeadLetter<DB extends DeadLettersDb>(db: Kysely<DB>,
         'DG-Error-Code': input.errorCode,
         'DG-Delivery-Count': String(input.deliveryCount),
         ...(input.streamSeq === null ? {} : { 'DG-Stream-Seq': String(input.streamSeq) }),
+        ...(omit ? { 'DG-Payload-Omitted': String(input.payload.byteLength) } : {}),
       }),
     });
   } catch (err) {
     bus.log.error({ err, deadLetterId: id }, 'dead letter recorded but its copy to the DLQ subject failed');
   }
-  return id;
 }

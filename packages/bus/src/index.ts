@@ -14,6 +14,7 @@
 /** Connection, configuration and readiness. */
 export { connectBus, type Bus, type ConnectBusOptions } from './bus.connection.js';
 export { resolveBusConfig, type BusConfig, type BusConfigInput } from './bus.config.js';
+export { eventBudgetBytes, EVENT_BUDGET_MAX_BYTES } from './event-budget.js';
 
 /** Stream and consumer declarations. */
 export { ensureStreams, streamConfig, streamName, streamNames, eventStreamKeys, type BusStreamKey, type EnsureAction } from './streams.js';

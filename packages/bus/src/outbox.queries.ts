@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { MessagingTables } from './messaging-tables.js';
 
-export type OutboxDb = Pick<MessagingTables, 'outbox'>;
+/** The relay's tables: it publishes outbox rows and moves those NATS refuses for good to dead_letters. */
+export type OutboxDb = Pick<MessagingTables, 'outbox' | 'dead_letters'>;
 
 export interface ClaimedOutboxRow {
   id: string;
@@ -48,6 +49,15 @@ export async function markOutboxPublished(db: Kysely<OutboxDb>, ids: readonly st
     .where('id', 'in', ids)
     .where('published_at', 'is', null)
     .execute();
+}
+
+/**
+ * Takes a row out of the outbox because it can never be published as it stands; the caller
+ * writes its dead letter in the same transaction. False when the row was published meanwhile.
+ */
+export async function removeFromOutbox(db: Kysely<OutboxDb>, id: string): Promise<boolean> {
+  const r = await db.deleteFrom('outbox').where('id', '=', id).where('published_at', 'is', null).executeTakeFirst();
+  return r.numDeletedRows > 0n;
 }
 
 /** Records a failed publish and holds the row back for `retryDelayMs` (it is never dropped). */

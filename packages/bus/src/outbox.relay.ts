@@ -2,7 +2,9 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { BusConfigError } from './bus.errors.js';
 import type { Bus } from './bus.connection.js';
+import { deadLetterOutboxRow } from './outbox.dead-letter.js';
 import { claimOutboxBatch, markOutboxFailed, markOutboxPublished, type ClaimedOutboxRow, type OutboxDb } from './outbox.queries.js';
+import { classifyPublishFailure } from './outbox.refusals.js';
 import { createWakeUp, listenForOutbox } from './outbox.wake-up.js';
 import { backoffDelay, sleep } from './retry-policy.js';
 import { recordToHeaders } from './trace-context.js';
@@ -23,6 +25,8 @@ export interface OutboxRelayOptions<DB extends OutboxDb> {
   maxRetryDelayMs?: number;
   /** PostgreSQL URL for a dedicated LISTEN connection (wake-up hint); polling only when absent */
   listenUrl?: string;
+  /** `dead_letters.service` of rows NATS refuses for good, and their `dg.dlq.<service>` subject (default `outbox`) */
+  service?: string;
 }
 
 export interface OutboxRelay {
@@ -46,6 +50,8 @@ export function relayRetryHorizonMs(o: { leaseMs: number; maxRetryDelayMs: numbe
  * `FOR UPDATE SKIP LOCKED` + `claimed_until`, published, and marked after their PubAck. A relay
  * killed mid-batch loses nothing: its lease expires and another relay republishes, which
  * JetStream drops as duplicates within the dedup window. Any number of relays may run.
+ * A row NATS can never accept as it stands (larger than max_payload, a subject no stream
+ * captures) is dead-lettered on its first refusal; only transient failures are retried.
  */
 export function createOutboxRelay<DB extends OutboxDb>(opts: OutboxRelayOptions<DB>): OutboxRelay {
   const batchSize = opts.batchSize ?? 100;
@@ -66,32 +72,44 @@ export function createOutboxRelay<DB extends OutboxDb>(opts: OutboxRelayOptions<
   // Kysely cannot narrow Kysely<DB> to the tables the relay touches.
   const db = opts.db as unknown as Kysely<OutboxDb>;
   const { bus } = opts;
+  const service = opts.service ?? 'outbox';
   const log = opts.log.child({ subsystem: 'bus:outbox-relay' });
   const stopping = new AbortController();
   const wakeUp = createWakeUp();
   let loop: Promise<void> | undefined;
   let listener: { close(): Promise<void> } | undefined;
+  const encoder = new TextEncoder();
 
-  const publish = (row: ClaimedOutboxRow) =>
-    bus.js.publish(row.subject, JSON.stringify(row.payload), {
+  const publish = (row: ClaimedOutboxRow, body: Uint8Array) =>
+    bus.js.publish(row.subject, body, {
       msgID: row.id,
       headers: recordToHeaders(row.headers ?? {}),
       timeout: publishTimeoutMs,
     });
 
-  /** One round; returns how many rows were claimed and how many of them failed. */
+  /** Dead-letters a row NATS refused for good; holds a transiently refused one back with backoff. */
+  const handleFailure = async (row: ClaimedOutboxRow, body: Uint8Array, reason: unknown): Promise<'dead_lettered' | 'retry'> => {
+    const refusal = await classifyPublishFailure(bus, row.subject, body.byteLength, reason);
+    if (refusal.permanent) {
+      const deadLetterId = await deadLetterOutboxRow(db, bus, service, row, body, refusal);
+      log.error({ eventId: row.id, subject: row.subject, code: refusal.code, deadLetterId, error: refusal.error }, 'outbox event refused for good; dead-lettered');
+      return 'dead_lettered';
+    }
+    await markOutboxFailed(db, row.id, refusal.error, backoffDelay(row.attempts, 1_000, maxRetryDelayMs));
+    return 'retry';
+  };
+
+  /** One round; returns how many rows were claimed and how many of them failed transiently. */
   const relayBatch = async (): Promise<{ claimed: number; failed: number }> => {
     const rows = await claimOutboxBatch(db, batchSize, leaseMs);
     if (rows.length === 0) return { claimed: 0, failed: 0 };
-    const results = await Promise.allSettled(rows.map(publish));
+    const bodies = rows.map((row) => encoder.encode(JSON.stringify(row.payload)));
+    const results = await Promise.allSettled(rows.map((row, i) => publish(row, bodies[i]!)));
     await markOutboxPublished(db, rows.filter((_, i) => results[i]!.status === 'fulfilled').map((r) => r.id));
     let failed = 0;
     for (const [i, r] of results.entries()) {
       if (r.status === 'fulfilled') continue;
-      failed++;
-      const row = rows[i]!;
-      const error = r.reason instanceof Error ? r.reason.message : String(r.reason);
-      await markOutboxFailed(db, row.id, error, backoffDelay(row.attempts, 1_000, maxRetryDelayMs));
+      if ((await handleFailure(rows[i]!, bodies[i]!, r.reason)) === 'retry') failed++;
     }
     if (failed > 0) log.warn({ failed, claimed: rows.length }, 'outbox publishes failed; rows will be retried');
     return { claimed: rows.length, failed };

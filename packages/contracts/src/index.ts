@@ -8,6 +8,7 @@ export * from './json.js';
 export * from './envelope.js';
 export * from './events/resource.js';
 export * from './events/scan.js';
+export * from './events/claim-check.js';
 export * from './events/drift.js';
 export * from './events/recommendation.js';
 export * from './events/context.js';

@@ -70,14 +70,21 @@ export function forOrg(db: Kysely<Database>, orgId: number): OrgScope {
       }
     }
   };
-  // Kysely cannot resolve its builders' types for a generic table name; the casts restate them.
-  return {
-    orgId,
-    filter,
-    selectFrom: (table) => db.selectFrom(table as TenantTable).where(filter(table)) as never,
-    updateTable: (table) => db.updateTable(table as TenantTable).where(filter(table)) as never,
-    deleteFrom: (table) => db.deleteFrom(table as TenantTable).where(filter(table)) as never,
-  };
+  // Kysely cannot resolve its builders' types for a generic table name, so each query is built
+  // and checked over the union of tenant tables; the overload gives callers their table's type.
+  function selectFrom<T extends TenantTable>(table: T): SelectQueryBuilder<Database, T, {}>;
+  function selectFrom(table: TenantTable): SelectQueryBuilder<Database, TenantTable, {}> {
+    return db.selectFrom(table).where(filter(table));
+  }
+  function updateTable<T extends TenantTable>(table: T): UpdateQueryBuilder<Database, T, T, UpdateResult>;
+  function updateTable(table: TenantTable): UpdateQueryBuilder<Database, TenantTable, TenantTable, UpdateResult> {
+    return db.updateTable(table).where(filter(table));
+  }
+  function deleteFrom<T extends TenantTable>(table: T): DeleteQueryBuilder<Database, T, DeleteResult>;
+  function deleteFrom(table: TenantTable): DeleteQueryBuilder<Database, TenantTable, DeleteResult> {
+    return db.deleteFrom(table).where(filter(table));
+  }
+  return { orgId, filter, selectFrom, updateTable, deleteFrom };
 }
 
 /** The NOLOGIN role row-level-security policies apply to (migration 0004). */

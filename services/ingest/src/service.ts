@@ -36,6 +36,7 @@ export async function createIngestService(cfg: IngestConfig, deps: ServiceDeps =
         log,
         instanceId: cfg.DG_INSTANCE_ID,
         subjectRoot: ctx.bus.config.subjectRoot,
+        eventBudgetBytes: () => ctx.bus.eventBudgetBytes(),
         leaseMs: cfg.DG_SCAN_LEASE_MS,
         batchSize: cfg.DG_SCAN_BATCH_SIZE,
         pollIntervalMs: cfg.DG_SCAN_POLL_MS,

@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 async function repository(tool: 'terraform' | 'kubernetes') {
-  const repo = await h.db.insertInto('iac_repositories').values({ environment_id: h.tenant.envId, name: tool, tool } as never).returning('id').executeTakeFirstOrThrow();
+  const repo = await h.db.insertInto('iac_repositories').values({ environment_id: h.tenant.envId, name: tool, tool }).returning('id').executeTakeFirstOrThrow();
   return repo.id;
 }
 

@@ -33,16 +33,16 @@ export interface Tenant {
 
 /** An organization, an environment and a scanner token scoped to it, written straight to the tables. */
 export async function createTenant(db: Kysely<Database>, role: 'scanner' | 'admin' | 'viewer' = 'scanner', slug = `org-${randomBytes(3).toString('hex')}`): Promise<Tenant> {
-  const org = await db.insertInto('organizations').values({ name: slug, slug } as never).returning('id').executeTakeFirstOrThrow();
+  const org = await db.insertInto('organizations').values({ name: slug, slug }).returning('id').executeTakeFirstOrThrow();
   const env = await db
     .insertInto('environments')
-    .values({ organization_id: org.id, name: 'prod', slug: 'prod', cloud_provider: 'aws' } as never)
+    .values({ organization_id: org.id, name: 'prod', slug: 'prod', cloud_provider: 'aws' })
     .returning('id')
     .executeTakeFirstOrThrow();
   const t = generateToken();
   await db
     .insertInto('api_tokens')
-    .values({ organization_id: org.id, environment_id: env.id, name: 'scanner', token_prefix: t.prefix, token_hash: t.hash, role } as never)
+    .values({ organization_id: org.id, environment_id: env.id, name: 'scanner', token_prefix: t.prefix, token_hash: t.hash, role })
     .execute();
   return { orgId: org.id, envId: env.id, orgSlug: slug, envSlug: 'prod', token: t.token };
 }

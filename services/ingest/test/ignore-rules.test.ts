@@ -12,7 +12,7 @@ afterAll(async () => {
 async function rule(t: Tenant, r: { resource_type?: string; address_pattern?: string; property_path?: string; syntax: 'driftignore' | 'json_pointer'; environment_id?: number | null; is_active?: boolean }) {
   const row = await h.db
     .insertInto('ignore_rules')
-    .values({ organization_id: t.orgId, environment_id: t.envId, reason: 'test', ...r } as never)
+    .values({ organization_id: t.orgId, environment_id: t.envId, reason: 'test', ...r })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
@@ -65,7 +65,7 @@ describe('ignore rules of an organization and environment', () => {
     const t = await createTenant(h.db);
     const other = await h.db
       .insertInto('environments')
-      .values({ organization_id: t.orgId, name: 'staging', slug: 'staging', cloud_provider: 'aws' } as never)
+      .values({ organization_id: t.orgId, name: 'staging', slug: 'staging', cloud_provider: 'aws' })
       .returning('id')
       .executeTakeFirstOrThrow();
     await rule(t, { syntax: 'driftignore', address_pattern: '*', environment_id: other.id });

@@ -122,8 +122,8 @@ describe('drift lifecycle', () => {
 
   it('dead-letters a resolve command for a drift of another organization, changing nothing', async () => {
     const bus = await h.bus();
-    const other = await h.db.insertInto('organizations').values({ name: 'intruder', slug: 'intruder' } as never).returning('id').executeTakeFirstOrThrow();
-    const env = await h.db.insertInto('environments').values({ organization_id: other.id, name: 'p', slug: 'p', cloud_provider: 'aws' } as never).returning('id').executeTakeFirstOrThrow();
+    const other = await h.db.insertInto('organizations').values({ name: 'intruder', slug: 'intruder' }).returning('id').executeTakeFirstOrThrow();
+    const env = await h.db.insertInto('environments').values({ organization_id: other.id, name: 'p', slug: 'p', cloud_provider: 'aws' }).returning('id').executeTakeFirstOrThrow();
     await scanAndWait(cfnDrifts([{ id: 'Role', type: 'AWS::IAM::Role', diffs: [['/MaxSessionDuration', 3600, 43200]] }]));
     const target = (await driftRows(h.db, h.tenant.envId, { open: true })).find((r) => r.address === 'Role')!;
     const cmd = envelope('cmd.drift.resolve', other.id, env.id, { driftEventId: target.id, resolutionType: 'accepted' });

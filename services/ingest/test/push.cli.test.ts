@@ -59,7 +59,7 @@ describe('dg push', () => {
   it('uploads declared state with --declared, which later tfstate scans compare against', async () => {
     const repo = await h.db
       .insertInto('iac_repositories')
-      .values({ environment_id: h.tenant.envId, name: 'network', tool: 'terraform' } as never)
+      .values({ environment_id: h.tenant.envId, name: 'network', tool: 'terraform' })
       .returning('id')
       .executeTakeFirstOrThrow();
     const env = { DG_URL: h.url, DG_TOKEN: h.tenant.token };

@@ -2,7 +2,18 @@ import { z } from 'zod';
 import { envelopeOf } from '../envelope.js';
 import { CauseCategory, DriftType, Priority, ResolutionType, ScanFormat } from '../enums.js';
 import { JsonValue } from '../json.js';
+import { ChangesTruncated } from './claim-check.js';
 import { DriftChange, ResourceIdentity } from './resource.js';
+
+/**
+ * A change as drift.detected carries it. A side named in `truncated` holds a `TruncatedValue`
+ * (preview, size, hash, claim-check reference) instead of the value, which was too large for an
+ * event; the other fields are as scanned.
+ */
+export const DetectedDriftChange = DriftChange.extend({
+  truncated: z.array(z.enum(['declared', 'actual'])).optional(),
+});
+export type DetectedDriftChange = z.infer<typeof DetectedDriftChange>;
 
 /** A drift opened by ingest (published once per drift event, when it is first seen). */
 export const DriftDetectedV1Data = z.object({
@@ -11,11 +22,13 @@ export const DriftDetectedV1Data = z.object({
   fingerprint: z.string(),
   resource: ResourceIdentity,
   iacResourceId: z.number().int().positive().nullable(),
-  changes: z.array(DriftChange),
+  changes: z.array(DetectedDriftChange),
   isSecurityCritical: z.boolean(),
   detectedAt: z.iso.datetime({ offset: true }),
   scan: z.object({ id: z.string().uuid(), format: ScanFormat, scanner: z.string().optional() }).optional(),
   previousAddress: z.string().optional(),
+  /** Added so events fit NATS's max_payload: set when `changes` holds only the first changes of the drift. */
+  changesTruncated: ChangesTruncated.optional(),
 });
 export const DriftDetectedV1 = envelopeOf('drift.detected', DriftDetectedV1Data);
 export type DriftDetectedV1 = z.infer<typeof DriftDetectedV1>;

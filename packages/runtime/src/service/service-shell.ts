@@ -58,7 +58,7 @@ export function createServiceShell<C extends BaseConfig & { PORT: number }>(opti
 
       if (deps.outboxRelay ?? relay) {
         // LISTEN/NOTIFY wakes the relay early on a real server; PGlite (no URL) is polled.
-        const r = createOutboxRelay({ db, bus, log, ...(cfg.DATABASE_URL ? { listenUrl: cfg.DATABASE_URL } : {}) });
+        const r = createOutboxRelay({ db, bus, log, service: name, ...(cfg.DATABASE_URL ? { listenUrl: cfg.DATABASE_URL } : {}) });
         // Pruning rides along: wherever an outbox is relayed, its published rows get old.
         const janitor = createMessagingJanitor({ db, bus, log });
         outbox = { stop: () => Promise.all([r.stop(), janitor.stop()]).then(() => undefined) };

@@ -5,9 +5,12 @@ import type { Resolution, ScanRef } from './scan-context.js';
 
 type Tx = Transaction<Database>;
 
-/** Postgres limits a property path column to 500 characters; longer pointers are clipped visibly. */
+/**
+ * `drift_changes.property_path` holds 500 characters; longer pointers are clipped visibly. A
+ * claim-check reference names the path as stored, so it finds the row.
+ */
 const PATH_MAX = 500;
-function clipPath(path: string): string {
+export function storedPropertyPath(path: string): string {
   return path.length <= PATH_MAX ? path : `${path.slice(0, PATH_MAX - 1)}…`;
 }
 
@@ -68,6 +71,14 @@ export async function touchSeen(tx: Tx, ids: number[], scanId: string): Promise<
     .execute();
 }
 
+/**
+ * The declared resource a drift's address names, or null: an unmanaged resource has no address,
+ * and an empty address (some scanners send one) names nothing.
+ */
+export function iacResourceIdOf(address: string | undefined, iacIds: ReadonlyMap<string, number>): number | null {
+  return address ? (iacIds.get(address) ?? null) : null;
+}
+
 export async function insertDrifts(tx: Tx, scan: ScanRef, items: DriftItem[], iacIds: ReadonlyMap<string, number>): Promise<{ id: number; fingerprint: string; detectedAt: Date }[]> {
   if (items.length === 0) return [];
   const rows = await tx
@@ -75,7 +86,7 @@ export async function insertDrifts(tx: Tx, scan: ScanRef, items: DriftItem[], ia
     .values(
       items.map((it) => ({
         environment_id: scan.envId,
-        iac_resource_id: (it.resource.address && iacIds.get(it.resource.address)) ?? null,
+        iac_resource_id: iacResourceIdOf(it.resource.address, iacIds),
         drift_type: it.driftType,
         actual_state: it.actual === null ? null : JSON.stringify(it.actual),
         declared_state: it.declared === null ? null : JSON.stringify(it.declared),
@@ -85,7 +96,7 @@ export async function insertDrifts(tx: Tx, scan: ScanRef, items: DriftItem[], ia
         source_scope: it.scope.slice(0, 300),
         scan_id: scan.scanId,
         last_seen_at: sql`now()`,
-      })) as never,
+      })),
     )
     .returning(['id', 'fingerprint', 'detected_at'])
     .execute();
@@ -96,7 +107,7 @@ export async function insertDrifts(tx: Tx, scan: ScanRef, items: DriftItem[], ia
     for (const c of item.changes) {
       changes.push({
         drift_event_id: row.id,
-        property_path: clipPath(c.path),
+        property_path: storedPropertyPath(c.path),
         declared_value: c.declared === undefined ? null : JSON.stringify(c.declared),
         actual_value: c.actual === undefined ? null : JSON.stringify(c.actual),
         change_type: c.changeType,
@@ -108,7 +119,7 @@ export async function insertDrifts(tx: Tx, scan: ScanRef, items: DriftItem[], ia
     }
   }
   for (let i = 0; i < changes.length; i += 2000) {
-    await tx.insertInto('drift_changes').values(changes.slice(i, i + 2000) as never).execute();
+    await tx.insertInto('drift_changes').values(changes.slice(i, i + 2000)).execute();
   }
   return rows.map((r) => ({ id: r.id, fingerprint: r.fingerprint!, detectedAt: r.detected_at as Date }));
 }

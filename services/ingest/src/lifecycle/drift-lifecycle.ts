@@ -1,11 +1,13 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '@driftguard/db';
 import { enqueue } from '@driftguard/bus';
+import { fitDetectedEvent } from './drift-detected.event.js';
 import type { DriftItem } from './drift-items.js';
 import {
   findOpenByFingerprints,
   findOpenByResourceKeys,
   findOpenNotSeen,
+  iacResourceIdOf,
   insertDrifts,
   markResolved,
   touchSeen,
@@ -32,7 +34,7 @@ async function audit(tx: Tx, orgId: number, rows: AuditRow[]): Promise<void> {
           resource_type: 'drift_event',
           resource_id: r.id,
           new_values: JSON.stringify(r.newValues),
-        })) as never,
+        })),
       )
       .execute();
   }
@@ -75,25 +77,18 @@ export async function applyDriftBatch(tx: Tx, scan: ScanRef, items: DriftItem[],
     const item = byFingerprint.get(row.fingerprint)!;
     const isSecurityCritical = item.securityRuleIds.length > 0;
     auditRows.push({ action: 'drift.opened', id: row.id, newValues: { driftType: item.driftType, resourceKey: item.resourceKey, scanId: scan.scanId } });
-    await enqueue(tx, 'drift.detected.v1', scan.orgId, scan.envId, {
+    const data = fitDetectedEvent({
       driftEventId: row.id,
       driftType: item.driftType,
       fingerprint: item.fingerprint,
       resource: stripUndefined(item.resource),
-      iacResourceId: (item.resource.address && iacIds.get(item.resource.address)) || null,
-      changes: item.changes.map((c) => ({
-        path: c.path,
-        ...(c.declared !== undefined ? { declared: c.declared } : {}),
-        ...(c.actual !== undefined ? { actual: c.actual } : {}),
-        changeType: c.changeType,
-        sensitive: c.sensitive,
-        securityRuleIds: c.securityRuleIds,
-      })),
+      iacResourceId: iacResourceIdOf(item.resource.address, iacIds),
       isSecurityCritical,
       detectedAt: row.detectedAt.toISOString(),
       scan: { id: scan.scanId, format: scan.format, ...(scan.scanner ? { scanner: scan.scanner } : {}) },
       ...(item.previousAddress ? { previousAddress: item.previousAddress } : {}),
-    }, { subjectRoot: scan.subjectRoot });
+    }, item.changes, scan.eventBudgetBytes);
+    await enqueue(tx, 'drift.detected.v1', scan.orgId, scan.envId, data, { subjectRoot: scan.subjectRoot });
   }
   if (toTouch.length > 0) {
     for (const id of toTouch) auditRows.push({ action: 'drift.seen_again', id, newValues: { scanId: scan.scanId } });
@@ -134,7 +129,7 @@ export async function resolveDrifts(
       resolvedAt: c.resolvedAt.toISOString(),
       resolutionType: resolution.resolutionType ?? null,
       resolvedBy: resolution.by,
-      ...(resolution.confirmedCause ? { confirmedCause: resolution.confirmedCause as never } : {}),
+      ...(resolution.confirmedCause ? { confirmedCause: resolution.confirmedCause } : {}),
       ...(resolution.actor ? { actor: resolution.actor } : {}),
       ...(resolution.note ? { note: resolution.note } : {}),
     }, { subjectRoot: where.subjectRoot });

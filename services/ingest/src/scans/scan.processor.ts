@@ -17,6 +17,8 @@ export interface ScanProcessorOptions {
   instanceId: string;
   /** First token of published subjects (the bus's `subjectRoot`). */
   subjectRoot: string;
+  /** What a drift.detected body must stay under (the bus's `eventBudgetBytes`, read per scan). */
+  eventBudgetBytes?: () => number;
   /** A processor that stops renewing for this long is presumed dead; its scan is taken over. */
   leaseMs: number;
   /** Drifts written per transaction. */
@@ -94,6 +96,7 @@ export async function processScan(opts: ScanProcessorOptions, scan: ClaimedScan,
     for (const action of ['opened', 'updated', 'resolved'] as const) if (c[action] > 0) opts.metrics?.drifts.inc({ action }, c[action]);
   };
   const ref: ScanRef = { scanId: scan.id, orgId: scan.orgId, envId: scan.envId, format: scan.format, subjectRoot: opts.subjectRoot, ...(scan.scanner ? { scanner: scan.scanner } : {}) };
+  if (opts.eventBudgetBytes) ref.eventBudgetBytes = opts.eventBudgetBytes();
   const inputs = await loadScanInputs(opts.db, scan.orgId, scan.envId, scan.format);
   let output;
   try {

@@ -33,7 +33,7 @@ export async function insertScan(db: Db | Tx, s: NewScan): Promise<boolean> {
       status: 'accepted',
       payload: s.payloadGzip,
       payload_sha256: s.payloadSha256,
-    } as never)
+    })
     .onConflict((oc) => oc.column('id').doNothing())
     .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
@@ -152,7 +152,7 @@ export async function completeScan(
       rejected_items: JSON.stringify(outcome.rejected),
       coverage: outcome.coverage === undefined ? null : JSON.stringify(outcome.coverage),
       report: JSON.stringify(outcome.report),
-    } as never)
+    })
     .where('id', '=', scanId)
     .execute();
 }
@@ -161,12 +161,12 @@ export async function completeScan(
 export async function endScan(db: Db, scanId: string, status: 'rejected' | 'failed', error: Record<string, unknown>): Promise<void> {
   await db
     .updateTable('scans')
-    .set({ status, completed_at: sql`now()`, claimed_until: null, payload: Buffer.alloc(0), error: JSON.stringify(error) } as never)
+    .set({ status, completed_at: sql`now()`, claimed_until: null, payload: Buffer.alloc(0), error: JSON.stringify(error) })
     .where('id', '=', scanId)
     .execute();
 }
 
-export async function getScan(db: Db, scanId: string, orgId: number) {
+export async function getScan(db: Db, scanId: string, orgId: number): Promise<Record<string, unknown> | undefined> {
   return db
     .selectFrom('scans')
     .select([
@@ -189,8 +189,8 @@ export async function getScan(db: Db, scanId: string, orgId: number) {
       'submitted_at',
       'started_at',
       'completed_at',
-    ] as never)
+    ])
     .where('id', '=', scanId)
     .where('organization_id', '=', orgId)
-    .executeTakeFirst() as Promise<Record<string, unknown> | undefined>;
+    .executeTakeFirst();
 }
