@@ -17,7 +17,8 @@ import { compact, type JsonRecord } from './input.guards.js';
 import { finishOutput } from './observation.post-process.js';
 import { attribute, controllerOwnedPaths } from './kubernetes.attribution.js';
 import { normalizeKubernetes } from './kubernetes.normalize.js';
-import { LiveIndex, readObjects, requireKubernetesInput, resourceIdOf, type KubeObject } from './kubernetes.objects.js';
+import { LiveIndex, readObjects, requireKubernetesInput, type KubeObject } from './kubernetes.objects.js';
+import { kubernetesResourceId, kubernetesResourceType } from '../declared/kubernetes-identity.js';
 
 const F = 'kubernetes';
 const SECRET_PATHS = ['/data', '/stringData'];
@@ -63,13 +64,13 @@ export const kubernetesAdapter: Adapter = (input, opts) => {
 function refOf(d: KubeObject, l: KubeObject | undefined): ResourceRef {
   const namespace = l?.namespace ?? d.namespace;
   return compact({
-    address: resourceIdOf(d),
-    type: `${d.apiVersion}/${d.kind}`,
+    address: kubernetesResourceId(d),
+    type: kubernetesResourceType(d),
     name: d.name,
     namespace,
     kind: d.kind,
     apiVersion: d.apiVersion,
-    physicalId: l ? resourceIdOf(l) : undefined,
+    physicalId: l ? kubernetesResourceId(l) : undefined,
   });
 }
 

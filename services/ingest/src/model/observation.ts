@@ -3,12 +3,10 @@
  * observations into drift_events / drift_changes rows; nothing here touches a database.
  */
 import type { ScanFormat } from './scan-format.error.js';
-import type { IgnoreMatcher } from '../rules/ignore-matcher.js';
 
 export { ScanFormatError, SCAN_FORMATS } from './scan-format.error.js';
 export type { ScanFormat, ScanFormatErrorCode } from './scan-format.error.js';
 export { parseScanBody } from './parse-scan-body.js';
-export type { IgnoreMatcher } from '../rules/ignore-matcher.js';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -85,6 +83,19 @@ export interface AdapterOutput {
   scanner?: { name: string; version?: string };
   /** Observations dropped and changes removed by ignore rules (totals; per rule via the matcher). */
   suppressed?: { resources: number; changes: number };
+}
+
+/**
+ * What adapters need from compiled ignore rules. Declared here, beside the ResourceRef it reads,
+ * so the model depends on nothing in rules/ (rules/ignore.rules.ts implements it).
+ */
+export interface IgnoreMatcher {
+  /** The whole resource is ignored (its observation is dropped and counted). */
+  ignoresResource(ref: ResourceRef): boolean;
+  /** One property of the resource is ignored (the change is dropped and counted). */
+  ignoresPath(ref: ResourceRef, pointer: string): boolean;
+  /** Suppressions so far per rule id (driftignore file lines are `driftignore:<line>`). */
+  suppressedCounts(): Map<string | number, number>;
 }
 
 export interface AdapterOptions {
