@@ -68,7 +68,7 @@ export async function touchSeen(tx: Tx, ids: number[], scanId: string): Promise<
     .execute();
 }
 
-export async function insertDrifts(tx: Tx, scan: ScanRef, items: DriftItem[], iacIds: ReadonlyMap<string, number>): Promise<{ id: number; fingerprint: string; detectedAt: Date }[]> {
+export async function insertDrifts(tx: Tx, scan: ScanRef, items: DriftItem[], iacIds: ReadonlyMap<string, number>): Promise<{ id: number; fingerprint: string; detectedAt: Date; observedAt: Date }[]> {
   if (items.length === 0) return [];
   const rows = await tx
     .insertInto('drift_events')
@@ -85,9 +85,10 @@ export async function insertDrifts(tx: Tx, scan: ScanRef, items: DriftItem[], ia
         source_scope: it.scope.slice(0, 300),
         scan_id: scan.scanId,
         last_seen_at: sql`now()`,
+        observed_at: it.observedAt ?? sql`coalesce((select submitted_at from scans where id = ${scan.scanId}::uuid), now())`,
       })) as never,
     )
-    .returning(['id', 'fingerprint', 'detected_at'])
+    .returning(['id', 'fingerprint', 'detected_at', 'observed_at'])
     .execute();
   const changes = [];
   const byFingerprint = new Map(items.map((it) => [it.fingerprint, it]));
@@ -110,7 +111,7 @@ export async function insertDrifts(tx: Tx, scan: ScanRef, items: DriftItem[], ia
   for (let i = 0; i < changes.length; i += 2000) {
     await tx.insertInto('drift_changes').values(changes.slice(i, i + 2000) as never).execute();
   }
-  return rows.map((r) => ({ id: r.id, fingerprint: r.fingerprint!, detectedAt: r.detected_at as Date }));
+  return rows.map((r) => ({ id: r.id, fingerprint: r.fingerprint!, detectedAt: r.detected_at as Date, observedAt: r.observed_at as Date }));
 }
 
 function driftMetadata(scan: ScanRef, it: DriftItem): Record<string, unknown> {

@@ -91,6 +91,7 @@ export async function applyDriftBatch(tx: Tx, scan: ScanRef, items: DriftItem[],
       })),
       isSecurityCritical,
       detectedAt: row.detectedAt.toISOString(),
+      observedAt: row.observedAt.toISOString(),
       scan: { id: scan.scanId, format: scan.format, ...(scan.scanner ? { scanner: scan.scanner } : {}) },
       ...(item.previousAddress ? { previousAddress: item.previousAddress } : {}),
     }, { subjectRoot: scan.subjectRoot });

@@ -48,7 +48,16 @@ export interface Attribution {
   managers?: { manager: string; operation?: string; time?: string; paths?: string[] }[];
 }
 
-export type Observation =
+/**
+ * When the scanner observed the infrastructure (ISO 8601), as it states it: a plan's
+ * `timestamp`, a CloudFormation resource drift's `Timestamp`, a native scan's `observedAt`. Not
+ * when DriftGuard processed it; without one, the scan's submission time stands in.
+ */
+export interface ObservedAt {
+  observedAt?: string;
+}
+
+export type Observation = (
   | { kind: 'modified'; resource: ResourceRef; declared: Json; actual: Json; changes: PropertyChange[]; attribution?: Attribution }
   | { kind: 'deleted'; resource: ResourceRef; declared: Json | null }
   | { kind: 'added'; resource: ResourceRef; actual: Json | null }
@@ -63,7 +72,8 @@ export type Observation =
   /** Seen and clean: resolves an open drift on it. */
   | { kind: 'in_sync'; resource: ResourceRef }
   /** Reported by the scanner but not compared; not drift. */
-  | { kind: 'not_checked'; resource: ResourceRef; status: string; reason?: string };
+  | { kind: 'not_checked'; resource: ResourceRef; status: string; reason?: string }
+) & ObservedAt;
 
 export type ObservationKind = Observation['kind'];
 
@@ -81,6 +91,8 @@ export interface AdapterOutput {
   coverage?: { managed: number; unmanaged: number; missing: number; percent: number };
   alerts?: { resourceType: string; message: string }[];
   scanner?: { name: string; version?: string };
+  /** When the scanner observed the infrastructure, for the whole scan (the latest, when it is per resource). */
+  observedAt?: string;
   /** Observations dropped and changes removed by ignore rules (totals; per rule via the matcher). */
   suppressed?: { resources: number; changes: number };
 }
