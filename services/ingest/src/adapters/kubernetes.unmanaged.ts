@@ -2,8 +2,8 @@
  * Live objects no manifest declares (unmanaged, reported as `added`), within the scope of the
  * scan, as Argo CD's orphaned-resource monitoring does:
  * - namespaced objects count only in the namespaces the manifests target (a declared object's
- *   namespace, or a declared Namespace); cluster-scoped objects count whenever the scanner lists
- *   them (the live list says which kinds it covers);
+ *   namespace, or a declared Namespace); cluster-scoped objects but Namespaces count whenever
+ *   the scanner lists them (the live list says which kinds it covers);
  * - system namespaces (kube-system, kube-public, kube-node-lease) never count; an environment
  *   adds its own through ignore rules (README, "Unmanaged Kubernetes objects");
  * - objects no one declares by hand are left out: those a controller owns (ownerReferences with
@@ -43,7 +43,10 @@ export function unmanagedObjects(declared: readonly KubeObject[], live: readonly
   const services = new Set([...declared, ...live].filter((o) => o.kind === 'Service' && o.group === '').map((o) => `${o.namespace ?? DEFAULT_NAMESPACE}/${o.name}`));
   return live.filter((l) => {
     if (matched.has(l)) return false;
-    if (isClusterScoped(l.kind)) return !(l.kind === 'Namespace' && (SYSTEM_NAMESPACES.has(l.name) || l.name === DEFAULT_NAMESPACE)) && !isControlled(l.body) && !isClusterCreated(l, services);
+    // Namespaces bound the scope rather than fall in it: one the manifests target but do not
+    // declare was made with `kubectl create namespace`, and the others are outside the scan.
+    if (l.kind === 'Namespace' && l.group === '') return false;
+    if (isClusterScoped(l.kind)) return !isControlled(l.body) && !isClusterCreated(l, services);
     const ns = l.namespace ?? DEFAULT_NAMESPACE;
     return namespaces.has(ns) && !SYSTEM_NAMESPACES.has(ns) && !isControlled(l.body) && !isClusterCreated(l, services);
   });
@@ -58,7 +61,8 @@ function isControlled(body: JsonRecord): boolean {
 /**
  * Objects the API server and built-in controllers create: each namespace's `kube-root-ca.crt`
  * ConfigMap and `default` ServiceAccount, Endpoints and EndpointSlices of a Service, the
- * `default/kubernetes` Service, token and Helm release Secrets, bootstrap RBAC (`system:*`,
+ * `default/kubernetes` Service, token and Helm release Secrets, dynamically provisioned
+ * PersistentVolumes, bootstrap RBAC (`system:*`,
  * `kubernetes.io/bootstrapping: rbac-defaults`), `system-*` PriorityClasses, automanaged
  * APIServices and auto-updated flow-control objects, and objects marked as accepted extras
  * (Argo CD's `IgnoreExtraneous` compare option).
@@ -83,6 +87,8 @@ export function isClusterCreated(o: KubeObject, services: ReadonlySet<string>): 
       return services.has(`${ns}/${o.name}`);
     case 'EndpointSlice':
       return services.has(`${ns}/${str(labels['kubernetes.io/service-name']) ?? ''}`);
+    case 'PersistentVolume':
+      return annotations['pv.kubernetes.io/provisioned-by'] !== undefined;
     case 'PriorityClass':
       return o.name.startsWith('system-');
     case 'APIService':
