@@ -15,7 +15,7 @@
 import type { Adapter, Observation, RejectedItem, ResourceRef } from '../model/observation.js';
 import { diffResource } from '../diff/diff.engine.js';
 import { blindAt, maskedPointers } from '../diff/sensitive.mask.js';
-import { compact, type JsonRecord } from './input.guards.js';
+import { compact, json, type JsonRecord } from './input.guards.js';
 import { finishOutput } from './observation.post-process.js';
 import { attribute, controllerOwnedPaths } from './kubernetes.attribution.js';
 import { normalizeKubernetes } from './kubernetes.normalize.js';
@@ -64,7 +64,7 @@ export const kubernetesAdapter: Adapter = (input, opts) => {
   }
   const matched = new Set(declared.flatMap((d) => live.find(d) ?? []));
   const unmanaged = unmanagedObjects(declared, liveObjects, matched);
-  for (const l of unmanaged) observations.push({ kind: 'added', resource: unmanagedRef(l), actual: unmanagedBody(l) as never });
+  for (const l of unmanaged) observations.push({ kind: 'added', resource: unmanagedRef(l), actual: json(unmanagedBody(l)) });
   const missing = declared.length - matched.size;
   const total = declared.length + unmanaged.length;
   const coverage = { managed: matched.size, unmanaged: unmanaged.length, missing, percent: total > 0 ? Math.trunc((matched.size / total) * 100) : 0 };
