@@ -119,6 +119,7 @@ describe('terraform plan fixtures', () => {
           address: 'corner_user_identity.user', type: 'corner_user_identity', name: 'user',
           provider: 'registry.terraform.io/hashicorp/corner', physicalId: 'a@example.com', importing: true,
         },
+        observedAt: '2025-04-30T11:34:17.000Z',
       },
     ]);
   });

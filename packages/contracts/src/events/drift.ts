@@ -25,6 +25,13 @@ export const DriftDetectedV1Data = z.object({
   changes: z.array(DetectedDriftChange),
   isSecurityCritical: z.boolean(),
   detectedAt: z.iso.datetime({ offset: true }),
+  /**
+   * When the scanner observed the drifted infrastructure (plan `timestamp`, CloudFormation
+   * `Timestamp`, native `observedAt`, else the scan's submission time); `detectedAt` is when
+   * ingest processed it. Cause analysis correlates against this time. Added later, so optional
+   * while older publishers drain; ingest always sends it, and it becomes required in v2.
+   */
+  observedAt: z.iso.datetime({ offset: true }).optional(),
   scan: z.object({ id: z.string().uuid(), format: ScanFormat, scanner: z.string().optional() }).optional(),
   previousAddress: z.string().optional(),
   /** Added so events fit NATS's max_payload: set when `changes` holds only the first changes of the drift. */

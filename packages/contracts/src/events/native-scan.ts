@@ -48,6 +48,11 @@ export const nativeScanSchema = z.object({
   version: z.literal(1).optional(),
   scanner: z.object({ name: z.string().min(1), version: z.string().optional() }).optional(),
   resourcesSeen: z.number().int().nonnegative().optional(),
+  /**
+   * When the scanner observed the infrastructure (RFC 3339 with an offset). Added later, so
+   * optional: without it, the time the scan was submitted stands in.
+   */
+  observedAt: z.iso.datetime({ offset: true }).optional(),
   /** Items are validated one by one: one bad observation is rejected, not the scan. */
   observations: z.array(z.unknown()),
 });

@@ -5,7 +5,8 @@ import { notNull, notNullDefault, nullable, nullableDefault, type TableOf } from
  * `drift_events`: A drift of one resource, open until `resolved_at`. Owned by ingest, except the
  * score columns (`severity_score`, `confidence_score`, `risk_assessment`), owned by analysis.
  * `fingerprint` .. `scan_id` are lifecycle additions of migration 0002, `resource_key` and
- * `source_scope` of 0005.
+ * `source_scope` of 0005, `observed_at` (when the scanner observed it, not when ingest processed
+ * it) of 0007.
  */
 export const driftEventsColumns = {
   id: notNullDefault('int4'),
@@ -28,6 +29,7 @@ export const driftEventsColumns = {
   scan_id: nullable('uuid'),
   resource_key: nullable('varchar(600)'),
   source_scope: nullable('varchar(300)'),
+  observed_at: nullable('timestamptz'),
 } as const;
 
 export type DriftEventsTable = TableOf<typeof driftEventsColumns>;

@@ -12,7 +12,7 @@ import { equivalent, finalizeChange } from '../diff/diff.engine.js';
 import { maskBody } from '../diff/sensitive.mask.js';
 import { compact, isRecord, requireArray, str, type JsonRecord } from './input.guards.js';
 import { wrongFormat } from './format.sniff.js';
-import { finishOutput } from './observation.post-process.js';
+import { finishOutput, latestOf, observedAtOf } from './observation.post-process.js';
 
 const F = 'cloudformation';
 const DIFFERENCE_TYPES: Record<string, PropertyChange['changeType']> = { ADD: 'added', REMOVE: 'removed', NOT_EQUAL: 'modified' };
@@ -23,9 +23,12 @@ export const cloudformationAdapter: Adapter = (input, opts) => {
   const observations: Observation[] = [];
   drifts.forEach((d, i) => {
     const o = observationOf(d, `${base}/${i}`, rejected);
-    if (o) observations.push(o);
+    // Each resource drift was checked at its own Timestamp; the scan was observed at the latest.
+    const at = o && isRecord(d) ? observedAtOf(d.Timestamp, `${base}/${i}/Timestamp`, rejected) : undefined;
+    if (o) observations.push(at ? { ...o, observedAt: at } : o);
   });
-  return finishOutput({ format: F, resourcesSeen: observations.length, rejected, scanner: { name: 'cloudformation' } }, observations, opts);
+  const observedAt = latestOf(observations.map((o) => o.observedAt));
+  return finishOutput({ format: F, resourcesSeen: observations.length, rejected, scanner: { name: 'cloudformation' }, ...(observedAt ? { observedAt } : {}) }, observations, opts);
 };
 
 function driftList(input: unknown): { drifts: unknown[]; base: string } {

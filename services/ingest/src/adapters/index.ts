@@ -6,7 +6,7 @@ export { kubernetesAdapter } from './kubernetes.adapter.js';
 export { nativeAdapter } from './native.adapter.js';
 export { terraformPlanAdapter } from './terraform-plan.adapter.js';
 export { tfstateAdapter, driftctlCoverage } from './tfstate.adapter.js';
-export { readDeclaredState, type DeclaredResource } from './tfstate.reader.js';
+export { readDeclaredState, type StateResource } from './tfstate.reader.js';
 export { nativeChangeSchema, nativeObservationSchema, nativeResourceRefSchema, nativeScanSchema } from '@driftguard/contracts';
 export * from '../model/observation.js';
 export { parseScanBody, MAX_SCAN_DEPTH, type ParseScanBodyOptions } from '../model/parse-scan-body.js';

@@ -7,17 +7,21 @@
  * Identity is API group + kind + namespace + name (the version is not part of it). A namespaced
  * manifest without a namespace matches the live object of that name if there is exactly one,
  * else the one in "default" (where kubectl apply would have put it).
- * Live objects that no manifest declares are not drift here; declared objects missing live are
- * deleted. Changed fields are attributed to their field manager (managedFields) when possible.
+ * Live objects that no manifest declares are added (unmanaged) within the scan's scope, leaving
+ * out what controllers and the cluster create (kubernetes.unmanaged.ts); declared objects missing
+ * live are deleted. Changed fields are attributed to their field manager (managedFields) when
+ * possible.
  */
 import type { Adapter, Observation, RejectedItem, ResourceRef } from '../model/observation.js';
 import { diffResource } from '../diff/diff.engine.js';
 import { blindAt, maskedPointers } from '../diff/sensitive.mask.js';
-import { compact, type JsonRecord } from './input.guards.js';
+import { compact, json, type JsonRecord } from './input.guards.js';
 import { finishOutput } from './observation.post-process.js';
 import { attribute, controllerOwnedPaths } from './kubernetes.attribution.js';
 import { normalizeKubernetes } from './kubernetes.normalize.js';
-import { LiveIndex, readObjects, requireKubernetesInput, resourceIdOf, type KubeObject } from './kubernetes.objects.js';
+import { LiveIndex, readObjects, requireKubernetesInput, type KubeObject } from './kubernetes.objects.js';
+import { DEFAULT_NAMESPACE, isClusterScoped, kubernetesResourceId, kubernetesResourceType } from '../declared/kubernetes-identity.js';
+import { unmanagedObjects } from './kubernetes.unmanaged.js';
 
 const F = 'kubernetes';
 const SECRET_PATHS = ['/data', '/stringData'];
@@ -27,7 +31,8 @@ export const kubernetesAdapter: Adapter = (input, opts) => {
   const rejected: RejectedItem[] = [];
   const declaredPath = (input as JsonRecord).declared !== undefined ? '/declared' : '';
   const declared = readObjects(declaredInput, declaredPath, rejected);
-  const live = new LiveIndex(readObjects(liveInput, '/live', rejected));
+  const liveObjects = readObjects(liveInput, '/live', rejected);
+  const live = new LiveIndex(liveObjects);
   const observations: Observation[] = [];
   for (const d of declared) {
     const l = live.find(d);
@@ -57,19 +62,43 @@ export const kubernetesAdapter: Adapter = (input, opts) => {
     const masked = d.kind === 'Secret' ? { declared: maskSecret(declaredBody), actual: maskSecret(liveBody) } : { declared: declaredBody, actual: liveBody };
     observations.push({ kind: 'modified', resource, declared: masked.declared as never, actual: masked.actual as never, changes, ...(attribution ? { attribution } : {}) });
   }
-  return finishOutput({ format: F, resourcesSeen: declared.length, rejected, scanner: { name: 'kubernetes' } }, observations, opts);
+  const matched = new Set(declared.flatMap((d) => live.find(d) ?? []));
+  const unmanaged = unmanagedObjects(declared, liveObjects, matched);
+  for (const l of unmanaged) observations.push({ kind: 'added', resource: unmanagedRef(l), actual: json(unmanagedBody(l)) });
+  const missing = declared.length - matched.size;
+  const total = declared.length + unmanaged.length;
+  const coverage = { managed: matched.size, unmanaged: unmanaged.length, missing, percent: total > 0 ? Math.trunc((matched.size / total) * 100) : 0 };
+  return finishOutput({ format: F, resourcesSeen: total, rejected, coverage, scanner: { name: 'kubernetes' } }, observations, opts);
 };
+
+/** An unmanaged object has no IaC address: it is known by its live identity. */
+function unmanagedRef(l: KubeObject): ResourceRef {
+  return compact({
+    type: kubernetesResourceType(l),
+    name: l.name,
+    namespace: isClusterScoped(l.kind) ? undefined : (l.namespace ?? DEFAULT_NAMESPACE),
+    kind: l.kind,
+    apiVersion: l.apiVersion,
+    physicalId: kubernetesResourceId(l),
+  });
+}
+
+/** The object as the security rules judge it and the drift keeps it: normalized, secrets masked. */
+function unmanagedBody(l: KubeObject): JsonRecord {
+  const body = normalizeKubernetes(l.body, l.kind);
+  return l.kind === 'Secret' ? maskSecret(body) : body;
+}
 
 function refOf(d: KubeObject, l: KubeObject | undefined): ResourceRef {
   const namespace = l?.namespace ?? d.namespace;
   return compact({
-    address: resourceIdOf(d),
-    type: `${d.apiVersion}/${d.kind}`,
+    address: kubernetesResourceId(d),
+    type: kubernetesResourceType(d),
     name: d.name,
     namespace,
     kind: d.kind,
     apiVersion: d.apiVersion,
-    physicalId: l ? resourceIdOf(l) : undefined,
+    physicalId: l ? kubernetesResourceId(l) : undefined,
   });
 }
 

@@ -2,31 +2,18 @@
 import type { Json, RejectedItem } from '../model/observation.js';
 import { ScanFormatError } from '../model/scan-format.error.js';
 import { parseYamlBody } from '../model/parse-scan-body.js';
-import { isClusterScoped, DEFAULT_NAMESPACE } from '../declared/kubernetes-identity.js';
+import { isClusterScoped, kubernetesGroupOf, DEFAULT_NAMESPACE, type KubernetesObjectRef } from '../declared/kubernetes-identity.js';
 import { isRecord, str, typeName, type JsonRecord } from './input.guards.js';
 
 const F = 'kubernetes';
 
-export interface KubeObject {
+/** An object read from a scan, with its identity (declared/kubernetes-identity.ts) and body. */
+export interface KubeObject extends KubernetesObjectRef {
   body: JsonRecord;
-  apiVersion: string;
-  kind: string;
+  /** API group, the part of the identity that does not change with the version. */
   group: string;
-  name: string;
-  namespace: string | undefined;
   /** Pointer into the input, for rejections. */
   path: string;
-}
-
-export function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
-}
-
-/** `<apiVersion>/<Kind>/<namespace>/<name>` (empty namespace for cluster-scoped kinds). */
-export function resourceIdOf(o: Pick<KubeObject, 'apiVersion' | 'kind' | 'namespace' | 'name'>): string {
-  const ns = isClusterScoped(o.kind) ? '' : o.namespace || DEFAULT_NAMESPACE;
-  return `${o.apiVersion}/${o.kind}/${ns}/${o.name}`;
 }
 
 /**
@@ -59,7 +46,7 @@ export function readObjects(v: unknown, path: string, rejected: RejectedItem[]):
       rejected.push({ path: p, reason: 'object needs apiVersion, kind and metadata.name' });
       continue;
     }
-    out.push({ body: item, apiVersion, kind, group: groupOf(apiVersion), name, namespace: str(meta?.namespace), path: p });
+    out.push({ body: item, apiVersion, kind, group: kubernetesGroupOf(apiVersion), name, namespace: str(meta?.namespace), path: p });
   }
   return out;
 }

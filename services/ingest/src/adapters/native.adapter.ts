@@ -32,7 +32,13 @@ export const nativeAdapter: Adapter = (input, opts) => {
     observations.push(toObservation(parsed.data));
   });
   return finishOutput(
-    { format: F, resourcesSeen: scan.data.resourcesSeen ?? observations.length, rejected, ...(scan.data.scanner ? { scanner: compact({ ...scan.data.scanner }) } : {}) },
+    {
+      format: F,
+      resourcesSeen: scan.data.resourcesSeen ?? observations.length,
+      rejected,
+      ...(scan.data.scanner ? { scanner: compact({ ...scan.data.scanner }) } : {}),
+      ...(scan.data.observedAt ? { observedAt: new Date(scan.data.observedAt).toISOString() } : {}),
+    },
     observations,
     opts,
   );

@@ -15,8 +15,8 @@ describe('cloudformation adapter', () => {
     expect(single.observations.map((o) => o.kind)).toEqual(['in_sync']);
     const list = cloudformationAdapter([drift({ StackResourceDriftStatus: 'UNKNOWN', DriftStatusReason: 'Internal failure' }), drift({ StackResourceDriftStatus: 'DELETED', LogicalResourceId: 'Gone' })], {});
     expect(list.observations).toEqual([
-      { kind: 'not_checked', resource: expect.objectContaining({ address: 'Res' }), status: 'UNKNOWN', reason: 'Internal failure' },
-      { kind: 'deleted', resource: expect.objectContaining({ address: 'Gone' }), declared: null },
+      { kind: 'not_checked', resource: expect.objectContaining({ address: 'Res' }), status: 'UNKNOWN', reason: 'Internal failure', observedAt: '2024-01-01T00:00:00.000Z' },
+      { kind: 'deleted', resource: expect.objectContaining({ address: 'Gone' }), declared: null, observedAt: '2024-01-01T00:00:00.000Z' },
     ]);
   });
 

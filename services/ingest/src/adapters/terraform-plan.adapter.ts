@@ -15,7 +15,7 @@ import { diffResource } from '../diff/diff.engine.js';
 import { maskBody } from '../diff/sensitive.mask.js';
 import { compact, isRecord, json, optionalArray, str, type JsonRecord } from './input.guards.js';
 import { wrongFormat } from './format.sniff.js';
-import { finishOutput } from './observation.post-process.js';
+import { finishOutput, observedAtOf } from './observation.post-process.js';
 import { mirrorPointers, physicalIdOf } from './terraform-values.js';
 import { readShowJsonModules } from './tfstate.reader.js';
 
@@ -64,7 +64,9 @@ export const terraformPlanAdapter: Adapter = (input, opts) => {
     });
     observations.push({ kind: 'in_sync', resource: ref });
   }
-  return finishOutput({ format: F, resourcesSeen: prior.resources.length, rejected, ...scanner(input) }, observations, opts as AdapterOptions);
+  // `timestamp`: when terraform made the plan, i.e. refreshed (observed) the infrastructure.
+  const observedAt = observedAtOf(input.timestamp, '/timestamp', rejected);
+  return finishOutput({ format: F, resourcesSeen: prior.resources.length, rejected, ...scanner(input), ...(observedAt ? { observedAt } : {}) }, observations, opts as AdapterOptions);
 };
 
 function driftObservation(entry: unknown, path: string, planned: Map<string, JsonRecord>, rejected: RejectedItem[]): Observation | undefined {

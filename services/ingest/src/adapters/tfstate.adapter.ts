@@ -21,7 +21,7 @@ import { compact, isRecord, requireArray, requireRecord, str } from './input.gua
 import { wrongFormat } from './format.sniff.js';
 import { finishOutput } from './observation.post-process.js';
 import { isProviderDefault, localProvider, matchType } from './inventory.defaults.js';
-import { readStateDocument, type DeclaredResource } from './tfstate.reader.js';
+import { readStateDocument, type StateResource } from './tfstate.reader.js';
 
 const F = 'tfstate';
 
@@ -125,14 +125,14 @@ export function driftctlCoverage(managed: number, total: number): number {
   return Math.trunc(Math.fround(Math.fround(managed / total) * 100));
 }
 
-function scopeProblem(d: DeclaredResource, provider: string | undefined, scanned: Set<string> | undefined): string | undefined {
+function scopeProblem(d: StateResource, provider: string | undefined, scanned: Set<string> | undefined): string | undefined {
   if (localProvider(d.type, d.provider)) return `${d.type} has no cloud object to compare`;
   if (provider && !d.type.startsWith(`${provider}_`)) return `the inventory covers provider ${provider} only`;
   if (scanned && !scanned.has(matchType(d.type))) return `the inventory did not enumerate ${d.type}`;
   return undefined;
 }
 
-function refOf(d: DeclaredResource): ResourceRef {
+function refOf(d: StateResource): ResourceRef {
   return compact({
     address: d.address,
     type: d.type,

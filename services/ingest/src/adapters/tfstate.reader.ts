@@ -9,7 +9,12 @@ import { isRecord, str, type JsonRecord } from './input.guards.js';
 import { wrongFormat } from './format.sniff.js';
 import { indexSuffix, mirrorPointers, physicalIdOf, providerName, sensitiveAttributePointers } from './terraform-values.js';
 
-export interface DeclaredResource {
+/**
+ * One resource instance of a Terraform state as the tfstate adapter compares it (address parts,
+ * provider, physical id, sensitive pointers). Not the stored declared resource of
+ * declared/declared-resource.ts, which is what `iac_resources` keeps.
+ */
+export interface StateResource {
   address: string;
   type: string;
   name: string;
@@ -24,11 +29,11 @@ export interface DeclaredResource {
 }
 
 /** Reads a state document; throws ScanFormatError when it is not one. */
-export function readDeclaredState(doc: unknown): DeclaredResource[] {
+export function readDeclaredState(doc: unknown): StateResource[] {
   return readStateDocument(doc, 'tfstate', '', []);
 }
 
-export function readStateDocument(doc: unknown, format: ScanFormat, base: string, rejected: RejectedItem[]): DeclaredResource[] {
+export function readStateDocument(doc: unknown, format: ScanFormat, base: string, rejected: RejectedItem[]): StateResource[] {
   if (!isRecord(doc)) throw wrongFormat(format, `${base || 'the state'} must be a tfstate v4 or terraform show -json state object`, doc, base);
   if (Array.isArray(doc.resources) && typeof doc.version === 'number') {
     if (doc.version !== 4) {
@@ -43,8 +48,8 @@ export function readStateDocument(doc: unknown, format: ScanFormat, base: string
   throw wrongFormat(format, `${base || 'the state'} has neither "resources" with "version": 4 (tfstate) nor "values" (terraform show -json)`, doc, base);
 }
 
-function readV4(resources: unknown[], base: string, rejected: RejectedItem[]): DeclaredResource[] {
-  const out: DeclaredResource[] = [];
+function readV4(resources: unknown[], base: string, rejected: RejectedItem[]): StateResource[] {
+  const out: StateResource[] = [];
   resources.forEach((r, i) => {
     const path = `${base}/resources/${i}`;
     if (!isRecord(r)) return rejected.push({ path, reason: 'resource must be an object' });
@@ -79,8 +84,8 @@ function readV4(resources: unknown[], base: string, rejected: RejectedItem[]): D
 }
 
 /** Walks root_module and child_modules (iteratively: module nesting is input-controlled). */
-export function readShowJsonModules(root: unknown, rootPath: string, rejected: RejectedItem[]): DeclaredResource[] {
-  const out: DeclaredResource[] = [];
+export function readShowJsonModules(root: unknown, rootPath: string, rejected: RejectedItem[]): StateResource[] {
+  const out: StateResource[] = [];
   const stack: { module: unknown; path: string }[] = [{ module: root, path: rootPath }];
   while (stack.length > 0) {
     const { module, path } = stack.pop()!;
@@ -97,7 +102,7 @@ export function readShowJsonModules(root: unknown, rootPath: string, rejected: R
   return out;
 }
 
-function readShowJsonResource(r: unknown, path: string, moduleAddress: string | undefined, out: DeclaredResource[], rejected: RejectedItem[]): void {
+function readShowJsonResource(r: unknown, path: string, moduleAddress: string | undefined, out: StateResource[], rejected: RejectedItem[]): void {
   if (!isRecord(r)) return void rejected.push({ path, reason: 'resource must be an object' });
   if (r.mode === 'data') return;
   const type = str(r.type);
@@ -125,8 +130,8 @@ function moduleOf(address: string, type: string): string | undefined {
   return at > 1 ? address.slice(0, at - 1) : undefined;
 }
 
-function declared(d: DeclaredResource & { module: string | undefined; index: string | number | undefined; tainted: boolean | undefined }): DeclaredResource {
-  const out: DeclaredResource = { address: d.address, type: d.type, name: d.name, provider: d.provider, attributes: d.attributes, sensitivePaths: d.sensitivePaths };
+function declared(d: StateResource & { module: string | undefined; index: string | number | undefined; tainted: boolean | undefined }): StateResource {
+  const out: StateResource = { address: d.address, type: d.type, name: d.name, provider: d.provider, attributes: d.attributes, sensitivePaths: d.sensitivePaths };
   if (d.module) out.module = d.module;
   if (d.index !== undefined) out.index = d.index;
   if (d.physicalId) out.physicalId = d.physicalId;

@@ -35,6 +35,10 @@ export function isClusterScoped(kind: string): boolean {
   return CLUSTER_SCOPED_KINDS.has(kind) || /^Cluster[A-Z]/.test(kind);
 }
 
+/**
+ * The identity of a Kubernetes object, the one definition declared manifests, live objects and
+ * drifts share: apiVersion, kind, namespace (undefined: not set), name.
+ */
 export interface KubernetesObjectRef {
   apiVersion: string;
   kind: string;
@@ -54,4 +58,10 @@ export function kubernetesResourceId(ref: KubernetesObjectRef): string {
 /** `apps/v1/Deployment`, `v1/Secret`. */
 export function kubernetesResourceType(ref: Pick<KubernetesObjectRef, 'apiVersion' | 'kind'>): string {
   return `${ref.apiVersion}/${ref.kind}`;
+}
+
+/** The API group of an apiVersion: `apps` for `apps/v1`, `` (core) for `v1`. */
+export function kubernetesGroupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
 }

@@ -19,6 +19,8 @@ export interface DriftItem {
   securityRuleIds: string[];
   previousAddress?: string;
   attribution?: unknown;
+  /** When the scanner observed it (ISO 8601); absent: the scan's submission time. */
+  observedAt?: string;
 }
 
 /** What a scan shows: drifts to open or refresh, and resources seen clean (which resolves them). */
@@ -111,6 +113,7 @@ export function toFindings(envId: number, format: ScanFormat, observations: read
         throw new Error(`unknown observation ${(never as Observation).kind}`);
       }
     }
+    if (o.observedAt !== undefined) item.observedAt = o.observedAt;
     item.fingerprint = driftFingerprint(envId, item.resource, item.driftType, item.changes, item.previousAddress ?? '');
     // A scanner may list the same resource twice (e.g. a plan's drift and change entries); keep one.
     if (seen.has(item.fingerprint)) continue;

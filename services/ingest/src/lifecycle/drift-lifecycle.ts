@@ -85,6 +85,7 @@ export async function applyDriftBatch(tx: Tx, scan: ScanRef, items: DriftItem[],
       iacResourceId: iacResourceIdOf(item.resource.address, iacIds),
       isSecurityCritical,
       detectedAt: row.detectedAt.toISOString(),
+      observedAt: row.observedAt.toISOString(),
       scan: { id: scan.scanId, format: scan.format, ...(scan.scanner ? { scanner: scan.scanner } : {}) },
       ...(item.previousAddress ? { previousAddress: item.previousAddress } : {}),
     }, item.changes, scan.eventBudgetBytes);

@@ -3,12 +3,10 @@
  * observations into drift_events / drift_changes rows; nothing here touches a database.
  */
 import type { ScanFormat } from './scan-format.error.js';
-import type { IgnoreMatcher } from '../rules/ignore-matcher.js';
 
 export { ScanFormatError, SCAN_FORMATS } from './scan-format.error.js';
 export type { ScanFormat, ScanFormatErrorCode } from './scan-format.error.js';
 export { parseScanBody } from './parse-scan-body.js';
-export type { IgnoreMatcher } from '../rules/ignore-matcher.js';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -50,7 +48,16 @@ export interface Attribution {
   managers?: { manager: string; operation?: string; time?: string; paths?: string[] }[];
 }
 
-export type Observation =
+/**
+ * When the scanner observed the infrastructure (ISO 8601), as it states it: a plan's
+ * `timestamp`, a CloudFormation resource drift's `Timestamp`, a native scan's `observedAt`. Not
+ * when DriftGuard processed it; without one, the scan's submission time stands in.
+ */
+export interface ObservedAt {
+  observedAt?: string;
+}
+
+export type Observation = (
   | { kind: 'modified'; resource: ResourceRef; declared: Json; actual: Json; changes: PropertyChange[]; attribution?: Attribution }
   | { kind: 'deleted'; resource: ResourceRef; declared: Json | null }
   | { kind: 'added'; resource: ResourceRef; actual: Json | null }
@@ -65,7 +72,8 @@ export type Observation =
   /** Seen and clean: resolves an open drift on it. */
   | { kind: 'in_sync'; resource: ResourceRef }
   /** Reported by the scanner but not compared; not drift. */
-  | { kind: 'not_checked'; resource: ResourceRef; status: string; reason?: string };
+  | { kind: 'not_checked'; resource: ResourceRef; status: string; reason?: string }
+) & ObservedAt;
 
 export type ObservationKind = Observation['kind'];
 
@@ -83,8 +91,23 @@ export interface AdapterOutput {
   coverage?: { managed: number; unmanaged: number; missing: number; percent: number };
   alerts?: { resourceType: string; message: string }[];
   scanner?: { name: string; version?: string };
+  /** When the scanner observed the infrastructure, for the whole scan (the latest, when it is per resource). */
+  observedAt?: string;
   /** Observations dropped and changes removed by ignore rules (totals; per rule via the matcher). */
   suppressed?: { resources: number; changes: number };
+}
+
+/**
+ * What adapters need from compiled ignore rules. Declared here, beside the ResourceRef it reads,
+ * so the model depends on nothing in rules/ (rules/ignore.rules.ts implements it).
+ */
+export interface IgnoreMatcher {
+  /** The whole resource is ignored (its observation is dropped and counted). */
+  ignoresResource(ref: ResourceRef): boolean;
+  /** One property of the resource is ignored (the change is dropped and counted). */
+  ignoresPath(ref: ResourceRef, pointer: string): boolean;
+  /** Suppressions so far per rule id (driftignore file lines are `driftignore:<line>`). */
+  suppressedCounts(): Map<string | number, number>;
 }
 
 export interface AdapterOptions {

@@ -128,3 +128,14 @@ export function bodyAfter(ctx: SecurityRuleContext): Record<string, Json> | unde
   if (a !== null && a !== undefined && typeof a === 'object' && !Array.isArray(a)) return a;
   return undefined;
 }
+
+/**
+ * An RBAC binding grants one of `roles` after the change: its roleRef name, read from the whole
+ * body when the adapter has it, else from the changed value.
+ */
+export const bindsRole =
+  (...roles: string[]): SecurityPredicate =>
+  (ctx) => {
+    const name = valueAt(ctx.actual, ['roleRef', 'name']) ?? valuesAfter(ctx.change, ['name'])[0];
+    return typeof name === 'string' && roles.includes(name);
+  };

@@ -158,4 +158,10 @@ describe('Kubernetes rules', () => {
     expect(ids('rbac.authorization.k8s.io/v1/RoleBinding', change('/subjects/1', undefined, { kind: 'User', name: 'eve' }, 'added'))).toEqual(['DG-K8S-004']);
     expect(ids('v1/ConfigMap', change('/data/a', '1', '2'))).toEqual([]);
   });
+
+  it('DG-K8S-005: a binding whose roleRef becomes cluster-admin', () => {
+    const crb = 'rbac.authorization.k8s.io/v1/ClusterRoleBinding';
+    expect(ids(crb, change('/roleRef/name', 'view', 'cluster-admin'))).toEqual(['DG-K8S-004', 'DG-K8S-005']);
+    expect(ids(crb, change('/roleRef/name', 'cluster-admin', 'view'))).toEqual(['DG-K8S-004']);
+  });
 });

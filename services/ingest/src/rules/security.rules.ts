@@ -10,7 +10,7 @@
  */
 import type { Json } from '../model/observation.js';
 import {
-  bodyAfter, elementsAfter, exposesRiskyPort, portSpecExposes, turnedOff, turnedOn, valueNot, WORLD_IPV4, WORLD_IPV6,
+  bindsRole, bodyAfter, elementsAfter, exposesRiskyPort, portSpecExposes, turnedOff, turnedOn, valueNot, WORLD_IPV4, WORLD_IPV6,
   asList, type SecurityPredicate, type SecurityRuleContext,
 } from './security.predicates.js';
 
@@ -292,6 +292,17 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
     match: {
       resourceTypes: ['rbac.authorization.k8s.io/*/Role', 'rbac.authorization.k8s.io/*/ClusterRole', 'rbac.authorization.k8s.io/*/RoleBinding', 'rbac.authorization.k8s.io/*/ClusterRoleBinding'],
       pathPattern: ['/rules', '/subjects', '/roleRef', '/aggregationRule'],
+    },
+  },
+  {
+    id: 'DG-K8S-005',
+    title: 'Binding to cluster-admin',
+    rationale: 'A binding to cluster-admin gives its subjects every permission on every object of the cluster.',
+    references: ['CKV_K8S_155'],
+    match: {
+      resourceTypes: ['rbac.authorization.k8s.io/*/ClusterRoleBinding', 'rbac.authorization.k8s.io/*/RoleBinding'],
+      pathPattern: ['/roleRef', '/subjects'],
+      predicate: bindsRole('cluster-admin'),
     },
   },
 ];
