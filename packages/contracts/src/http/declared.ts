@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RejectedItem } from './scans.js';
 
 /** Path parameters of `PUT /v1/repositories/:repositoryId/declared`. */
 export const DeclaredUploadParams = z.object({ repositoryId: z.string() });
@@ -11,6 +12,6 @@ export const DeclaredUploadAnswer = z.object({
   unchanged: z.number().int(),
   removed: z.number().int(),
   total: z.number().int(),
-  rejected: z.array(z.looseObject({ path: z.string(), reason: z.string() })),
+  rejected: z.array(RejectedItem),
 });
 export type DeclaredUploadAnswer = z.infer<typeof DeclaredUploadAnswer>;

@@ -25,7 +25,7 @@ export type ScanAccepted = z.infer<typeof ScanAccepted>;
 export const ScanIdParams = z.object({ id: z.string() });
 
 /** An input item the scan could not use, with the reason. */
-export const RejectedItem = z.looseObject({ path: z.string(), reason: z.string() });
+export const RejectedItem = z.object({ path: z.string(), reason: z.string() });
 export type RejectedItem = z.infer<typeof RejectedItem>;
 
 /** `GET /v1/scans/:id`: where a scan is and what it found. */

@@ -80,7 +80,7 @@ async function resolveEnvironment(request: FastifyRequest, principal: TokenPrinc
 }
 
 /** An environment-bound token may only reach its own environment (403 otherwise). */
-export function assertEnvironmentAccess(principal: TokenPrincipal, envId: number, what: string): void {
+export function assertEnvironmentAccess(principal: TokenPrincipal, envId: number | null, what: string): void {
   if (principal.envId !== null && principal.envId !== envId) {
     throw new AuthError('forbidden', `this token is bound to another environment than ${what}`);
   }
