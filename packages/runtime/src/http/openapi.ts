@@ -46,9 +46,11 @@ export function installOpenApi(app: FastifyInstance, serviceName: string): void 
     transform,
     transformObject: jsonSchemaTransformObject,
   });
-  app.get(
-    '/openapi.json',
-    { schema: { summary: 'This OpenAPI 3.1 document', response: { 200: OpenApiDocument, ...problemResponses() } } },
-    async () => app.swagger(),
-  );
+  void app.register(async (scope) => {
+    scope.get(
+      '/openapi.json',
+      { schema: { summary: 'This OpenAPI 3.1 document', response: { 200: OpenApiDocument, ...problemResponses() } } },
+      async () => app.swagger(),
+    );
+  });
 }

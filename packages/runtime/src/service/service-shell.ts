@@ -81,7 +81,8 @@ export function createServiceShell<C extends BaseConfig & { PORT: number }>(opti
           nats: () => connected.ping(),
         },
       });
-      await registerRoutes?.(http.app, ctx);
+      // In a plugin, so that the routes are added after the OpenAPI generator is loaded and all appear in /openapi.json.
+      if (registerRoutes) await http.app.register(async (scope) => registerRoutes(scope, ctx));
       const port = await http.listen(cfg.PORT);
       log.info({ port }, 'service started');
       return { port };
