@@ -135,6 +135,19 @@ describe('errors as problem JSON', () => {
     expect(body.errors.map((e) => e.path).sort()).toEqual(['body.name', 'body.size']);
   });
 
+  it('answers a body in another media type with 415 and an oversized one with 413 naming the limit', async () => {
+    const text = await http.app.inject({ method: 'POST', url: '/things', payload: '<name>x</name>', headers: { 'content-type': 'application/xml' } });
+    expect(text.statusCode).toBe(415);
+    expect(text.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(text.json()).toMatchObject({ type: 'https://driftguard.dev/problems/unsupported-media-type', code: 'unsupported_media_type', status: 415 });
+    const small = createHttpServer({ log: capturingLogger().log, serviceName: 'test', checks: {}, bodyLimit: 64 });
+    small.app.post('/things', async () => ({ ok: true }));
+    const big = await small.app.inject({ method: 'POST', url: '/things', payload: { name: 'x'.repeat(100) } });
+    expect(big.statusCode).toBe(413);
+    expect(big.json()).toMatchObject({ type: 'https://driftguard.dev/problems/payload-too-large', limit: 'request_body_bytes', max: 64 });
+    await small.close();
+  });
+
   it('hides the details of a 5xx', async () => {
     const res = await http.app.inject({ method: 'GET', url: '/boom' });
     expect(res.statusCode).toBe(500);
