@@ -16,3 +16,4 @@ export * from './events/command.js';
 export * from './catalog.js';
 export * from './subjects.js';
 export * from './events/native-scan.js';
+export * from './http/index.js';

@@ -7,4 +7,14 @@ export * from './config/index.js';
 export * from './logging/index.js';
 export * from './telemetry/index.js';
 export * from './lifecycle/index.js';
-export { ConflictError, InvalidInputError, NotFoundError, type FieldError } from './errors.js';
+export {
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  PayloadTooLargeError,
+  ProblemError,
+  UnprocessableInputError,
+  UnsupportedMediaTypeError,
+  type FieldError,
+  type ProblemErrorOptions,
+} from './errors.js';

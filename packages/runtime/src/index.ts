@@ -10,4 +10,14 @@ export * from './http/index.js';
 export * from './auth/index.js';
 export * from './lifecycle/index.js';
 export * from './service/index.js';
-export { ConflictError, InvalidInputError, NotFoundError, type FieldError } from './errors.js';
+export {
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  PayloadTooLargeError,
+  ProblemError,
+  UnprocessableInputError,
+  UnsupportedMediaTypeError,
+  type FieldError,
+  type ProblemErrorOptions,
+} from './errors.js';

@@ -122,6 +122,7 @@ describe('errors as problem JSON', () => {
       status: 404,
       detail: 'drift 9 not found',
       instance: '/missing?x=1',
+      code: 'not_found',
     });
     expect((await http.app.inject({ method: 'POST', url: '/dup' })).json()).toMatchObject({ status: 409, type: 'https://driftguard.dev/problems/duplicate' });
   });
@@ -131,13 +132,33 @@ describe('errors as problem JSON', () => {
     expect(res.statusCode).toBe(400);
     const body = res.json() as { errors: Array<{ path: string; message: string }> };
     expect(body).toMatchObject({ status: 400, title: 'Bad Request', type: 'https://driftguard.dev/problems/invalid-request' });
-    expect(body.errors.map((e) => e.path).sort()).toEqual(['/name', '/size']);
+    expect(body.errors.map((e) => e.path).sort()).toEqual(['body.name', 'body.size']);
+  });
+
+  it('answers a body in another media type with 415 and an oversized one with 413 naming the limit', async () => {
+    const text = await http.app.inject({ method: 'POST', url: '/things', payload: '<name>x</name>', headers: { 'content-type': 'application/xml' } });
+    expect(text.statusCode).toBe(415);
+    expect(text.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(text.json()).toMatchObject({ type: 'https://driftguard.dev/problems/unsupported-media-type', code: 'unsupported_media_type', status: 415 });
+    const small = createHttpServer({ log: capturingLogger().log, serviceName: 'test', checks: {}, bodyLimit: 64 });
+    small.app.post('/things', async () => ({ ok: true }));
+    const big = await small.app.inject({ method: 'POST', url: '/things', payload: { name: 'x'.repeat(100) } });
+    expect(big.statusCode).toBe(413);
+    expect(big.json()).toMatchObject({ type: 'https://driftguard.dev/problems/payload-too-large', limit: 'request_body_bytes', max: 64 });
+    await small.close();
   });
 
   it('hides the details of a 5xx', async () => {
     const res = await http.app.inject({ method: 'GET', url: '/boom' });
     expect(res.statusCode).toBe(500);
-    expect(res.json()).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, instance: '/boom' });
+    expect(res.json()).toEqual({
+      type: 'https://driftguard.dev/problems/internal-error',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'the request failed; the service logged why',
+      instance: '/boom',
+      code: 'internal_error',
+    });
     expect(res.body).not.toContain('s3cret');
   });
 

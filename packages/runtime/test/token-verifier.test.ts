@@ -2,9 +2,12 @@ import type { Role } from '@driftguard/contracts';
 import { createTestDatabase, type TestDatabase } from '@driftguard/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  assertEnvironmentAccess,
   AuthError,
   createHttpServer,
+  createTokenAuth,
   createTokenVerifier,
+  environmentOf,
   generateToken,
   hashToken,
   parseToken,
@@ -138,14 +141,16 @@ describe('createTokenVerifier', () => {
 describe('requireToken', () => {
   const http = createHttpServer({ log: capturingLogger().log, serviceName: 'test', checks: {} });
   beforeAll(async () => {
-    await http.app.register(tokenAuthPlugin, { verifier: createTokenVerifier(testDb.db) });
+    await http.app.register(tokenAuthPlugin, createTokenAuth(testDb.db));
+    await testDb.db.insertInto('organizations').values({ name: 'Other', slug: 'other' }).execute();
+    const other = await testDb.db.selectFrom('organizations').select('id').where('slug', '=', 'other').executeTakeFirstOrThrow();
+    await testDb.db.insertInto('environments').values({ organization_id: other.id, name: 'prod', slug: 'prod', cloud_provider: 'aws' }).execute();
     http.app.get('/admin', { preHandler: requireToken({ roles: ['admin'] }) }, async (request) => principalOf(request));
-    http.app.post('/scans', { preHandler: requireToken({ roles: ['scanner', 'admin'], envScoped: true }) }, async (request) => principalOf(request));
-    http.app.get<{ Params: { envId: string } }>(
-      '/envs/:envId',
-      { preHandler: requireToken({ roles: ['scanner'], environmentOf: (r) => Number((r.params as { envId: string }).envId) }) },
-      async () => ({ ok: true }),
-    );
+    http.app.post('/scans', { preHandler: requireToken({ roles: ['scanner', 'admin'], environment: 'query' }) }, async (request) => environmentOf(request));
+    http.app.get<{ Params: { envId: string } }>('/envs/:envId', { preHandler: requireToken({ roles: ['scanner'] }) }, async (request) => {
+      assertEnvironmentAccess(principalOf(request), Number(request.params.envId), `environment ${request.params.envId}`);
+      return { ok: true };
+    });
   });
   afterAll(() => http.close());
 
@@ -169,13 +174,17 @@ describe('requireToken', () => {
     expect((await call('GET', '/admin', token)).json()).toMatchObject({ status: 401, type: 'https://driftguard.dev/problems/expired-token' });
   });
 
-  it('answers 403 for a role not allowed, an unscoped token on an environment route, or another environment', async () => {
+  it('answers 403 for a role not allowed or another environment, 404 for another organization, 400 for an org token naming none', async () => {
     const viewer = await issue({ role: 'viewer', envId: null });
     expect((await call('GET', '/admin', viewer.token)).json()).toMatchObject({ status: 403, type: 'https://driftguard.dev/problems/forbidden' });
     const orgWide = await issue({ role: 'scanner', envId: null });
-    expect((await call('POST', '/scans', orgWide.token)).statusCode).toBe(403);
+    expect((await call('POST', '/scans', orgWide.token)).json()).toMatchObject({ status: 400, code: 'environment_required' });
+    expect((await call('POST', '/scans?env=acme/dev', orgWide.token)).json()).toEqual({ orgId, envId: otherEnvId });
+    expect((await call('POST', '/scans?env=other/prod', orgWide.token)).json()).toMatchObject({ status: 404, code: 'environment_not_found' });
     const scoped = await issue({ role: 'scanner', envId });
-    expect((await call('POST', '/scans', scoped.token)).statusCode).toBe(200);
+    expect((await call('POST', '/scans', scoped.token)).json()).toEqual({ orgId, envId });
+    expect((await call('POST', '/scans?env=acme/prod', scoped.token)).statusCode).toBe(200);
+    expect((await call('POST', '/scans?env=acme/dev', scoped.token)).statusCode).toBe(403);
     expect((await call('GET', `/envs/${envId}`, scoped.token)).statusCode).toBe(200);
     expect((await call('GET', `/envs/${otherEnvId}`, scoped.token)).statusCode).toBe(403);
   });

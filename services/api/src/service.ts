@@ -1,4 +1,4 @@
-import { createServiceShell, createTokenVerifier, tokenAuthPlugin, type Service, type ServiceDeps } from '@driftguard/runtime';
+import { createServiceShell, type Service, type ServiceDeps } from '@driftguard/runtime';
 import type { ApiConfig } from './config.js';
 import { registerWhoAmIRoutes } from './http/whoami.routes.js';
 
@@ -16,9 +16,6 @@ export async function createApiService(cfg: ApiConfig, deps: ApiDeps = {}): Prom
     cfg,
     deps,
     relay: true,
-    registerRoutes: async (app, ctx) => {
-      await app.register(tokenAuthPlugin, { verifier: createTokenVerifier(ctx.db) });
-      registerWhoAmIRoutes(app);
-    },
+    registerRoutes: (app) => registerWhoAmIRoutes(app),
   });
 }

@@ -1,6 +1,7 @@
 import { consume } from '@driftguard/bus';
-import { createServiceShell, createTokenVerifier, type Service, type ServiceDeps, type Worker } from '@driftguard/runtime';
+import { createServiceShell, type Service, type ServiceDeps, type Worker } from '@driftguard/runtime';
 import type { IngestConfig } from './config.js';
+import { mapIngestError } from './http/ingest-problems.js';
 import { scanRoutes } from './http/scans.routes.js';
 import { scanSubmittedV1 } from './handlers/scan.submitted.v1.js';
 import { cmdDriftResolveV1 } from './handlers/cmd.drift.resolve.v1.js';
@@ -24,10 +25,10 @@ export async function createIngestService(cfg: IngestConfig, deps: ServiceDeps =
     name: 'ingest',
     cfg,
     deps,
+    mapError: mapIngestError,
     registerRoutes: async (app, ctx) => {
-      const verifier = createTokenVerifier(ctx.db);
-      await app.register(scanRoutes, { db: ctx.db, verify: (h) => verifier.verify(h), onAccepted: wake });
-      await app.register(declaredRoutes, { db: ctx.db, log: ctx.log, verify: (h: string | undefined) => verifier.verify(h) });
+      await app.register(scanRoutes, { db: ctx.db, onAccepted: wake });
+      await app.register(declaredRoutes, { db: ctx.db, log: ctx.log });
     },
     startWorkers: async (ctx): Promise<Worker[]> => {
       const log = ctx.log;

@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@driftguard/db/testing';
-import { createHttpServer, createLogger, createTokenVerifier, type HttpServer } from '@driftguard/runtime';
+import { createHttpServer, createLogger, createTokenAuth, type HttpServer } from '@driftguard/runtime';
+import { mapIngestError } from '../src/http/ingest-problems.js';
 import { declaredRoutes } from '../src/declared/declared.routes.js';
 import { environmentRow, FIXTURES, repositoryRow, resourceIds, tenantRows, tokenRow, type TenantRows } from './declared.support.js';
 
@@ -17,9 +18,8 @@ const fixture = (path: string) => readFileSync(resolve(FIXTURES, path));
 beforeAll(async () => {
   tdb = await createTestDatabase('ingest_declared_routes');
   const log = createLogger({ level: 'silent', name: 'ingest' });
-  server = createHttpServer({ log, serviceName: 'ingest', checks: {} });
-  const verifier = createTokenVerifier(tdb.db);
-  await server.app.register(declaredRoutes, { db: tdb.db, log, verifier: (h) => verifier.verify(h) });
+  server = createHttpServer({ log, serviceName: 'ingest', checks: {}, auth: createTokenAuth(tdb.db), mapError: mapIngestError });
+  await server.app.register(declaredRoutes, { db: tdb.db, log });
   server.app.post('/echo', async (req) => ({ parsed: typeof req.body }));
   await server.app.ready();
   tenant = await tenantRows(tdb.db);
@@ -111,7 +111,7 @@ describe('PUT /v1/repositories/:repositoryId/declared', () => {
     expect(yaml.headers['content-type']).toMatch(/^application\/problem\+json/);
     const problem = yaml.json();
     expect(problem).toMatchObject({ status: 400, title: 'Invalid kubernetes declared state', code: 'malformed_yaml', format: 'kubernetes' });
-    expect(problem.type).toBe('https://driftguard.dev/problems/declared-malformed-yaml');
+    expect(problem.type).toBe('https://driftguard.dev/problems/malformed-yaml');
     expect(problem.errors).toEqual([{ path: '/1', message: expect.stringMatching(/^YAML document 1 \(0-based\), line \d+, column \d+: /), line: expect.any(Number), column: expect.any(Number) }]);
     expect(problem.detail).toContain('kubernetes: /1: YAML document 1');
 

@@ -1,4 +1,6 @@
 import { gzipSync } from 'node:zlib';
+import { DeclaredUploadAnswer, Problem, ScanAccepted, ScanStatusBody, type SubmitScanQuery } from '@driftguard/contracts';
+import type { z } from 'zod';
 
 export interface PushTarget {
   /** Base URL of the ingest service, e.g. http://127.0.0.1:8081 */
@@ -6,13 +8,7 @@ export interface PushTarget {
   token: string;
 }
 
-export interface Problem {
-  status: number;
-  title?: string;
-  detail?: string;
-  errors?: { path: string; message: string }[];
-}
-
+/** A refused request: the server's problem document when it sent one. */
 export class PushError extends Error {
   override readonly name = 'PushError';
   constructor(
@@ -33,7 +29,22 @@ function encode(body: Buffer): { body: Buffer; headers: Record<string, string> }
   return { body: gzipSync(body), headers: { 'content-type': 'application/octet-stream', 'content-encoding': 'gzip' } };
 }
 
-async function call(target: PushTarget, method: string, path: string, body?: Buffer): Promise<unknown> {
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeProblem(status: number, statusText: string, p: Problem): string {
+  const errors = p.errors ?? [];
+  const where = errors.length && !p.detail.includes(errors[0]!.message) ? ` (${errors.map((e) => `at ${e.path || '/'}: ${e.message}`).join('; ')})` : '';
+  return `${status} ${p.title || statusText}: ${p.detail}${where}`.trim();
+}
+
+/** Calls the ingest service and parses the answer with its contract schema; a refusal becomes a PushError. */
+async function call<T>(target: PushTarget, method: string, path: string, answer: z.ZodType<T>, body?: Buffer): Promise<T> {
   const enc = body ? encode(body) : undefined;
   let res: Response;
   try {
@@ -43,47 +54,39 @@ async function call(target: PushTarget, method: string, path: string, body?: Buf
       ...(enc ? { body: enc.body } : {}),
     });
   } catch (err) {
-    throw new PushError(`cannot reach ${target.url}: ${(err as Error).cause ? String((err as Error & { cause: Error }).cause.message) : (err as Error).message}`);
+    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err instanceof Error ? err.message : err);
+    throw new PushError(`cannot reach ${target.url}: ${cause}`);
   }
   const text = await res.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
+  const json = parseJson(text);
   if (!res.ok) {
-    const p = (json ?? { status: res.status, detail: text.slice(0, 500) }) as Problem;
-    const where = p.errors?.length ? ` (${p.errors.map((e) => `at ${e.path || '/'}: ${e.message}`).join('; ')})` : '';
-    throw new PushError(`${res.status} ${p.title ?? res.statusText}: ${p.detail ?? ''}${p.errors?.length && !p.detail?.includes(p.errors[0]!.message) ? where : ''}`.trim(), { ...p, status: res.status });
+    const problem = Problem.safeParse(json);
+    if (problem.success) throw new PushError(describeProblem(res.status, res.statusText, problem.data), problem.data);
+    throw new PushError(`${res.status} ${res.statusText}: ${text.slice(0, 500)}`.trim());
   }
-  return json;
+  const parsed = answer.safeParse(json);
+  if (!parsed.success) throw new PushError(`${method} ${path} answered ${res.status} with an unexpected body: ${parsed.error.issues.map((i) => `${i.path.join('.') || '/'}: ${i.message}`).join('; ')}`);
+  return parsed.data;
 }
 
 export interface SubmitOptions {
-  format: string;
+  format: SubmitScanQuery['format'];
   full: boolean;
   env?: string;
   scanner?: string;
 }
 
-export async function submitScan(target: PushTarget, body: Buffer, o: SubmitOptions): Promise<{ scanId: string }> {
+export async function submitScan(target: PushTarget, body: Buffer, o: SubmitOptions): Promise<ScanAccepted> {
   const q = new URLSearchParams({ format: o.format, full: String(o.full) });
   if (o.env) q.set('env', o.env);
   if (o.scanner) q.set('scanner', o.scanner);
-  return (await call(target, 'POST', `/v1/scans?${q}`, body)) as { scanId: string };
+  return call(target, 'POST', `/v1/scans?${q}`, ScanAccepted, body);
 }
 
-export interface ScanStatus {
-  id: string;
-  status: 'accepted' | 'processing' | 'completed' | 'rejected' | 'failed';
-  counts: { resourcesSeen: number; driftsOpened: number; driftsUpdated: number; driftsResolved: number };
-  rejected: { path: string; reason: string }[];
-  error: { message?: string; path?: string } | null;
-}
+export type ScanStatus = ScanStatusBody;
 
 export async function getScanStatus(target: PushTarget, scanId: string): Promise<ScanStatus> {
-  return (await call(target, 'GET', `/v1/scans/${encodeURIComponent(scanId)}`)) as ScanStatus;
+  return call(target, 'GET', `/v1/scans/${encodeURIComponent(scanId)}`, ScanStatusBody);
 }
 
 /** Polls until the scan is finished (completed, rejected or failed) or the timeout passes. */
@@ -97,7 +100,7 @@ export async function waitForScan(target: PushTarget, scanId: string, timeoutMs:
   }
 }
 
-export async function uploadDeclared(target: PushTarget, repositoryId: number, body: Buffer, format?: string): Promise<Record<string, unknown>> {
+export async function uploadDeclared(target: PushTarget, repositoryId: number, body: Buffer, format?: string): Promise<DeclaredUploadAnswer> {
   const q = format ? `?format=${encodeURIComponent(format)}` : '';
-  return (await call(target, 'PUT', `/v1/repositories/${repositoryId}/declared${q}`, body)) as Record<string, unknown>;
+  return call(target, 'PUT', `/v1/repositories/${repositoryId}/declared${q}`, DeclaredUploadAnswer, body);
 }

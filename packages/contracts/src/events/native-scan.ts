@@ -5,9 +5,11 @@
  * declared/actual with its diff engine.
  */
 import { z } from 'zod';
+import { JsonValue } from '../json.js';
 import { ResourceIdentity } from './resource.js';
 
-export const nativeJsonSchema = z.json();
+/** Any JSON value (the one definition in json.ts), under the name the native contract has always used. */
+export const nativeJsonSchema = JsonValue;
 
 /** The resource identity of drift events, plus what scanners know of Kubernetes and Terraform instances. */
 export const nativeResourceRefSchema = ResourceIdentity.extend({

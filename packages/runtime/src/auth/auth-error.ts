@@ -1,22 +1,17 @@
+import { ProblemError } from '../errors.js';
+
 export type AuthErrorCode = 'missing_token' | 'invalid_token' | 'expired_token' | 'revoked_token' | 'forbidden';
 
 /**
- * A request that did not prove who it is (401) or may not do what it asks (403). Messages are
- * safe to show to the caller: they never contain the token.
+ * A request that did not prove who it is (401 Unauthorized) or may not do what it asks (403
+ * Forbidden). Messages are safe to show to the caller: they never contain the token.
  */
-export class AuthError extends Error {
+export class AuthError extends ProblemError {
   override readonly name = 'AuthError';
+  declare readonly code: AuthErrorCode;
 
-  constructor(
-    readonly code: AuthErrorCode,
-    message?: string,
-    options?: ErrorOptions,
-  ) {
-    super(message ?? DEFAULT_MESSAGES[code], options);
-  }
-
-  get status(): 401 | 403 {
-    return this.code === 'forbidden' ? 403 : 401;
+  constructor(code: AuthErrorCode, message?: string, options?: ErrorOptions) {
+    super(code === 'forbidden' ? 403 : 401, code, message ?? DEFAULT_MESSAGES[code], options);
   }
 }
 

@@ -1,9 +1,13 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { tokenAuthPlugin } from '../auth/require-token.js';
+import type { TokenAuth } from '../auth/token-auth.js';
 import type { Logger } from '../logging/logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { createErrorHandler, notFoundHandler, type ErrorMapper } from './problem.js';
+import { installOpenApi } from './openapi.js';
+import { createErrorHandler, notFoundHandler, problemResponses, type ErrorMapper } from './problem.js';
 import { runReadinessChecks, type ReadinessCheck } from './readiness.js';
 import { installRequestTracing } from './request-tracing.js';
 
@@ -23,6 +27,10 @@ export interface HttpServerOptions {
   mapError?: ErrorMapper;
   /** Largest accepted request body in bytes (default 10 MiB: scans can be large). */
   bodyLimit?: number;
+  /** Token verification and environment lookup for `requireToken` (the service shell always gives it). */
+  auth?: TokenAuth;
+  /** Observes every route as it is registered (tests compare them with `/openapi.json`). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export interface HttpServer {
@@ -36,14 +44,22 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json']);
+
+const Health = z.object({ status: z.literal('ok') });
+const Readiness = z.object({
+  status: z.enum(['ready', 'not_ready', 'shutting_down']),
+  checks: z.record(z.string(), z.enum(['ok', 'failed', 'timeout'])),
+});
+const MetricsText = { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain': { schema: z.string() } } };
 
 /**
  * A fastify server with the house conventions: zod validation and serialization, problem JSON
- * errors, a span and a duration sample per request, and `/healthz`, `/readyz`, `/metrics`.
+ * errors, a span and a duration sample per request, token auth for `requireToken`, and
+ * `/healthz`, `/readyz`, `/metrics` and `/openapi.json` (every route's schemas, OpenAPI 3.1).
  */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
-  const { log, serviceName, checks, readinessTimeoutMs = 2_000, mapError, bodyLimit = 10 * 1024 * 1024 } = options;
+  const { log, serviceName, checks, readinessTimeoutMs = 2_000, mapError, bodyLimit = 10 * 1024 * 1024, auth, onRoute } = options;
   const metrics = options.metrics ?? createMetrics(serviceName);
   const httpLog = log.child({ subsystem: `${serviceName}:http` });
 
@@ -59,6 +75,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(createErrorHandler(httpLog, mapError));
   app.setNotFoundHandler(notFoundHandler);
+  if (onRoute) app.addHook('onRoute', onRoute);
+  installOpenApi(app, serviceName);
+  if (auth) void app.register(tokenAuthPlugin, auth);
   installRequestTracing(app, serviceName, metrics);
 
   app.addHook('onResponse', async (request, reply) => {
@@ -69,17 +88,20 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   let shuttingDown = false;
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  // In a plugin, so that they are added after @fastify/swagger is loaded and appear in the document.
+  void app.register(async (scope) => {
+    scope.get('/healthz', { schema: { summary: 'Liveness', response: { 200: Health, ...problemResponses() } } }, async () => ({ status: 'ok' as const }));
 
-  app.get('/readyz', async (_request, reply) => {
-    if (shuttingDown) return reply.status(503).send({ status: 'shutting_down', checks: {} });
-    const report = await runReadinessChecks(checks, readinessTimeoutMs, httpLog);
-    return reply.status(report.ready ? 200 : 503).send({ status: report.ready ? 'ready' : 'not_ready', checks: report.checks });
-  });
+    scope.get('/readyz', { schema: { summary: 'Readiness: database and NATS reachable', response: { 200: Readiness, 503: Readiness, ...problemResponses() } } }, async (_request, reply) => {
+      if (shuttingDown) return reply.status(503).send({ status: 'shutting_down', checks: {} });
+      const report = await runReadinessChecks(checks, readinessTimeoutMs, httpLog);
+      return reply.status(report.ready ? 200 : 503).send({ status: report.ready ? 'ready' : 'not_ready', checks: report.checks });
+    });
 
-  app.get('/metrics', async (_request, reply) => {
-    const body = await metrics.registry.metrics();
-    return reply.type(metrics.registry.contentType).send(body);
+    scope.get('/metrics', { schema: { summary: 'Prometheus metrics', produces: ['text/plain'], response: { 200: MetricsText, ...problemResponses() } } }, async (_request, reply) => {
+      const body = await metrics.registry.metrics();
+      return reply.type(metrics.registry.contentType).send(body);
+    });
   });
 
   let closed: Promise<void> | undefined;

@@ -1,47 +1,40 @@
 import { STATUS_CODES } from 'node:http';
+import { Problem, PROBLEM_CONTENT_TYPE, problemType } from '@driftguard/contracts';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AuthError } from '../auth/auth-error.js';
-import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
+import { PayloadTooLargeError, ProblemError, UnsupportedMediaTypeError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 
-/** RFC 9457 problem details; extension members sit beside the standard ones. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail?: string;
-  instance?: string;
-  [extension: string]: unknown;
-}
+export { PROBLEM_CONTENT_TYPE, problemType, type Problem };
 
-/** Maps a service's own named errors to a problem; `undefined` leaves the error to the defaults. */
-export type ErrorMapper = (error: unknown) => Problem | undefined;
-
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-
-/** Problem type URI of a DriftGuard error code (`not_found` → …/problems/not-found). */
-export function problemType(code: string): string {
-  return `https://driftguard.dev/problems/${code.replaceAll('_', '-')}`;
-}
-
-function problem(status: number, code: string, detail?: string, extensions: Record<string, unknown> = {}): Problem {
-  return { type: problemType(code), title: STATUS_CODES[status] ?? 'Error', status, ...(detail === undefined ? {} : { detail }), ...extensions };
-}
-
-/** The runtime's own named errors, fastify's validation errors and its 4xx errors. */
-function knownProblem(error: unknown): Problem | undefined {
-  if (error instanceof AuthError) return problem(error.status, error.code, error.message);
-  if (error instanceof NotFoundError) return problem(404, error.code, error.message);
-  if (error instanceof ConflictError) return problem(409, error.code, error.message);
-  if (error instanceof InvalidInputError) return problem(400, error.code, error.message, { errors: error.errors });
-  if (hasZodFastifySchemaValidationErrors(error)) {
-    const where = (error as { validationContext?: string }).validationContext ?? 'body';
-    const errors = error.validation.map((v) => ({ in: where, path: v.instancePath || '/', message: v.message ?? 'invalid' }));
-    return problem(400, 'invalid_request', `the request ${where} is invalid`, { errors });
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Name of the route's body limit in a 413 problem (`scan_body_bytes`); `request_body_bytes` otherwise. */
+    bodyLimitName?: string;
   }
-  if (isFastifyClientError(error)) return problem(error.statusCode!, (error.code ?? 'bad_request').toLowerCase(), error.message);
-  return undefined;
+}
+
+/** Turns a service's own named errors into a `ProblemError`; `undefined` leaves the error to the defaults. */
+export type ErrorMapper = (error: unknown) => ProblemError | undefined;
+
+/** fastify's own client errors, as named errors. */
+function fromFastify(error: unknown, request: FastifyRequest): ProblemError | undefined {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const context = error.validationContext ?? 'body';
+    const where = context === 'querystring' ? 'query' : context;
+    const errors = error.validation.map((v) => ({ path: `${where}${v.instancePath.replaceAll('/', '.')}` || where, message: v.message ?? 'invalid' }));
+    const detail = `the request ${where} is invalid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`;
+    return new ProblemError(400, 'invalid_request', detail, { extensions: { errors } });
+  }
+  if (!isFastifyClientError(error)) return undefined;
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    const max = request.routeOptions.bodyLimit;
+    const limit = request.routeOptions.config.bodyLimitName ?? 'request_body_bytes';
+    return new PayloadTooLargeError(limit, max, `the request body exceeds the ${max}-byte limit (${limit})`);
+  }
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new UnsupportedMediaTypeError(error.message);
+  return new ProblemError(error.statusCode!, (error.code ?? 'bad_request').toLowerCase().replace(/^fst_err_/, ''), error.message);
 }
 
 function isFastifyClientError(error: unknown): error is FastifyError {
@@ -50,20 +43,34 @@ function isFastifyClientError(error: unknown): error is FastifyError {
   return typeof status === 'number' && status >= 400 && status < 500;
 }
 
+/** The problem document of a named error, for the request it answers. */
+export function problemOf(error: ProblemError, instance: string): Problem {
+  return {
+    ...error.extensions,
+    type: problemType(error.code),
+    title: error.title ?? STATUS_CODES[error.status] ?? 'Error',
+    status: error.status,
+    detail: error.message,
+    instance,
+    code: error.code,
+  };
+}
+
 /**
- * The one HTTP error handler: known errors become problem JSON with their status and detail;
- * anything else is logged and answered with a bare 500 whose detail never reaches the client.
+ * The one HTTP error handler: named errors (`ProblemError` and its kinds, the service's own via
+ * `mapError`, fastify's validation and client errors) become problem JSON with their status and
+ * detail; anything else is logged and answered 500 with a detail that reveals nothing.
  */
 export function createErrorHandler(log: Logger, mapError?: ErrorMapper) {
   return function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
-    const known = mapError?.(error) ?? knownProblem(error);
+    const instance = request.url;
+    const known = mapError?.(error) ?? (error instanceof ProblemError ? error : fromFastify(error, request));
     let body: Problem;
     if (known && known.status < 500) {
-      body = { ...known, instance: known.instance ?? request.url };
-      request.log.info({ status: known.status, type: known.type }, 'request rejected');
+      body = problemOf(known, instance);
+      request.log.info({ status: known.status, type: body.type }, 'request rejected');
     } else {
-      const status = known?.status ?? 500;
-      body = { type: 'about:blank', title: STATUS_CODES[status] ?? 'Internal Server Error', status, instance: request.url };
+      body = problemOf(new ProblemError(500, 'internal_error', 'the request failed; the service logged why'), instance);
       log.error({ err: error, method: request.method, url: request.url }, 'request failed');
     }
     if (error instanceof AuthError && body.status === 401) {
@@ -75,6 +82,17 @@ export function createErrorHandler(log: Logger, mapError?: ErrorMapper) {
 
 /** 404 for unknown routes, in the same shape as every other error. */
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply) {
-  const body: Problem = { ...problem(404, 'route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`), instance: request.url };
+  const body = problemOf(new ProblemError(404, 'route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`), request.url);
   return reply.status(404).type(PROBLEM_CONTENT_TYPE).send(body);
+}
+
+/**
+ * Response schemas of problem answers for a route's `schema.response`, e.g.
+ * `{ 200: Body, ...problemResponses(401, 403, 404) }`. Every route also gets 400 and 500.
+ */
+export function problemResponses(...statuses: number[]) {
+  const all = [...new Set([400, ...statuses, 500])].sort((a, b) => a - b);
+  return Object.fromEntries(
+    all.map((status) => [status, { description: `${STATUS_CODES[status] ?? 'Error'} (RFC 9457 problem details)`, content: { [PROBLEM_CONTENT_TYPE]: { schema: Problem } } }]),
+  );
 }

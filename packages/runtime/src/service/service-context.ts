@@ -1,5 +1,6 @@
 import type { Bus } from '@driftguard/bus';
 import type { Database } from '@driftguard/db';
+import type { RouteOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { BaseConfig } from '../config/base-config.js';
 import type { Metrics } from '../http/metrics.js';
@@ -43,4 +44,6 @@ export interface ServiceDeps {
   outboxRelay?: boolean;
   /** Flushed as the last step of `destroy()` when given. */
   telemetry?: { shutdown(): Promise<void> };
+  /** Observes each HTTP route as it is registered (tests check `/openapi.json` describes them all). */
+  onRoute?: (route: RouteOptions) => void;
 }

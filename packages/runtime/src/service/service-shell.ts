@@ -3,6 +3,7 @@ import { createDb, type Database } from '@driftguard/db';
 import { sql, type Kysely } from 'kysely';
 import type { BaseConfig } from '../config/base-config.js';
 import { ConfigError } from '../config/config-error.js';
+import { createTokenAuth } from '../auth/token-auth.js';
 import { createHttpServer, type HttpApp, type HttpServer } from '../http/http-server.js';
 import { createMetrics } from '../http/metrics.js';
 import type { ErrorMapper } from '../http/problem.js';
@@ -73,12 +74,15 @@ export function createServiceShell<C extends BaseConfig & { PORT: number }>(opti
         serviceName: name,
         metrics,
         mapError,
+        auth: createTokenAuth(db),
+        ...(deps.onRoute ? { onRoute: deps.onRoute } : {}),
         checks: {
           database: () => sql`select 1`.execute(db),
           nats: () => connected.ping(),
         },
       });
-      await registerRoutes?.(http.app, ctx);
+      // In a plugin, so that the routes are added after the OpenAPI generator is loaded and all appear in /openapi.json.
+      if (registerRoutes) await http.app.register(async (scope) => registerRoutes(scope, ctx));
       const port = await http.listen(cfg.PORT);
       log.info({ port }, 'service started');
       return { port };

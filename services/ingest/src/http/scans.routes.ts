@@ -1,124 +1,87 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Role, ScanAccepted, ScanIdParams, ScanStatusBody, SubmitScanQuery } from '@driftguard/contracts';
+import type { Database } from '@driftguard/db';
+import { environmentOf, NotFoundError, principalOf, problemResponses, requireToken, type HttpApp } from '@driftguard/runtime';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { ScanFormat } from '@driftguard/contracts';
-import type { Database } from '@driftguard/db';
-import { ScanFormatError } from '../model/observation.js';
 import { acceptScan } from '../scans/scan.intake.js';
 import { getScan } from '../scans/scans.queries.js';
-import { sendProblem } from './problem.js';
-import { decodeScanBody, MAX_SCAN_BYTES, ScanBodyError } from './scan-body.js';
-import { resolveEnvironment, type Principal, type Verify } from './principal.js';
+import { decodeScanBody, MAX_SCAN_BYTES } from './scan-body.js';
 
 export interface ScanRoutesOptions {
   db: Kysely<Database>;
-  verify: Verify;
   /** Called after a scan is recorded, to wake the processor. */
   onAccepted?: () => void;
 }
 
-const SubmitQuery = z.object({
-  format: ScanFormat,
-  full: z.enum(['true', 'false', '1', '0']).optional(),
-  scanner: z.string().max(255).optional(),
-  env: z.string().regex(/^[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9-]*$/i, 'expected <org>/<env>').optional(),
-});
-
-const SCAN_ROLES = new Set(['scanner', 'engineer', 'admin']);
-const READ_ROLES = new Set(['scanner', 'engineer', 'admin', 'viewer']);
-
-const STATUS_OF_FORMAT_ERROR: Record<ScanFormatError['code'], number> = {
-  malformed_json: 400,
-  too_deep: 400,
-  forbidden_key: 400,
-  wrong_format: 422,
-  invalid_structure: 422,
-  too_large: 413,
-};
+const SCAN_ROLES = [Role.enum.scanner, Role.enum.engineer, Role.enum.admin];
 
 /** POST /v1/scans and GET /v1/scans/:id, in a scope that reads every body as raw bytes. */
-export async function scanRoutes(app: FastifyInstance, opts: ScanRoutesOptions): Promise<void> {
+export async function scanRoutes(app: HttpApp, opts: ScanRoutesOptions): Promise<void> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_SCAN_BYTES }, (_req, body, done) => done(null, body));
 
-  app.post('/v1/scans', { bodyLimit: MAX_SCAN_BYTES }, async (req, reply) => {
-    const principal = await authenticate(req, reply, opts.verify, SCAN_ROLES);
-    if (!principal) return reply;
-    const q = SubmitQuery.safeParse(req.query);
-    if (!q.success) {
-      return sendProblem(reply, {
-        status: 400,
-        title: 'Invalid scan parameters',
-        detail: q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-        errors: q.error.issues.map((i) => ({ path: `query.${i.path.join('.')}`, message: i.message })),
-      });
-    }
-    const env = await resolveEnvironment(opts.db, principal, q.data.env);
-    if (!env.ok) return sendProblem(reply, env.problem);
-    let body: Buffer;
-    try {
-      body = decodeScanBody(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.headers['content-encoding']);
-    } catch (err) {
-      if (!(err instanceof ScanBodyError)) throw err;
-      return sendProblem(reply, { status: err.code === 'too_large' ? 413 : 400, title: 'Unreadable scan body', detail: err.message, format: q.data.format });
-    }
-    try {
+  app.post(
+    '/v1/scans',
+    {
+      bodyLimit: MAX_SCAN_BYTES,
+      config: { bodyLimitName: 'scan_body_bytes' },
+      preHandler: requireToken({ roles: SCAN_ROLES, environment: 'query' }),
+      schema: {
+        summary: 'Submit a scan: the scanner output as it is (JSON, optionally gzip, up to 50 MB)',
+        security: [{ bearer: [] }],
+        querystring: SubmitScanQuery,
+        binaryBody: { description: 'the scanner output as it is, optionally gzip-compressed', mediaTypes: ['application/octet-stream', 'application/json', 'application/gzip'] },
+        response: { 202: ScanAccepted, ...problemResponses(401, 403, 404, 413, 422) },
+      },
+    },
+    async (req, reply) => {
+      const env = environmentOf(req);
+      const body = decodeScanBody(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.headers['content-encoding']);
       const accepted = await acceptScan(opts.db, {
         orgId: env.orgId,
         envId: env.envId,
-        format: q.data.format,
-        full: q.data.full === 'true' || q.data.full === '1',
-        ...(q.data.scanner ? { scanner: q.data.scanner } : {}),
+        format: req.query.format,
+        full: req.query.full === 'true' || req.query.full === '1',
+        ...(req.query.scanner ? { scanner: req.query.scanner } : {}),
         source: req.headers['user-agent']?.startsWith('dg-cli') ? 'cli' : 'http',
         body,
       });
       opts.onAccepted?.();
-      return reply
-        .code(202)
-        .header('location', `/v1/scans/${accepted.scanId}`)
-        .send({ scanId: accepted.scanId, status: 'accepted', statusUrl: `/v1/scans/${accepted.scanId}` });
-    } catch (err) {
-      if (!(err instanceof ScanFormatError)) throw err;
-      return sendProblem(reply, {
-        status: STATUS_OF_FORMAT_ERROR[err.code],
-        title: `Invalid ${err.format} scan`,
-        detail: err.message,
-        code: err.code,
-        format: err.format,
-        errors: [{ path: err.path, message: err.message }],
-      });
-    }
-  });
+      const statusUrl = `/v1/scans/${accepted.scanId}`;
+      return reply.code(202).header('location', statusUrl).send({ scanId: accepted.scanId, status: 'accepted', statusUrl });
+    },
+  );
 
-  app.get<{ Params: { id: string } }>('/v1/scans/:id', async (req, reply) => {
-    const principal = await authenticate(req, reply, opts.verify, READ_ROLES);
-    if (!principal) return reply;
-    const id = z.uuid().safeParse(req.params.id);
-    const scan = id.success ? await getScan(opts.db, id.data, principal.orgId) : undefined;
-    if (!scan || (principal.envId !== null && scan.environment_id !== principal.envId)) {
-      return sendProblem(reply, { status: 404, title: 'Scan not found', detail: `no scan ${req.params.id} in your organization` });
-    }
-    return reply.send(presentScan(scan));
-  });
+  app.get(
+    '/v1/scans/:id',
+    {
+      preHandler: requireToken({ roles: Role.options }),
+      schema: {
+        summary: 'A scan: status, counts, rejected items, coverage and report',
+        security: [{ bearer: [] }],
+        params: ScanIdParams,
+        response: { 200: ScanStatusBody, ...problemResponses(401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const principal = principalOf(req);
+      const id = z.uuid().safeParse(req.params.id);
+      const scan = id.success ? await getScan(opts.db, id.data, principal.orgId) : undefined;
+      // Another environment's scan is answered like a missing one: its existence is not the caller's to learn.
+      if (!scan || (principal.envId !== null && scan.environment_id !== principal.envId)) {
+        throw new NotFoundError(`no scan ${req.params.id} in your organization`, { code: 'scan_not_found' });
+      }
+      return presentScan(scan);
+    },
+  );
 }
+Object.defineProperty(scanRoutes, Symbol.for('fastify.display-name'), { value: 'ingest-scan-routes' });
 
-async function authenticate(req: FastifyRequest, reply: FastifyReply, verify: Verify, roles: Set<string>): Promise<Principal | undefined> {
-  try {
-    const p = await verify(req.headers.authorization);
-    if (!roles.has(p.role)) {
-      sendProblem(reply, { status: 403, title: 'Forbidden', detail: `a ${p.role} token cannot do this` });
-      return undefined;
-    }
-    return p;
-  } catch (err) {
-    const code = (err as { code?: string }).code ?? 'invalid_token';
-    sendProblem(reply, { status: 401, title: 'Unauthorized', detail: (err as Error).message, code });
-    return undefined;
-  }
-}
+const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
 
-function presentScan(s: Record<string, unknown>) {
-  return {
+/** The scan row as its HTTP body, checked against the contract. */
+function presentScan(s: Record<string, unknown>): ScanStatusBody {
+  return ScanStatusBody.parse({
     id: s.id,
     environmentId: s.environment_id,
     format: s.format,
@@ -137,8 +100,8 @@ function presentScan(s: Record<string, unknown>) {
     report: s.report,
     error: s.error,
     attempts: s.attempts,
-    submittedAt: s.submitted_at,
-    startedAt: s.started_at,
-    completedAt: s.completed_at,
-  };
+    submittedAt: iso(s.submitted_at),
+    startedAt: iso(s.started_at),
+    completedAt: iso(s.completed_at),
+  });
 }

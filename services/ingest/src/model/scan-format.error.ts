@@ -1,14 +1,9 @@
-/** The formats an ingest scan can be submitted in. */
-export type ScanFormat = 'native' | 'terraform-plan' | 'tfstate' | 'driftctl' | 'cloudformation' | 'kubernetes';
+import { ScanFormat } from '@driftguard/contracts';
 
-export const SCAN_FORMATS: readonly ScanFormat[] = [
-  'native',
-  'terraform-plan',
-  'tfstate',
-  'driftctl',
-  'cloudformation',
-  'kubernetes',
-];
+/** The formats an ingest scan can be submitted in: the contracts' enum, the one definition. */
+export type { ScanFormat };
+
+export const SCAN_FORMATS: readonly ScanFormat[] = ScanFormat.options;
 
 export type ScanFormatErrorCode =
   | 'malformed_json'

@@ -1,0 +1,4 @@
+export * from './problem.js';
+export * from './whoami.js';
+export * from './scans.js';
+export * from './declared.js';
