@@ -14,6 +14,8 @@ export { ensureDatabase, dropDatabase, databaseNameOf, withDatabase } from './se
 export { TABLE_OWNERS, COLUMN_OWNERS, assertWritable, type ServiceName } from './ownership.js';
 export { writeAudit, ensureAuditPartitions, type AuditEntry } from './audit.js';
 export { forOrg, withOrgScope, TENANT_ROLE, type OrgScope, type TenantTable } from './tenancy.js';
+export { runAsOrg, enterOrg, currentOrg } from './tenant-context.js';
+export { SERVICE_ROLES, applyServiceGrants, serviceGrantsSql } from './service-roles.js';
 export {
   Keyring,
   parseKeyring,

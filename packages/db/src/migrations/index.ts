@@ -4,6 +4,7 @@ import * as platformTables from './0002-platform-tables.js';
 import * as messaging from './0003-messaging.js';
 import * as rowLevelSecurity from './0004-row-level-security.js';
 import * as scanProcessing from './0005-scan-processing.js';
+import * as serviceRoles from './0006-service-roles.js';
 
 /**
  * Every migration, listed explicitly (no directory globbing, so bundles and PGlite see the same
@@ -19,6 +20,7 @@ export const migrations: Record<string, Migration> = {
   '0003-messaging': messaging,
   '0004-row-level-security': rowLevelSecurity,
   '0005-scan-processing': scanProcessing,
+  '0006-service-roles': serviceRoles,
 };
 
 /** A Kysely `MigrationProvider` over {@link migrations}. */
