@@ -8,7 +8,7 @@ import { createScanProcessor } from './scans/scan.processor.js';
 import { createScanMetrics } from './scans/scan.metrics.js';
 import { declaredRoutes } from './declared/declared.routes.js';
 import { createRepoSyncScheduler, repoSyncHandler } from './declared/git-sync.js';
-import { deriveKey, parseKeyring } from '@driftguard/db';
+import { deriveKey, parseKeyring, SERVICE_ROLES } from '@driftguard/db';
 
 /**
  * The ingest service: scans in (HTTP, NATS), declared state in (uploads, git), drift events out.
@@ -24,6 +24,7 @@ export async function createIngestService(cfg: IngestConfig, deps: ServiceDeps =
     name: 'ingest',
     cfg,
     deps,
+    dbRole: SERVICE_ROLES.ingest,
     registerRoutes: async (app, ctx) => {
       const verifier = createTokenVerifier(ctx.db);
       await app.register(scanRoutes, { db: ctx.db, verify: (h) => verifier.verify(h), onAccepted: wake });

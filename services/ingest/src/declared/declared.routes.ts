@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { Role } from '@driftguard/contracts';
-import type { Database } from '@driftguard/db';
+import { enterOrg, type Database } from '@driftguard/db';
 import type { Logger } from '@driftguard/runtime';
 import { sendProblem } from '../http/problem.js';
 import { DeclaredFormatError, type DeclaredFormatErrorCode } from './declared-format.error.js';
@@ -59,6 +59,7 @@ export async function declaredRoutes(app: FastifyInstance, opts: DeclaredRoutesO
   app.put('/v1/repositories/:repositoryId/declared', { bodyLimit: MAX_DECLARED_UPLOAD_BYTES }, async (req, reply) => {
     const principal = await authenticate(req, reply, verify);
     if (!principal) return reply;
+    enterOrg(principal.orgId);
 
     const params = Params.safeParse(req.params);
     const repository = params.success ? await findRepository(opts.db, params.data.repositoryId) : undefined;

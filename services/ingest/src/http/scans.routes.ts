@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { ScanFormat } from '@driftguard/contracts';
-import type { Database } from '@driftguard/db';
+import { enterOrg, type Database } from '@driftguard/db';
 import { ScanFormatError } from '../model/observation.js';
 import { acceptScan } from '../scans/scan.intake.js';
 import { getScan } from '../scans/scans.queries.js';
@@ -44,6 +44,7 @@ export async function scanRoutes(app: FastifyInstance, opts: ScanRoutesOptions):
   app.post('/v1/scans', { bodyLimit: MAX_SCAN_BYTES }, async (req, reply) => {
     const principal = await authenticate(req, reply, opts.verify, SCAN_ROLES);
     if (!principal) return reply;
+    enterOrg(principal.orgId);
     const q = SubmitQuery.safeParse(req.query);
     if (!q.success) {
       return sendProblem(reply, {
@@ -93,6 +94,7 @@ export async function scanRoutes(app: FastifyInstance, opts: ScanRoutesOptions):
   app.get<{ Params: { id: string } }>('/v1/scans/:id', async (req, reply) => {
     const principal = await authenticate(req, reply, opts.verify, READ_ROLES);
     if (!principal) return reply;
+    enterOrg(principal.orgId);
     const id = z.uuid().safeParse(req.params.id);
     const scan = id.success ? await getScan(opts.db, id.data, principal.orgId) : undefined;
     if (!scan || (principal.envId !== null && scan.environment_id !== principal.envId)) {
