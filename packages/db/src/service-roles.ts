@@ -20,7 +20,8 @@ const CHANNEL_READERS: readonly ServiceName[] = ['notifier', 'api'];
 const SHARED_GRANTS: Record<string, string[]> = {
   // Any service's relay publishes and prunes the outbox; rows carry no tenant data of their own.
   outbox: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
-  processed_messages: ['SELECT', 'INSERT', 'DELETE'],
+  // UPDATE only for the janitor's `FOR UPDATE SKIP LOCKED` batches.
+  processed_messages: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   // Replaying marks the row; listing is the operator's view.
   dead_letters: ['SELECT', 'INSERT', 'UPDATE'],
   // Append-only: writeAudit reads back only the new row's id.
