@@ -5,7 +5,7 @@ import { MigrationError } from './errors.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema/index.js';
 import { ensureDatabase } from './server.js';
-import { applyServiceGrants } from './service-roles.js';
+import { applyServiceGrants, SERVICE_ROLES } from './service-roles.js';
 
 /** What {@link migrate} does: apply all pending, revert the latest one, or only report. */
 export type MigrateDirection = 'up' | 'down' | 'status';
@@ -25,6 +25,8 @@ export interface MigrateResult {
   applied: string[];
   /** Every known migration after this call. */
   status: MigrationStatus[];
+  /** Service roles whose grants this call (re)applied ('up' on PostgreSQL; none otherwise). */
+  grantedRoles: string[];
 }
 
 /** Serializes DriftGuard migrations of one database across processes (session advisory lock). */
@@ -48,7 +50,7 @@ export async function migrate(url: string, direction: MigrateDirection): Promise
     // Grants follow the ownership map, not a frozen migration: re-applied on every run, so new
     // tables and columns get theirs (the embedded database runs as one role and skips this).
     if (direction === 'up') await applyServiceGrants(db);
-    return { createdDatabase, ...result };
+    return { createdDatabase, ...result, grantedRoles: direction === 'up' ? Object.values(SERVICE_ROLES) : [] };
   } finally {
     await db.destroy();
     await lock.end().catch(() => undefined); // ending the session releases the lock
@@ -57,10 +59,10 @@ export async function migrate(url: string, direction: MigrateDirection): Promise
 
 /** Migrates an embedded PGlite database (one connection, so no lock is needed). */
 export async function migratePglite(db: Kysely<Database>, direction: MigrateDirection = 'up'): Promise<MigrateResult> {
-  return { createdDatabase: false, ...(await runMigrator(db, direction)) };
+  return { createdDatabase: false, ...(await runMigrator(db, direction)), grantedRoles: [] };
 }
 
-async function runMigrator(db: Kysely<Database>, direction: MigrateDirection): Promise<Omit<MigrateResult, 'createdDatabase'>> {
+async function runMigrator(db: Kysely<Database>, direction: MigrateDirection): Promise<Omit<MigrateResult, 'createdDatabase' | 'grantedRoles'>> {
   // Unordered: a migration merged later under an earlier number (e.g. 0003 after 0004 ran in a
   // developer's database) still runs instead of blocking every later one.
   const migrator = new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true });
