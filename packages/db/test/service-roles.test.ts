@@ -121,6 +121,7 @@ describe('service roles', () => {
     expect((await privilege()).rows[0]).toEqual({ ingest: false, analysis: false });
     const result = await migrate(test.url, 'up');
     expect(result.applied).toEqual([]);
+    expect(result.grantedRoles).toEqual(['dg_ingest', 'dg_analysis', 'dg_recommender', 'dg_notifier', 'dg_api']);
     expect((await privilege()).rows[0]).toEqual({ ingest: true, analysis: false });
   });
 });
