@@ -1,4 +1,5 @@
 import type { EventKey, EventOf } from '@driftguard/contracts';
+import { runAsOrg } from '@driftguard/db';
 import type { JsMsg } from '@nats-io/jetstream';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { Kysely, Transaction } from 'kysely';
@@ -63,9 +64,12 @@ export function createMessageProcessor<K extends EventKey, DB extends MessagingT
     ctx.log.error({ deadLetterId: id, subject: msg.subject, seq: msg.seq, deliveryCount, code, error }, 'message dead-lettered');
   };
 
-  /** Runs the handler unless the ledger already holds the event; true when it ran. */
+  /**
+   * Runs the handler unless the ledger already holds the event; true when it ran. It acts for
+   * the event's organization: on a tenant-scoped pool, row-level security confines it there.
+   */
   const runOnce = (event: EventOf<K>, msg: JsMsg, headers: Record<string, string>, log: Logger) =>
-    db.transaction().execute(async (tx) => {
+    runAsOrg(event.orgId, () => db.transaction().execute(async (tx) => {
       const ledger = tx as unknown as Transaction<MessagingTables>;
       const fresh = await ledger
         .insertInto('processed_messages')
@@ -77,7 +81,7 @@ export function createMessageProcessor<K extends EventKey, DB extends MessagingT
       const meta = { tx, subject: msg.subject, deliveryCount: msg.info.deliveryCount, streamSeq: msg.seq, log, headers };
       await handler(event, meta);
       return true;
-    });
+    }));
 
   return async function processMessage(msg: JsMsg): Promise<void> {
     const headers = headersToRecord(msg.headers);

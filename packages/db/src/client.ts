@@ -1,6 +1,7 @@
-import { Kysely, PostgresDialect, type LogConfig } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, type DatabaseConnection, type LogConfig } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema/index.js';
+import { currentOrg } from './tenant-context.js';
 
 /** PostgreSQL type oids whose node-pg parsing DriftGuard overrides. */
 const DATE_OID = 1082;
@@ -34,6 +35,13 @@ export interface CreateDbOptions {
    * connection either way; without a listener node-pg would crash the process.
    */
   onIdleError?: (error: Error) => void;
+  /**
+   * The database role the pool acts as (e.g. `dg_ingest`): each new connection runs
+   * `SET ROLE`, so the login of the URL must be that role or a member of it. Such a pool is
+   * tenant-scoped: every time it hands out a connection it sets `dg.org_id` to the organization
+   * of the current {@link runAsOrg} scope (empty outside one: no tenant rows).
+   */
+  role?: string;
 }
 
 /** A Kysely instance over a node-pg Pool for `url`. `db.destroy()` ends the pool. */
@@ -46,8 +54,22 @@ export function createDb(url: string, opts: CreateDbOptions = {}): Kysely<Databa
     ...(opts.statementTimeoutMs === undefined ? {} : { statement_timeout: opts.statementTimeoutMs }),
   });
   pool.on('error', (error) => opts.onIdleError?.(error));
+  const role = opts.role;
+  const scoping =
+    role === undefined
+      ? {}
+      : {
+          onCreateConnection: async (connection: DatabaseConnection) => {
+            await connection.executeQuery(CompiledQuery.raw(`SET ROLE ${pg.escapeIdentifier(role)}`));
+          },
+          // Session-level, and set on every hand-out, so no connection carries one unit of
+          // work's organization into the next.
+          onReserveConnection: async (connection: DatabaseConnection) => {
+            await connection.executeQuery(CompiledQuery.raw(`SELECT set_config('dg.org_id', $1, false)`, [String(currentOrg() ?? '')]));
+          },
+        };
   return new Kysely<Database>({
-    dialect: new PostgresDialect({ pool }),
+    dialect: new PostgresDialect({ pool, ...scoping }),
     ...(opts.log === undefined ? {} : { log: opts.log }),
   });
 }

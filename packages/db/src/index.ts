@@ -15,6 +15,8 @@ export { TABLE_OWNERS, COLUMN_OWNERS, assertWritable, type ServiceName } from '.
 export { writeAudit, ensureAuditPartitions, type AuditEntry } from './audit.js';
 export { fetchDriftChangeValue, listDriftChanges, type DriftChangeRef, type StoredDriftChange } from './claim-check.queries.js';
 export { forOrg, withOrgScope, TENANT_ROLE, type OrgScope, type TenantTable } from './tenancy.js';
+export { runAsOrg, enterOrg, currentOrg } from './tenant-context.js';
+export { SERVICE_ROLES, applyServiceGrants, serviceGrantsSql } from './service-roles.js';
 export {
   Keyring,
   parseKeyring,

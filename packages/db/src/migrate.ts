@@ -5,6 +5,7 @@ import { MigrationError } from './errors.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema/index.js';
 import { ensureDatabase } from './server.js';
+import { applyServiceGrants, SERVICE_ROLES } from './service-roles.js';
 
 /** What {@link migrate} does: apply all pending, revert the latest one, or only report. */
 export type MigrateDirection = 'up' | 'down' | 'status';
@@ -24,6 +25,8 @@ export interface MigrateResult {
   applied: string[];
   /** Every known migration after this call. */
   status: MigrationStatus[];
+  /** Service roles whose grants this call (re)applied ('up' on PostgreSQL; none otherwise). */
+  grantedRoles: string[];
 }
 
 /** Serializes DriftGuard migrations of one database across processes (session advisory lock). */
@@ -32,7 +35,8 @@ const MIGRATE_LOCK_KEY = 0x44470001;
 /**
  * Creates the database `url` names if missing, then migrates it under an advisory lock, so
  * several `migrate` runs (even against a database that does not exist yet) all succeed and apply
- * each migration once. Throws MigrationError when a migration fails.
+ * each migration once, then (re)applies the service roles' grants (applyServiceGrants). Throws
+ * MigrationError when a migration fails.
  */
 export async function migrate(url: string, direction: MigrateDirection): Promise<MigrateResult> {
   const createdDatabase = await ensureDatabase(url);
@@ -42,7 +46,11 @@ export async function migrate(url: string, direction: MigrateDirection): Promise
   const db = createDb(url, { max: 2, applicationName: 'driftguard-migrate' });
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATE_LOCK_KEY]);
-    return { createdDatabase, ...(await runMigrator(db, direction)) };
+    const result = await runMigrator(db, direction);
+    // Grants follow the ownership map, not a frozen migration: re-applied on every run, so new
+    // tables and columns get theirs (the embedded database runs as one role and skips this).
+    if (direction === 'up') await applyServiceGrants(db);
+    return { createdDatabase, ...result, grantedRoles: direction === 'up' ? Object.values(SERVICE_ROLES) : [] };
   } finally {
     await db.destroy();
     await lock.end().catch(() => undefined); // ending the session releases the lock
@@ -51,10 +59,10 @@ export async function migrate(url: string, direction: MigrateDirection): Promise
 
 /** Migrates an embedded PGlite database (one connection, so no lock is needed). */
 export async function migratePglite(db: Kysely<Database>, direction: MigrateDirection = 'up'): Promise<MigrateResult> {
-  return { createdDatabase: false, ...(await runMigrator(db, direction)) };
+  return { createdDatabase: false, ...(await runMigrator(db, direction)), grantedRoles: [] };
 }
 
-async function runMigrator(db: Kysely<Database>, direction: MigrateDirection): Promise<Omit<MigrateResult, 'createdDatabase'>> {
+async function runMigrator(db: Kysely<Database>, direction: MigrateDirection): Promise<Omit<MigrateResult, 'createdDatabase' | 'grantedRoles'>> {
   // Unordered: a migration merged later under an earlier number (e.g. 0003 after 0004 ran in a
   // developer's database) still runs instead of blocking every later one.
   const migrator = new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true });

@@ -11,6 +11,7 @@ import {
   type UpdateResult,
 } from 'kysely';
 import type { Database, TableName } from './schema/index.js';
+import { runAsOrg } from './tenant-context.js';
 
 /**
  * How each tenant table reaches its organization. The same paths back the row-level-security
@@ -91,9 +92,12 @@ export function forOrg(db: Kysely<Database>, orgId: number): OrgScope {
 export const TENANT_ROLE = 'dg_app';
 
 /**
- * Runs `fn` in a transaction as role dg_app with `dg.org_id` = `orgId`, so row-level security
- * hides every other organization's rows (the second line behind forOrg). Both settings are
- * transaction-local and end with it.
+ * Runs `fn` in a transaction with `dg.org_id` = `orgId`, so row-level security hides every other
+ * organization's rows (the second line behind forOrg), and inside a {@link runAsOrg} scope, so a
+ * tenant-scoped pool's other connections act for the same organization. A service role (member
+ * of dg_service) keeps its own grants; any other session (a superuser, the tables' owner, the
+ * embedded database) also switches to role dg_app, to which the policies apply. Both settings
+ * are transaction-local and end with it.
  */
 export async function withOrgScope<T>(
   db: Kysely<Database>,
@@ -101,8 +105,14 @@ export async function withOrgScope<T>(
   fn: (tx: Transaction<Database>) => Promise<T>,
 ): Promise<T> {
   if (!Number.isSafeInteger(orgId) || orgId <= 0) throw new RangeError(`invalid organization id ${orgId}`);
-  return db.transaction().execute(async (tx) => {
-    await sql`SELECT set_config('role', ${TENANT_ROLE}, true), set_config('dg.org_id', ${String(orgId)}, true)`.execute(tx);
-    return fn(tx);
-  });
+  return runAsOrg(orgId, () =>
+    db.transaction().execute(async (tx) => {
+      await sql`SELECT set_config('dg.org_id', ${String(orgId)}, true),
+        CASE WHEN EXISTS (SELECT 1 FROM pg_auth_members m
+            JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
+            WHERE g.rolname = 'dg_service' AND u.rolname = current_user)
+          THEN NULL ELSE set_config('role', ${TENANT_ROLE}, true) END`.execute(tx);
+      return fn(tx);
+    }),
+  );
 }

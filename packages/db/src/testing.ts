@@ -19,6 +19,7 @@ import pg from 'pg';
 import { ensureAuditPartitions } from './audit.js';
 import { createDb } from './client.js';
 import { migrate } from './migrate.js';
+import { applyServiceGrants } from './service-roles.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema/index.js';
 import { dropDatabase, withDatabase, withMaintenanceClient } from './server.js';
@@ -55,6 +56,8 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
   const db = createDb(url, { max: 5, applicationName: 'driftguard-test' });
   // The template may predate this month: give the copy the audit partitions a migration would.
   await ensureAuditPartitions(db, 3);
+  // Grants follow the ownership map, which the template's key does not cover: re-apply them.
+  await applyServiceGrants(db);
   let destroyed: Promise<void> | undefined;
   return {
     name,

@@ -9,7 +9,7 @@ import { createScanProcessor } from './scans/scan.processor.js';
 import { createScanMetrics } from './scans/scan.metrics.js';
 import { declaredRoutes } from './declared/declared.routes.js';
 import { createRepoSyncScheduler, repoSyncHandler } from './declared/git-sync.js';
-import { deriveKey, parseKeyring } from '@driftguard/db';
+import { deriveKey, parseKeyring, SERVICE_ROLES } from '@driftguard/db';
 
 /**
  * The ingest service: scans in (HTTP, NATS), declared state in (uploads, git), drift events out.
@@ -26,6 +26,7 @@ export async function createIngestService(cfg: IngestConfig, deps: ServiceDeps =
     cfg,
     deps,
     mapError: mapIngestError,
+    dbRole: SERVICE_ROLES.ingest,
     registerRoutes: async (app, ctx) => {
       await app.register(scanRoutes, { db: ctx.db, onAccepted: wake });
       await app.register(declaredRoutes, { db: ctx.db, log: ctx.log });

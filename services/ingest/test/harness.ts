@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '@driftguard/db/testing';
 import { connectBus, streamNames, type Bus } from '@driftguard/bus';
 import { createLogger, generateToken } from '@driftguard/runtime';
 import type { Kysely } from 'kysely';
-import type { Database } from '@driftguard/db';
+import { createDb, SERVICE_ROLES, type Database } from '@driftguard/db';
 import { createIngestService } from '../src/service.js';
 import { loadIngestConfig } from '../src/config.js';
 import { FIXTURES_DIR } from './fixtures/fixture-files.js';
@@ -82,7 +82,10 @@ export async function startIngest(label: string, extraEnv: Record<string, string
     ...extraEnv,
   };
   const cfg = loadIngestConfig(env);
-  const svc = await createIngestService(cfg, { db: tdb.db, log: createLogger({ level: 'silent', name: 'ingest-test' }) });
+  // The service acts as its own role, as in production: grants and row-level security apply to
+  // every query it sends. `db` (the database owner) is the tests' view for setup and assertions.
+  const serviceDb = createDb(tdb.url, { role: SERVICE_ROLES.ingest, max: 5, applicationName: 'driftguard-ingest-test' });
+  const svc = await createIngestService(cfg, { db: serviceDb, log: createLogger({ level: 'silent', name: 'ingest-test' }) });
   const { port } = await svc.start();
   const url = `http://127.0.0.1:${port}`;
   const tenant = await createTenant(tdb.db);
@@ -127,7 +130,7 @@ export async function startIngest(label: string, extraEnv: Record<string, string
     async startPeer() {
       const n = peers.length + 1;
       const peer = await createIngestService(loadIngestConfig({ ...env, DG_INSTANCE_ID: `${env.DG_INSTANCE_ID}-peer${n}` }), {
-        db: tdb.db,
+        db: serviceDb,
         log: createLogger({ level: 'silent', name: 'ingest-test' }),
       });
       peers.push(peer);
@@ -139,6 +142,7 @@ export async function startIngest(label: string, extraEnv: Record<string, string
       const b = await h.bus();
       for (const name of Object.values(streamNames({ streamPrefix: env.DG_STREAM_PREFIX }))) await b.jsm.streams.delete(name).catch(() => undefined);
       await b.close();
+      await serviceDb.destroy();
       await tdb.destroy();
     },
   };

@@ -27,6 +27,7 @@ function printResult(ctx: CliContext, result: MigrateResult): void {
   if (result.direction === 'up') {
     for (const name of result.applied) writeLine(ctx.stdout, `applied ${name}`);
     if (result.applied.length === 0) writeLine(ctx.stdout, 'already up to date');
+    if (result.grantedRoles.length > 0) writeLine(ctx.stdout, `granted service roles ${result.grantedRoles.join(', ')}`);
   } else if (result.direction === 'down') {
     for (const name of result.applied) writeLine(ctx.stdout, `reverted ${name}`);
     if (result.applied.length === 0) writeLine(ctx.stdout, 'nothing to revert');

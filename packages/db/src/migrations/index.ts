@@ -4,6 +4,7 @@ import * as platformTables from './0002-platform-tables.js';
 import * as messaging from './0003-messaging.js';
 import * as rowLevelSecurity from './0004-row-level-security.js';
 import * as scanProcessing from './0005-scan-processing.js';
+import * as serviceRoles from './0006-service-roles.js';
 import * as observationTime from './0007-observation-time.js';
 
 /**
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   '0003-messaging': messaging,
   '0004-row-level-security': rowLevelSecurity,
   '0005-scan-processing': scanProcessing,
+  '0006-service-roles': serviceRoles,
   '0007-observation-time': observationTime,
 };
 

@@ -73,7 +73,7 @@ async function resolveEnvironment(request: FastifyRequest, principal: TokenPrinc
   const directory = request.server.environmentDirectory;
   if (!directory) throw new Error('requireToken({ environment }) needs the token auth plugin with an environment directory');
   const [orgSlug = '', envSlug = ''] = requested.split('/');
-  const found = await directory.find(orgSlug, envSlug);
+  const found = await directory.find(principal.orgId, orgSlug, envSlug);
   if (!found || found.orgId !== principal.orgId) throw new NotFoundError(`no environment ${requested} in your organization`, { code: 'environment_not_found' });
   assertEnvironmentAccess(principal, found.envId, `environment ${requested}`);
   return found;

@@ -1,4 +1,4 @@
-import type { Database } from '@driftguard/db';
+import { runAsOrg, type Database } from '@driftguard/db';
 import type { Kysely } from 'kysely';
 import { createTokenVerifier, type TokenVerifier, type TokenVerifierOptions } from './token-verifier.js';
 
@@ -10,7 +10,8 @@ export interface EnvironmentRow {
 
 /** Finds environments by `<org>/<env>` slugs, for routes that let a token name one. */
 export interface EnvironmentDirectory {
-  find(orgSlug: string, envSlug: string): Promise<EnvironmentRow | undefined>;
+  /** The environment `orgSlug/envSlug`, looked up within organization `orgId` only (its RLS scope). */
+  find(orgId: number, orgSlug: string, envSlug: string): Promise<EnvironmentRow | undefined>;
 }
 
 /** What `requireToken` needs: a token verifier and the environment directory. */
@@ -22,14 +23,15 @@ export interface TokenAuth {
 /** The environment directory over the `environments` and `organizations` tables. */
 export function createEnvironmentDirectory(db: Kysely<Database>): EnvironmentDirectory {
   return {
-    async find(orgSlug, envSlug) {
-      const row = await db
+    async find(orgId, orgSlug, envSlug) {
+      const row = await runAsOrg(orgId, () => db
         .selectFrom('environments')
         .innerJoin('organizations', 'organizations.id', 'environments.organization_id')
         .select(['environments.id as envId', 'organizations.id as orgId'])
         .where('organizations.slug', '=', orgSlug)
+        .where('organizations.id', '=', orgId)
         .where('environments.slug', '=', envSlug)
-        .executeTakeFirst();
+        .executeTakeFirst());
       return row ? { orgId: Number(row.orgId), envId: Number(row.envId) } : undefined;
     },
   };

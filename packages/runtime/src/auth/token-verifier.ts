@@ -46,23 +46,19 @@ export function createTokenVerifier(db: Kysely<Database>, options: TokenVerifier
       if (!parts) throw new AuthError('invalid_token');
 
       const hash = hashToken(parts.secret);
-      const candidates = await db
-        .selectFrom('api_tokens')
-        .innerJoin('organizations', 'organizations.id', 'api_tokens.organization_id')
-        .select([
-          'api_tokens.id',
-          'api_tokens.organization_id',
-          'api_tokens.environment_id',
-          'api_tokens.role',
-          'api_tokens.token_hash',
-          'api_tokens.expires_at',
-          'api_tokens.revoked_at',
-          'api_tokens.last_used_at',
-          'organizations.is_active as organization_active',
-        ])
-        .select('api_tokens.token_prefix')
-        .where('api_tokens.token_hash', '=', hash)
-        .execute();
+      // Before the organization is known: the narrow cross-tenant lookup of migration 0006.
+      const { rows: candidates } = await sql<{
+        id: number;
+        organization_id: number;
+        environment_id: number | null;
+        role: string;
+        token_hash: Buffer;
+        token_prefix: string;
+        expires_at: Date | null;
+        revoked_at: Date | null;
+        last_used_at: Date | null;
+        organization_active: boolean | null;
+      }>`SELECT * FROM dg_api_token_candidates(${hash})`.execute(db);
 
       const row = candidates.find((c) => sameBytes(Buffer.from(c.token_hash), hash) && sameBytes(Buffer.from(c.token_prefix), Buffer.from(parts.prefix)));
       if (!row) throw new AuthError('invalid_token');
@@ -90,14 +86,7 @@ function sameBytes(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Conditional, so concurrent requests with one token write at most once per interval. */
+/** Conditional, so concurrent requests with one token write at most once per interval (migration 0006). */
 async function touch(db: Kysely<Database>, tokenId: number, intervalMs: number): Promise<void> {
-  await db
-    .updateTable('api_tokens')
-    .set({ last_used_at: sql<Date>`now()` })
-    .where('id', '=', tokenId)
-    .where((eb) =>
-      eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', sql<Date>`now() - make_interval(secs => ${intervalMs / 1000})`)]),
-    )
-    .execute();
+  await sql`SELECT dg_touch_api_token(${tokenId}::integer, ${intervalMs / 1000}::double precision)`.execute(db);
 }

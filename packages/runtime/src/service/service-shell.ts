@@ -22,6 +22,12 @@ export interface ServiceShellOptions<C extends BaseConfig & { PORT: number }> {
   /** Starts consumers and other background work; each is stopped, in parallel, on destroy. */
   startWorkers?: (ctx: ServiceContext<C>) => Promise<Worker[]> | Worker[];
   mapError?: ErrorMapper;
+  /**
+   * The PostgreSQL role the service acts as (e.g. `dg_ingest`) when it opens its own pool: each
+   * connection of the `DATABASE_URL` login runs `SET ROLE` to it, and queries are scoped to the
+   * organization of the current `runAsOrg` scope (row-level security). Unset: the login itself.
+   */
+  dbRole?: string;
 }
 
 /**
@@ -32,10 +38,10 @@ export interface ServiceShellOptions<C extends BaseConfig & { PORT: number }> {
  * Resources passed in `deps` are used but not closed. A failed `start()` undoes what it began.
  */
 export function createServiceShell<C extends BaseConfig & { PORT: number }>(options: ServiceShellOptions<C>): Service {
-  const { name, cfg, deps = {}, relay = true, registerRoutes, startWorkers, mapError } = options;
+  const { name, cfg, deps = {}, relay = true, registerRoutes, startWorkers, mapError, dbRole } = options;
   const log = (deps.log ?? createLogger({ level: cfg.LOG_LEVEL, name })).child({ service: name });
   const ownsDb = deps.db === undefined;
-  const db = deps.db ?? openDatabase(cfg);
+  const db = deps.db ?? openDatabase(cfg, dbRole);
   const metrics = createMetrics(name);
   const shutdown = new AbortController();
 
@@ -120,9 +126,9 @@ export function createServiceShell<C extends BaseConfig & { PORT: number }>(opti
   return { start, destroy };
 }
 
-function openDatabase(cfg: BaseConfig): Kysely<Database> {
+function openDatabase(cfg: BaseConfig, role: string | undefined): Kysely<Database> {
   if (!cfg.DATABASE_URL) {
     throw new ConfigError([{ variable: 'DATABASE_URL', reason: 'required to run a service on its own (`dg up` uses embedded PGlite without it)' }]);
   }
-  return createDb(cfg.DATABASE_URL);
+  return createDb(cfg.DATABASE_URL, role === undefined ? {} : { role });
 }

@@ -1,5 +1,5 @@
 import { DeclaredUploadAnswer, DeclaredUploadParams, Role } from '@driftguard/contracts';
-import type { Database } from '@driftguard/db';
+import { enterOrg, type Database } from '@driftguard/db';
 import { assertEnvironmentAccess, InvalidInputError, NotFoundError, principalOf, problemResponses, requireToken, type HttpApp, type Logger } from '@driftguard/runtime';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -50,6 +50,7 @@ export async function declaredRoutes(app: HttpApp, opts: DeclaredRoutesOptions):
     },
     async (req) => {
       const principal = principalOf(req);
+      enterOrg(principal.orgId);
       const repositoryId = RepositoryId.safeParse(req.params.repositoryId);
       const repository = repositoryId.success ? await findRepository(opts.db, repositoryId.data) : undefined;
       if (!repository || repository.organizationId !== principal.orgId) {

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { IacTool } from '@driftguard/contracts';
 import type { Database } from '@driftguard/db';
 
@@ -52,19 +52,15 @@ export async function findRepositoryCredentials(db: Kysely<Database>, repository
  * Repositories synced from git (kubernetes and cloudformation, with a URL) whose last sync is
  * older than `staleAfterMs` or that never synced, oldest first.
  */
-export async function findRepositoriesDueForSync(db: Kysely<Database>, staleAfterMs: number, limit: number): Promise<number[]> {
-  const cutoff = new Date(Date.now() - staleAfterMs);
-  const rows = await db
-    .selectFrom('iac_repositories')
-    .select('id')
-    .where('repository_url', 'is not', null)
-    .where('tool', 'in', ['kubernetes', 'cloudformation'])
-    .where((eb) => eb.or([eb('last_sync_at', 'is', null), eb('last_sync_at', '<', cutoff)]))
-    .orderBy((eb) => eb.fn.coalesce('last_sync_at', eb.val(new Date(0))))
-    .orderBy('id')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => r.id);
+export async function findRepositoriesDueForSync(
+  db: Kysely<Database>,
+  staleAfterMs: number,
+  limit: number,
+): Promise<{ repositoryId: number; orgId: number }[]> {
+  // Every organization's repositories: the security-definer function of migration 0006.
+  const { rows } = await sql<{ id: number; organization_id: number }>`
+    SELECT * FROM dg_repositories_due_for_sync(${staleAfterMs / 1000}::double precision, ${limit}::integer)`.execute(db);
+  return rows.map((r) => ({ repositoryId: r.id, orgId: r.organization_id }));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { runAsOrg } from '@driftguard/db';
 import { GitSyncError, syncRepository, type GitSyncContext } from './git-sync.js';
 import { findRepositoriesDueForSync } from './iac-repositories.queries.js';
 
@@ -31,10 +32,10 @@ export function createRepoSyncScheduler(options: RepoSyncSchedulerOptions): Repo
 
   const round = async (): Promise<void> => {
     const due = await findRepositoriesDueForSync(options.db, options.intervalMs, batchSize);
-    for (const repositoryId of due) {
+    for (const { repositoryId, orgId } of due) {
       if (stopping) return;
       try {
-        const outcome = await syncRepository(options, repositoryId, { trigger: 'schedule' });
+        const outcome = await runAsOrg(orgId, () => syncRepository(options, repositoryId, { trigger: 'schedule' }));
         if (outcome.status === 'busy') log.debug({ repositoryId }, 'repository is being synced elsewhere; skipped');
       } catch (err) {
         if (!(err instanceof GitSyncError)) throw err;

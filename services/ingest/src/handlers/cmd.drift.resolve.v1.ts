@@ -15,7 +15,8 @@ export function cmdDriftResolveV1(deps: { subjectRoot: string }): EventHandler<'
       .innerJoin('environments', 'environments.id', 'drift_events.environment_id')
       .select(['drift_events.id', 'drift_events.resolved_at', 'drift_events.environment_id', 'environments.organization_id'])
       .where('drift_events.id', '=', data.driftEventId)
-      .forUpdate()
+      // Only the drift is locked: ingest may not lock the api's environments rows.
+      .forUpdate('drift_events')
       .executeTakeFirst();
     if (!drift || drift.organization_id !== event.orgId || drift.environment_id !== event.envId) {
       throw new PermanentError(`drift ${data.driftEventId} does not exist in environment ${event.envId} of organization ${event.orgId}`);

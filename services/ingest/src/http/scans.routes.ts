@@ -1,5 +1,5 @@
 import { Role, ScanAccepted, ScanIdParams, ScanStatusBody, SubmitScanQuery } from '@driftguard/contracts';
-import type { Database } from '@driftguard/db';
+import { enterOrg, type Database } from '@driftguard/db';
 import { environmentOf, NotFoundError, principalOf, problemResponses, requireToken, type HttpApp } from '@driftguard/runtime';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -36,6 +36,7 @@ export async function scanRoutes(app: HttpApp, opts: ScanRoutesOptions): Promise
     },
     async (req, reply) => {
       const env = environmentOf(req);
+      enterOrg(env.orgId);
       const body = decodeScanBody(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.headers['content-encoding']);
       const accepted = await acceptScan(opts.db, {
         orgId: env.orgId,
@@ -65,6 +66,7 @@ export async function scanRoutes(app: HttpApp, opts: ScanRoutesOptions): Promise
     },
     async (req) => {
       const principal = principalOf(req);
+      enterOrg(principal.orgId);
       const id = z.uuid().safeParse(req.params.id);
       const scan = id.success ? await getScan(opts.db, id.data, principal.orgId) : undefined;
       // Another environment's scan is answered like a missing one: its existence is not the caller's to learn.

@@ -15,7 +15,8 @@ export function createScanMetrics(registry: Registry, db: Kysely<Database>): Sca
     help: 'Scans recorded and not yet finished (accepted or processing), across all instances',
     registers: [registry],
     async collect() {
-      const r = await sql<{ n: number }>`select count(*)::int as n from scans where status in ('accepted', 'processing')`.execute(db);
+      // Every organization's backlog: a count through dg_scans_waiting (migration 0006), no rows.
+      const r = await sql<{ n: number }>`select dg_scans_waiting() as n`.execute(db);
       this.set(r.rows[0]?.n ?? 0);
     },
   });

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database } from '@driftguard/db';
+import { runAsOrg, type Database } from '@driftguard/db';
 import { runAdapter } from '../adapters/index.js';
 import { ScanFormatError } from '../model/observation.js';
 import { toFindings, type DriftItem } from '../lifecycle/drift-items.js';
@@ -48,7 +48,9 @@ export function createScanProcessor(opts: ScanProcessorOptions) {
       let claimed: ClaimedScan | undefined;
       try {
         claimed = await claimNextScan(opts.db, opts.instanceId, opts.leaseMs);
-        if (claimed) await processClaimed(claimed);
+        const scan = claimed;
+        // One scan, one organization: row-level security confines its every query there.
+        if (scan) await runAsOrg(scan.orgId, () => processClaimed(scan));
       } catch (err) {
         log.error({ err, scanId: claimed?.id }, 'scan processing failed; it will be retried');
       }

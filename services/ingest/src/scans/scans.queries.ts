@@ -54,7 +54,8 @@ export interface ClaimedScan {
  * Claims the oldest scan waiting, or one whose processor stopped renewing its lease (it died):
  * the claim is a lease, so a scan is never worked on by two live processors and never stranded.
  * Scans of one environment are processed one at a time, oldest first; other environments' scans
- * proceed in parallel on other processors.
+ * proceed in parallel on other processors. The next scan may be any organization's, so the claim
+ * is the security-definer function dg_claim_next_scan (migration 0006).
  */
 export async function claimNextScan(db: Db, instanceId: string, leaseMs: number): Promise<ClaimedScan | undefined> {
   const r = await sql<{
@@ -66,23 +67,7 @@ export async function claimNextScan(db: Db, instanceId: string, leaseMs: number)
     scanner: string | null;
     payload: Buffer;
     attempts: number;
-  }>`
-    update scans set status = 'processing', started_at = coalesce(started_at, now()), attempts = attempts + 1,
-      claimed_until = now() + make_interval(secs => ${leaseMs / 1000}), claimed_by = ${instanceId}
-    where id = (
-      select id from scans s
-      where (s.status = 'accepted' or (s.status = 'processing' and s.claimed_until < now()))
-        -- one scan per environment at a time, in the order they were submitted: a later scan
-        -- must never be overtaken by an earlier one (a full scan resolves what it does not show)
-        and not exists (
-          select 1 from scans o
-          where o.environment_id = s.environment_id and o.id <> s.id
-            and ((o.status = 'processing' and o.claimed_until >= now())
-              or (o.status in ('accepted', 'processing') and (o.submitted_at, o.id) < (s.submitted_at, s.id))))
-      order by s.submitted_at
-      for update skip locked
-      limit 1)
-    returning id, organization_id, environment_id, format, is_full, scanner, payload, attempts`.execute(db);
+  }>`select * from dg_claim_next_scan(${instanceId}, ${leaseMs / 1000}::double precision)`.execute(db);
   const row = r.rows[0];
   if (!row) return undefined;
   return {
