@@ -45,7 +45,7 @@ export function isSecretSlot(parent: { readonly [k: string]: unknown } | readonl
   if (Array.isArray(parent)) return false;
   if (isSecretName(key) || MANIFEST_COPY_KEY.test(key)) return true;
   const p = parent as { readonly [k: string]: unknown };
-  if (SECRET_DATA_KEYS.has(key) && (secretObject || p['kind'] === 'Secret')) return true;
+  if (isSecretData(p, key, secretObject)) return true;
   if (PAIR_VALUE_KEYS.has(key)) {
     for (const n of PAIR_NAME_KEYS) {
       const name = p[n];
@@ -53,6 +53,19 @@ export function isSecretSlot(parent: { readonly [k: string]: unknown } | readonl
     }
   }
   return false;
+}
+
+/** `data`/`stringData` of a Kubernetes Secret: every entry's value is secret, its key is not. */
+function isSecretData(parent: { readonly [k: string]: unknown }, key: string, secretObject: boolean): boolean {
+  return SECRET_DATA_KEYS.has(key) && (secretObject || parent['kind'] === 'Secret');
+}
+
+/** A Secret's data map with each value masked and its keys kept (a key added or removed stays visible). */
+function maskEntries(data: Json): Json {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return SENSITIVE_MARKER;
+  const out: { [k: string]: Json } = {};
+  for (const [k, v] of Object.entries(data)) set(out, k, canCarrySecret(v) ? SENSITIVE_MARKER : v);
+  return out;
 }
 
 /** Values that can carry a secret at all. */
@@ -89,7 +102,8 @@ export function maskSecretsIn(body: Json, opts: MaskOptions = {}): { value: Json
         const p = paths.length > 0 ? `${f.path}/${escapePointerSegment(k)}` : '';
         const secret = canCarrySecret(x) && (isSecretSlot(v, k, secretRoot) || (paths.length > 0 && paths.some((s) => pointerCovers(s, p))));
         if (secret) changed = true;
-        set(copy, k, secret ? SENSITIVE_MARKER : null);
+        const masked = secret && !Array.isArray(v) && isSecretData(v, k, secretRoot) ? maskEntries(x) : SENSITIVE_MARKER;
+        set(copy, k, secret ? masked : null);
         if (!secret) stack.push({ src: x, out: copy, key: k, path: p, depth: f.depth + 1 });
       }
       v = copy;
