@@ -147,7 +147,7 @@ export async function processScan(opts: ScanProcessorOptions, scan: ClaimedScan,
         notChecked: findings.notChecked,
         alerts: (output.alerts ?? []).map((a) => ({ resourceType: guardText(a.resourceType), message: guardText(a.message) })),
         suppressedByIgnoreRules: Object.fromEntries(inputs.ignore.suppressedCounts()),
-        scanner: output.scanner,
+        scanner: output.scanner && { ...output.scanner, name: guardText(output.scanner.name) },
       },
     });
     return resolved;
