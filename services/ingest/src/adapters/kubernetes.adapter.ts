@@ -12,7 +12,7 @@
  */
 import type { Adapter, Observation, RejectedItem, ResourceRef } from '../model/observation.js';
 import { diffResource } from '../diff/diff.engine.js';
-import { blindAt, maskBody, maskedPointers } from '../diff/sensitive.mask.js';
+import { blindAt, maskedPointers } from '../diff/sensitive.mask.js';
 import { compact, type JsonRecord } from './input.guards.js';
 import { finishOutput } from './observation.post-process.js';
 import { attribute, controllerOwnedPaths } from './kubernetes.attribution.js';
@@ -34,7 +34,7 @@ export const kubernetesAdapter: Adapter = (input, opts) => {
     const resource = refOf(d, l);
     const declaredBody = normalizeKubernetes(d.body, d.kind);
     if (!l) {
-      observations.push({ kind: 'deleted', resource, declared: maskBody((d.kind === 'Secret' ? maskSecret(d.body) : d.body) as never) });
+      observations.push({ kind: 'deleted', resource, declared: (d.kind === 'Secret' ? maskSecret(d.body) : d.body) as never });
       continue;
     }
     // Manifests kept at rest hold Secret values masked: those values are unknown, not drift.

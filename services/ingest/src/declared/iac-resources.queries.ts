@@ -4,7 +4,6 @@ import type { JsonValue } from '@driftguard/contracts';
 import { identityProblem, type DeclaredResource } from './declared-resource.js';
 import { touchRepositorySync } from './iac-repositories.queries.js';
 import { maskSecrets } from '../sensitivity/index.js';
-import type { Json } from '../model/observation.js';
 
 /** What a replacement changed. `unchanged` rows were confirmed (last_sync_at) but not rewritten. */
 export interface ReplaceCounts {
@@ -60,7 +59,7 @@ export async function replaceDeclaredResources(
     const problem = identityProblem(resource.resourceType, resource.resourceId);
     if (problem !== null) throw new RangeError(`cannot store declared resource: ${problem}`);
     // Every declared state (upload or git, any reader) is stored through the one secret mask.
-    byId.set(resource.resourceId, { ...resource, declaredState: maskSecrets(resource.declaredState as Json) });
+    byId.set(resource.resourceId, { ...resource, declaredState: maskSecrets(resource.declaredState) });
   }
   const repository = await touchRepositorySync(tx, repositoryId);
   if (repository === undefined) throw new RepositoryNotFoundError(repositoryId);
