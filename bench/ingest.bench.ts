@@ -27,6 +27,7 @@ export async function run(): Promise<void> {
     DG_SUBJECT_ROOT: `b${suffix}`,
     DG_STREAM_PREFIX: `B${suffix}_`,
     DG_SCAN_POLL_MS: '50',
+    DG_MASTER_KEY: `b1:${randomBytes(32).toString('base64')}`,
   };
   const log = createLogger({ level: 'warn', name: 'bench' });
   const svc = await createIngestService(loadIngestConfig(env), { db: tdb.db, log });

@@ -4,6 +4,7 @@ import { baseConfigSchema, ConfigError, createLogger, installSignalHandlers, par
 import type { Kysely } from 'kysely';
 import { type CliContext, writeLine } from './cli-context.js';
 import { openEmbeddedDatabase } from './embedded-database.js';
+import { embeddedMasterKey } from './embedded-master-key.js';
 import { configureService, type ConfiguredService, type ServiceName } from './service-catalog.js';
 
 export interface RunServicesOptions {
@@ -18,14 +19,19 @@ export interface RunServicesOptions {
  */
 export async function runServices(ctx: CliContext, names: readonly ServiceName[], { allInOne }: RunServicesOptions): Promise<void> {
   // `dg up` keeps every service on its usual port, so a PORT meant for one service is ignored.
-  const env = allInOne ? { ...ctx.env, PORT: undefined } : ctx.env;
-  const base = parseConfig(baseConfigSchema, env);
+  const given = allInOne ? { ...ctx.env, PORT: undefined } : ctx.env;
+  const base = parseConfig(baseConfigSchema, given);
   const processName = allInOne ? 'driftguard' : `driftguard-${names[0]}`;
   const telemetry = startTelemetry({ serviceName: processName, endpoint: base.OTEL_EXPORTER_OTLP_ENDPOINT });
   const log = createLogger({ level: base.LOG_LEVEL, name: allInOne ? 'driftguard' : names[0]! });
+  // Only `dg up` on the embedded database may run without DG_MASTER_KEY: it keeps a local one.
+  const localKey = allInOne && !base.DATABASE_URL && !base.DG_MASTER_KEY ? embeddedMasterKey(ctx.cwd) : undefined;
+  const env = localKey ? { ...given, DG_MASTER_KEY: localKey.value } : given;
 
   const configured = await configureAll(names, env);
   const shared = allInOne ? await openSharedDatabase(ctx, base.DATABASE_URL, log) : undefined;
+  // Said once the embedded database is ours, so a second `dg up` refused by its lock says only that.
+  if (localKey) log.warn({ path: localKey.path }, localKey.created ? 'DG_MASTER_KEY is not set: created a local master key for the embedded database' : 'DG_MASTER_KEY is not set: using the local master key of the embedded database');
   const services: Service[] = [];
   for (const [index, service] of configured.entries()) {
     services.push(await service.create({ log, ...(shared ? { db: shared.db } : {}), outboxRelay: allInOne ? index === 0 : undefined }));

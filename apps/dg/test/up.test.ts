@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -62,6 +62,9 @@ describe('dg up', () => {
         expect(res.status, name).toBe(200);
       }
       expect(existsSync(join(cwd, '.dg-data', 'PG_VERSION'))).toBe(true);
+      // Without DG_MASTER_KEY the embedded mode keeps its own key, readable by its owner only, and says so.
+      expect(statSync(join(cwd, '.dg-data', 'master.key')).mode & 0o777).toBe(0o600);
+      expect(up.output().stdout).toContain('created a local master key for the embedded database');
 
       const second = dg(['org', 'create', 'acme']);
       expect(await second.exited).toBe(2);

@@ -23,7 +23,14 @@ export const ingestConfigSchema = baseConfigSchema
      */
     DG_REPO_ALLOW_LOCAL: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   })
-  .check(requireMasterKeyInProduction);
+  .check(requireMasterKeyInProduction)
+  .check((ctx) => {
+    // Hashes of masked secrets are keyed with it. Only `dg up` on its embedded database runs
+    // without one set, and it creates and passes a local key (apps/dg embedded-master-key.ts).
+    if (ctx.value.DATABASE_URL && !ctx.value.DG_MASTER_KEY) {
+      ctx.issues.push({ code: 'custom', path: ['DG_MASTER_KEY'], message: 'required when DATABASE_URL is set (it keys the hashes of masked secrets)', input: undefined });
+    }
+  });
 
 export type IngestConfig = Readonly<z.output<typeof ingestConfigSchema>>;
 

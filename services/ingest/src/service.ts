@@ -10,6 +10,7 @@ import { createScanMetrics } from './scans/scan.metrics.js';
 import { declaredRoutes } from './declared/declared.routes.js';
 import { createRepoSyncScheduler, repoSyncHandler } from './declared/git-sync.js';
 import { deriveKey, parseKeyring, SERVICE_ROLES } from '@driftguard/db';
+import { createValueHasher } from './sensitivity/index.js';
 
 /**
  * The ingest service: scans in (HTTP, NATS), declared state in (uploads, git), drift events out.
@@ -18,7 +19,10 @@ import { deriveKey, parseKeyring, SERVICE_ROLES } from '@driftguard/db';
 export async function createIngestService(cfg: IngestConfig, deps: ServiceDeps = {}): Promise<Service> {
   let processor: ReturnType<typeof createScanProcessor> | undefined;
   const wake = () => processor?.notify();
-  const keyring = cfg.DG_MASTER_KEY ? parseKeyring(cfg.DG_MASTER_KEY) : undefined;
+  // Hashes of masked secrets are always keyed; config refuses to start without DG_MASTER_KEY
+  // except under `dg up` with its embedded database, which creates and passes a local key.
+  if (!cfg.DG_MASTER_KEY) throw new Error('DG_MASTER_KEY is required: ingest keys the hashes of masked secrets with it');
+  const keyring = parseKeyring(cfg.DG_MASTER_KEY);
   const git = { keyring, allowLocalRepositories: cfg.DG_REPO_ALLOW_LOCAL };
 
   return createServiceShell({
@@ -43,7 +47,7 @@ export async function createIngestService(cfg: IngestConfig, deps: ServiceDeps =
         batchSize: cfg.DG_SCAN_BATCH_SIZE,
         pollIntervalMs: cfg.DG_SCAN_POLL_MS,
         maxAttempts: cfg.DG_SCAN_MAX_ATTEMPTS,
-        ...(keyring ? { hashKey: deriveKey(keyring, 'sensitive-value-hash') } : {}),
+        hasher: createValueHasher(deriveKey(keyring, 'sensitive-value-hash')),
         metrics: createScanMetrics(ctx.metrics.registry, ctx.db),
       });
       processor.start();

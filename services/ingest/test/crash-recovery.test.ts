@@ -25,6 +25,7 @@ const env = {
   DG_SCAN_BATCH_SIZE: '50',
   DG_SCAN_LEASE_MS: '1500',
   DG_SCAN_POLL_MS: '100',
+  DG_MASTER_KEY: `k1:${randomBytes(32).toString('base64')}`,
   OTEL_METRICS_EXPORTER: 'none',
   OTEL_LOGS_EXPORTER: 'none',
 };

@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@driftguard/db/testing';
 import { connectBus, streamNames, type Bus } from '@driftguard/bus';
-import { createLogger, generateToken } from '@driftguard/runtime';
+import { createLogger, generateToken, type Logger } from '@driftguard/runtime';
 import type { Kysely } from 'kysely';
 import { createDb, SERVICE_ROLES, type Database } from '@driftguard/db';
 import { createIngestService } from '../src/service.js';
@@ -66,7 +66,7 @@ export interface IngestHarness {
 }
 
 /** A real ingest service on a free port, with its own database, subject root and streams. */
-export async function startIngest(label: string, extraEnv: Record<string, string> = {}): Promise<IngestHarness> {
+export async function startIngest(label: string, extraEnv: Record<string, string> = {}, log: Logger = createLogger({ level: 'silent', name: 'ingest-test' })): Promise<IngestHarness> {
   const tdb = await createTestDatabase(label);
   const suffix = randomBytes(4).toString('hex');
   const env = {
@@ -85,7 +85,7 @@ export async function startIngest(label: string, extraEnv: Record<string, string
   // The service acts as its own role, as in production: grants and row-level security apply to
   // every query it sends. `db` (the database owner) is the tests' view for setup and assertions.
   const serviceDb = createDb(tdb.url, { role: SERVICE_ROLES.ingest, max: 5, applicationName: 'driftguard-ingest-test' });
-  const svc = await createIngestService(cfg, { db: serviceDb, log: createLogger({ level: 'silent', name: 'ingest-test' }) });
+  const svc = await createIngestService(cfg, { db: serviceDb, log });
   const { port } = await svc.start();
   const url = `http://127.0.0.1:${port}`;
   const tenant = await createTenant(tdb.db);

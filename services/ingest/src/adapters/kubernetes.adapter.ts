@@ -39,7 +39,7 @@ export const kubernetesAdapter: Adapter = (input, opts) => {
     const resource = refOf(d, l);
     const declaredBody = normalizeKubernetes(d.body, d.kind);
     if (!l) {
-      observations.push({ kind: 'deleted', resource, declared: d.body as never });
+      observations.push({ kind: 'deleted', resource, declared: (d.kind === 'Secret' ? maskSecret(d.body) : d.body) as never });
       continue;
     }
     // Manifests kept at rest hold Secret values masked: those values are unknown, not drift.

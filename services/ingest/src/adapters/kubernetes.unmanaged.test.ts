@@ -3,6 +3,10 @@ import { runAdapter } from './index.js';
 import { toFindings } from '../lifecycle/drift-items.js';
 import { compileIgnoreRules } from '../rules/index.js';
 import type { AdapterOptions } from '../model/observation.js';
+import { createValueHasher } from '../sensitivity/index.js';
+
+/** A fixed key: these tests look at drift shapes, not at hash values. */
+const hasher = createValueHasher(Buffer.alloc(32, 1));
 
 type Obj = Record<string, unknown>;
 
@@ -63,7 +67,7 @@ describe('unmanaged Kubernetes objects', () => {
         actual: { metadata: { name: 'debug', namespace: 'shop' }, spec: podSpec({ securityContext: { privileged: true } }) },
       },
     ]);
-    const [drift] = toFindings(1, 'kubernetes', added).drifts;
+    const [drift] = toFindings(1, 'kubernetes', added, hasher).drifts;
     expect(drift).toMatchObject({ driftType: 'added', securityRuleIds: ['DG-K8S-001'] });
     expect(out.coverage).toMatchObject({ managed: 2, unmanaged: 1 });
   });
@@ -74,7 +78,7 @@ describe('unmanaged Kubernetes objects', () => {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
       subjects: [{ kind: 'User', name: 'eve' }],
     });
-    const { drifts } = toFindings(1, 'kubernetes', scan([pod, binding]).observations);
+    const { drifts } = toFindings(1, 'kubernetes', scan([pod, binding]).observations, hasher);
     expect(drifts.map((d) => [d.resource.physicalId, d.securityRuleIds])).toEqual([
       ['v1/Pod/shop/sniffer', ['DG-K8S-003']],
       ['rbac.authorization.k8s.io/v1/ClusterRoleBinding//ops-admin', ['DG-K8S-004', 'DG-K8S-005']],

@@ -4,6 +4,10 @@ import { nativeAdapter } from './native.adapter.js';
 import { terraformPlanAdapter } from './terraform-plan.adapter.js';
 import { toFindings } from '../lifecycle/drift-items.js';
 import { ScanFormatError } from '../model/scan-format.error.js';
+import { createValueHasher } from '../sensitivity/index.js';
+
+/** A fixed key: these tests look at drift shapes, not at hash values. */
+const hasher = createValueHasher(Buffer.alloc(32, 1));
 
 const plan = (extra: Record<string, unknown>) => ({
   format_version: '1.2',
@@ -34,7 +38,7 @@ describe('when the scanner observed the infrastructure', () => {
     const out = terraformPlanAdapter(plan({ timestamp: '2026-11-29T22:15:03Z' }), {});
     expect(out.observedAt).toBe('2026-11-29T22:15:03.000Z');
     expect(out.observations.map((o) => o.observedAt)).toEqual(['2026-11-29T22:15:03.000Z']);
-    expect(toFindings(1, 'terraform-plan', out.observations).drifts[0]!.observedAt).toBe('2026-11-29T22:15:03.000Z');
+    expect(toFindings(1, 'terraform-plan', out.observations, hasher).drifts[0]!.observedAt).toBe('2026-11-29T22:15:03.000Z');
   });
 
   it('leaves it to the submission time when a plan has no timestamp, and says why when it is not a date-time', () => {

@@ -56,7 +56,7 @@ export function formatsForTool(tool: IacTool): readonly DeclaredFormat[] {
 }
 
 /** What a sensitive value is stored as: secrets never sit in `declared_state` in plain text. */
-export const SENSITIVE_MASK = '(sensitive)';
+export { SENSITIVE_MARKER as SENSITIVE_MASK } from '../sensitivity/secret-mask.js';
 
 export const MAX_RESOURCE_TYPE_LENGTH = 100;
 export const MAX_RESOURCE_ID_LENGTH = 255;

@@ -3,6 +3,7 @@ import { writeAudit, type Database } from '@driftguard/db';
 import type { JsonValue } from '@driftguard/contracts';
 import { identityProblem, type DeclaredResource } from './declared-resource.js';
 import { touchRepositorySync } from './iac-repositories.queries.js';
+import { maskSecrets } from '../sensitivity/index.js';
 
 /** What a replacement changed. `unchanged` rows were confirmed (last_sync_at) but not rewritten. */
 export interface ReplaceCounts {
@@ -57,7 +58,8 @@ export async function replaceDeclaredResources(
   for (const resource of resources) {
     const problem = identityProblem(resource.resourceType, resource.resourceId);
     if (problem !== null) throw new RangeError(`cannot store declared resource: ${problem}`);
-    byId.set(resource.resourceId, resource);
+    // Every declared state (upload or git, any reader) is stored through the one secret mask.
+    byId.set(resource.resourceId, { ...resource, declaredState: maskSecrets(resource.declaredState) });
   }
   const repository = await touchRepositorySync(tx, repositoryId);
   if (repository === undefined) throw new RepositoryNotFoundError(repositoryId);

@@ -1,6 +1,6 @@
 import type { JsonValue } from '@driftguard/contracts';
 import { parsePointer } from '../model/json-pointer.js';
-import { SENSITIVE_MASK } from './declared-resource.js';
+import { SENSITIVE_MARKER as SENSITIVE_MASK } from '../sensitivity/index.js';
 
 /**
  * Returns a copy of `value` in which the value at each pointer is replaced by the mask. A pointer

@@ -1,6 +1,6 @@
 /**
  * Data tables the diff engine is compiled from: which arrays are sets, which keys are computed or
- * volatile, which hold JSON documents, which hold secrets. Add rows here, not code in the engine.
+ * volatile, which hold JSON documents. Add rows here, not code in the engine.
  */
 import type { Json } from '../model/observation.js';
 
@@ -103,13 +103,7 @@ export const COMPUTED_IF_UNSET_KEYS = ['arn', 'name_prefix', 'owner_id', 'kms_ke
 /** Attribute names that hold JSON documents compared semantically (parsed, policies normalized). */
 export const JSON_DOCUMENT_KEY = /policy$|PolicyDocument$|^container_definitions$|^definition$|^access_policies$/i;
 
-/** Key names whose values are secrets wherever they appear (compared by hash, never shown). */
-export const SENSITIVE_KEY_NAMES = new Set([
-  'password', 'master_password', 'masteruserpassword', 'secret', 'secret_string', 'secretstring', 'secret_binary',
-  'private_key', 'private_key_pem', 'secret_key', 'access_key', 'secret_access_key', 'token', 'auth_token',
-  'client_secret', 'ses_smtp_password_v4', 'encrypted_secret', 'connection_string', 'primary_access_key',
-  'secondary_access_key', 'api_key', 'apikey', 'passphrase',
-]);
+/* Which keys hold secrets is decided by name pattern in sensitivity/secret-names.ts, not a list here. */
 
 /** Kubernetes: parents of resource quantities ("100m" == 0.1, "1Gi" == "1024Mi"). */
 export const KUBERNETES_QUANTITY_PARENTS = new Set(['limits', 'requests', 'hard', 'used', 'capacity', 'allocatable', 'overhead']);

@@ -6,9 +6,9 @@
 import type { Json, PropertyChange } from '../model/observation.js';
 import { escapePointerSegment, parsePointer, pointerCovers } from '../model/json-pointer.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
-import { SENSITIVE_KEY_NAMES } from './diff.tables.js';
+import { holdsSecret, isSecretName, maskSecrets, SENSITIVE_MARKER } from '../sensitivity/index.js';
 
-export const SENSITIVE_MARKER = '(sensitive)';
+export { SENSITIVE_MARKER };
 
 /** Covered by (or covering) a declared sensitive path. */
 export function underSensitivePath(path: string, sensitivePaths: readonly string[] | undefined): boolean {
@@ -25,29 +25,21 @@ export function isSensitivePath(path: string, sensitivePaths: readonly string[] 
   return false;
 }
 
-const keyCache = new Map<string, boolean>();
-
-/** Key names repeat across resources: the lower-casing and lookup are cached. */
+/** A key named like a secret; the rule lives in sensitivity/secret-names.ts. */
 export function isSensitiveKey(key: string): boolean {
-  let r = keyCache.get(key);
-  if (r === undefined) {
-    r = SENSITIVE_KEY_NAMES.has(key.toLowerCase());
-    if (keyCache.size < 10_000) keyCache.set(key, r);
-  }
-  return r;
+  return isSecretName(key);
 }
 
-/** True when a value (e.g. a whole added block) carries a key named like a secret. */
-export function containsSensitiveKey(value: unknown, depth = 0): boolean {
-  if (value === null || typeof value !== 'object' || depth > 32) return false;
-  if (Array.isArray(value)) return value.some((v) => containsSensitiveKey(v, depth + 1));
-  for (const [k, v] of Object.entries(value)) {
-    if (isSensitiveKey(k) && v !== null && v !== '') return true;
-    if (containsSensitiveKey(v, depth + 1)) return true;
-  }
-  return false;
+/** True when a value (e.g. a whole added block) holds a secret: by key, name/value pair or shape. */
+export function containsSensitiveKey(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  return holdsSecret(value as Json);
 }
 
+/**
+ * In-memory digest of a masked pair; never stored as is: the sensitivity gate keys it with HMAC
+ * (sensitivity/value-hash.ts) before a drift is written.
+ */
 export function sensitiveValueHash(declared: Json | undefined, actual: Json | undefined): string {
   return sha256Hex(canonicalJson({ declared, actual }));
 }
@@ -64,42 +56,30 @@ export function maskChange(change: PropertyChange): PropertyChange {
 }
 
 /**
- * A copy of a whole resource body fit to store: values under a sensitive path, or under a key
- * named like a secret, replaced by the marker. Drift rows keep declared and actual state, and a
- * secret must not reach them even when it is not what changed.
+ * A copy of a whole resource body fit to store: values under a sensitive path, under a key named
+ * like a secret, or shaped like one, replaced by the marker. Drift rows keep declared and actual
+ * state, and a secret must not reach them even when it is not what changed.
  */
 export function maskBody<T extends Json | null | undefined>(body: T, sensitivePaths?: readonly string[]): T {
-  if (body === null || body === undefined || typeof body !== 'object') return body;
-  return maskAt(body, '', sensitivePaths ?? [], 0) as T;
-}
-
-function maskAt(value: Json, path: string, sensitivePaths: readonly string[], depth: number): Json {
-  if (value === null || typeof value !== 'object' || depth > 64) return value;
-  const child = (key: string, v: Json): Json => {
-    const p = `${path}/${escapePointerSegment(key)}`;
-    if (v !== null && v !== '' && (isSensitiveKey(key) || sensitivePaths.some((s) => pointerCovers(s, p)))) return SENSITIVE_MARKER;
-    return maskAt(v, p, sensitivePaths, depth + 1);
-  };
-  if (Array.isArray(value)) return value.map((v, i) => child(String(i), v));
-  const out: { [k: string]: Json } = {};
-  for (const [k, v] of Object.entries(value)) out[k] = child(k, v);
-  return out;
+  if (body === null || body === undefined) return body;
+  return maskSecrets(body, sensitivePaths ? { sensitivePaths } : {});
 }
 
 /**
  * Pointers of values stored masked (declared state kept at rest holds the marker, never the
  * secret). Such a value is unknown: it cannot be compared, only kept out of what is stored.
+ * Iterative, so any depth is walked.
  */
 export function maskedPointers(body: Json | null | undefined): string[] {
   const out: string[] = [];
-  const walk = (v: Json, path: string, depth: number): void => {
+  if (body === null || body === undefined) return out;
+  const stack: [Json, string][] = [[body, '']];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
     if (v === SENSITIVE_MARKER) out.push(path);
-    else if (v !== null && typeof v === 'object' && depth < 64) {
-      if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}/${i}`, depth + 1));
-      else for (const [k, x] of Object.entries(v)) walk(x, `${path}/${escapePointerSegment(k)}`, depth + 1);
-    }
-  };
-  if (body !== null && body !== undefined) walk(body, '', 0);
+    else if (Array.isArray(v)) v.forEach((x, i) => stack.push([x, `${path}/${i}`]));
+    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) stack.push([x, `${path}/${escapePointerSegment(k)}`]);
+  }
   return out;
 }
 

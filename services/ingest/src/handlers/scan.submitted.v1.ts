@@ -4,6 +4,7 @@ import type { Database } from '@driftguard/db';
 import { PermanentError, type EventHandler } from '@driftguard/bus';
 import { ScanFormatError } from '../model/observation.js';
 import { acceptScan } from '../scans/scan.intake.js';
+import { guardText } from '../sensitivity/index.js';
 
 export interface ScanSubmittedDeps {
   db: Kysely<Database>;
@@ -43,7 +44,7 @@ export function scanSubmittedV1(deps: ScanSubmittedDeps): EventHandler<'scan.sub
       );
       log.info({ scanId: accepted.scanId, format: data.format }, 'scan accepted from nats');
     } catch (err) {
-      if (err instanceof ScanFormatError) throw new PermanentError(`invalid ${err.format} scan at ${err.path || '/'}: ${err.message}`);
+      if (err instanceof ScanFormatError) throw new PermanentError(guardText(`invalid ${err.format} scan at ${err.path || '/'}: ${err.message}`));
       throw err;
     }
     // The processor polls; waking it early only shortens the wait, and a wake before commit is harmless.

@@ -1,9 +1,9 @@
-import { createHmac } from 'node:crypto';
 import type { DriftType, ScanFormat } from '@driftguard/contracts';
 import type { Json, Observation, PropertyChange, ResourceRef } from '../model/observation.js';
 import { escapePointerSegment } from '../model/json-pointer.js';
 import { evaluateSecurity } from '../rules/index.js';
 import { driftFingerprint, resourceKey } from './fingerprint.js';
+import { guardObservation, guardText, type ValueHasher } from '../sensitivity/index.js';
 
 /** One drift a scan shows, ready to be matched against the open drifts of its environment. */
 export interface DriftItem {
@@ -41,15 +41,6 @@ export function scopeOf(format: ScanFormat, ref: ResourceRef): string {
 }
 
 /**
- * A plain hash of a short secret can be guessed by trying values; with a key (derived from
- * DG_MASTER_KEY) the stored hash still shows that a secret changed, and nothing more.
- */
-function keyHashes(changes: PropertyChange[], hashKey: Buffer | undefined): PropertyChange[] {
-  if (!hashKey) return changes;
-  return changes.map((c) => (c.sensitive && c.valueHash ? { ...c, valueHash: createHmac('sha256', hashKey).update(c.valueHash).digest('hex') } : c));
-}
-
-/**
  * Rules an unmanaged (added) or vanished (deleted) resource matches as a whole: each top-level
  * property is judged as if it had been added or removed, so an unmanaged security group open to
  * the world, or a deleted public access block, is flagged like the property change would be.
@@ -73,13 +64,20 @@ function wholeResourceRules(ref: ResourceRef, body: Json | null, side: 'added' |
 
 const changeRules = (changes: readonly PropertyChange[]) => [...new Set(changes.flatMap((c) => c.securityRuleIds))];
 
-export function toFindings(envId: number, format: ScanFormat, observations: readonly Observation[], hashKey?: Buffer): ScanFindings {
+/**
+ * Turns a scan's observations into drifts. Every observation passes the sensitivity gate first
+ * (sensitivity/observation.gate.ts): what leaves here — bodies, changes, keyed hashes, notes — is
+ * what is stored and published, so no secret and no unkeyed hash can reach a row or an event.
+ * Throws SecretMaskDepthError for a body too deep to check.
+ */
+export function toFindings(envId: number, format: ScanFormat, observations: readonly Observation[], hasher: ValueHasher): ScanFindings {
   const drifts: DriftItem[] = [];
   const inSyncKeys = new Set<string>();
   const scopes = new Set<string>([format]);
   const notChecked: ScanFindings['notChecked'] = [];
   const seen = new Set<string>();
-  for (const o of observations) {
+  for (const raw of observations) {
+    const o = guardObservation(raw, hasher);
     const key = resourceKey(o.resource);
     const scope = scopeOf(format, o.resource);
     scopes.add(scope);
@@ -90,14 +88,14 @@ export function toFindings(envId: number, format: ScanFormat, observations: read
         inSyncKeys.add(key);
         continue;
       case 'not_checked':
-        notChecked.push({ resource: o.resource, status: o.status, ...(o.reason ? { reason: o.reason } : {}) });
+        notChecked.push({ resource: o.resource, status: guardText(o.status), ...(o.reason ? { reason: o.reason } : {}) });
         continue;
       case 'modified':
         if (o.changes.length === 0) {
           inSyncKeys.add(key);
           continue;
         }
-        item = { ...base, driftType: 'modified', declared: o.declared, actual: o.actual, changes: keyHashes(o.changes, hashKey), securityRuleIds: changeRules(o.changes), fingerprint: '', ...(o.attribution ? { attribution: o.attribution } : {}) };
+        item = { ...base, driftType: 'modified', declared: o.declared, actual: o.actual, changes: o.changes, securityRuleIds: changeRules(o.changes), fingerprint: '', ...(o.attribution ? { attribution: o.attribution } : {}) };
         break;
       case 'deleted':
         item = { ...base, driftType: 'deleted', declared: o.declared, actual: null, changes: [], securityRuleIds: wholeResourceRules(o.resource, o.declared, 'removed'), fingerprint: '' };
@@ -106,7 +104,7 @@ export function toFindings(envId: number, format: ScanFormat, observations: read
         item = { ...base, driftType: 'added', declared: null, actual: o.actual, changes: [], securityRuleIds: wholeResourceRules(o.resource, o.actual, 'added'), fingerprint: '' };
         break;
       case 'moved':
-        item = { ...base, driftType: 'moved', declared: o.declared, actual: o.actual, changes: keyHashes(o.changes, hashKey), securityRuleIds: changeRules(o.changes), previousAddress: o.previousAddress, fingerprint: '' };
+        item = { ...base, driftType: 'moved', declared: o.declared, actual: o.actual, changes: o.changes, securityRuleIds: changeRules(o.changes), previousAddress: o.previousAddress, fingerprint: '' };
         break;
       default: {
         const never: never = o;

@@ -10,6 +10,7 @@ import type { BatchCounts, ScanRef } from '../lifecycle/scan-context.js';
 import { addCounts, claimNextScan, completeScan, endScan, lockEnvironment, releaseLease, renewLease, type ClaimedScan } from './scans.queries.js';
 import { loadScanInputs } from './scan-inputs.js';
 import type { ScanMetrics } from './scan.metrics.js';
+import { guardRejected, guardText, SecretMaskDepthError, type ValueHasher } from '../sensitivity/index.js';
 
 export interface ScanProcessorOptions {
   db: Kysely<Database>;
@@ -23,8 +24,8 @@ export interface ScanProcessorOptions {
   leaseMs: number;
   /** Drifts written per transaction. */
   batchSize: number;
-  /** Key of the stored hashes of sensitive values (see toFindings); plain sha256 without one. */
-  hashKey?: Buffer;
+  /** Keys the stored hashes of masked values (see sensitivity/value-hash.ts). */
+  hasher: ValueHasher;
   metrics?: ScanMetrics;
   pollIntervalMs: number;
   /** A scan that has been started this many times without finishing is marked failed. */
@@ -101,16 +102,19 @@ export async function processScan(opts: ScanProcessorOptions, scan: ClaimedScan,
   if (opts.eventBudgetBytes) ref.eventBudgetBytes = opts.eventBudgetBytes();
   const inputs = await loadScanInputs(opts.db, scan.orgId, scan.envId, scan.format);
   let output;
+  let findings;
   try {
     output = runAdapter(scan.format, gunzipSync(scan.payload), { ignore: inputs.ignore, ...(inputs.declared !== undefined ? { declared: inputs.declared } : {}) });
-  } catch (err) {
+    findings = toFindings(scan.envId, scan.format, output.observations, opts.hasher);
+  } catch (caught) {
+    // A body too deep to check for secrets is refused like one too deep to parse: nothing is stored.
+    const err = caught instanceof SecretMaskDepthError ? new ScanFormatError('too_deep', scan.format, caught.path, caught.message) : caught;
     if (!(err instanceof ScanFormatError)) throw err;
-    await endScan(opts.db, scan.id, 'rejected', { code: err.code, format: err.format, path: err.path, message: err.message });
+    await endScan(opts.db, scan.id, 'rejected', { code: err.code, format: err.format, path: guardText(err.path), message: guardText(err.message) });
     opts.metrics?.scans.inc({ format: scan.format, outcome: 'rejected' });
-    log.warn({ code: err.code, path: err.path }, 'scan rejected');
+    log.warn({ code: err.code, path: guardText(err.path) }, 'scan rejected');
     return;
   }
-  const findings = toFindings(scan.envId, scan.format, output.observations, opts.hashKey);
   const batches: DriftItem[][] = [];
   for (let i = 0; i < findings.drifts.length; i += opts.batchSize) batches.push(findings.drifts.slice(i, i + opts.batchSize));
   const stopping = async () => {
@@ -142,13 +146,13 @@ export async function processScan(opts: ScanProcessorOptions, scan: ClaimedScan,
     await addCounts(tx, scan.id, { opened: 0, updated: 0, resolved });
     await completeScan(tx, scan.id, {
       resourcesSeen: output.resourcesSeen,
-      rejected: output.rejected,
+      rejected: guardRejected(output.rejected),
       coverage: output.coverage,
       report: {
         notChecked: findings.notChecked,
-        alerts: output.alerts ?? [],
+        alerts: (output.alerts ?? []).map((a) => ({ resourceType: guardText(a.resourceType), message: guardText(a.message) })),
         suppressedByIgnoreRules: Object.fromEntries(inputs.ignore.suppressedCounts()),
-        scanner: output.scanner,
+        scanner: output.scanner && { ...output.scanner, name: guardText(output.scanner.name) },
       },
     });
     return resolved;
