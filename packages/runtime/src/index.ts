@@ -10,4 +10,5 @@ export * from './http/index.js';
 export * from './auth/index.js';
 export * from './lifecycle/index.js';
 export * from './service/index.js';
+export * from './net/index.js';
 export { ConflictError, InvalidInputError, NotFoundError, type FieldError } from './errors.js';
