@@ -14,32 +14,47 @@ export interface RepoSyncScheduler {
   stop(): Promise<void>;
   /** Runs one round now (tests); resolves when it is done. */
   runOnce(): Promise<void>;
+  /** Syncs the repository in a round that starts now (or right after the one in progress). */
+  requestSync(repositoryId: number): void;
 }
 
 /**
  * Keeps git-backed repositories (kubernetes, cloudformation, with a URL) fresh: every
  * `intervalMs`, syncs, one at a time, those whose last sync is older than `intervalMs` or that
- * never synced. Several instances may run it: a repository another instance is syncing is skipped.
- * A failing repository is logged and tried again next round.
+ * never synced, after any requested by a sync command. Several instances may run it: syncs
+ * write under a per-repository lock and an older checkout never replaces a newer one. A failing
+ * repository is logged and tried again next round.
  */
 export function createRepoSyncScheduler(options: RepoSyncSchedulerOptions): RepoSyncScheduler {
   const log = options.log.child({ subsystem: 'ingest:repo-sync' });
   const batchSize = options.batchSize ?? 100;
+  const requested = new Set<number>();
   let timer: NodeJS.Timeout | undefined;
   let stopping = false;
   let running: Promise<void> | undefined;
 
+  const syncOne = async (repositoryId: number, trigger: 'schedule' | 'command'): Promise<void> => {
+    try {
+      const outcome = await syncRepository(options, repositoryId, { trigger });
+      if (outcome.status === 'superseded') log.debug({ repositoryId }, 'a newer sync of the repository wrote first');
+    } catch (err) {
+      if (!(err instanceof GitSyncError)) throw err;
+      log.warn({ repositoryId, code: err.code, reason: err.message, trigger }, 'repository sync failed');
+    }
+  };
+
   const round = async (): Promise<void> => {
+    const commanded = new Set<number>();
+    while (requested.size > 0 && !stopping) {
+      const [repositoryId] = requested;
+      requested.delete(repositoryId!);
+      commanded.add(repositoryId!);
+      await syncOne(repositoryId!, 'command');
+    }
     const due = await findRepositoriesDueForSync(options.db, options.intervalMs, batchSize);
     for (const repositoryId of due) {
       if (stopping) return;
-      try {
-        const outcome = await syncRepository(options, repositoryId, { trigger: 'schedule' });
-        if (outcome.status === 'busy') log.debug({ repositoryId }, 'repository is being synced elsewhere; skipped');
-      } catch (err) {
-        if (!(err instanceof GitSyncError)) throw err;
-        log.warn({ repositoryId, code: err.code, reason: err.message }, 'repository sync failed');
-      }
+      if (!commanded.has(repositoryId)) await syncOne(repositoryId, 'schedule');
     }
   };
 
@@ -48,6 +63,8 @@ export function createRepoSyncScheduler(options: RepoSyncSchedulerOptions): Repo
       .catch((err: unknown) => log.error({ err }, 'repository sync round failed'))
       .finally(() => {
         running = undefined;
+        // A command that arrived during the round does not wait for the next interval.
+        if (requested.size > 0 && !stopping) void runOnce();
       });
     return running;
   };
@@ -70,5 +87,10 @@ export function createRepoSyncScheduler(options: RepoSyncSchedulerOptions): Repo
       await running;
     },
     runOnce,
+    requestSync(repositoryId) {
+      if (stopping) return;
+      requested.add(repositoryId);
+      if (running === undefined) void runOnce();
+    },
   };
 }
