@@ -1,5 +1,6 @@
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encryptSecret, parseKeyring } from '@driftguard/db';
@@ -53,6 +54,29 @@ const fakeDns =
     return [{ address, family: address.includes(':') ? 6 : 4 }];
   };
 
+async function freePort(): Promise<number> {
+  const probe = createTcpServer();
+  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((done) => probe.close(() => done()));
+  return port;
+}
+
+/** Resolves once something accepts connections on 127.0.0.1:port (bounded: 100 tries). */
+async function listening(port: number): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const up = await new Promise<boolean>((done) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        done(true);
+      }).on('error', () => done(false));
+    });
+    if (up) return;
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port}`);
+}
+
 /** A repository served over smart HTTP on loopback, with one commit of one manifest. */
 function servedRepository(name: string): { source: LocalRepo; root: string; bare: string } {
   const source = new LocalRepo(tmp.path, `${name}-src`).write({ 'cm.yaml': manifest('first') });
@@ -100,6 +124,25 @@ describe('git sync: where git may connect', () => {
       expect(server.authorizations.length).toBeGreaterThan(0);
     } finally {
       await server.close();
+    }
+  });
+
+  it('pins git:// too: the URL handed to git names the vetted address', async () => {
+    const { root } = servedRepository('daemon');
+    const port = await freePort();
+    const daemon = spawn('git', ['daemon', '--reuseaddr', '--export-all', `--base-path=${root}`, '--listen=127.0.0.1', `--port=${port}`, root], {
+      env: { PATH: process.env['PATH'] ?? '', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+      stdio: 'ignore',
+    });
+    try {
+      await listening(port);
+      const guard = createOutboundGuard({ allow: parseOutboundAllowList('127.0.0.1'), lookup: fakeDns({ 'git.daemon.example': '127.0.0.1' }) });
+      const id = await repositoryRow(tdb.db, tenant.envId, 'kubernetes', { url: `git://git.daemon.example:${port}/repo.git` });
+      expect(await syncRepository({ ...ctx, outbound: guard }, id)).toMatchObject({ status: 'synced', counts: { added: 1 } });
+      const strict = createOutboundGuard({ lookup: fakeDns({ 'git.daemon.example': '127.0.0.1' }) });
+      await expect(syncRepository({ ...ctx, outbound: strict }, id)).rejects.toMatchObject({ code: 'checkout_refused' });
+    } finally {
+      daemon.kill();
     }
   });
 

@@ -5,8 +5,6 @@ import { OutboundRefusedError, outboundTarget, type OutboundGuard, type Outbound
 import { simpleGit } from 'simple-git';
 import { basicAuthHeader, redactCredentials, type GitCredentials } from './git-credentials.js';
 
-export type RepositoryUrlKind = 'https' | 'http' | 'ssh' | 'git' | 'local';
-
 export interface CheckoutRequest {
   url: string;
   branch: string;
@@ -35,12 +33,6 @@ export class CheckoutRefusedError extends Error {
   readonly code = 'checkout_refused';
 }
 
-/** How git will reach the URL, or undefined for transports DriftGuard does not use (ext::, fd::, …). */
-export function repositoryUrlKind(url: string): RepositoryUrlKind | undefined {
-  const scheme = outboundTarget(url)?.scheme;
-  return scheme === 'file' ? 'local' : scheme;
-}
-
 /**
  * Shallow-clones one branch into a fresh temporary directory. The host is resolved and vetted
  * first (no loopback, private, link-local or metadata address unless DG_OUTBOUND_ALLOW says so)
@@ -61,6 +53,8 @@ export async function checkoutBranch(request: CheckoutRequest): Promise<Checkout
   if (request.credentials && target.scheme !== 'https' && !(target.scheme === 'http' && isLoopbackHost(target.host))) {
     throw new CheckoutRefusedError(`stored token credentials are only sent over https, not to a ${target.scheme} URL`);
   }
+  // git runs core.sshCommand through a shell: only a plain host name or address goes into it.
+  if (target.scheme === 'ssh' && !/^[a-z0-9.:-]+$/.test(target.host)) throw new CheckoutRefusedError(`"${target.host}" is not a host name DriftGuard connects to over ssh`);
   const vetted = target.scheme === 'file' ? undefined : await vet(request.guard, target);
 
   const parent = request.workDir ?? tmpdir();
@@ -134,7 +128,9 @@ function gitEnvironment(request: CheckoutRequest, target: OutboundTarget, vetted
   if (vetted !== undefined) {
     const address = vetted.family === 6 ? `[${vetted.address}]` : vetted.address;
     if (target.scheme === 'https' || target.scheme === 'http') config.push(['http.curloptResolve', `${target.host}:${target.port}:${address}`]);
-    if (target.scheme === 'ssh') config.push(['core.sshCommand', `ssh -o HostName=${vetted.address} -o HostKeyAlias=${target.host}`]);
+    if (target.scheme === 'ssh') {
+      config.push(['core.sshCommand', `ssh -o HostName=${vetted.address} -o HostKeyAlias=${target.host}`]);
+    }
   }
   if (request.credentials) config.push(['http.extraHeader', basicAuthHeader(request.credentials)]);
   config.forEach(([key, value], i) => {
