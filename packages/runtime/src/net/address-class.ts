@@ -15,6 +15,8 @@ const CLASS_OF_RANGE: Record<string, BlockedAddressClass> = {
   broadcast: 'reserved',
 };
 
+const IPV4_COMPATIBLE = ipaddr.parseCIDR('::/96');
+
 /** A parsed IP address, IPv4-mapped IPv6 (`::ffff:127.0.0.1`) turned into the IPv4 it names. */
 export function parseIpAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
   const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
@@ -32,6 +34,8 @@ export function parseIpAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefi
  */
 export function blockedAddressClass(address: ipaddr.IPv4 | ipaddr.IPv6): BlockedAddressClass | undefined {
   const range = address.range();
+  // IPv4-compatible IPv6 (`::127.0.0.1`, deprecated) embeds an IPv4 address ipaddr.js calls unicast.
+  if (range === 'unicast' && address.kind() === 'ipv6' && address.match(IPV4_COMPATIBLE)) return 'reserved';
   if (range === 'unicast') return undefined;
   return CLASS_OF_RANGE[range] ?? 'reserved';
 }
