@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OutboundRefusedError, outboundTarget, type OutboundGuard, type OutboundTarget, type VettedAddress } from '@driftguard/runtime';
+import { OutboundRefusedError, outboundTarget, parseIpAddress, type OutboundGuard, type OutboundTarget, type VettedAddress } from '@driftguard/runtime';
 import { simpleGit } from 'simple-git';
 import { basicAuthHeader, redactCredentials, type GitCredentials } from './git-credentials.js';
 
@@ -125,7 +125,8 @@ function gitEnvironment(request: CheckoutRequest, target: OutboundTarget, vetted
     [`protocol.${target.scheme}.allow`, 'always'],
     ['http.followRedirects', 'false'],
   ];
-  if (vetted !== undefined) {
+  // An IP literal needs no pin: nothing is resolved.
+  if (vetted !== undefined && parseIpAddress(target.host) === undefined) {
     const address = vetted.family === 6 ? `[${vetted.address}]` : vetted.address;
     if (target.scheme === 'https' || target.scheme === 'http') config.push(['http.curloptResolve', `${target.host}:${target.port}:${address}`]);
     if (target.scheme === 'ssh') {
