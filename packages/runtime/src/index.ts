@@ -10,6 +10,7 @@ export * from './http/index.js';
 export * from './auth/index.js';
 export * from './lifecycle/index.js';
 export * from './service/index.js';
+export * from './net/index.js';
 export {
   ConflictError,
   InvalidInputError,

@@ -20,6 +20,7 @@ export const ingestConfigSchema = baseConfigSchema
     /**
      * Lets repositories be local paths or file:// URLs (a single-tenant install syncing from a
      * mirror on the host). Off by default: a tenant must not read repositories on the ingest host.
+     * Only the file protocol: network targets are governed by DG_OUTBOUND_ALLOW.
      */
     DG_REPO_ALLOW_LOCAL: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   })

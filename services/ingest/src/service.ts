@@ -1,14 +1,13 @@
 import { consume } from '@driftguard/bus';
-import { createServiceShell, type Service, type ServiceDeps, type Worker } from '@driftguard/runtime';
+import { createOutboundGuard, createServiceShell, type Service, type ServiceDeps, type Worker } from '@driftguard/runtime';
 import type { IngestConfig } from './config.js';
 import { mapIngestError } from './http/ingest-problems.js';
 import { scanRoutes } from './http/scans.routes.js';
-import { scanSubmittedV1 } from './handlers/scan.submitted.v1.js';
-import { cmdDriftResolveV1 } from './handlers/cmd.drift.resolve.v1.js';
+import { cmdDriftResolveV1, cmdRepoSyncV1, scanSubmittedV1 } from './handlers/index.js';
 import { createScanProcessor } from './scans/scan.processor.js';
 import { createScanMetrics } from './scans/scan.metrics.js';
 import { declaredRoutes } from './declared/declared.routes.js';
-import { createRepoSyncScheduler, repoSyncHandler } from './declared/git-sync.js';
+import { createRepoSyncScheduler } from './declared/repo-sync.scheduler.js';
 import { deriveKey, parseKeyring, SERVICE_ROLES } from '@driftguard/db';
 import { createValueHasher } from './sensitivity/index.js';
 
@@ -23,7 +22,7 @@ export async function createIngestService(cfg: IngestConfig, deps: ServiceDeps =
   // except under `dg up` with its embedded database, which creates and passes a local key.
   if (!cfg.DG_MASTER_KEY) throw new Error('DG_MASTER_KEY is required: ingest keys the hashes of masked secrets with it');
   const keyring = parseKeyring(cfg.DG_MASTER_KEY);
-  const git = { keyring, allowLocalRepositories: cfg.DG_REPO_ALLOW_LOCAL };
+  const git = { keyring, allowLocalRepositories: cfg.DG_REPO_ALLOW_LOCAL, outbound: createOutboundGuard({ allow: cfg.DG_OUTBOUND_ALLOW }) };
 
   return createServiceShell({
     name: 'ingest',
@@ -54,8 +53,8 @@ export async function createIngestService(cfg: IngestConfig, deps: ServiceDeps =
       const common = { db: ctx.db, bus: ctx.bus, service: 'ingest', log };
       const scans = await consume({ ...common, key: 'scan.submitted.v1', handler: scanSubmittedV1({ db: ctx.db, onAccepted: wake }), ackWaitMs: 120_000 });
       const resolve = await consume({ ...common, key: 'cmd.drift.resolve.v1', handler: cmdDriftResolveV1({ subjectRoot: ctx.bus.config.subjectRoot }) });
-      const sync = await consume({ ...common, key: 'cmd.repo.sync.v1', handler: repoSyncHandler({ db: ctx.db, log, ...git }), ackWaitMs: 300_000 });
       const scheduler = createRepoSyncScheduler({ db: ctx.db, log, ...git, intervalMs: cfg.DG_REPO_SYNC_INTERVAL_MS });
+      const sync = await consume({ ...common, key: 'cmd.repo.sync.v1', handler: cmdRepoSyncV1({ requestSync: (id, orgId) => scheduler.requestSync(id, orgId) }) });
       scheduler.start();
       return [scans, resolve, sync, scheduler, processor];
     },

@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -66,6 +66,11 @@ export class LocalRepo {
     git(parent, 'clone', '-q', '--bare', this.dir, bare);
     return bare;
   }
+
+  /** Pushes main to a bare copy made by bareCopy. */
+  pushTo(bare: string): void {
+    git(this.dir, 'push', '-q', bare, 'main');
+  }
 }
 
 export function tempDir(prefix: string): { path: string; remove(): void } {
@@ -87,20 +92,31 @@ export function capturedLogger(): { log: Logger; lines: string[] } {
 
 export interface GitHttpServer {
   url: string;
-  /** Authorization headers the server received */
+  port: number;
+  /** Authorization headers the server received, one per request */
   authorizations: (string | undefined)[];
   close(): Promise<void>;
 }
 
+export interface GitHttpOptions {
+  /** runs before each request is answered; the answer waits for it (a slow server) */
+  beforeAnswer?: (path: string) => Promise<void>;
+}
+
 /**
  * Serves the bare repositories under `root` with git's own smart-HTTP CGI (`git http-backend`) on
- * loopback; every request must carry `requiredAuthorization`.
+ * loopback; every request must carry `requiredAuthorization` (when given).
  */
-export async function serveGitOverHttp(root: string, requiredAuthorization: string): Promise<GitHttpServer> {
+export async function serveGitOverHttp(root: string, requiredAuthorization?: string, options: GitHttpOptions = {}): Promise<GitHttpServer> {
   const authorizations: (string | undefined)[] = [];
   const server: Server = createServer((req, res) => {
     authorizations.push(req.headers.authorization);
-    if (req.headers.authorization !== requiredAuthorization) {
+    const before = options.beforeAnswer?.(req.url ?? '/') ?? Promise.resolve();
+    req.pause();
+    void before.then(() => answer(req, res), () => res.destroy());
+  });
+  const answer = (req: IncomingMessage, res: ServerResponse) => {
+    if (requiredAuthorization !== undefined && req.headers.authorization !== requiredAuthorization) {
       res.writeHead(401, { 'www-authenticate': 'Basic realm="git"' }).end();
       req.resume();
       return;
@@ -146,11 +162,12 @@ export async function serveGitOverHttp(root: string, requiredAuthorization: stri
     });
     child.stdout.on('end', () => res.end());
     child.on('error', () => res.destroy());
-  });
+  };
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    port,
     authorizations,
     close: () => new Promise<void>((done) => server.close(() => done())),
   };

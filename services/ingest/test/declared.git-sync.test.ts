@@ -4,19 +4,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PermanentError } from '@driftguard/bus';
 import { encryptSecret, parseKeyring } from '@driftguard/db';
 import { createTestDatabase, type TestDatabase } from '@driftguard/db/testing';
-import { createLogger } from '@driftguard/runtime';
-import { sql, type Transaction } from 'kysely';
-import type { Database } from '@driftguard/db';
+import { createLogger, createOutboundGuard, parseOutboundAllowList } from '@driftguard/runtime';
 import { uuidv7 } from 'uuidv7';
 import { checkoutBranch } from '../src/declared/git-checkout.js';
 import { credentialsContext } from '../src/declared/git-credentials.js';
-import { createRepoSyncScheduler, GitSyncError, repoSyncHandler, syncRepository, type GitSyncContext } from '../src/declared/git-sync.js';
-import { RepositoryBusyError } from '../src/declared/repo-sync.handler.js';
+import { GitSyncError, syncRepository, type GitSyncContext } from '../src/declared/git-sync.js';
+import { createRepoSyncScheduler } from '../src/declared/repo-sync.scheduler.js';
+import { cmdRepoSyncV1 } from '../src/handlers/index.js';
 import { capturedLogger, LocalRepo, serveGitOverHttp, tempDir } from './declared.git-support.js';
 import { repositoryRow, resourceIds, tenantRows, type TenantRows } from './declared.support.js';
 
 const keyring = parseKeyring(`k1:${Buffer.alloc(32, 7).toString('base64')}`);
 const silent = createLogger({ level: 'silent', name: 'ingest' });
+/** Test git servers listen on loopback, which only the allow list opens. */
+const loopbackAllowed = createOutboundGuard({ allow: parseOutboundAllowList('127.0.0.1,::1') });
 
 let tdb: TestDatabase;
 let tenant: TenantRows;
@@ -27,7 +28,7 @@ beforeAll(async () => {
   tdb = await createTestDatabase('ingest_declared_git');
   tenant = await tenantRows(tdb.db);
   tmp = tempDir('dg-git-sync-test-');
-  ctx = { db: tdb.db, log: silent, keyring, workDir: join(tmp.path, 'work'), allowLocalRepositories: true };
+  ctx = { db: tdb.db, log: silent, keyring, workDir: join(tmp.path, 'work'), allowLocalRepositories: true, outbound: loopbackAllowed };
   writeFileSync(join(tmp.path, 'outside.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: outside-the-repository}\n');
 });
 afterAll(async () => {
@@ -56,11 +57,6 @@ metadata: {name: ${name}, namespace: shop}
 spec:
   ports: [{port: 80}]
 `;
-
-/** Takes the lock a sync of the repository takes (same class and object id). */
-async function holdSyncLock(tx: Transaction<Database>, repositoryId: number): Promise<void> {
-  await sql`SELECT pg_advisory_xact_lock(${0x44475253}::int, ${repositoryId}::int)`.execute(tx);
-}
 
 function workDirEntries(): string[] {
   const dir = join(tmp.path, 'work');
@@ -185,26 +181,6 @@ Resources:
     });
     await expect(syncRepository(ctx, 2_000_000_000)).rejects.toMatchObject({ code: 'repository_not_found' });
   });
-
-  it('answers busy while another sync of the repository holds the lock', async () => {
-    const repo = new LocalRepo(tmp.path, 'k8s-busy').write({ 'web.yaml': deployment('web') });
-    repo.commit('x');
-    const id = await repositoryRow(tdb.db, tenant.envId, 'kubernetes', { url: repo.dir });
-    let release!: () => void;
-    const held = new Promise<void>((done) => (release = done));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((done) => (locked = done));
-    const holder = tdb.db.transaction().execute(async (tx) => {
-      await holdSyncLock(tx, id);
-      locked();
-      await held;
-    });
-    await isLocked;
-    expect(await syncRepository(ctx, id)).toEqual({ status: 'busy', repositoryId: id });
-    release();
-    await holder;
-    expect(await syncRepository(ctx, id)).toMatchObject({ status: 'synced' });
-  });
 });
 
 describe('credentials', () => {
@@ -263,7 +239,15 @@ describe('credentials', () => {
     source.bareCopy(tmp.path, 'served2/repo.git');
     const server = await serveGitOverHttp(root, expected);
     try {
-      const checkout = await checkoutBranch({ url: `${server.url}/repo.git`, branch: 'main', credentials: { secret }, workDir: join(tmp.path, 'work'), allowLocal: false, timeoutMs: 60_000 });
+      const checkout = await checkoutBranch({
+        url: `${server.url}/repo.git`,
+        branch: 'main',
+        credentials: { secret },
+        workDir: join(tmp.path, 'work'),
+        allowLocal: false,
+        guard: loopbackAllowed,
+        timeoutMs: 60_000,
+      });
       try {
         const config = readFileSync(join(checkout.dir, '.git', 'config'), 'utf8');
         expect(config).toContain(`url = ${server.url}/repo.git`);
@@ -306,48 +290,46 @@ describe('scheduler and cmd.repo.sync.v1', () => {
     await scheduler.stop();
   });
 
-  it('syncs on command in the message transaction, and refuses a command of another tenant', async () => {
+  it('takes a sync command in the message transaction, marks the repository due, and syncs it outside that transaction', async () => {
     const repo = new LocalRepo(tmp.path, 'k8s-command').write({ 'web.yaml': deployment('web') });
     repo.commit('x');
     const id = await repositoryRow(tdb.db, tenant.envId, 'kubernetes', { url: repo.dir });
-    const handler = repoSyncHandler(ctx);
-    const event = (orgId: number, envId: number) => ({
+    const scheduler = createRepoSyncScheduler({ ...ctx, intervalMs: 60_000 });
+    const requested: number[] = [];
+    const handler = cmdRepoSyncV1({ requestSync: (repositoryId) => requested.push(repositoryId) });
+    const event = (orgId: number, envId: number, repositoryId = id) => ({
       id: uuidv7(),
       type: 'cmd.repo.sync' as const,
       occurredAt: new Date().toISOString(),
       orgId,
       envId,
-      data: { repositoryId: id, reason: 'push to main' },
+      data: { repositoryId, reason: 'push to main' },
     });
+    const meta = (tx: Parameters<typeof handler>[1]['tx']) => ({ tx, subject: 'dg.cmd.repo.sync.v1', deliveryCount: 1, streamSeq: 1, log: silent, headers: {} });
 
     const other = await tenantRows(tdb.db);
-    const refused = await tdb.db.transaction().execute((tx) => handler(event(other.orgId, other.envId), { tx }).catch((e: unknown) => e));
+    const refused = await tdb.db.transaction().execute((tx) => handler(event(other.orgId, other.envId), meta(tx)).catch((e: unknown) => e));
     expect(refused).toBeInstanceOf(PermanentError);
-    expect(await resourceIds(tdb.db, id)).toEqual([]);
-
-    await tdb.db.transaction().execute((tx) => handler(event(tenant.orgId, tenant.envId), { tx }));
-    expect(await resourceIds(tdb.db, id)).toEqual(['apps/v1/Deployment/shop/web']);
-
     const tf = await repositoryRow(tdb.db, tenant.envId, 'terraform', { url: repo.dir, branch: 'terraform' });
-    const permanent = await tdb.db.transaction().execute((tx) =>
-      handler({ ...event(tenant.orgId, tenant.envId), data: { repositoryId: tf } }, { tx }).catch((e: unknown) => e),
-    );
+    const permanent = await tdb.db.transaction().execute((tx) => handler(event(tenant.orgId, tenant.envId, tf), meta(tx)).catch((e: unknown) => e));
     expect(permanent).toBeInstanceOf(PermanentError);
     expect((permanent as Error).message).toContain('terraform repository');
+    expect(requested).toEqual([]);
 
-    let release!: () => void;
-    const held = new Promise<void>((done) => (release = done));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((done) => (locked = done));
-    const holder = tdb.db.transaction().execute(async (tx) => {
-      await holdSyncLock(tx, id);
-      locked();
-      await held;
-    });
-    await isLocked;
-    const busy = await tdb.db.transaction().execute((tx) => handler(event(tenant.orgId, tenant.envId), { tx }).catch((e: unknown) => e));
-    release();
-    await holder;
-    expect(busy).toBeInstanceOf(RepositoryBusyError);
+    await syncRepository(ctx, id, { trigger: 'schedule' });
+    await tdb.db.transaction().execute((tx) => handler(event(tenant.orgId, tenant.envId), meta(tx)));
+    expect(requested).toEqual([id]);
+    // Due for every instance's next round, should this one stop before syncing.
+    const row = await tdb.db.selectFrom('iac_repositories').select('last_sync_at').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.last_sync_at).toBeNull();
+
+    repo.write({ 'api.yaml': deployment('api') });
+    repo.commit('add api');
+    scheduler.requestSync(id, tenant.orgId);
+    await scheduler.runOnce();
+    await scheduler.stop();
+    expect(await resourceIds(tdb.db, id)).toEqual(['apps/v1/Deployment/shop/api', 'apps/v1/Deployment/shop/web']);
+    const audit = await tdb.db.selectFrom('audit_log').select('new_values').where('resource_type', '=', 'iac_repository').where('resource_id', '=', id).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(audit.new_values).toMatchObject({ trigger: 'command', added: 1 });
   });
 });

@@ -87,4 +87,14 @@ describe('dg repo add', () => {
     const count = await tdb.db.selectFrom('iac_repositories').select((eb) => eb.fn.countAll<string>().as('n')).where('environment_id', '=', tenant.envId).executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(2);
   });
+
+  it('refuses a URL that reaches this host, naming the reason, and registers it once DG_OUTBOUND_ALLOW lists the address', async () => {
+    const refused = await dg(['repo', 'add', `${tenant.orgSlug}/prod`, '--tool', 'kubernetes', '--url', 'http://0x7f.1:8418/infra.git', '--name', 'loopback-mirror']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('127.0.0.1 is a loopback address');
+    const allowed = await dg(['repo', 'add', `${tenant.orgSlug}/prod`, '--tool', 'kubernetes', '--url', 'http://0x7f.1:8418/infra.git', '--name', 'loopback-mirror'], {
+      DG_OUTBOUND_ALLOW: '127.0.0.1,::1',
+    });
+    expect(allowed.code, allowed.stderr).toBe(0);
+  });
 });

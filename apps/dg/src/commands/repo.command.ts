@@ -1,9 +1,16 @@
 import { IacTool } from '@driftguard/contracts';
+import { baseConfigSchema, parseConfig } from '@driftguard/runtime/boot';
 import { Option } from 'commander';
+import { z } from 'zod';
 import { type CliCommand, writeLine } from '../cli-context.js';
-import { cliConfig, withDatabase } from '../cli-database.js';
+import { withDatabase } from '../cli-database.js';
 import { UsageError } from '../cli-errors.js';
 import { parseTarget } from './target.js';
+
+/** The shared variables, and DG_REPO_ALLOW_LOCAL as the ingest reads it. */
+const repoConfigSchema = baseConfigSchema.extend({
+  DG_REPO_ALLOW_LOCAL: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+});
 
 interface RepoAddOptions {
   tool: IacTool;
@@ -34,7 +41,8 @@ export const repoCommand: CliCommand = {
       .action(async (target: string, opts: RepoAddOptions) => {
         const { org, env } = parseTarget(target, true);
         const credentials = readCredentials(ctx.env, opts.credentialsEnv);
-        const masterKey = cliConfig(ctx).DG_MASTER_KEY;
+        const cfg = parseConfig(repoConfigSchema, ctx.env);
+        const masterKey = cfg.DG_MASTER_KEY;
         if (credentials !== undefined && !masterKey) {
           throw new UsageError('DG_MASTER_KEY must be set to store repository credentials (they are encrypted at rest)');
         }
@@ -49,6 +57,8 @@ export const repoCommand: CliCommand = {
             branch: opts.branch,
             credentials,
             ...(credentials !== undefined && masterKey ? { keyring: parseKeyring(masterKey) } : {}),
+            // The ingest that will sync it refuses the same targets; registration says so at once.
+            outbound: { allow: cfg.DG_OUTBOUND_ALLOW, allowLocal: cfg.DG_REPO_ALLOW_LOCAL },
           }),
         );
         writeLine(ctx.stdout, String(created.id));

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { masterKeyProblem } from './master-key.js';
+import { outboundAllowVar } from '../net/outbound-allow.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const SUBJECT_TOKEN = /^[A-Za-z0-9_-]+$/;
@@ -58,6 +59,8 @@ export const baseConfigSchema = z.object({
   DG_STREAM_PREFIX: z.string().regex(SUBJECT_TOKEN, { error: 'expected letters, digits, _ or -' }).default('DG_'),
   /** Names this process in NATS connection names and logs; several instances share consumers. */
   DG_INSTANCE_ID: z.string().min(1).default(() => `${hostname()}-${process.pid}`),
+  /** Addresses, ranges or hosts outbound requests (git, webhooks) may reach although internal: `127.0.0.1,::1,git.corp:443`. */
+  DG_OUTBOUND_ALLOW: outboundAllowVar(),
 });
 
 /** Requires `DG_MASTER_KEY` when `NODE_ENV=production`; add to a service schema with `.check()`. */

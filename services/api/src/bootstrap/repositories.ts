@@ -1,6 +1,6 @@
 import { IacTool } from '@driftguard/contracts';
 import { encryptSecret, writeAudit, type Database, type Keyring } from '@driftguard/db';
-import { ConflictError, InvalidInputError, NotFoundError, scrubText } from '@driftguard/runtime';
+import { ConflictError, createOutboundGuard, InvalidInputError, NotFoundError, OutboundRefusedError, scrubText, type OutboundAllowList } from '@driftguard/runtime';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { parseInput } from './input.js';
@@ -38,6 +38,8 @@ const CreateRepositoryInput = z.object({
 export type CreateRepositoryInput = z.input<typeof CreateRepositoryInput> & {
   /** Encrypts `credentials`; required when they are given. */
   keyring?: Keyring;
+  /** Which internal targets the URL may name: `DG_OUTBOUND_ALLOW`, and `DG_REPO_ALLOW_LOCAL` for paths and file:// */
+  outbound?: { allow?: OutboundAllowList; allowLocal?: boolean };
 };
 
 export interface RepositoryRef {
@@ -68,8 +70,9 @@ export function repositoryCredentialsContext(repositoryId: number): string {
  * the environment).
  */
 export async function createRepository(db: Kysely<Database>, input: CreateRepositoryInput): Promise<RepositoryRef> {
-  const { keyring, ...fields } = input;
+  const { keyring, outbound, ...fields } = input;
   const { orgSlug, envSlug, tool, url, branch = 'main', credentials, name: givenName } = parseInput(CreateRepositoryInput, fields, 'repository');
+  if (url !== undefined) checkReachable(url, outbound);
   if (credentials !== undefined) {
     if (url === undefined) throw new InvalidInputError('invalid repository: credentials need a repository URL', [{ path: 'credentials', message: 'needs url' }]);
     if (keyring === undefined) {
@@ -114,6 +117,20 @@ export async function createRepository(db: Kysely<Database>, input: CreateReposi
   } catch (error) {
     if (!uniqueViolation(error)) throw error;
     throw new ConflictError(`environment "${orgSlug}/${envSlug}" already has repository ${url} on branch ${branch}`, 'duplicate', { cause: error });
+  }
+}
+
+/**
+ * Refuses a URL naming this host, an internal network or the cloud metadata service (in any
+ * spelling of the address), or a local path unless allowed. The ingest checks again after DNS
+ * resolution before every sync: a name's answer may change after registration.
+ */
+function checkReachable(url: string, outbound: CreateRepositoryInput['outbound']): void {
+  try {
+    createOutboundGuard({ allow: outbound?.allow ?? [] }).checkUrl(url, { schemes: ['https', 'http', 'ssh', 'git'], allowLocal: outbound?.allowLocal ?? false });
+  } catch (error) {
+    if (!(error instanceof OutboundRefusedError)) throw error;
+    throw new InvalidInputError(`invalid repository: url ${error.message}`, [{ path: 'url', message: error.message }], { cause: error });
   }
 }
 

@@ -61,7 +61,7 @@ export function basicAuthHeader(credentials: GitCredentials): string {
 
 /**
  * Removes every form of the secret from text that may reach a log or an error: the value itself,
- * its URL-encoded and Basic-auth forms, URL userinfo and bearer tokens.
+ * its URL-encoded and Basic-auth forms, URL userinfo, Authorization header values and bearer tokens.
  */
 export function redactCredentials(text: string, credentials: GitCredentials | undefined): string {
   let out = text;
@@ -73,5 +73,7 @@ export function redactCredentials(text: string, credentials: GitCredentials | un
     ].filter((s) => s.length >= 4);
     for (const form of forms) out = out.split(form).join('[redacted]');
   }
+  // Header lines git may echo (http.extraHeader, curl traces), whatever the scheme.
+  out = out.replace(/(authorization:\s*)(?:[A-Za-z]+\s+)?[^\s'"]+/gi, '$1[redacted]');
   return scrubText(out);
 }

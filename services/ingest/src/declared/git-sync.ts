@@ -1,15 +1,13 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database, Keyring } from '@driftguard/db';
-import { scrubText, type Logger } from '@driftguard/runtime';
+import { createOutboundGuard, scrubText, type Logger, type OutboundGuard } from '@driftguard/runtime';
 import type { RejectedItem } from './declared-resource.js';
 import { checkoutBranch, CheckoutRefusedError, type Checkout } from './git-checkout.js';
 import { decryptCredentials, type GitCredentials } from './git-credentials.js';
+import { claimSyncWrite, databaseNow, markSyncedAsOf } from './git-sync.queries.js';
 import { findRepository, findRepositoryCredentials, type RepositoryForSync } from './iac-repositories.queries.js';
 import { replaceDeclaredResources, type ReplaceCounts } from './iac-resources.queries.js';
 import { readRepositoryFiles, RepositoryFileError, type FileTool } from './repository-files.js';
-
-export { createRepoSyncScheduler, type RepoSyncScheduler, type RepoSyncSchedulerOptions } from './repo-sync.scheduler.js';
-export { repoSyncHandler } from './repo-sync.handler.js';
 
 export interface GitSyncContext {
   db: Kysely<Database>;
@@ -18,8 +16,10 @@ export interface GitSyncContext {
   keyring?: Keyring | undefined;
   /** parent directory of temporary checkouts (default: the OS temp dir) */
   workDir?: string;
-  /** accept `file://` URLs and local paths as repository URLs (default false) */
+  /** accept `file://` URLs and local paths as repository URLs (DG_REPO_ALLOW_LOCAL, default false) */
   allowLocalRepositories?: boolean;
+  /** vets where git connects (default: public addresses only, no exceptions) */
+  outbound?: OutboundGuard;
   /** bound on the clone (default two minutes) */
   cloneTimeoutMs?: number;
 }
@@ -53,45 +53,35 @@ export class GitSyncError extends Error {
 
 export type SyncOutcome =
   | { status: 'synced'; repositoryId: number; commit: string; counts: ReplaceCounts; rejected: RejectedItem[]; warnings: RejectedItem[] }
-  /** another sync of this repository holds the lock right now */
-  | { status: 'busy'; repositoryId: number };
+  /** a sync that fetched later (another instance's) wrote first; this older checkout was dropped */
+  | { status: 'superseded'; repositoryId: number; commit: string };
 
 export interface SyncOptions {
-  /** run in this transaction (a message handler's); a transaction of its own otherwise */
-  tx?: Transaction<Database>;
   /** why: kept in the audit row; a scheduled sync that changed nothing writes none */
   trigger?: 'schedule' | 'command' | 'manual';
 }
 
-/** advisory lock class of repository syncs; the object id is the repository id */
-const SYNC_LOCK_CLASS = 0x44475253;
 const DEFAULT_CLONE_TIMEOUT_MS = 120_000;
 
 /**
  * Re-reads a kubernetes or cloudformation repository from git and makes what its branch declares
- * the repository's iac_resources. One sync per repository at a time across every instance
- * (a transaction-scoped advisory lock; a second caller gets `busy`). Credentials are decrypted
- * just before the clone and never logged; the checkout is always removed. Terraform repositories
- * are refused: HCL is not evaluated, their declared state is their state file.
+ * the repository's iac_resources. The clone runs outside any transaction and holds no lock; the
+ * write takes the repository's lock only while writing and compares fetch times, so of two
+ * instances syncing at once the later fetch wins and an older checkout never replaces a newer
+ * one. Credentials are decrypted just before the clone and never logged; the checkout is always
+ * removed. Terraform repositories are refused: HCL is not evaluated, their declared state is
+ * their state file.
  */
 export async function syncRepository(ctx: GitSyncContext, repositoryId: number, options: SyncOptions = {}): Promise<SyncOutcome> {
-  const run = (tx: Transaction<Database>) => syncInTransaction(ctx, tx, repositoryId, options.trigger ?? 'manual');
-  return options.tx ? run(options.tx) : ctx.db.transaction().execute(run);
-}
-
-async function syncInTransaction(ctx: GitSyncContext, tx: Transaction<Database>, repositoryId: number, trigger: string): Promise<SyncOutcome> {
-  const lock = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(${SYNC_LOCK_CLASS}::int, ${repositoryId}::int) AS locked`.execute(tx);
-  if (!lock.rows[0]?.locked) return { status: 'busy', repositoryId };
-
-  const repository = await findRepository(tx, repositoryId);
+  const trigger = options.trigger ?? 'manual';
+  const repository = await findRepository(ctx.db, repositoryId);
   if (!repository) throw new GitSyncError('repository_not_found', repositoryId, `IaC repository ${repositoryId} does not exist`);
-  const tool = fileTool(repository);
-  const url = repository.repositoryUrl;
-  if (!url) throw new GitSyncError('no_url', repositoryId, `IaC repository ${repositoryId} has no repository URL to sync from`);
+  const { tool, url } = syncSource(repository);
   const branch = repository.branch ?? 'main';
   const log = ctx.log.child({ subsystem: 'ingest:git-sync', repositoryId, url: scrubText(url), branch });
 
-  const credentials = await loadCredentials(ctx, tx, repositoryId);
+  const credentials = await loadCredentials(ctx, repositoryId);
+  const fetchedAt = await databaseNow(ctx.db);
   const checkout = await clone(ctx, repositoryId, url, branch, credentials);
   try {
     const files = await readRepositoryFiles(checkout.dir, tool).catch((err: unknown) => {
@@ -100,17 +90,37 @@ async function syncInTransaction(ctx: GitSyncContext, tx: Transaction<Database>,
       }
       throw err;
     });
-    const counts = await replaceDeclaredResources(tx, repositoryId, files.resources, {
-      source: 'git',
-      details: { commit: checkout.commit, branch, trigger, files: files.files, rejected: files.rejected.length },
-      auditUnchanged: trigger !== 'schedule',
+    const counts = await ctx.db.transaction().execute(async (tx) => {
+      if (!(await claimSyncWrite(tx, repositoryId, fetchedAt))) return undefined;
+      const written = await replaceDeclaredResources(tx, repositoryId, files.resources, {
+        source: 'git',
+        details: { commit: checkout.commit, branch, trigger, files: files.files, rejected: files.rejected.length },
+        auditUnchanged: trigger !== 'schedule',
+      });
+      await markSyncedAsOf(tx, repositoryId, fetchedAt);
+      return written;
     });
+    if (counts === undefined) {
+      log.info({ commit: checkout.commit }, 'a later sync of the repository wrote first; this checkout is dropped');
+      return { status: 'superseded', repositoryId, commit: checkout.commit };
+    }
     log.info({ commit: checkout.commit, ...counts, rejected: files.rejected.length, warnings: files.warnings.length }, 'repository synced');
     for (const warning of files.warnings) log.warn({ path: warning.path }, warning.reason);
     return { status: 'synced', repositoryId, commit: checkout.commit, counts, rejected: files.rejected, warnings: files.warnings };
   } finally {
     await checkout.remove();
   }
+}
+
+/**
+ * What a git sync of the repository reads, or a permanent GitSyncError when it cannot be synced
+ * from git at all (terraform, no URL). Sync commands check it before accepting the request.
+ */
+export function syncSource(repository: RepositoryForSync): { tool: FileTool; url: string } {
+  const tool = fileTool(repository);
+  const url = repository.repositoryUrl;
+  if (!url) throw new GitSyncError('no_url', repository.id, `IaC repository ${repository.id} has no repository URL to sync from`);
+  return { tool, url };
 }
 
 function fileTool(repository: RepositoryForSync): FileTool {
@@ -132,8 +142,8 @@ function fileTool(repository: RepositoryForSync): FileTool {
   }
 }
 
-async function loadCredentials(ctx: GitSyncContext, tx: Transaction<Database>, repositoryId: number): Promise<GitCredentials | undefined> {
-  const ciphertext = await findRepositoryCredentials(tx, repositoryId);
+async function loadCredentials(ctx: GitSyncContext, repositoryId: number): Promise<GitCredentials | undefined> {
+  const ciphertext = await findRepositoryCredentials(ctx.db, repositoryId);
   if (ciphertext === null) return undefined;
   if (!ctx.keyring) {
     throw new GitSyncError('credentials_unavailable', repositoryId, `IaC repository ${repositoryId} has stored credentials but DG_MASTER_KEY is not configured`);
@@ -154,6 +164,7 @@ async function clone(ctx: GitSyncContext, repositoryId: number, url: string, bra
       ...(credentials ? { credentials } : {}),
       ...(ctx.workDir ? { workDir: ctx.workDir } : {}),
       allowLocal: ctx.allowLocalRepositories ?? false,
+      guard: ctx.outbound ?? createOutboundGuard(),
       timeoutMs: ctx.cloneTimeoutMs ?? DEFAULT_CLONE_TIMEOUT_MS,
     });
   } catch (err) {
