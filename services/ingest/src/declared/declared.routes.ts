@@ -10,6 +10,7 @@ import { DECLARED_FORMATS, type DeclaredFormat } from './declared-resource.js';
 import { findRepository } from './iac-repositories.queries.js';
 import { RepositoryNotFoundError, replaceDeclaredResources } from './iac-resources.queries.js';
 import { readDeclared } from './read-declared.js';
+import { DECLARED_LIMITS } from '../limits.js';
 
 /** Who a token speaks for (the runtime's token verifier returns this). */
 export interface DeclaredPrincipal {
@@ -26,7 +27,7 @@ export type DeclaredVerifier = (authorization: string | undefined) => Promise<De
 export type DeclaredRoutesOptions = { db: Kysely<Database>; log: Logger } & ({ verifier: DeclaredVerifier } | { verify: DeclaredVerifier });
 
 /** Largest upload on the wire, compressed or not. */
-export const MAX_DECLARED_UPLOAD_BYTES = 50 * 1024 * 1024;
+export const MAX_DECLARED_UPLOAD_BYTES = DECLARED_LIMITS.maxUploadBytes;
 
 const UPLOAD_ROLES = new Set<string>([Role.enum.scanner, Role.enum.engineer, Role.enum.admin]);
 
@@ -42,6 +43,9 @@ const STATUS_OF: Record<DeclaredFormatErrorCode, number> = {
   wrong_format: 422,
   invalid_structure: 422,
   too_large: 413,
+  too_many: 422,
+  duplicate_key: 400,
+  unrepresentable_value: 422,
 };
 
 /**

@@ -7,12 +7,15 @@ import { ScanFormatError } from '../model/observation.js';
 import { acceptScan } from '../scans/scan.intake.js';
 import { getScan } from '../scans/scans.queries.js';
 import { sendProblem } from './problem.js';
-import { decodeScanBody, MAX_SCAN_BYTES, ScanBodyError } from './scan-body.js';
+import { readScanBody, ScanBodyError } from './scan-body.js';
+import type { ScanParsePool } from '../scans/scan-parse.pool.js';
 import { resolveEnvironment, type Principal, type Verify } from './principal.js';
 
 export interface ScanRoutesOptions {
   db: Kysely<Database>;
   verify: Verify;
+  /** Where scan bodies are parsed, off the event loop. */
+  pool: ScanParsePool;
   /** Called after a scan is recorded, to wake the processor. */
   onAccepted?: () => void;
 }
@@ -34,14 +37,18 @@ const STATUS_OF_FORMAT_ERROR: Record<ScanFormatError['code'], number> = {
   wrong_format: 422,
   invalid_structure: 422,
   too_large: 413,
+  too_many: 422,
+  duplicate_key: 400,
+  unrepresentable_value: 422,
 };
 
 /** POST /v1/scans and GET /v1/scans/:id, in a scope that reads every body as raw bytes. */
 export async function scanRoutes(app: FastifyInstance, opts: ScanRoutesOptions): Promise<void> {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_SCAN_BYTES }, (_req, body, done) => done(null, body));
+  // The body stays a stream: it is read after authentication, inflated and bounded as it arrives.
+  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
 
-  app.post('/v1/scans', { bodyLimit: MAX_SCAN_BYTES }, async (req, reply) => {
+  app.post('/v1/scans', async (req, reply) => {
     const principal = await authenticate(req, reply, opts.verify, SCAN_ROLES);
     if (!principal) return reply;
     const q = SubmitQuery.safeParse(req.query);
@@ -57,13 +64,22 @@ export async function scanRoutes(app: FastifyInstance, opts: ScanRoutesOptions):
     if (!env.ok) return sendProblem(reply, env.problem);
     let body: Buffer;
     try {
-      body = decodeScanBody(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.headers['content-encoding']);
+      body = await readScanBody(isStream(req.body) ? req.body : noBody(), req.headers['content-encoding']);
     } catch (err) {
       if (!(err instanceof ScanBodyError)) throw err;
-      return sendProblem(reply, { status: err.code === 'too_large' ? 413 : 400, title: 'Unreadable scan body', detail: err.message, format: q.data.format });
+      // A body cut short is not read further: close the connection rather than drain it.
+      if (err.code === 'too_large') reply.header('connection', 'close');
+      return sendProblem(reply, {
+        status: err.code === 'too_large' ? 413 : 400,
+        title: 'Unreadable scan body',
+        detail: err.message,
+        code: err.code,
+        format: q.data.format,
+        ...(err.limit ?? {}),
+      });
     }
     try {
-      const accepted = await acceptScan(opts.db, {
+      const accepted = await acceptScan(opts.db, opts.pool, {
         orgId: env.orgId,
         envId: env.envId,
         format: q.data.format,
@@ -85,6 +101,7 @@ export async function scanRoutes(app: FastifyInstance, opts: ScanRoutesOptions):
         detail: err.message,
         code: err.code,
         format: err.format,
+        ...(err.limit ?? {}),
         errors: [{ path: err.path, message: err.message }],
       });
     }
@@ -101,6 +118,12 @@ export async function scanRoutes(app: FastifyInstance, opts: ScanRoutesOptions):
     return reply.send(presentScan(scan));
   });
 }
+
+function isStream(v: unknown): v is AsyncIterable<Buffer | string> {
+  return typeof v === 'object' && v !== null && Symbol.asyncIterator in v;
+}
+
+async function* noBody(): AsyncIterable<Buffer> {}
 
 async function authenticate(req: FastifyRequest, reply: FastifyReply, verify: Verify, roles: Set<string>): Promise<Principal | undefined> {
   try {

@@ -1,3 +1,5 @@
+import type { LimitHit } from '../limits.js';
+
 /** The formats an ingest scan can be submitted in. */
 export type ScanFormat = 'native' | 'terraform-plan' | 'tfstate' | 'driftctl' | 'cloudformation' | 'kubernetes';
 
@@ -16,7 +18,13 @@ export type ScanFormatErrorCode =
   | 'invalid_structure'
   | 'too_deep'
   | 'forbidden_key'
-  | 'too_large';
+  | 'too_large'
+  /** A count bound (resources, changes, JSON containers) was passed; `limit` names it. */
+  | 'too_many'
+  /** A key appears twice in one object; JSON leaves the meaning open, so it is refused. */
+  | 'duplicate_key'
+  /** A value PostgreSQL jsonb, JSON or the contracts cannot hold (NUL, lone surrogate, 1e400). */
+  | 'unrepresentable_value';
 
 /**
  * A scan body that cannot be read as the format it was sent as. Permanent: resending the same
@@ -31,9 +39,13 @@ export class ScanFormatError extends Error {
     readonly format: ScanFormat,
     readonly path: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; limit?: LimitHit },
   ) {
     super(message, options);
     this.code = code;
+    if (options?.limit) this.limit = options.limit;
   }
+
+  /** The bound that was passed, for `too_large` / `too_many`. */
+  readonly limit?: LimitHit;
 }

@@ -48,6 +48,8 @@ export interface ClaimedScan {
   scanner: string | null;
   payload: Buffer;
   attempts: number;
+  /** The reason the previous attempt stopped (a transient failure), if any. */
+  lastError: unknown;
 }
 
 /**
@@ -66,6 +68,7 @@ export async function claimNextScan(db: Db, instanceId: string, leaseMs: number)
     scanner: string | null;
     payload: Buffer;
     attempts: number;
+    error: unknown;
   }>`
     update scans set status = 'processing', started_at = coalesce(started_at, now()), attempts = attempts + 1,
       claimed_until = now() + make_interval(secs => ${leaseMs / 1000}), claimed_by = ${instanceId}
@@ -82,7 +85,7 @@ export async function claimNextScan(db: Db, instanceId: string, leaseMs: number)
       order by s.submitted_at
       for update skip locked
       limit 1)
-    returning id, organization_id, environment_id, format, is_full, scanner, payload, attempts`.execute(db);
+    returning id, organization_id, environment_id, format, is_full, scanner, payload, attempts, error`.execute(db);
   const row = r.rows[0];
   if (!row) return undefined;
   return {
@@ -94,6 +97,7 @@ export async function claimNextScan(db: Db, instanceId: string, leaseMs: number)
     scanner: row.scanner,
     payload: row.payload,
     attempts: row.attempts,
+    lastError: row.error,
   };
 }
 
@@ -109,6 +113,16 @@ export async function renewLease(db: Db | Tx, scanId: string, instanceId: string
 export async function releaseLease(db: Db, scanId: string, instanceId: string): Promise<void> {
   await sql`
     update scans set claimed_until = now() - interval '1 second'
+    where id = ${scanId} and claimed_by = ${instanceId} and status = 'processing'`.execute(db);
+}
+
+/**
+ * After a transient failure: keeps the scan (and so its environment's queue) for a short
+ * back-off, records why, and lets any processor retry it then.
+ */
+export async function deferScan(db: Db, scanId: string, instanceId: string, delayMs: number, error: Record<string, unknown>): Promise<void> {
+  await sql`
+    update scans set claimed_until = now() + make_interval(secs => ${delayMs / 1000}), error = ${JSON.stringify(error)}::jsonb
     where id = ${scanId} and claimed_by = ${instanceId} and status = 'processing'`.execute(db);
 }
 
