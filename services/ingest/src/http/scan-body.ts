@@ -88,7 +88,7 @@ export async function readScanBody(source: AsyncIterable<Buffer | string>, conte
     gunzip ??= startGunzip();
     if (failure) break;
     // Backpressure: wait for zlib to drain before reading more of the request.
-    if (!gunzip.write(chunk)) await new Promise<void>((resolve) => { gunzip!.once('drain', resolve); gunzip!.once('close', resolve); });
+    if (!gunzip.write(chunk)) await drained(gunzip);
     if (failure) break;
   }
   if (failure) throw failure;
@@ -101,6 +101,19 @@ export async function readScanBody(source: AsyncIterable<Buffer | string>, conte
   await inflated;
   if (failure) throw failure;
   return Buffer.concat(out, outBytes);
+}
+
+/** Resolves when a writable drains or closes, leaving no listener behind. */
+function drained(w: ReturnType<typeof createGunzip>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      w.off('drain', done);
+      w.off('close', done);
+      resolve();
+    };
+    w.on('drain', done);
+    w.on('close', done);
+  });
 }
 
 /** The scan as the scanner wrote it, from a body already in memory (NATS submissions). */

@@ -1,8 +1,9 @@
 import { parseAllDocuments } from 'yaml';
 import { ScanFormatError, type ScanFormat } from './scan-format.error.js';
-import { findShapeViolation, lineColumnAt, locateJsonError, pointerAtOffset } from './json-text.scan.js';
+import { lineColumnAt, locateJsonError, pointerAtOffset } from './json-text.scan.js';
+import { guardJsonText, quoteRanges } from './json-guard.scan.js';
 import { escapePointerSegment } from './json-pointer.js';
-import { assertRepresentable, parseStrictJson } from './strict-json.js';
+import { assertRepresentable, guardError } from './strict-json.js';
 import { SCAN_LIMITS } from '../limits.js';
 
 export const MAX_SCAN_DEPTH: number = SCAN_LIMITS.maxDepth;
@@ -46,29 +47,23 @@ export function parseScanBody(format: ScanFormat, bytes: Buffer | string, opts: 
 }
 
 /**
- * Strict JSON (see strict-json.ts) after a linear pre-scan for depth and container count;
- * `base` prefixes reported paths.
+ * JSON.parse after one guarding pass over the text (json-guard.scan.ts: depth, container count,
+ * duplicate keys, NUL / lone surrogates, overflowing numbers, forbidden keys); integers past 2^53
+ * are kept as their exact digits (a string). `base` prefixes reported paths.
  */
 export function parseJsonText(format: ScanFormat, text: string, maxDepth = MAX_SCAN_DEPTH, base = '', maxContainers: number = SCAN_LIMITS.maxJsonContainers): unknown {
-  const shape = findShapeViolation(text, maxDepth, maxContainers);
-  if (shape) {
-    const { line, column } = lineColumnAt(text, shape.offset);
-    const path = base + pointerAtOffset(text, shape.offset);
-    const where = `${path || '/'} (line ${line}, column ${column}, offset ${shape.offset})`;
-    if (shape.kind === 'depth') throw new ScanFormatError('too_deep', format, path, `JSON nests deeper than ${maxDepth} levels at ${where}`);
-    throw new ScanFormatError('too_many', format, path, `JSON holds more than ${maxContainers} objects and arrays (maxJsonContainers); the next starts at ${where}`, {
-      limit: { limit: 'maxJsonContainers', value: maxContainers },
-    });
-  }
+  const guard = guardJsonText(text, maxDepth, maxContainers);
+  if (guard.violation) throw guardError(format, text, base, guard.violation);
   try {
-    return parseStrictJson(format, text, base);
+    return JSON.parse(quoteRanges(text, guard.bigIntegers));
   } catch (cause) {
-    if (cause instanceof ScanFormatError) throw cause;
-    const message = cause instanceof Error ? cause.message : String(cause);
+    // Positions are reported in the text as sent (quoting moved them).
+    const original = guard.bigIntegers.length > 0 ? parseError(text) ?? cause : cause;
+    const message = original instanceof Error ? original.message : String(original);
     const m = /position (\d+)/.exec(message);
     const offset = m ? Number(m[1]) : locateJsonError(text);
     const { line, column } = lineColumnAt(text, offset);
-    const what = offset >= text.length ? 'unexpected end of input (truncated?)' : message.replace(/ (in JSON )?at position \d+.*$/s, '');
+    const what = offset >= text.length ? 'unexpected end of input (truncated?)' : message.replace(/ in JSON at position \d+.*$/s, '');
     throw new ScanFormatError(
       'malformed_json',
       format,
@@ -76,6 +71,15 @@ export function parseJsonText(format: ScanFormat, text: string, maxDepth = MAX_S
       `invalid JSON at line ${line}, column ${column} (offset ${offset}): ${what}`,
       { cause },
     );
+  }
+}
+
+function parseError(text: string): unknown {
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (err) {
+    return err;
   }
 }
 

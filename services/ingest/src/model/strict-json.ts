@@ -1,49 +1,43 @@
 /**
- * JSON read the way DriftGuard can keep it: every value must survive PostgreSQL jsonb, JSON
+ * What DriftGuard can keep of a scan: every value must survive PostgreSQL jsonb, JSON
  * re-serialization and the contracts unchanged, or the scan is refused at intake with the JSON
- * pointer of the value. Read with lossless-json, which also refuses a key given twice in one
- * object with different values instead of keeping the last one.
+ * pointer of the value. JSON text is judged by json-guard.scan.ts before it is parsed; this
+ * module turns its findings into errors and walks values that come from YAML.
  */
-import { parse } from 'lossless-json';
 import { ScanFormatError, type ScanFormat } from './scan-format.error.js';
 import { escapePointerSegment } from './json-pointer.js';
-import { pointerAtOffset } from './json-text.scan.js';
+import { lineColumnAt, pointerAtOffset } from './json-text.scan.js';
+import type { GuardViolation } from './json-guard.scan.js';
 
-/** A number literal JavaScript reads as ±Infinity (e.g. `1e400`); refused with its path. */
-class NonFiniteNumber {
-  constructor(readonly text: string) {}
-}
-
-const SAFE_INTEGER_DIGITS = /^-?\d{1,15}$/;
-const INTEGER = /^-?\d+$/;
-
-/**
- * Number literals: safe ones as numbers; integers past 2^53 as their exact decimal text, so two
- * that differ only past float precision still compare different (strings compare as written);
- * literals that overflow to ±Infinity are marked for refusal.
- */
-function readNumber(text: string): unknown {
-  if (SAFE_INTEGER_DIGITS.test(text)) return Number(text);
-  const n = Number(text);
-  if (!Number.isFinite(n)) return new NonFiniteNumber(text);
-  if (INTEGER.test(text) && !Number.isSafeInteger(n)) return BigInt(text).toString();
-  return n;
-}
-
-/** Parses JSON text strictly (see the module doc); `base` prefixes reported paths. */
-export function parseStrictJson(format: ScanFormat, text: string, base = ''): unknown {
-  let value: unknown;
-  try {
-    value = parse(text, null, readNumber);
-  } catch (cause) {
-    const message = cause instanceof Error ? cause.message : String(cause);
-    const dup = /^Duplicate key '(.*)' encountered at position (\d+)/s.exec(message);
-    if (!dup) throw cause;
-    const path = base + pointerAtOffset(text, Number(dup[2]));
-    throw new ScanFormatError('duplicate_key', format, path, `key "${dup[1]}" appears twice in one object at ${path || '/'}`, { cause });
+/** The error for what guardJsonText found, with the JSON pointer, line and column of the fault. */
+export function guardError(format: ScanFormat, text: string, base: string, v: GuardViolation): ScanFormatError {
+  const path = base + pointerAtOffset(text, v.offset);
+  const { line, column } = lineColumnAt(text, v.offset);
+  const where = `${path || '/'} (line ${line}, column ${column}, offset ${v.offset})`;
+  switch (v.kind) {
+    case 'depth':
+      return new ScanFormatError('too_deep', format, path, `JSON nests deeper than ${v.detail} levels at ${where}`);
+    case 'containers': {
+      const value = Number(v.detail);
+      return new ScanFormatError('too_many', format, path, `JSON holds more than ${value} objects and arrays (maxJsonContainers); the next starts at ${where}`, {
+        limit: { limit: 'maxJsonContainers', value },
+      });
+    }
+    case 'duplicate_key':
+      return new ScanFormatError('duplicate_key', format, path, `key "${v.detail}" appears twice in one object at ${where}`);
+    case 'nul':
+      return new ScanFormatError('unrepresentable_value', format, path, `the string at ${where} contains a NUL character (\\u0000), which cannot be stored`);
+    case 'lone_surrogate':
+      return new ScanFormatError('unrepresentable_value', format, path, `the string at ${where} contains a lone UTF-16 surrogate (${v.detail}), which is not Unicode text`);
+    case 'non_finite':
+      return new ScanFormatError('unrepresentable_value', format, path, `number ${v.detail} at ${where} is out of range (it reads as infinity)`);
+    case 'forbidden_key':
+      return new ScanFormatError('forbidden_key', format, path, `forbidden key "${v.detail}" at ${path}`);
+    default: {
+      const never: never = v.kind;
+      throw new Error(`unknown violation ${String(never)}`);
+    }
   }
-  assertRepresentable(format, value, base);
-  return value;
 }
 
 const NUL = '\u0000';
@@ -51,9 +45,9 @@ const NUL = '\u0000';
 const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
- * Walks a parsed value (no recursion) and throws for the first key or value that cannot be kept:
- * NUL in a string or key (jsonb refuses it), a lone UTF-16 surrogate (not Unicode text), a
- * number that overflowed, and prototype-polluting keys (`__proto__`; `constructor` /
+ * Walks a value read from YAML (no recursion) and throws for the first key or value that cannot
+ * be kept: NUL in a string or key (jsonb refuses it), a lone UTF-16 surrogate (not Unicode
+ * text), and prototype-polluting keys (`__proto__`; `constructor` /
  * `prototype` holding an object).
  */
 export function assertRepresentable(format: ScanFormat, root: unknown, base = ''): void {
@@ -63,9 +57,6 @@ export function assertRepresentable(format: ScanFormat, root: unknown, base = ''
     if (typeof value === 'string') {
       checkString(format, value, path, 'value');
       continue;
-    }
-    if (value instanceof NonFiniteNumber) {
-      throw new ScanFormatError('unrepresentable_value', format, path, `number ${value.text} at ${path || '/'} is out of range (it reads as infinity)`);
     }
     if (value === null || typeof value !== 'object') continue;
     if (Array.isArray(value)) {
