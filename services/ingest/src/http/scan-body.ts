@@ -18,7 +18,8 @@ export class ScanBodyError extends Error {
   }
 }
 
-type Limits = Pick<typeof SCAN_LIMITS, 'maxWireBytes' | 'maxInflatedBytes' | 'maxInflationRatio' | 'inflationRatioFloorBytes'>;
+/** The bounds a body is read under (SCAN_LIMITS unless a test narrows them). */
+export type ScanBodyLimits = Record<'maxWireBytes' | 'maxInflatedBytes' | 'maxInflationRatio' | 'inflationRatioFloorBytes', number>;
 
 function tooLarge(limit: ScanLimitName, value: number, what: string): ScanBodyError {
   return new ScanBodyError('too_large', `${what}; the limit (${limit}) is ${value}`, { limit, value });
@@ -30,7 +31,7 @@ function tooLarge(limit: ScanLimitName, value: number, what: string): ScanBodyEr
  * so a gzip bomb is stopped after a few megabytes instead of being inflated whole. Decompression
  * runs on zlib's thread pool; the event loop only copies chunks.
  */
-export async function readScanBody(source: AsyncIterable<Buffer | string>, contentEncoding: string | undefined, limits: Limits = SCAN_LIMITS): Promise<Buffer> {
+export async function readScanBody(source: AsyncIterable<Buffer | string>, contentEncoding: string | undefined, limits: ScanBodyLimits = SCAN_LIMITS): Promise<Buffer> {
   const wire: Buffer[] = [];
   let wireBytes = 0;
   const it = source[Symbol.asyncIterator]();
@@ -117,7 +118,7 @@ function drained(w: ReturnType<typeof createGunzip>): Promise<void> {
 }
 
 /** The scan as the scanner wrote it, from a body already in memory (NATS submissions). */
-export async function decodeScanBody(raw: Buffer, contentEncoding: string | undefined, limits: Limits = SCAN_LIMITS): Promise<Buffer> {
+export async function decodeScanBody(raw: Buffer, contentEncoding: string | undefined, limits: ScanBodyLimits = SCAN_LIMITS): Promise<Buffer> {
   async function* once() {
     yield raw;
   }
