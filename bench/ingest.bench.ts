@@ -1,8 +1,14 @@
 /**
  * Time to ingest one 10,000-resource tfstate + inventory scan with 1,000 drifts, end to end:
  * HTTP submit → recorded → processed → drift rows, changes, audit and outbox committed.
+ * Then a 100,000-resource scan (gzip) sent to ingest running as its own process, with that
+ * process's peak RSS (VmHWM, worker threads included).
  * Runs a real ingest service against PostgreSQL (DATABASE_URL) and NATS (NATS_URL).
  */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase } from '@driftguard/db/testing';
@@ -17,6 +23,11 @@ const RESOURCES = 10_000;
 const DRIFTS = 1_000;
 
 export async function run(): Promise<void> {
+  await runInProcess();
+  await runLargeScanInChildProcess();
+}
+
+async function runInProcess(): Promise<void> {
   const tdb = await createTestDatabase('bench_ingest');
   const suffix = randomBytes(4).toString('hex');
   const env = {
@@ -60,6 +71,91 @@ export async function run(): Promise<void> {
     }
   } finally {
     await svc.destroy();
+    const bus = await connectBus({ url: env.NATS_URL, name: 'bench-cleanup', config: { streamPrefix: env.DG_STREAM_PREFIX, subjectRoot: env.DG_SUBJECT_ROOT }, log });
+    for (const s of Object.values(streamNames({ streamPrefix: env.DG_STREAM_PREFIX }))) await bus.jsm.streams.delete(s).catch(() => undefined);
+    await bus.close();
+    await tdb.destroy();
+  }
+}
+
+const LARGE_RESOURCES = 100_000;
+const LARGE_DRIFTS = 1_000;
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const address = srv.address();
+  await new Promise<void>((r) => srv.close(() => r()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** CPU seconds (user + system, all threads) a process has used, from /proc: load-independent. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Peak resident set of a process so far, in MB (Linux VmHWM). */
+function peakRssMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function runLargeScanInChildProcess(): Promise<void> {
+  const tdb = await createTestDatabase('bench_ingest_large');
+  const suffix = randomBytes(4).toString('hex');
+  const port = await freePort();
+  const env = {
+    DATABASE_URL: tdb.url,
+    NATS_URL: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    DG_SUBJECT_ROOT: `b${suffix}`,
+    DG_STREAM_PREFIX: `B${suffix}_`,
+    DG_SCAN_POLL_MS: '50',
+  };
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'services/ingest/src/main.ts'], {
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const log = createLogger({ level: 'warn', name: 'bench' });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    for (let ready = false; !ready; ) {
+      ready = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+      if (!ready) await new Promise((r) => setTimeout(r, 100));
+    }
+    const tenant = await createTenant(tdb.db);
+    const raw = Buffer.from(tfstateScan(LARGE_RESOURCES, (i) => i % (LARGE_RESOURCES / LARGE_DRIFTS) === 0));
+    const body = gzipSync(raw);
+    const rssBefore = peakRssMb(child.pid!);
+    const cpuBefore = cpuSeconds(child.pid!);
+    const t0 = performance.now();
+    const res = await fetch(`${base}/v1/scans?format=tfstate&full=true`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tenant.token}`, 'content-encoding': 'gzip' },
+      body,
+    });
+    if (res.status !== 202) throw new Error(`scan refused: ${res.status} ${await res.text()}`);
+    const accepted = performance.now();
+    const { scanId } = (await res.json()) as { scanId: string };
+    let scan;
+    for (;;) {
+      scan = await tdb.db.selectFrom('scans').selectAll().where('id', '=', scanId).executeTakeFirstOrThrow();
+      if (scan.status !== 'accepted' && scan.status !== 'processing') break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const done = performance.now();
+    console.log(
+      `ingest  ${LARGE_RESOURCES.toLocaleString('en-US')} resources, gzip ${(body.length / 1e6).toFixed(1)} MB (${(raw.length / 1e6).toFixed(1)} MB inflated), ` +
+        `status ${scan.status}, opened ${scan.drifts_opened}; 202 after ${(accepted - t0).toFixed(0)} ms, ` +
+        `completed after ${((done - t0) / 1000).toFixed(2)} s (goal < 10 s), ingest CPU ${(cpuSeconds(child.pid!) - cpuBefore).toFixed(1)} s; ` +
+        `ingest process peak RSS ${peakRssMb(child.pid!).toFixed(0)} MB (idle ${rssBefore.toFixed(0)} MB; goal < 1024 MB)`,
+    );
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
     const bus = await connectBus({ url: env.NATS_URL, name: 'bench-cleanup', config: { streamPrefix: env.DG_STREAM_PREFIX, subjectRoot: env.DG_SUBJECT_ROOT }, log });
     for (const s of Object.values(streamNames({ streamPrefix: env.DG_STREAM_PREFIX }))) await bus.jsm.streams.delete(s).catch(() => undefined);
     await bus.close();

@@ -156,7 +156,7 @@ describe('answers match /openapi.json, success and problem alike', () => {
     expect(await conforms('ingest', '/v1/scans', 'POST', await post('format=cloudformation&env=acme/prod', tokens.viewer))).toMatchObject({ code: 'forbidden' });
     expect(await conforms('ingest', '/v1/scans', 'POST', await post('format=cloudformation&env=other/prod', tokens.orgAdmin))).toMatchObject({ code: 'environment_not_found' });
     const tooLarge = await conforms('ingest', '/v1/scans', 'POST', await post('format=cloudformation', tokens.scanner, Buffer.alloc(50 * 1024 * 1024 + 1, 0x20)));
-    expect(tooLarge).toMatchObject({ code: 'payload_too_large', limit: 'scan_body_bytes', max: 50 * 1024 * 1024 });
+    expect(tooLarge).toMatchObject({ code: 'payload_too_large', limit: 'maxWireBytes', max: 50 * 1024 * 1024 });
     expect(await conforms('ingest', '/v1/scans', 'POST', await post('format=cloudformation', tokens.scanner, '{"StackResourceDrifts":"all good"}'))).toMatchObject({ code: 'invalid_structure', format: 'cloudformation' });
 
     expect(await conforms('ingest', '/v1/scans/{id}', 'GET', await call('ingest', 'GET', `/v1/scans/${accepted.scanId}`, { token: tokens.scanner }))).toMatchObject({ id: accepted.scanId, format: 'cloudformation' });

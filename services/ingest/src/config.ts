@@ -15,6 +15,8 @@ export const ingestConfigSchema = baseConfigSchema
     DG_SCAN_POLL_MS: ms(1_000, 10),
     /** Starts of one scan before it is marked failed. */
     DG_SCAN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+    /** Worker threads that parse scan bodies (each holds at most one scan in memory at a time). */
+    DG_SCAN_PARSE_WORKERS: z.coerce.number().int().min(1).max(16).default(1),
     /** How often git-backed repositories are re-read. */
     DG_REPO_SYNC_INTERVAL_MS: ms(15 * 60_000, 1_000),
     /**

@@ -47,6 +47,27 @@ describe('bad scans are refused with a problem naming what is wrong, and nothing
       expect(b.errors[0].path).toBe('/StackResourceDrifts');
       expect(b.detail).toMatch(/array/);
     }],
+    ['NUL in a value', 'format=driftctl', String.raw`{"summary":{},"managed":[{"id":"a\u0000b","type":"aws_s3_bucket"}],"unmanaged":[],"missing":[]}`, {}, 422, (b) => {
+      expect(b.code).toBe('unrepresentable_value');
+      expect(b.errors[0].path).toBe('/managed/0/id');
+    }],
+    ['NUL in a key', 'format=driftctl', String.raw`{"summary":{},"managed":[{"id":"a","type":"aws_s3_bucket","tags":{"k\u0000":"v"}}],"unmanaged":[],"missing":[]}`, {}, 422, (b) => {
+      expect(b.code).toBe('unrepresentable_value');
+      expect(b.errors[0].path).toBe('/managed/0/tags/k\u0000');
+    }],
+    ['a lone surrogate', 'format=driftctl', String.raw`{"summary":{},"managed":[{"id":"\ud800x","type":"aws_s3_bucket"}],"unmanaged":[],"missing":[]}`, {}, 422, (b) => {
+      expect(b.code).toBe('unrepresentable_value');
+      expect(b.errors[0].path).toBe('/managed/0/id');
+      expect(b.detail).toMatch(/surrogate/);
+    }],
+    ['1e400 beside finite numbers', 'format=driftctl', '{"summary":{"total_resources":3},"coverage":1e400,"managed":[],"unmanaged":[],"missing":[]}', {}, 422, (b) => {
+      expect(b.code).toBe('unrepresentable_value');
+      expect(b.errors[0].path).toBe('/coverage');
+    }],
+    ['a key given twice in one object', 'format=driftctl', '{"summary":{},"managed":[{"id":"a","type":"aws_s3_bucket","id":"b"}],"unmanaged":[],"missing":[]}', {}, 400, (b) => {
+      expect(b.code).toBe('duplicate_key');
+      expect(b.errors[0].path).toBe('/managed/0/id');
+    }],
     ['a body that claims gzip but is not', 'format=driftctl', 'not gzip at all', { 'content-encoding': 'gzip' }, 400, (b) => expect(b.detail).toMatch(/gzip/)],
     ['an empty body', 'format=driftctl', '', {}, 400, (b) => expect(b.detail).toMatch(/empty/)],
   ];
@@ -73,6 +94,7 @@ describe('bad scans are refused with a problem naming what is wrong, and nothing
     const r = await h.post('/v1/scans?format=driftctl', big);
     expect(r.status).toBe(413);
     expect(r.body.detail).toMatch(/too large|exceeds|limit/i);
+    expect(r.body).toMatchObject({ limit: 'maxWireBytes', max: 50 * 1024 * 1024 });
     expect(await rowCounts()).toEqual(zero);
   });
 

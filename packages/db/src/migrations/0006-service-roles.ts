@@ -64,7 +64,7 @@ const functions = [
   // Scans of one environment run one at a time, in submission order (see claimNextScan).
   `CREATE FUNCTION dg_claim_next_scan(instance_id text, lease_seconds double precision)
     RETURNS TABLE (id uuid, organization_id integer, environment_id integer, format varchar, is_full boolean,
-      scanner varchar, payload bytea, attempts integer)
+      scanner varchar, payload bytea, attempts integer, error jsonb)
     LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public
     AS $$ UPDATE scans SET status = 'processing', started_at = coalesce(started_at, now()), attempts = attempts + 1,
       claimed_until = now() + make_interval(secs => lease_seconds), claimed_by = instance_id
@@ -80,7 +80,7 @@ const functions = [
       FOR UPDATE SKIP LOCKED
       LIMIT 1)
     RETURNING scans.id, scans.organization_id, scans.environment_id, scans.format, scans.is_full, scans.scanner,
-      scans.payload, scans.attempts $$`,
+      scans.payload, scans.attempts, scans.error $$`,
   `CREATE FUNCTION dg_scans_waiting() RETURNS integer
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
     AS $$ SELECT count(*)::integer FROM scans WHERE status IN ('accepted', 'processing') $$`,

@@ -8,7 +8,10 @@ export type DeclaredFormatErrorCode =
   | 'invalid_encoding'
   | 'too_deep'
   | 'forbidden_key'
-  | 'too_large';
+  | 'too_large'
+  | 'too_many'
+  | 'duplicate_key'
+  | 'unrepresentable_value';
 
 /**
  * Declared-state input that cannot be read as the format it was given as. Permanent: the same

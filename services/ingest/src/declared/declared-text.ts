@@ -3,9 +3,10 @@ import { ScanFormatError, type ScanFormat } from '../model/scan-format.error.js'
 import { assertNoForbiddenKeys, parseJsonText as parseScanJson } from '../model/parse-scan-body.js';
 import { DeclaredFormatError } from './declared-format.error.js';
 import type { DeclaredFormat } from './declared-resource.js';
+import { DECLARED_LIMITS } from '../limits.js';
 
 /** Upper bound of a decompressed body: a gzip bomb must not exhaust memory. */
-export const MAX_DECLARED_TEXT_BYTES = 256 * 1024 * 1024;
+export const MAX_DECLARED_TEXT_BYTES = DECLARED_LIMITS.maxTextBytes;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

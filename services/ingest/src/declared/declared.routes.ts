@@ -8,6 +8,7 @@ import { DECLARED_FORMATS, type DeclaredFormat } from './declared-resource.js';
 import { findRepository } from './iac-repositories.queries.js';
 import { replaceDeclaredResources } from './iac-resources.queries.js';
 import { readDeclared } from './read-declared.js';
+import { DECLARED_LIMITS } from '../limits.js';
 
 export interface DeclaredRoutesOptions {
   db: Kysely<Database>;
@@ -15,7 +16,7 @@ export interface DeclaredRoutesOptions {
 }
 
 /** Largest upload on the wire, compressed or not. */
-export const MAX_DECLARED_UPLOAD_BYTES = 50 * 1024 * 1024;
+export const MAX_DECLARED_UPLOAD_BYTES = DECLARED_LIMITS.maxUploadBytes;
 
 const UPLOAD_ROLES = [Role.enum.scanner, Role.enum.engineer, Role.enum.admin];
 
@@ -37,7 +38,7 @@ export async function declaredRoutes(app: HttpApp, opts: DeclaredRoutesOptions):
     '/v1/repositories/:repositoryId/declared',
     {
       bodyLimit: MAX_DECLARED_UPLOAD_BYTES,
-      config: { bodyLimitName: 'declared_upload_bytes' },
+      config: { bodyLimitName: 'maxUploadBytes' },
       preHandler: requireToken({ roles: UPLOAD_ROLES }),
       schema: {
         summary: "Replace a repository's declared state with an uploaded one",

@@ -4,6 +4,7 @@ import { isCloudFormationTemplate, parseTemplate, readTemplateObject } from './c
 import { DeclaredFormatError } from './declared-format.error.js';
 import { identityProblem, withoutUnstorable, type DeclaredResource, type RejectedItem } from './declared-resource.js';
 import { readKubernetesManifests } from './kubernetes.reader.js';
+import { DECLARED_LIMITS } from '../limits.js';
 
 export type FileTool = 'kubernetes' | 'cloudformation';
 
@@ -30,7 +31,7 @@ export class RepositoryFileError extends Error {
   }
 }
 
-const MAX_FILE_BYTES = 10 * 1024 * 1024;
+const MAX_FILE_BYTES = DECLARED_LIMITS.maxRepositoryFileBytes;
 const MAX_FILES = 50_000;
 const EXTENSIONS: Record<FileTool, RegExp> = {
   kubernetes: /\.(ya?ml|json)$/i,

@@ -1,13 +1,15 @@
-import { gunzipSync } from 'node:zlib';
 import type { Kysely } from 'kysely';
 import type { Database } from '@driftguard/db';
 import { PermanentError, type EventHandler } from '@driftguard/bus';
 import { ScanFormatError } from '../model/observation.js';
 import { acceptScan } from '../scans/scan.intake.js';
 import { guardText } from '../sensitivity/index.js';
+import type { ScanParsePool } from '../scans/scan-parse.pool.js';
+import { decodeScanBody, ScanBodyError } from '../http/scan-body.js';
 
 export interface ScanSubmittedDeps {
   db: Kysely<Database>;
+  pool: ScanParsePool;
   onAccepted?: () => void;
 }
 
@@ -29,9 +31,11 @@ export function scanSubmittedV1(deps: ScanSubmittedDeps): EventHandler<'scan.sub
     let body: Buffer;
     if (data.bodyBase64Gzip !== undefined) {
       try {
-        body = gunzipSync(Buffer.from(data.bodyBase64Gzip, 'base64'), { maxOutputLength: 512 * 1024 * 1024 });
+        // The same bounds as HTTP (limits.ts), so a bomb on the bus is stopped as early.
+        body = await decodeScanBody(Buffer.from(data.bodyBase64Gzip, 'base64'), 'gzip');
       } catch (err) {
-        throw new PermanentError(`data.bodyBase64Gzip is not base64 gzip: ${(err as Error).message}`);
+        if (!(err instanceof ScanBodyError)) throw err;
+        throw new PermanentError(`data.bodyBase64Gzip: ${err.message}`);
       }
     } else {
       body = Buffer.from(typeof data.body === 'string' ? data.body : JSON.stringify(data.body));
@@ -39,6 +43,7 @@ export function scanSubmittedV1(deps: ScanSubmittedDeps): EventHandler<'scan.sub
     try {
       const accepted = await acceptScan(
         deps.db,
+        deps.pool,
         { id: event.id, orgId: event.orgId, envId: event.envId, format: data.format, full: data.full, ...(data.scanner ? { scanner: data.scanner } : {}), source: 'nats', body },
         tx,
       );

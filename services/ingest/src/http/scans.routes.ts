@@ -5,10 +5,13 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { acceptScan } from '../scans/scan.intake.js';
 import { getScan } from '../scans/scans.queries.js';
-import { decodeScanBody, MAX_SCAN_BYTES } from './scan-body.js';
+import { readScanBody, ScanBodyError } from './scan-body.js';
+import type { ScanParsePool } from '../scans/scan-parse.pool.js';
 
 export interface ScanRoutesOptions {
   db: Kysely<Database>;
+  /** Where scan bodies are parsed, off the event loop. */
+  pool: ScanParsePool;
   /** Called after a scan is recorded, to wake the processor. */
   onAccepted?: () => void;
 }
@@ -18,13 +21,12 @@ const SCAN_ROLES = [Role.enum.scanner, Role.enum.engineer, Role.enum.admin];
 /** POST /v1/scans and GET /v1/scans/:id, in a scope that reads every body as raw bytes. */
 export async function scanRoutes(app: HttpApp, opts: ScanRoutesOptions): Promise<void> {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_SCAN_BYTES }, (_req, body, done) => done(null, body));
+  // The body stays a stream: it is read after authentication, inflated and bounded as it arrives.
+  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
 
   app.post(
     '/v1/scans',
     {
-      bodyLimit: MAX_SCAN_BYTES,
-      config: { bodyLimitName: 'scan_body_bytes' },
       preHandler: requireToken({ roles: SCAN_ROLES, environment: 'query' }),
       schema: {
         summary: 'Submit a scan: the scanner output as it is (JSON, optionally gzip, up to 50 MB)',
@@ -37,8 +39,15 @@ export async function scanRoutes(app: HttpApp, opts: ScanRoutesOptions): Promise
     async (req, reply) => {
       const env = environmentOf(req);
       enterOrg(env.orgId);
-      const body = decodeScanBody(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.headers['content-encoding']);
-      const accepted = await acceptScan(opts.db, {
+      let body: Buffer;
+      try {
+        body = await readScanBody(isStream(req.body) ? req.body : noBody(), req.headers['content-encoding']);
+      } catch (err) {
+        // A body cut short is not read further: close the connection rather than drain it.
+        if (err instanceof ScanBodyError && err.code === 'too_large') void reply.header('connection', 'close');
+        throw err;
+      }
+      const accepted = await acceptScan(opts.db, opts.pool, {
         orgId: env.orgId,
         envId: env.envId,
         format: req.query.format,
@@ -80,6 +89,12 @@ export async function scanRoutes(app: HttpApp, opts: ScanRoutesOptions): Promise
 Object.defineProperty(scanRoutes, Symbol.for('fastify.display-name'), { value: 'ingest-scan-routes' });
 
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
+
+function isStream(v: unknown): v is AsyncIterable<Buffer | string> {
+  return typeof v === 'object' && v !== null && Symbol.asyncIterator in v;
+}
+
+async function* noBody(): AsyncIterable<Buffer> {}
 
 /** The scan row as its HTTP body, checked against the contract. */
 function presentScan(s: Record<string, unknown>): ScanStatusBody {

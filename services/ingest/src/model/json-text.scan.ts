@@ -6,20 +6,31 @@
 
 /** Returns the offset of the first `{`/`[` nested deeper than maxDepth, or -1. */
 export function findExcessiveNesting(text: string, maxDepth: number): number {
+  const v = findShapeViolation(text, maxDepth, Infinity);
+  return v ? v.offset : -1;
+}
+
+/**
+ * The first `{`/`[` nested deeper than maxDepth, or past the maxContainers-th container: both
+ * are found in one linear pass over the text, before a parser builds anything.
+ */
+export function findShapeViolation(text: string, maxDepth: number, maxContainers: number): { kind: 'depth' | 'containers'; offset: number } | undefined {
   let depth = 0;
+  let containers = 0;
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 34 /* " */) {
       i = skipString(text, i);
-      if (i < 0) return -1; // unterminated: JSON.parse reports it
+      if (i < 0) return undefined; // unterminated: the parser reports it
     } else if (c === 123 /* { */ || c === 91 /* [ */) {
-      if (++depth > maxDepth) return i;
+      if (++depth > maxDepth) return { kind: 'depth', offset: i };
+      if (++containers > maxContainers) return { kind: 'containers', offset: i };
     } else if (c === 125 /* } */ || c === 93 /* ] */) {
       depth--;
     }
   }
-  return -1;
+  return undefined;
 }
 
 /** Given the index of an opening quote, returns the index of the closing quote (or -1). */

@@ -1,14 +1,17 @@
 import { parseAllDocuments } from 'yaml';
 import { ScanFormatError, type ScanFormat } from './scan-format.error.js';
-import { findExcessiveNesting, lineColumnAt, locateJsonError, pointerAtOffset } from './json-text.scan.js';
+import { lineColumnAt, locateJsonError, pointerAtOffset } from './json-text.scan.js';
+import { guardJsonText, quoteRanges } from './json-guard.scan.js';
 import { escapePointerSegment } from './json-pointer.js';
+import { assertRepresentable, guardError } from './strict-json.js';
+import { SCAN_LIMITS } from '../limits.js';
 
-export const MAX_SCAN_DEPTH = 256;
-export const DEFAULT_MAX_SCAN_BYTES = 64 * 1024 * 1024;
+export const MAX_SCAN_DEPTH: number = SCAN_LIMITS.maxDepth;
 
 export interface ParseScanBodyOptions {
   maxBytes?: number;
   maxDepth?: number;
+  maxContainers?: number;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -20,11 +23,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * Kubernetes bodies may also be YAML.
  */
 export function parseScanBody(format: ScanFormat, bytes: Buffer | string, opts: ParseScanBodyOptions = {}): unknown {
-  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_SCAN_BYTES;
+  const maxBytes = opts.maxBytes ?? SCAN_LIMITS.maxInflatedBytes;
   const maxDepth = opts.maxDepth ?? MAX_SCAN_DEPTH;
   const size = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length;
   if (size > maxBytes) {
-    throw new ScanFormatError('too_large', format, '', `scan body is ${size} bytes; the limit is ${maxBytes}`);
+    throw new ScanFormatError('too_large', format, '', `scan body is ${size} bytes; the limit (maxInflatedBytes) is ${maxBytes}`, {
+      limit: { limit: 'maxInflatedBytes', value: maxBytes },
+    });
   }
   let text: string;
   if (typeof bytes === 'string') text = bytes;
@@ -38,31 +43,27 @@ export function parseScanBody(format: ScanFormat, bytes: Buffer | string, opts: 
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const first = text.trimStart()[0];
   if (format === 'kubernetes' && first !== '{' && first !== '[') return parseYamlBody(format, text, maxDepth);
-  return parseJsonText(format, text, maxDepth);
+  return parseJsonText(format, text, maxDepth, '', opts.maxContainers);
 }
 
-/** JSON.parse with the depth pre-scan and forbidden-key check; `base` prefixes reported paths. */
-export function parseJsonText(format: ScanFormat, text: string, maxDepth = MAX_SCAN_DEPTH, base = ''): unknown {
-  const deep = findExcessiveNesting(text, maxDepth);
-  if (deep >= 0) {
-    const { line, column } = lineColumnAt(text, deep);
-    const path = base + pointerAtOffset(text, deep);
-    throw new ScanFormatError(
-      'too_deep',
-      format,
-      path,
-      `JSON nests deeper than ${maxDepth} levels at ${path || '/'} (line ${line}, column ${column}, offset ${deep})`,
-    );
-  }
-  let value: unknown;
+/**
+ * JSON.parse after one guarding pass over the text (json-guard.scan.ts: depth, container count,
+ * duplicate keys, NUL / lone surrogates, overflowing numbers, forbidden keys); integers past 2^53
+ * are kept as their exact digits (a string). `base` prefixes reported paths.
+ */
+export function parseJsonText(format: ScanFormat, text: string, maxDepth = MAX_SCAN_DEPTH, base = '', maxContainers: number = SCAN_LIMITS.maxJsonContainers): unknown {
+  const guard = guardJsonText(text, maxDepth, maxContainers);
+  if (guard.violation) throw guardError(format, text, base, guard.violation);
   try {
-    value = JSON.parse(text);
+    return JSON.parse(quoteRanges(text, guard.bigIntegers));
   } catch (cause) {
-    const message = cause instanceof Error ? cause.message : String(cause);
+    // Positions are reported in the text as sent (quoting moved them).
+    const original = guard.bigIntegers.length > 0 ? parseError(text) ?? cause : cause;
+    const message = original instanceof Error ? original.message : String(original);
     const m = /position (\d+)/.exec(message);
     const offset = m ? Number(m[1]) : locateJsonError(text);
     const { line, column } = lineColumnAt(text, offset);
-    const what = offset >= text.length ? 'unexpected end of input (truncated?)' : message.replace(/ in JSON at position \d+.*$/, '');
+    const what = offset >= text.length ? 'unexpected end of input (truncated?)' : message.replace(/ in JSON at position \d+.*$/s, '');
     throw new ScanFormatError(
       'malformed_json',
       format,
@@ -71,13 +72,15 @@ export function parseJsonText(format: ScanFormat, text: string, maxDepth = MAX_S
       { cause },
     );
   }
-  if (mayHideForbiddenKey(text)) assertNoForbiddenKeys(format, value, base);
-  return value;
 }
 
-/** Cheap text test; escapes (\uXXXX) could spell a key, so their presence forces the walk too. */
-function mayHideForbiddenKey(text: string): boolean {
-  return text.includes('__proto__') || text.includes('constructor') || text.includes('prototype') || text.includes('\\u');
+function parseError(text: string): unknown {
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (err) {
+    return err;
+  }
 }
 
 /**
@@ -121,7 +124,7 @@ export function parseYamlBody(format: ScanFormat, text: string, maxDepth = MAX_S
 }
 
 function readYamlDocuments(format: ScanFormat, text: string, maxDepth: number, base: string): unknown {
-  const docs = parseAllDocuments(text, { merge: false, uniqueKeys: true, prettyErrors: false });
+  const docs = parseAllDocuments(text, { merge: false, uniqueKeys: true, prettyErrors: false, intAsBigInt: true });
   if (!Array.isArray(docs)) return [];
   const values: unknown[] = [];
   for (const [n, doc] of docs.entries()) {
@@ -145,12 +148,19 @@ function readYamlDocuments(format: ScanFormat, text: string, maxDepth: number, b
     }
     if (js === null || js === undefined) continue; // empty document (e.g. a trailing ---)
     const docPath = docs.length === 1 ? base : `${base}/${values.length}`;
-    values.push(plainFromYaml(format, js, docPath, 1, maxDepth));
+    const plain = plainFromYaml(format, js, docPath, 1, maxDepth);
+    assertRepresentable(format, plain, docPath);
+    values.push(plain);
   }
   return values.length === 1 && docs.length === 1 ? values[0] : values;
 }
 
 function plainFromYaml(format: ScanFormat, v: unknown, path: string, depth: number, maxDepth: number): unknown {
+  // Integers are read as BigInt so one past 2^53 keeps its exact digits (as JSON reading does).
+  if (typeof v === 'bigint') return v >= Number.MIN_SAFE_INTEGER && v <= Number.MAX_SAFE_INTEGER ? Number(v) : v.toString();
+  if (typeof v === 'number' && !Number.isFinite(v)) {
+    throw new ScanFormatError('unrepresentable_value', format, path, `number ${String(v)} at ${path || '/'} cannot be stored as JSON`);
+  }
   if (v === null || typeof v !== 'object') return v;
   if (depth > maxDepth) throw new ScanFormatError('too_deep', format, path, `YAML nests deeper than ${maxDepth} levels at ${path}`);
   if (v instanceof Date) return v.toISOString();

@@ -2,10 +2,12 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '@driftguard/db';
 import type { ScanFormat } from '@driftguard/contracts';
 import { compileIgnoreRules } from '../rules/index.js';
-import type { IgnoreMatcher } from '../rules/index.js';
+import type { IgnoreMatcher, IgnoreRuleInput } from '../rules/index.js';
 
 export interface ScanInputs {
   ignore: IgnoreMatcher;
+  /** The active ignore rules as data, for a parse worker to compile on its side. */
+  rules: IgnoreRuleInput[];
   /** Declared state kept from earlier uploads or git syncs, for formats whose scans may omit it. */
   declared?: unknown;
   /** IaC address → iac_resources.id in this environment, to link drifts to declared resources. */
@@ -30,15 +32,14 @@ export async function loadScanInputs(db: Kysely<Database>, orgId: number, envId:
     .where('is_active', '=', true)
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
     .execute();
-  const ignore = compileIgnoreRules(
-    rules.map((r) => ({
-      id: r.id,
-      resourceType: r.resource_type,
-      addressPattern: r.address_pattern,
-      propertyPath: r.property_path,
-      syntax: (r.syntax ?? 'json_pointer') as 'driftignore' | 'json_pointer',
-    })),
-  );
+  const ruleInputs: IgnoreRuleInput[] = rules.map((r) => ({
+    id: r.id,
+    resourceType: r.resource_type,
+    addressPattern: r.address_pattern,
+    propertyPath: r.property_path,
+    syntax: (r.syntax ?? 'json_pointer') as 'driftignore' | 'json_pointer',
+  }));
+  const ignore = compileIgnoreRules(ruleInputs);
   const tool = TOOL_OF[format];
   const rows = tool
     ? await db
@@ -50,7 +51,7 @@ export async function loadScanInputs(db: Kysely<Database>, orgId: number, envId:
         .execute()
     : [];
   const iacIds = new Map(rows.map((r) => [r.resource_id, r.id]));
-  const inputs: ScanInputs = { ignore, iacIds };
+  const inputs: ScanInputs = { ignore, rules: ruleInputs, iacIds };
   if (rows.length > 0 && format === 'tfstate') inputs.declared = stateFromRows(rows);
   if (rows.length > 0 && format === 'kubernetes') inputs.declared = rows.map((r) => r.declared_state);
   return inputs;

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '@driftguard/db';
 import { uuidv7 } from 'uuidv7';
-import { runAdapter } from '../adapters/index.js';
 import { insertScan, type NewScan } from './scans.queries.js';
 import { loadScanInputs } from './scan-inputs.js';
+import { toScanFormatError } from './scan-prepare.js';
+import type { ScanParsePool } from './scan-parse.pool.js';
 
 /** A scan as submitted: what is recorded, with the body as sent instead of its stored form. */
 export interface ScanSubmission extends Omit<NewScan, 'id' | 'payloadGzip' | 'payloadSha256'> {
@@ -23,14 +23,21 @@ export interface AcceptedScan {
 }
 
 /**
- * Reads a submitted scan once with its adapter, so a bad one is refused before anything is
- * written (the adapter throws ScanFormatError naming the format, path and problem), then
- * records it compressed. Processing happens later from the recorded copy, so an accepted scan
- * survives a restart.
+ * Reads a submitted scan once, in a parse worker: a bad one is refused before anything is
+ * written (ScanFormatError naming the format, path, problem and any bound passed); a good one is
+ * recorded as its adapter output, so the processor neither parses nor diffs it again. Processing
+ * happens later from the record, so an accepted scan survives a restart.
  */
-export async function acceptScan(db: Kysely<Database>, s: ScanSubmission, tx?: Transaction<Database>): Promise<AcceptedScan> {
+export async function acceptScan(db: Kysely<Database>, pool: ScanParsePool, s: ScanSubmission, tx?: Transaction<Database>): Promise<AcceptedScan> {
   const inputs = await loadScanInputs(db, s.orgId, s.envId, s.format);
-  const out = runAdapter(s.format, s.body, { ignore: inputs.ignore, ...(inputs.declared !== undefined ? { declared: inputs.declared } : {}) });
+  const sha256 = createHash('sha256').update(s.body).digest();
+  const prepared = await pool.prepare({
+    format: s.format,
+    body: s.body,
+    rules: inputs.rules,
+    ...(inputs.declared !== undefined ? { declared: inputs.declared } : {}),
+  });
+  if (!prepared.ok) throw toScanFormatError(prepared.error);
   const scanId = s.id ?? uuidv7();
   const created = await insertScan(tx ?? db, {
     id: scanId,
@@ -40,8 +47,8 @@ export async function acceptScan(db: Kysely<Database>, s: ScanSubmission, tx?: T
     full: s.full,
     ...(s.scanner ? { scanner: s.scanner } : {}),
     source: s.source,
-    payloadGzip: gzipSync(s.body, { level: 1 }),
-    payloadSha256: createHash('sha256').update(s.body).digest(),
+    payloadGzip: Buffer.from(prepared.payload.buffer, prepared.payload.byteOffset, prepared.payload.byteLength),
+    payloadSha256: sha256,
   });
-  return { scanId, created, resourcesSeen: out.resourcesSeen, observations: out.observations.length };
+  return { scanId, created, resourcesSeen: prepared.resourcesSeen, observations: prepared.observations };
 }

@@ -1,16 +1,19 @@
-import { gunzipSync } from 'node:zlib';
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { runAsOrg, type Database } from '@driftguard/db';
-import { runAdapter } from '../adapters/index.js';
 import { ScanFormatError } from '../model/observation.js';
 import { toFindings, type DriftItem } from '../lifecycle/drift-items.js';
 import { applyDriftBatch, resolveAfterScan } from '../lifecycle/drift-lifecycle.js';
 import type { BatchCounts, ScanRef } from '../lifecycle/scan-context.js';
-import { addCounts, claimNextScan, completeScan, endScan, lockEnvironment, releaseLease, renewLease, type ClaimedScan } from './scans.queries.js';
-import { loadScanInputs } from './scan-inputs.js';
+import { addCounts, claimNextScan, completeScan, deferScan, endScan, lockEnvironment, releaseLease, renewLease, type ClaimedScan } from './scans.queries.js';
+import { loadScanInputs, type ScanInputs } from './scan-inputs.js';
 import type { ScanMetrics } from './scan.metrics.js';
 import { guardRejected, guardText, SecretMaskDepthError, type ValueHasher } from '../sensitivity/index.js';
+import { decodePreparedScan, isPreparedPayload, type PreparedScan } from './scan-prepare.js';
+import type { ScanParsePool } from './scan-parse.pool.js';
+import { describeItem, failureReason, findFailingItem, isTransientError, ScanProcessingError } from './scan-failure.js';
 
 export interface ScanProcessorOptions {
   db: Kysely<Database>;
@@ -30,6 +33,15 @@ export interface ScanProcessorOptions {
   pollIntervalMs: number;
   /** A scan that has been started this many times without finishing is marked failed. */
   maxAttempts: number;
+  /** Reads scans recorded as raw bodies (by versions before intake stored the adapter output). */
+  pool: ScanParsePool;
+}
+
+const gunzipAsync = promisify(gunzip);
+
+/** Back-off before retrying after a transient failure: 1 s, 2 s, 4 s … up to 30 s. */
+function retryDelayMs(attempts: number): number {
+  return Math.min(30_000, 1_000 * 2 ** Math.max(0, attempts - 1));
 }
 
 /**
@@ -53,7 +65,8 @@ export function createScanProcessor(opts: ScanProcessorOptions) {
         // One scan, one organization: row-level security confines its every query there.
         if (scan) await runAsOrg(scan.orgId, () => processClaimed(scan));
       } catch (err) {
-        log.error({ err, scanId: claimed?.id }, 'scan processing failed; it will be retried');
+        if (claimed) await settleFailure(claimed, err).catch((e: unknown) => log.error({ err: e, scanId: claimed?.id }, 'could not record a scan failure'));
+        else log.error({ err }, 'could not claim a scan; retrying at the next poll');
       }
       if (!claimed && running) await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, opts.pollIntervalMs);
@@ -63,9 +76,23 @@ export function createScanProcessor(opts: ScanProcessorOptions) {
     }
   }
 
+  /** Transient: back off and retry (up to maxAttempts). Anything else: the scan fails now, with its reason. */
+  async function settleFailure(scan: ClaimedScan, err: unknown): Promise<void> {
+    const reason = failureReason(err);
+    if (isTransientError(err) && scan.attempts < opts.maxAttempts) {
+      log.warn({ err, scanId: scan.id, attempts: scan.attempts }, 'scan processing hit a transient failure; retrying');
+      await deferScan(opts.db, scan.id, opts.instanceId, retryDelayMs(scan.attempts), { ...reason, attempts: scan.attempts });
+      return;
+    }
+    await endScan(opts.db, scan.id, 'failed', { ...reason, attempts: scan.attempts });
+    opts.metrics?.scans.inc({ format: scan.format, outcome: 'failed' });
+    log.error({ err, scanId: scan.id, item: reason['item'] }, 'scan failed');
+  }
+
   async function processClaimed(scan: ClaimedScan): Promise<void> {
     if (scan.attempts > opts.maxAttempts) {
-      await endScan(opts.db, scan.id, 'failed', { message: `gave up after ${scan.attempts - 1} attempts` });
+      const last = scan.lastError !== null && typeof scan.lastError === 'object' ? scan.lastError : {};
+      await endScan(opts.db, scan.id, 'failed', { code: 'processing_failed', message: `gave up after ${scan.attempts - 1} attempts`, lastError: last });
       opts.metrics?.scans.inc({ format: scan.format, outcome: 'failed' });
       log.error({ scanId: scan.id }, 'scan failed too many times');
       return;
@@ -101,15 +128,19 @@ export async function processScan(opts: ScanProcessorOptions, scan: ClaimedScan,
   const ref: ScanRef = { scanId: scan.id, orgId: scan.orgId, envId: scan.envId, format: scan.format, subjectRoot: opts.subjectRoot, ...(scan.scanner ? { scanner: scan.scanner } : {}) };
   if (opts.eventBudgetBytes) ref.eventBudgetBytes = opts.eventBudgetBytes();
   const inputs = await loadScanInputs(opts.db, scan.orgId, scan.envId, scan.format);
-  let output;
+  const prepared = await readPrepared(opts, scan, inputs);
+  if (!prepared) {
+    log.warn('scan rejected');
+    return;
+  }
+  const { output } = prepared;
   let findings;
   try {
-    output = runAdapter(scan.format, gunzipSync(scan.payload), { ignore: inputs.ignore, ...(inputs.declared !== undefined ? { declared: inputs.declared } : {}) });
     findings = toFindings(scan.envId, scan.format, output.observations, opts.hasher);
   } catch (caught) {
     // A body too deep to check for secrets is refused like one too deep to parse: nothing is stored.
-    const err = caught instanceof SecretMaskDepthError ? new ScanFormatError('too_deep', scan.format, caught.path, caught.message) : caught;
-    if (!(err instanceof ScanFormatError)) throw err;
+    if (!(caught instanceof SecretMaskDepthError)) throw caught;
+    const err = new ScanFormatError('too_deep', scan.format, caught.path, caught.message);
     await endScan(opts.db, scan.id, 'rejected', { code: err.code, format: err.format, path: guardText(err.path), message: guardText(err.message) });
     opts.metrics?.scans.inc({ format: scan.format, outcome: 'rejected' });
     log.warn({ code: err.code, path: guardText(err.path) }, 'scan rejected');
@@ -131,6 +162,10 @@ export async function processScan(opts: ScanProcessorOptions, scan: ClaimedScan,
       const counts = await applyDriftBatch(tx, ref, batch, inputs.iacIds);
       await addCounts(tx, scan.id, counts);
       return counts;
+    }).catch(async (err: unknown) => {
+      if (isTransientError(err)) throw err;
+      const item = await findFailingItem(opts.db, ref, batch, inputs.iacIds);
+      throw new ScanProcessingError(err instanceof Error ? err.message : String(err), item && describeItem(item), { cause: err });
     });
     if (!owned) {
       log.warn('scan taken over by another processor; leaving it');
@@ -151,8 +186,9 @@ export async function processScan(opts: ScanProcessorOptions, scan: ClaimedScan,
       report: {
         notChecked: findings.notChecked,
         alerts: (output.alerts ?? []).map((a) => ({ resourceType: guardText(a.resourceType), message: guardText(a.message) })),
-        suppressedByIgnoreRules: Object.fromEntries(inputs.ignore.suppressedCounts()),
+        suppressedByIgnoreRules: prepared.suppressed,
         scanner: output.scanner && { ...output.scanner, name: guardText(output.scanner.name) },
+        ...(prepared.rejectedOmitted > 0 ? { rejectedNotShown: prepared.rejectedOmitted } : {}),
       },
     });
     return resolved;
@@ -165,4 +201,21 @@ export async function processScan(opts: ScanProcessorOptions, scan: ClaimedScan,
   opts.metrics?.scans.inc({ format: scan.format, outcome: 'completed' });
   endTimer?.();
   log.info({ drifts: findings.drifts.length, resourcesSeen: output.resourcesSeen }, 'scan completed');
+}
+
+/**
+ * The scan's adapter output: stored by intake, or (a scan recorded as its raw body by an older
+ * version) read now in a parse worker. Undefined when that read refuses it (scan rejected).
+ */
+async function readPrepared(opts: ScanProcessorOptions, scan: ClaimedScan, inputs: ScanInputs): Promise<PreparedScan | undefined> {
+  if (isPreparedPayload(scan.payload)) return decodePreparedScan(scan.payload);
+  const body = await gunzipAsync(scan.payload);
+  const result = await opts.pool.prepare({ format: scan.format, body, rules: inputs.rules, ...(inputs.declared !== undefined ? { declared: inputs.declared } : {}) });
+  if (!result.ok) {
+    const { code, format, path, message } = result.error;
+    await endScan(opts.db, scan.id, 'rejected', { code, format, path: guardText(path), message: guardText(message), ...(result.error.limit ?? {}) });
+    opts.metrics?.scans.inc({ format: scan.format, outcome: 'rejected' });
+    return undefined;
+  }
+  return decodePreparedScan(Buffer.from(result.payload.buffer, result.payload.byteOffset, result.payload.byteLength));
 }

@@ -48,6 +48,8 @@ export interface ClaimedScan {
   scanner: string | null;
   payload: Buffer;
   attempts: number;
+  /** The reason the previous attempt stopped (a transient failure), if any. */
+  lastError: unknown;
 }
 
 /**
@@ -67,6 +69,7 @@ export async function claimNextScan(db: Db, instanceId: string, leaseMs: number)
     scanner: string | null;
     payload: Buffer;
     attempts: number;
+    error: unknown;
   }>`select * from dg_claim_next_scan(${instanceId}, ${leaseMs / 1000}::double precision)`.execute(db);
   const row = r.rows[0];
   if (!row) return undefined;
@@ -79,6 +82,7 @@ export async function claimNextScan(db: Db, instanceId: string, leaseMs: number)
     scanner: row.scanner,
     payload: row.payload,
     attempts: row.attempts,
+    lastError: row.error,
   };
 }
 
@@ -94,6 +98,16 @@ export async function renewLease(db: Db | Tx, scanId: string, instanceId: string
 export async function releaseLease(db: Db, scanId: string, instanceId: string): Promise<void> {
   await sql`
     update scans set claimed_until = now() - interval '1 second'
+    where id = ${scanId} and claimed_by = ${instanceId} and status = 'processing'`.execute(db);
+}
+
+/**
+ * After a transient failure: keeps the scan (and so its environment's queue) for a short
+ * back-off, records why, and lets any processor retry it then.
+ */
+export async function deferScan(db: Db, scanId: string, instanceId: string, delayMs: number, error: Record<string, unknown>): Promise<void> {
+  await sql`
+    update scans set claimed_until = now() + make_interval(secs => ${delayMs / 1000}), error = ${JSON.stringify(error)}::jsonb
     where id = ${scanId} and claimed_by = ${instanceId} and status = 'processing'`.execute(db);
 }
 
