@@ -65,7 +65,9 @@ export function createScanProcessor(opts: ScanProcessorOptions) {
         // One scan, one organization: row-level security confines its every query there.
         if (scan) await runAsOrg(scan.orgId, () => processClaimed(scan));
       } catch (err) {
-        if (claimed) await settleFailure(claimed, err).catch((e: unknown) => log.error({ err: e, scanId: claimed?.id }, 'could not record a scan failure'));
+        const failed = claimed;
+        // The failure is recorded in the scan's organization, whose scope the scan's own work had.
+        if (failed) await runAsOrg(failed.orgId, () => settleFailure(failed, err)).catch((e: unknown) => log.error({ err: e, scanId: failed.id }, 'could not record a scan failure'));
         else log.error({ err }, 'could not claim a scan; retrying at the next poll');
       }
       if (!claimed && running) await new Promise<void>((resolve) => {
