@@ -1,10 +1,15 @@
+import { createRequire } from 'node:module';
 import type { XGBoostBooster, XGBoostClass, XGBoostModelJson } from 'ml-xgboost';
 
 let loaded: Promise<XGBoostClass> | undefined;
 
-/** The WASM XGBoost class, loaded once per process. */
+/**
+ * The WASM XGBoost class, loaded once per process. The package is CommonJS whose
+ * `module.exports` is a promise; `require` hands that promise over as it is, whereas an ESM
+ * namespace of a thenable export is mangled by some loaders (vitest's among them).
+ */
 export function loadXGBoost(): Promise<XGBoostClass> {
-  loaded ??= import('ml-xgboost').then((m) => m.default);
+  loaded ??= Promise.resolve(createRequire(import.meta.url)('ml-xgboost') as typeof import('ml-xgboost').default);
   return loaded;
 }
 
