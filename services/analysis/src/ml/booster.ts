@@ -9,7 +9,7 @@ let loaded: Promise<XGBoostClass> | undefined;
  * namespace of a thenable export is mangled by some loaders (vitest's among them).
  */
 export function loadXGBoost(): Promise<XGBoostClass> {
-  loaded ??= Promise.resolve(createRequire(import.meta.url)('ml-xgboost') as typeof import('ml-xgboost').default);
+  loaded ??= Promise.resolve(createRequire(import.meta.url)('ml-xgboost') as Promise<XGBoostClass>);
   return loaded;
 }
 
