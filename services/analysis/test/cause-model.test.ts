@@ -13,6 +13,7 @@ import {
   UNKNOWN_MAX_CONFIDENCE,
   KEEP_VERSIONS,
   CONFIRMED_LABEL_WEIGHT,
+  upsertDriftCause,
   type TrainedCauseModel,
 } from '../src/ml/index.js';
 import { HAND_WRITTEN } from './cause-scenarios.js';
@@ -148,5 +149,19 @@ describe('confirmed causes', () => {
     const reg = await registerCauseModel(db, next);
     const row = await db.selectFrom('ml_models').select('metadata').where('id', '=', reg.modelId).executeTakeFirstOrThrow();
     expect(row.metadata).toMatchObject({ training: { confirmedLabelDriftIds: [drift.id] } });
+  });
+});
+
+describe('drift_cause_analysis', () => {
+  it('keeps one cause row per drift, replaced when the drift is analyzed again', async () => {
+    const db = testDb.db;
+    const drift = await db.insertInto('drift_events').values({ drift_type: 'modified' }).returning('id').executeTakeFirstOrThrow();
+    await upsertDriftCause(db, drift.id, analyzeCause(HAND_WRITTEN[0]!.input, null));
+    await upsertDriftCause(db, drift.id, analyzeCause(HAND_WRITTEN[0]!.input, model), { attribution: { principal: 'alice@example.com' } });
+    const rows = await db.selectFrom('drift_cause_analysis').selectAll().where('drift_event_id', '=', drift.id).execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ cause_category: 'emergency_fix', temporal_context: { method: 'model', modelVersion: 'test', incidentActive: true }, user_attribution: { principal: 'alice@example.com' } });
+    expect(Number(rows[0]!.confidence_score)).toBeGreaterThan(0.5);
+    expect(rows[0]!.contributing_factors).toEqual(expect.arrayContaining([{ kind: 'evidence', description: 'during an incident' }, expect.objectContaining({ kind: 'model_contribution', group: 'incident' })]));
   });
 });

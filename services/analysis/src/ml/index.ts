@@ -17,3 +17,4 @@ export { recordCausePrediction } from './ml-predictions.queries.js';
 export { confirmedLabels } from './training-labels.queries.js';
 export { CLASSES, CONFIRMED_LABEL_WEIGHT, type ConfirmedLabel } from './training-data.js';
 export { formatTrainingReport } from './training-report.format.js';
+export { upsertDriftCause } from './drift-cause-analysis.queries.js';
