@@ -15,6 +15,7 @@ interface Bench {
 const benches: Bench[] = [
   { name: 'diff engine', load: () => import('./diff.bench.js') },
   { name: 'ingest end to end', load: () => import('./ingest.bench.js') },
+  { name: 'cause prediction', load: () => import('./cause.bench.js') },
 ];
 
 const rows: BenchRow[] = [];
