@@ -5,7 +5,7 @@
  */
 import { diffResource } from '../services/ingest/src/diff/diff.engine.js';
 import { loadEngines } from './diff.engines.js';
-import { makeGenerator, type Json, type ResourcePair } from './resource-pairs.js';
+import { makeGenerator, type ResourcePair } from './resource-pairs.js';
 
 export interface WorkerTask {
   engine: 'driftguard' | 'microdiff' | 'jsondiffpatch';
@@ -21,7 +21,7 @@ const pairs: ResourcePair[] = task.set === 'plain' ? gen.plain(task.pairs) : gen
 const engines = await loadEngines();
 const fn: (p: ResourcePair) => unknown =
   task.engine === 'driftguard'
-    ? (p) => diffResource(p.declared as Json, p.actual as Json, { resourceType: p.resourceType })
+    ? (p) => diffResource(p.declared, p.actual, { resourceType: p.resourceType })
     : task.engine === 'microdiff'
       ? (p) => engines.microdiff(p.declared, p.actual)
       : (p) => engines.jsondiffpatch.diff(p.declared, p.actual);

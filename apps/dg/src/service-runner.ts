@@ -49,7 +49,7 @@ export async function runServices(ctx: CliContext, names: readonly ServiceName[]
         await shared?.close();
         await telemetry.shutdown();
         const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-        if (failed.length > 0) throw new AggregateError(failed.map((f) => f.reason), 'some services did not stop cleanly');
+        if (failed.length > 0) throw new AggregateError(failed.map((f): unknown => f.reason), 'some services did not stop cleanly');
       })()),
   };
   const lifecycle = installSignalHandlers(all, log, { proc: ctx.proc });
@@ -106,5 +106,5 @@ async function openSharedDatabase(ctx: CliContext, url: string | undefined, log:
     await embedded.close();
     throw err;
   }
-  return { db: embedded.db, embedded: true, where: embedded.dataDir, close: embedded.close };
+  return { db: embedded.db, embedded: true, where: embedded.dataDir, close: () => embedded.close() };
 }

@@ -63,7 +63,9 @@ export function listenForOutbox(url: string, onNotify: () => void, log: Logger):
     if (client === c) client = undefined;
     c.end().catch(() => undefined);
     clearTimeout(timer);
-    timer = setTimeout(() => (connecting = connect()), RECONNECT_MS);
+    timer = setTimeout(() => {
+      connecting = connect();
+    }, RECONNECT_MS);
   };
 
   connecting = connect();

@@ -14,11 +14,14 @@ const INTERVAL_OID = 1186;
  * `interval` stays PostgreSQL text (node-pg would build an object), matching PGlite.
  */
 const typeParsers = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
+  getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
     if (format !== 'binary' && (oid === DATE_OID || oid === INTERVAL_OID)) return (value: string) => value;
-    return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid, 'text');
+    // pg-types declares its parsers as `any`; each takes the column's text and returns its value.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment
+    const parse: (value: string) => unknown = pg.types.getTypeParser(oid, format === 'binary' ? 'binary' : 'text');
+    return parse;
   },
-} as pg.CustomTypesConfig;
+};
 
 /** Options of {@link createDb}. */
 export interface CreateDbOptions {

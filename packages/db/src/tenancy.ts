@@ -37,7 +37,7 @@ export interface OrgScope {
   readonly orgId: number;
   /** `table`'s rows of this organization, as a where-condition (joins through parents). */
   filter(table: TenantTable): Expression<SqlBool>;
-  selectFrom<T extends TenantTable>(table: T): SelectQueryBuilder<Database, T, {}>;
+  selectFrom<T extends TenantTable>(table: T): SelectQueryBuilder<Database, T, object>;
   updateTable<T extends TenantTable>(table: T): UpdateQueryBuilder<Database, T, T, UpdateResult>;
   deleteFrom<T extends TenantTable>(table: T): DeleteQueryBuilder<Database, T, DeleteResult>;
 }
@@ -73,8 +73,8 @@ export function forOrg(db: Kysely<Database>, orgId: number): OrgScope {
   };
   // Kysely cannot resolve its builders' types for a generic table name, so each query is built
   // and checked over the union of tenant tables; the overload gives callers their table's type.
-  function selectFrom<T extends TenantTable>(table: T): SelectQueryBuilder<Database, T, {}>;
-  function selectFrom(table: TenantTable): SelectQueryBuilder<Database, TenantTable, {}> {
+  function selectFrom<T extends TenantTable>(table: T): SelectQueryBuilder<Database, T, object>;
+  function selectFrom(table: TenantTable): SelectQueryBuilder<Database, TenantTable, object> {
     return db.selectFrom(table).where(filter(table));
   }
   function updateTable<T extends TenantTable>(table: T): UpdateQueryBuilder<Database, T, T, UpdateResult>;

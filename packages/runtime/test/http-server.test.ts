@@ -130,7 +130,7 @@ describe('errors as problem JSON', () => {
   it('lists each invalid field of a body that fails its zod schema', async () => {
     const res = await http.app.inject({ method: 'POST', url: '/things', payload: { name: 'x', size: 'big' } });
     expect(res.statusCode).toBe(400);
-    const body = res.json() as { errors: Array<{ path: string; message: string }> };
+    const body = res.json<{ errors: Array<{ path: string; message: string }> }>();
     expect(body).toMatchObject({ status: 400, title: 'Bad Request', type: 'https://driftguard.dev/problems/invalid-request' });
     expect(body.errors.map((e) => e.path).sort()).toEqual(['body.name', 'body.size']);
   });
@@ -182,7 +182,7 @@ describe('request spans', () => {
     expect(res.json()).toEqual({ traceId });
     expect(captured.lines.find((l) => l['msg'] === 'inside handler')).toMatchObject({ trace_id: traceId });
 
-    const fresh = (await http.app.inject({ method: 'GET', url: '/traced' })).json() as { traceId: string };
+    const fresh = (await http.app.inject({ method: 'GET', url: '/traced' })).json<{ traceId: string }>();
     expect(fresh.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(fresh.traceId).not.toBe(traceId);
     await http.close();

@@ -16,7 +16,7 @@ afterAll(() => tdb?.destroy());
 const bucket = (name: string, extra: Record<string, unknown> = {}): DeclaredResource => ({
   resourceType: 'aws_s3_bucket',
   resourceId: `aws_s3_bucket.${name}`,
-  declaredState: { bucket: name, ...extra } as never,
+  declaredState: { bucket: name, ...extra },
 });
 
 function replace(repositoryId: number, resources: DeclaredResource[], options = {}) {

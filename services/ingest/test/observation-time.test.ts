@@ -36,7 +36,7 @@ async function detectedOf(t: Tenant) {
 
 async function submittedAt(scanId: string): Promise<Date> {
   const row = await h.db.selectFrom('scans').select('submitted_at').where('id', '=', scanId).executeTakeFirstOrThrow();
-  return row.submitted_at as Date;
+  return row.submitted_at;
 }
 
 const planWith = (timestamp?: string) => {

@@ -80,7 +80,7 @@ export async function submitScan(target: PushTarget, body: Buffer, o: SubmitOpti
   const q = new URLSearchParams({ format: o.format, full: String(o.full) });
   if (o.env) q.set('env', o.env);
   if (o.scanner) q.set('scanner', o.scanner);
-  return call(target, 'POST', `/v1/scans?${q}`, ScanAccepted, body);
+  return call(target, 'POST', `/v1/scans?${q.toString()}`, ScanAccepted, body);
 }
 
 export type ScanStatus = ScanStatusBody;

@@ -23,7 +23,7 @@ export function spawnFixture(script: string, env: Record<string, string>): Child
   );
   const ready = new Promise<void>((resolve, reject) => {
     let out = '';
-    proc.stdout!.on('data', (chunk: Buffer) => {
+    proc.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       if (out.includes('ready\n')) resolve();
     });

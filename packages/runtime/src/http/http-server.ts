@@ -64,6 +64,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   const httpLog = log.child({ subsystem: `${serviceName}:http` });
 
   const app = Fastify({
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- widens pino to fastify's logger type for the app's generics
     loggerInstance: httpLog as FastifyBaseLogger,
     // One line per request from the onResponse hook below, instead of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),

@@ -7,7 +7,7 @@ import { createTokenAuth } from '../auth/token-auth.js';
 import { createHttpServer, type HttpApp, type HttpServer } from '../http/http-server.js';
 import { createMetrics } from '../http/metrics.js';
 import type { ErrorMapper } from '../http/problem.js';
-import { createLogger, type Logger } from '../logging/logger.js';
+import { createLogger } from '../logging/logger.js';
 import type { Service, ServiceContext, ServiceDeps, Worker } from './service-context.js';
 
 export interface ServiceShellOptions<C extends BaseConfig & { PORT: number }> {

@@ -7,7 +7,7 @@
 import type { Adapter, Json, Observation, PropertyChange, RejectedItem, ResourceRef } from '../model/observation.js';
 import { toPointer } from '../model/json-pointer.js';
 import { finalizeChange } from '../diff/diff.engine.js';
-import { compact, isRecord, optionalArray, requireArray, str, type JsonRecord } from './input.guards.js';
+import { compact, isRecord, optionalArray, requireArray, str } from './input.guards.js';
 import { wrongFormat } from './format.sniff.js';
 import { finishOutput } from './observation.post-process.js';
 
@@ -122,7 +122,7 @@ function alerts(v: unknown, rejected: RejectedItem[]): { resourceType: string; m
     return [];
   }
   const out: { resourceType: string; message: string }[] = [];
-  for (const [resourceType, list] of Object.entries(v as JsonRecord)) {
+  for (const [resourceType, list] of Object.entries(v)) {
     if (!Array.isArray(list)) continue;
     for (const a of list) if (isRecord(a) && typeof a.message === 'string') out.push({ resourceType, message: a.message });
   }

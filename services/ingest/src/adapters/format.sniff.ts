@@ -7,7 +7,7 @@ import { isRecord } from './input.guards.js';
 
 export function describeDocument(v: unknown): { format?: ScanFormat; what: string } | undefined {
   if (Array.isArray(v)) {
-    const first = v[0];
+    const first: unknown = v[0];
     if (isRecord(first) && 'StackResourceDriftStatus' in first) return { format: 'cloudformation', what: 'a list of CloudFormation StackResourceDrift objects' };
     return undefined;
   }

@@ -21,7 +21,7 @@ const DEFAULT_OBJECTS: Record<string, (a: Attributes) => boolean> = {
 export function isProviderDefault(type: string, attributes: Json): boolean {
   if (type.startsWith('aws_default_')) return true;
   const test = DEFAULT_OBJECTS[type];
-  return test !== undefined && isRecord(attributes) && test(attributes as Attributes);
+  return test !== undefined && isRecord(attributes) && test(attributes);
 }
 
 /** aws_default_security_group and aws_security_group name the same kind of cloud object. */

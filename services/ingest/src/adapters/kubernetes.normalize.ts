@@ -52,7 +52,7 @@ export function normalizeKubernetes(body: JsonRecord, kind: string): JsonRecord 
 function foldStringData(o: JsonRecord): void {
   if (!isRecord(o.stringData)) return;
   const data: Record<string, Json> = isRecord(o.data) ? (o.data as Record<string, Json>) : {};
-  for (const [k, v] of Object.entries(o.stringData)) data[k] = Buffer.from(typeof v === 'string' ? v : String(v ?? ''), 'utf8').toString('base64');
+  for (const [k, v] of Object.entries(o.stringData)) data[k] = Buffer.from(typeof v === 'string' ? v : JSON.stringify(v ?? ''), 'utf8').toString('base64');
   o.data = data;
   delete o.stringData;
 }

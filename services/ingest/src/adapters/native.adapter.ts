@@ -7,7 +7,7 @@ import { compact, isRecord } from './input.guards.js';
 import { wrongFormat } from './format.sniff.js';
 import { finishOutput } from './observation.post-process.js';
 import type { z } from 'zod';
-import { nativeChangeSchema, nativeObservationSchema, nativeScanSchema, type NativeObservation } from '@driftguard/contracts';
+import { type nativeChangeSchema, nativeObservationSchema, nativeScanSchema, type NativeObservation } from '@driftguard/contracts';
 
 const F = 'native';
 
@@ -45,7 +45,7 @@ export const nativeAdapter: Adapter = (input, opts) => {
 };
 
 function toObservation(o: NativeObservation): Observation {
-  const resource = compact({ ...o.resource }) as ResourceRef;
+  const resource: ResourceRef = compact({ ...o.resource });
   switch (o.kind) {
     case 'modified': {
       const changes = changesOf(resource, o.declared, o.actual, o.changes, o.sensitivePaths);

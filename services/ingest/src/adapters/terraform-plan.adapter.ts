@@ -10,7 +10,7 @@
  *   (a -refresh-only plan lists such moves in resource_drift; a normal plan drops them there).
  * - Every other managed resource of prior_state is in_sync, so a later full plan resolves drift.
  */
-import type { Adapter, AdapterOptions, Json, Observation, RejectedItem, ResourceRef } from '../model/observation.js';
+import type { Adapter, Json, Observation, RejectedItem, ResourceRef } from '../model/observation.js';
 import { diffResource } from '../diff/diff.engine.js';
 import { maskBody } from '../diff/sensitive.mask.js';
 import { compact, isRecord, json, optionalArray, str, type JsonRecord } from './input.guards.js';
@@ -66,7 +66,7 @@ export const terraformPlanAdapter: Adapter = (input, opts) => {
   }
   // `timestamp`: when terraform made the plan, i.e. refreshed (observed) the infrastructure.
   const observedAt = observedAtOf(input.timestamp, '/timestamp', rejected);
-  return finishOutput({ format: F, resourcesSeen: prior.resources.length, rejected, ...scanner(input), ...(observedAt ? { observedAt } : {}) }, observations, opts as AdapterOptions);
+  return finishOutput({ format: F, resourcesSeen: prior.resources.length, rejected, ...scanner(input), ...(observedAt ? { observedAt } : {}) }, observations, opts);
 };
 
 function driftObservation(entry: unknown, path: string, planned: Map<string, JsonRecord>, rejected: RejectedItem[]): Observation | undefined {

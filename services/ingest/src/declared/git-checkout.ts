@@ -72,6 +72,8 @@ export async function checkoutBranch(request: CheckoutRequest): Promise<Checkout
   } catch (err) {
     await remove();
     const message = redactCredentials(err instanceof Error ? err.message : String(err), request.credentials);
+    // The cause is left off on purpose: its message may carry credentials; this one is redacted.
+    // eslint-disable-next-line preserve-caught-error
     throw new Error(`git clone of branch ${request.branch} failed: ${message.trim()}`);
   }
 }

@@ -1,4 +1,3 @@
-import type { JsonValue } from '@driftguard/contracts';
 import { readStateDocument } from '../adapters/tfstate.reader.js';
 import type { RejectedItem as ScanRejectedItem } from '../model/observation.js';
 import { ScanFormatError } from '../model/scan-format.error.js';
@@ -52,7 +51,7 @@ export function readTerraformState(doc: unknown, format?: TerraformStateFormat):
     resources.push({
       resourceType: instance.type,
       resourceId: instance.address,
-      declaredState: maskPaths(instance.attributes as JsonValue, instance.sensitivePaths),
+      declaredState: maskPaths(instance.attributes, instance.sensitivePaths),
     });
   }
   return { resources, rejected };

@@ -11,6 +11,7 @@ import { canonicalDocument, isPolicyDocument, parseJsonDocument, POLICY_PLAN, sh
 import { quantitiesEqual } from './quantity.js';
 import { scalarsEquivalent } from './scalar-equality.js';
 import { isSensitiveKey } from './sensitive.mask.js';
+import { scalarText } from '../model/scalar-text.js';
 
 export interface RawChange {
   path: string;
@@ -25,7 +26,7 @@ export interface RawChange {
 const PAIRWISE_LIMIT = 4096;
 
 type Obj = Record<string, unknown>;
-const EMPTY_OBJECT: Obj = Object.freeze({}) as Obj;
+const EMPTY_OBJECT: Obj = Object.freeze({});
 const EMPTY_ARRAY: unknown[] = Object.freeze([]) as unknown as unknown[];
 
 /** null ≡ absent ≡ "" ≡ [] ≡ {}: providers report an unset optional value any of these ways. */
@@ -310,7 +311,7 @@ export class DiffWalker {
   private fingerprint(v: unknown, key: string | undefined): string {
     if (v === undefined || v === null || v === '') return '';
     const t = typeof v;
-    if (t !== 'object') return JSON.stringify(String(v));
+    if (t !== 'object') return JSON.stringify(scalarText(v));
     if (Array.isArray(v)) {
       const parts = v.map((x) => this.fingerprint(x, undefined));
       if (key !== undefined && this.plan.arrayRule(key, v).mode !== 'ordered') parts.sort();
@@ -355,7 +356,7 @@ function elementKey(el: unknown, rule: Extract<ArrayRule, { mode: 'keyed' }>): s
     let v = (el as Obj)[k];
     if (v === undefined || v === null) v = rule.defaults?.[k];
     else found = true;
-    out += (v === undefined || v === null ? '' : String(v)) + '\u0000';
+    out += (v === undefined || v === null ? '' : scalarText(v)) + '\u0000';
   }
   return found ? out : undefined;
 }

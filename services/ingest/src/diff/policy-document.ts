@@ -62,7 +62,7 @@ function normalizeStatement(s: Record<string, Json>): Record<string, Json> {
 
 function sortedUnique(v: Json): Json {
   const list = Array.isArray(v) ? v : [v];
-  if (list.every((x) => typeof x === 'string')) return [...new Set(list as string[])].sort();
+  if (list.every((x) => typeof x === 'string')) return [...new Set(list)].sort();
   const texts = new Map<string, Json>();
   for (const item of list) texts.set(canonicalJson(item), item);
   return [...texts.keys()].sort().map((k) => texts.get(k)!);

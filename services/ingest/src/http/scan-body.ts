@@ -41,6 +41,7 @@ export async function readScanBody(source: AsyncIterable<Buffer | string>, conte
   const out: Buffer[] = [];
   let outBytes = 0;
   let failure: Error | undefined;
+  const failed = (): Error | undefined => failure;
   let inflated: Promise<void> | undefined;
 
   const startGunzip = () => {
@@ -100,7 +101,9 @@ export async function readScanBody(source: AsyncIterable<Buffer | string>, conte
   }
   gunzip.end();
   await inflated;
-  if (failure) throw failure;
+  // Set by the stream's callbacks while awaiting, which the compiler's narrowing cannot see.
+  const late = failed();
+  if (late) throw late;
   return Buffer.concat(out, outBytes);
 }
 

@@ -5,6 +5,7 @@ import { guardJsonText, quoteRanges } from './json-guard.scan.js';
 import { escapePointerSegment } from './json-pointer.js';
 import { assertRepresentable, guardError } from './strict-json.js';
 import { SCAN_LIMITS } from '../limits.js';
+import { scalarText } from './scalar-text.js';
 
 export const MAX_SCAN_DEPTH: number = SCAN_LIMITS.maxDepth;
 
@@ -184,5 +185,5 @@ function plainFromYaml(format: ScanFormat, v: unknown, path: string, depth: numb
     return out;
   }
   if (v instanceof Set) return [...v].map((x, i) => plainFromYaml(format, x, `${path}/${i}`, depth + 1, maxDepth));
-  return String(v);
+  return scalarText(v);
 }

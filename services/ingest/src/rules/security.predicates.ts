@@ -4,6 +4,7 @@
  */
 import type { Json, PropertyChange, ResourceRef } from '../model/observation.js';
 import { parsePointer } from '../model/json-pointer.js';
+import { scalarText } from '../model/scalar-text.js';
 
 export interface SecurityRuleContext {
   ref: ResourceRef;
@@ -99,7 +100,7 @@ export function exposesRiskyPort(protocol: Json | undefined, from: Json | undefi
 /** Azure / GCP port specs: "*", "22", "1000-2000". */
 export function portSpecExposes(spec: Json | undefined): boolean {
   if (spec === undefined || spec === null || spec === '*' || spec === '') return true;
-  const text = String(spec);
+  const text = scalarText(spec);
   const m = /^(\d+)(?:-(\d+))?$/.exec(text.trim());
   if (!m) return false;
   return exposesRiskyPort('tcp', Number(m[1]), Number(m[2] ?? m[1]));

@@ -13,6 +13,7 @@ import {
   bindsRole, bodyAfter, elementsAfter, exposesRiskyPort, portSpecExposes, turnedOff, turnedOn, valueNot, WORLD_IPV4, WORLD_IPV6,
   asList, type SecurityPredicate, type SecurityRuleContext,
 } from './security.predicates.js';
+import { scalarText } from '../model/scalar-text.js';
 
 export interface SecurityRule {
   id: string;
@@ -32,15 +33,15 @@ const cfnSgElementOpen = (r: Record<string, Json>): boolean =>
   (hasWorld(r.CidrIp, WORLD_IPV4) || hasWorld(r.CidrIpv6, WORLD_IPV6)) && exposesRiskyPort(r.IpProtocol, r.FromPort, r.ToPort);
 
 const azureRuleOpen = (r: Record<string, Json>): boolean => {
-  if (String(r.direction ?? 'Inbound').toLowerCase() !== 'inbound') return false;
-  if (String(r.access ?? 'Allow').toLowerCase() !== 'allow') return false;
+  if (scalarText(r.direction ?? 'Inbound').toLowerCase() !== 'inbound') return false;
+  if (scalarText(r.access ?? 'Allow').toLowerCase() !== 'allow') return false;
   if (!hasWorld(r.source_address_prefix, WORLD_IPV4) && !hasWorld(r.source_address_prefixes, WORLD_IPV4)) return false;
   const ranges = asList(r.destination_port_ranges);
   return (ranges.length > 0 ? ranges : [r.destination_port_range ?? '*']).some(portSpecExposes);
 };
 
 const googleFirewallOpen = (r: Record<string, Json>): boolean =>
-  String(r.direction ?? 'INGRESS').toUpperCase() === 'INGRESS' &&
+  scalarText(r.direction ?? 'INGRESS').toUpperCase() === 'INGRESS' &&
   hasWorld(r.source_ranges, WORLD_IPV4) &&
   asList(r.allow).some((a) => {
     if (a === null || typeof a !== 'object' || Array.isArray(a)) return false;

@@ -37,7 +37,7 @@ export async function loadScanInputs(db: Kysely<Database>, orgId: number, envId:
     resourceType: r.resource_type,
     addressPattern: r.address_pattern,
     propertyPath: r.property_path,
-    syntax: (r.syntax ?? 'json_pointer') as 'driftignore' | 'json_pointer',
+    syntax: (r.syntax ?? 'json_pointer'),
   }));
   const ignore = compileIgnoreRules(ruleInputs);
   const tool = TOOL_OF[format];

@@ -93,6 +93,5 @@ const gunzipAsync = promisify(gunzip);
  */
 export async function decodePreparedScan(payload: Buffer): Promise<PreparedScan> {
   const json = await gunzipAsync(payload.subarray(PREPARED_MAGIC.length));
-  const value: PreparedScan = JSON.parse(json.toString('utf8'));
-  return value;
+  return JSON.parse(json.toString('utf8')) as PreparedScan;
 }
