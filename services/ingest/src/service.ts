@@ -8,6 +8,7 @@ import { cmdDriftResolveV1 } from './handlers/cmd.drift.resolve.v1.js';
 import { createScanProcessor } from './scans/scan.processor.js';
 import { createScanMetrics } from './scans/scan.metrics.js';
 import { declaredRoutes } from './declared/declared.routes.js';
+import { contextRoutes } from './context/context.routes.js';
 import { createRepoSyncScheduler, repoSyncHandler } from './declared/git-sync.js';
 import { deriveKey, parseKeyring } from '@driftguard/db';
 
@@ -29,6 +30,7 @@ export async function createIngestService(cfg: IngestConfig, deps: ServiceDeps =
     registerRoutes: async (app, ctx) => {
       await app.register(scanRoutes, { db: ctx.db, onAccepted: wake });
       await app.register(declaredRoutes, { db: ctx.db, log: ctx.log });
+      await app.register(contextRoutes, { db: ctx.db, keyring, subjectRoot: ctx.bus.config.subjectRoot });
     },
     startWorkers: async (ctx): Promise<Worker[]> => {
       const log = ctx.log;
