@@ -40,7 +40,9 @@ export async function publishContext(db: Kysely<Database>, input: PublishContext
       for (const p of planned) {
         if (seen.has(p.id)) continue;
         seen.add(p.id);
-        await enqueue(tx, `context.${p.kind}.v1`, orgId, p.envId, p.data, { id: p.id, occurredAt: p.data.occurredAt, subjectRoot });
+        // Sources write offsets and precisions of their own; events carry UTC, milliseconds.
+        const occurredAt = new Date(p.data.occurredAt).toISOString();
+        await enqueue(tx, `context.${p.kind}.v1`, orgId, p.envId, { ...p.data, occurredAt }, { id: p.id, occurredAt, subjectRoot });
         published += 1;
       }
       return published;
