@@ -26,6 +26,7 @@ async function contextStream(): Promise<Published[]> {
   const out: Published[] = [];
   for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
     const m = await bus.jsm.streams.getMessage(stream, { seq });
+    if (!m) continue;
     out.push({ subject: m.subject, msgId: m.header?.get('Nats-Msg-Id'), body: m.json() });
   }
   return out;
@@ -44,7 +45,7 @@ const subject = (key: EventKey, envId = h.tenant.envId, orgId = h.tenant.orgId) 
 async function addIntegration(source: 'github' | 'pagerduty', secret: string): Promise<string> {
   const res = await dg(['integration', 'add', `${h.tenant.orgSlug}/prod`, '--source', source, '--secret-env', 'HOOK_SECRET'], {
     DATABASE_URL: h.tdb.url,
-    DG_MASTER_KEY: h.env.DG_MASTER_KEY,
+    DG_MASTER_KEY: h.env['DG_MASTER_KEY'] ?? '',
     LOG_LEVEL: 'silent',
     HOOK_SECRET: secret,
   });
