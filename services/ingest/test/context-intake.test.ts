@@ -133,6 +133,25 @@ describe('POST /v1/context/github', () => {
   });
 });
 
+describe('dg integration add', () => {
+  it('refuses a missing secret variable, a short secret and an unknown environment, storing nothing', async () => {
+    const run = (target: string, vars: Record<string, string>) =>
+      dg(['integration', 'add', target, '--source', 'github', '--secret-env', 'HOOK_SECRET'], { DATABASE_URL: h.tdb.url, DG_MASTER_KEY: h.env['DG_MASTER_KEY'] ?? '', LOG_LEVEL: 'silent', ...vars });
+    const before = await h.db.selectFrom('integrations').select('id').execute();
+    const unset = await run(`${h.tenant.orgSlug}/prod`, {});
+    expect(unset.code).not.toBe(0);
+    expect(unset.stderr).toContain('HOOK_SECRET');
+    const short = await run(`${h.tenant.orgSlug}/prod`, { HOOK_SECRET: 'short' });
+    expect(short.code).not.toBe(0);
+    expect(short.stderr).toContain('at least 16 characters');
+    expect(short.stderr).not.toContain('short"');
+    const nowhere = await run(`${h.tenant.orgSlug}/nowhere`, { HOOK_SECRET: 'long-enough-secret-123' });
+    expect(nowhere.code).not.toBe(0);
+    expect(nowhere.stderr).toContain('not found');
+    expect(await h.db.selectFrom('integrations').select('id').execute()).toEqual(before);
+  }, 60_000);
+});
+
 describe('POST /v1/context/pagerduty', () => {
   const secret = 'pd-webhook-secret-abcdefghij';
   let integration = '';
