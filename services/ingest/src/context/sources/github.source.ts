@@ -3,6 +3,9 @@ import { checkPayload } from '../context-payload.js';
 import { boundedId, firstLine, type SourceParser } from '../context-signal.js';
 
 const MAX_MESSAGE = 4096;
+/** Files listed per commit and per list: a vendoring commit of 10,000 files must not outgrow the event budget. */
+const MAX_FILES = 300;
+const capped = (files: string[]) => files.slice(0, MAX_FILES);
 
 /**
  * GitHub push webhooks: one `git_commit` signal per commit, each with its own time, author and
@@ -30,7 +33,7 @@ export const parseGitHub: SourceParser = (body, headers, source) => {
           externalId: boundedId(`${repository}@${c.id}`),
           occurredAt: c.timestamp,
           ...(actor !== undefined ? { actor: actor.slice(0, 255) } : {}),
-          resourceRefs: files,
+          resourceRefs: capped(files),
           summary: firstLine(c.message),
           data: {
             repository,
@@ -41,9 +44,10 @@ export const parseGitHub: SourceParser = (body, headers, source) => {
             message: c.message.slice(0, MAX_MESSAGE),
             author: { name: c.author.name ?? null, email: c.author.email ?? null, username: c.author.username ?? null },
             pusher: push.pusher?.name ?? null,
-            added: c.added,
-            modified: c.modified,
-            removed: c.removed,
+            added: capped(c.added),
+            modified: capped(c.modified),
+            removed: capped(c.removed),
+            filesTotal: files.length,
           },
         },
       };
