@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { subjectFor, type EventKey } from '@driftguard/contracts';
+import { withOrgScope } from '@driftguard/db';
 import { generateToken } from '@driftguard/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dg, startIngest, waitUntil, type IngestHarness } from './harness.js';
@@ -70,6 +71,13 @@ describe('POST /v1/context/github', () => {
     expect(row.secret_encrypted.includes(Buffer.from(secret))).toBe(false);
     const audit = await h.db.selectFrom('audit_log').select('new_values').where('action', '=', 'integration.created').execute();
     expect(JSON.stringify(audit)).not.toContain(secret);
+  });
+
+  it('keeps the integration to its organization under row-level security', async () => {
+    const other = await h.db.insertInto('organizations').values({ name: 'other', slug: `other-${h.tenant.orgId}` }).returning('id').executeTakeFirstOrThrow();
+    const seen = (orgId: number) => withOrgScope(h.db, orgId, (tx) => tx.selectFrom('integrations').select('id').where('id', '=', integration).execute());
+    expect(await seen(h.tenant.orgId)).toEqual([{ id: integration }]);
+    expect(await seen(other.id)).toEqual([]);
   });
 
   it('publishes one git_commit per commit of a push signed with X-Hub-Signature-256', async () => {
