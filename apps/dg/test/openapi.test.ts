@@ -176,4 +176,18 @@ describe('answers match /openapi.json, success and problem alike', () => {
     expect(await conforms('ingest', route, 'PUT', await put(2_000_000_000, tokens.orgAdmin, manifest))).toMatchObject({ code: 'repository_not_found' });
     expect(await conforms('ingest', route, 'PUT', await put(repositoryId, tokens.scanner, '{}', '?format=tfstate'))).toMatchObject({ status: 422, code: 'wrong_format' });
   });
+
+  it('ingest: POST /v1/context/:source 200, 202, 400, 401, 403, 413, 422', async () => {
+    const route = '/v1/context/{source}';
+    const deployment = JSON.stringify({ id: 'deploy-1', title: 'Deploy checkout 1.2.3', service: 'checkout', start: '2026-11-30T18:00:00Z' });
+    const post = (source: string, token: string | undefined, body: string, headers: Record<string, string> = {}) =>
+      call('ingest', 'POST', `/v1/context/${source}`, { ...(token ? { token } : {}), body, headers: { 'content-type': 'application/json', ...headers } });
+    expect(await conforms('ingest', route, 'POST', await post('deployment', tokens.scanner, deployment))).toMatchObject({ status: 'accepted', published: 1 });
+    expect(await conforms('ingest', route, 'POST', await post('github', tokens.scanner, '{"zen":"Design for failure."}', { 'x-github-event': 'ping' }))).toMatchObject({ published: 0, ignored: 'ping' });
+    expect(await conforms('ingest', route, 'POST', await post('jenkins', tokens.scanner, deployment))).toMatchObject({ code: 'invalid_request' });
+    expect(await conforms('ingest', route, 'POST', await post('deployment', undefined, deployment))).toMatchObject({ code: 'missing_token' });
+    expect(await conforms('ingest', route, 'POST', await post('deployment', tokens.viewer, deployment))).toMatchObject({ code: 'forbidden' });
+    expect(await conforms('ingest', route, 'POST', await post('deployment', tokens.scanner, ' '.repeat(10 * 1024 * 1024 + 1)))).toMatchObject({ limit: 'maxContextBytes' });
+    expect(await conforms('ingest', route, 'POST', await post('deployment', tokens.scanner, '{"id":"x"}'))).toMatchObject({ code: 'invalid_payload', errors: expect.any(Array) });
+  });
 });

@@ -12,6 +12,7 @@ export * from './events/claim-check.js';
 export * from './events/drift.js';
 export * from './events/recommendation.js';
 export * from './events/context.js';
+export * from './context-sources/index.js';
 export * from './events/command.js';
 export * from './catalog.js';
 export * from './subjects.js';

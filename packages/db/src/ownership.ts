@@ -21,6 +21,7 @@ export const TABLE_OWNERS = {
   api_tokens: 'api',
   ignore_rules: 'api',
   routing_rules: 'api',
+  integrations: 'api',
   scans: 'ingest',
   iac_resources: 'ingest',
   drift_events: 'ingest',

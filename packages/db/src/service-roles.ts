@@ -35,6 +35,8 @@ const FUNCTION_CALLERS: Record<string, readonly ServiceName[]> = {
   'dg_claim_next_scan(text, double precision)': ['ingest'],
   'dg_scans_waiting()': ['ingest'],
   'dg_repositories_due_for_sync(double precision, integer)': ['ingest'],
+  // A signed context delivery names its integration before its organization is known.
+  'dg_integration_by_id(uuid)': ['ingest'],
 };
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;

@@ -20,7 +20,7 @@ import { runAsOrg } from './tenant-context.js';
 const TENANT_PATHS = {
   organizations: 'self',
   environments: 'org', audit_log: 'org', user_sessions: 'org', notification_channels: 'org', users: 'org',
-  api_tokens: 'org', ignore_rules: 'org', routing_rules: 'org', scans: 'org', context_signals: 'org',
+  api_tokens: 'org', ignore_rules: 'org', routing_rules: 'org', scans: 'org', context_signals: 'org', integrations: 'org',
   iac_repositories: 'environment', drift_events: 'environment', drift_metrics_daily: 'environment',
   iac_resources: 'repository',
   drift_changes: 'drift', ml_predictions: 'drift', drift_cause_analysis: 'drift', recommendations: 'drift',

@@ -36,8 +36,13 @@ export const DECLARED_LIMITS = {
   maxRepositoryFileBytes: 10 * 1024 * 1024,
 } as const;
 
+export const CONTEXT_LIMITS = {
+  /** A context delivery (webhook, audit export) as it arrives on the wire. */
+  maxContextBytes: 10 * 1024 * 1024,
+} as const;
+
 export type ScanLimitName = keyof typeof SCAN_LIMITS;
-export type LimitName = ScanLimitName | keyof typeof DECLARED_LIMITS;
+export type LimitName = ScanLimitName | keyof typeof DECLARED_LIMITS | keyof typeof CONTEXT_LIMITS;
 
 /** A bound that was hit, as reported in problems and stored scan errors. */
 export interface LimitHit {

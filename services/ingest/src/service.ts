@@ -8,6 +8,7 @@ import { createScanProcessor } from './scans/scan.processor.js';
 import { createScanMetrics } from './scans/scan.metrics.js';
 import { createScanParsePool } from './scans/scan-parse.pool.js';
 import { declaredRoutes } from './declared/declared.routes.js';
+import { contextRoutes } from './context/context.routes.js';
 import { createRepoSyncScheduler } from './declared/repo-sync.scheduler.js';
 import { deriveKey, parseKeyring, SERVICE_ROLES } from '@driftguard/db';
 import { createValueHasher } from './sensitivity/index.js';
@@ -36,6 +37,7 @@ export async function createIngestService(cfg: IngestConfig, deps: ServiceDeps =
     registerRoutes: async (app, ctx) => {
       await app.register(scanRoutes, { db: ctx.db, pool, onAccepted: wake });
       await app.register(declaredRoutes, { db: ctx.db, log: ctx.log });
+      await app.register(contextRoutes, { db: ctx.db, keyring, subjectRoot: ctx.bus.config.subjectRoot });
     },
     startWorkers: async (ctx): Promise<Worker[]> => {
       const log = ctx.log;

@@ -1,6 +1,7 @@
 import type { CliCommand } from '../cli-context.js';
 import { dlqCommand } from './dlq.command.js';
 import { envCommand } from './env.command.js';
+import { integrationCommand } from './integration.command.js';
 import { migrateCommand } from './migrate.command.js';
 import { mlCommand } from './ml.command.js';
 import { orgCommand } from './org.command.js';
@@ -13,4 +14,4 @@ import { tokenCommand } from './token.command.js';
  * Every command group of `dg`, in the order `dg --help` lists them. To add one, write
  * `commands/<group>.command.ts` exporting a `CliCommand` and list it here.
  */
-export const commands: readonly CliCommand[] = [servicesCommand, migrateCommand, orgCommand, envCommand, tokenCommand, repoCommand, pushCommand, dlqCommand, mlCommand];
+export const commands: readonly CliCommand[] = [servicesCommand, migrateCommand, orgCommand, envCommand, tokenCommand, repoCommand, integrationCommand, pushCommand, dlqCommand, mlCommand];

@@ -2,3 +2,4 @@ export * from './problem.js';
 export * from './whoami.js';
 export * from './scans.js';
 export * from './declared.js';
+export * from './context.js';

@@ -6,6 +6,7 @@ import * as rowLevelSecurity from './0004-row-level-security.js';
 import * as scanProcessing from './0005-scan-processing.js';
 import * as serviceRoles from './0006-service-roles.js';
 import * as observationTime from './0007-observation-time.js';
+import * as integrations from './0010-integrations.js';
 
 /**
  * Every migration, listed explicitly (no directory globbing, so bundles and PGlite see the same
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   '0005-scan-processing': scanProcessing,
   '0006-service-roles': serviceRoles,
   '0007-observation-time': observationTime,
+  '0010-integrations': integrations,
 };
 
 /** A Kysely `MigrationProvider` over {@link migrations}. */

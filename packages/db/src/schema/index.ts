@@ -28,6 +28,7 @@ import { routingRulesColumns } from './routing-rules.js';
 import { scansColumns } from './scans.js';
 import { userSessionsColumns } from './user-sessions.js';
 import { usersColumns } from './users.js';
+import { integrationsColumns } from './integrations.js';
 
 /**
  * Column descriptors of the tables whose Kysely interfaces derive from them, by table name.
@@ -61,6 +62,8 @@ export const derivedTableColumns = {
   scans: scansColumns,
   context_signals: contextSignalsColumns,
   notification_deliveries: notificationDeliveriesColumns,
+  // migration 0010: signed context sources
+  integrations: integrationsColumns,
 } as const;
 
 /** Descriptors of every table, including those with hand-written interfaces (messaging, 0003). */
@@ -118,3 +121,4 @@ export * from './routing-rules.js';
 export * from './scans.js';
 export * from './user-sessions.js';
 export * from './users.js';
+export * from './integrations.js';

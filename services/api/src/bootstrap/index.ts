@@ -3,3 +3,4 @@ export { createEnvironment, type CreateEnvironmentInput, type EnvironmentRef } f
 export { createApiToken, DEFAULT_TOKEN_LIFETIME, type CreateApiTokenInput, type CreatedApiToken } from './tokens.js';
 export { parseDuration } from './duration.js';
 export { createRepository, repositoryCredentialsContext, type CreateRepositoryInput, type RepositoryRef } from './repositories.js';
+export { createIntegration, integrationSecretContext, type CreateIntegrationInput, type IntegrationRef } from './integrations.js';

@@ -1,0 +1,175 @@
+/** Context deliveries as the real sources send them (shapes from their documentation and captures). */
+
+export const githubPush = {
+  ref: 'refs/heads/main',
+  before: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
+  after: '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c',
+  repository: { id: 186853002, name: 'infra', full_name: 'acme/infra', html_url: 'https://github.com/acme/infra', private: true },
+  pusher: { name: 'octocat', email: 'octocat@github.com' },
+  sender: { login: 'octocat', id: 1 },
+  created: false,
+  deleted: false,
+  forced: false,
+  compare: 'https://github.com/acme/infra/compare/6113728f27ae...0d1a26e67d8f',
+  commits: [
+    {
+      id: '1b2c3d4e5f60718293a4b5c6d7e8f90123456789',
+      tree_id: 'f9d2a07e9488b91af2641b26b9407fe22a451433',
+      distinct: true,
+      message: 'Open SSH to the bastion for the incident\n\nTemporary, revert after.',
+      timestamp: '2026-11-30T14:02:11-05:00',
+      url: 'https://github.com/acme/infra/commit/1b2c3d4e5f60718293a4b5c6d7e8f90123456789',
+      author: { name: 'Mona Lisa', email: 'mona@acme.example', username: 'mona' },
+      committer: { name: 'GitHub', email: 'noreply@github.com', username: 'web-flow' },
+      added: [],
+      removed: [],
+      modified: ['network/security_groups.tf'],
+    },
+    {
+      id: '2c3d4e5f60718293a4b5c6d7e8f901234567890a',
+      tree_id: 'a9d2a07e9488b91af2641b26b9407fe22a451433',
+      distinct: true,
+      message: 'Add logs bucket',
+      timestamp: '2026-11-30T14:05:00-05:00',
+      url: 'https://github.com/acme/infra/commit/2c3d4e5f60718293a4b5c6d7e8f901234567890a',
+      author: { name: 'Hubot', email: 'hubot@acme.example', username: 'hubot' },
+      committer: { name: 'Hubot', email: 'hubot@acme.example', username: 'hubot' },
+      added: ['storage/logs.tf'],
+      removed: [],
+      modified: [],
+    },
+    {
+      id: '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c',
+      tree_id: 'b9d2a07e9488b91af2641b26b9407fe22a451433',
+      distinct: true,
+      message: 'Remove unused queue',
+      timestamp: '2026-11-30T14:09:30-05:00',
+      url: 'https://github.com/acme/infra/commit/0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c',
+      author: { name: 'Mona Lisa', email: 'mona@acme.example', username: 'mona' },
+      committer: { name: 'Mona Lisa', email: 'mona@acme.example', username: 'mona' },
+      added: [],
+      removed: ['queues/legacy.tf'],
+      modified: [],
+    },
+  ],
+  head_commit: null,
+};
+
+export function pagerDutyIncident(eventId: string, eventType = 'incident.triggered') {
+  return {
+    event: {
+      id: eventId,
+      event_type: eventType,
+      resource_type: 'incident',
+      occurred_at: '2026-11-30T19:45:22.169Z',
+      agent: { html_url: 'https://acme.pagerduty.com/users/PLH1HKV', id: 'PLH1HKV', self: 'https://api.pagerduty.com/users/PLH1HKV', summary: 'Tenex Engineer', type: 'user_reference' },
+      client: null,
+      data: {
+        id: 'PGR0VU2',
+        type: 'incident',
+        self: 'https://api.pagerduty.com/incidents/PGR0VU2',
+        html_url: 'https://acme.pagerduty.com/incidents/PGR0VU2',
+        number: 2,
+        status: 'triggered',
+        incident_key: 'd3640fbd41094207a1c11e58e46b1662',
+        created_at: '2026-11-30T19:45:22Z',
+        title: 'Checkout API 5xx above 5%',
+        service: { html_url: 'https://acme.pagerduty.com/services/PF9KMXH', id: 'PF9KMXH', self: 'https://api.pagerduty.com/services/PF9KMXH', summary: 'checkout-api', type: 'service_reference' },
+        assignees: [{ html_url: 'https://acme.pagerduty.com/users/PTUXL6G', id: 'PTUXL6G', self: 'https://api.pagerduty.com/users/PTUXL6G', summary: 'User 123', type: 'user_reference' }],
+        escalation_policy: { html_url: 'https://acme.pagerduty.com/escalation_policies/PUS0KTE', id: 'PUS0KTE', summary: 'Default', type: 'escalation_policy_reference' },
+        teams: [],
+        priority: { html_url: 'https://acme.pagerduty.com/account/incident_priorities', id: 'PSO75BM', self: 'https://api.pagerduty.com/priorities/PSO75BM', summary: 'P1', type: 'priority_reference' },
+        urgency: 'high',
+        conference_bridge: null,
+        resolve_reason: null,
+      },
+    },
+  };
+}
+
+export const alertmanagerWebhook = {
+  receiver: 'driftguard',
+  status: 'firing',
+  alerts: [
+    {
+      status: 'firing',
+      labels: { alertname: 'HighErrorRate', severity: 'critical', service: 'checkout-api', instance: 'i-0abc123def4567890', namespace: 'shop' },
+      annotations: { summary: 'Checkout error rate above 5%', runbook_url: 'https://runbooks.acme.example/checkout' },
+      startsAt: '2026-11-30T19:40:00.000Z',
+      endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: 'http://prometheus:9090/graph?g0.expr=rate%28http_requests_total%7Bcode%3D~%225..%22%7D%5B5m%5D%29',
+      fingerprint: 'c2a2f5b8c7e0e1f3',
+    },
+  ],
+  groupLabels: { alertname: 'HighErrorRate' },
+  commonLabels: { alertname: 'HighErrorRate', severity: 'critical' },
+  commonAnnotations: {},
+  externalURL: 'http://alertmanager:9093',
+  version: '4',
+  groupKey: '{}:{alertname="HighErrorRate"}',
+  truncatedAlerts: 0,
+};
+
+export function cloudTrailRecord(eventID: string, accountId: string, region: string) {
+  return {
+    eventVersion: '1.08',
+    userIdentity: {
+      type: 'AssumedRole',
+      principalId: 'AROAEXAMPLE:mona',
+      arn: `arn:aws:sts::${accountId}:assumed-role/Admin/mona`,
+      accountId,
+      accessKeyId: 'ASIAEXAMPLE',
+      sessionContext: { sessionIssuer: { type: 'Role', principalId: 'AROAEXAMPLE', arn: `arn:aws:iam::${accountId}:role/Admin`, accountId, userName: 'Admin' } },
+    },
+    eventTime: '2026-11-30T18:12:05Z',
+    eventSource: 'rds.amazonaws.com',
+    eventName: 'ModifyDBInstance',
+    awsRegion: region,
+    sourceIPAddress: '203.0.113.12',
+    userAgent: 'aws-cli/2.15.0 Python/3.11.6',
+    requestParameters: { dBInstanceIdentifier: 'orders-db', masterUserPassword: 'hunter2-SuperSecret!', applyImmediately: true },
+    responseElements: { dBInstanceIdentifier: 'orders-db', dBInstanceArn: `arn:aws:rds:${region}:${accountId}:db:orders-db` },
+    requestID: 'b1f0d4b2-1c3a-4a8e-9a0e-0d3f2c1b4a5e',
+    eventID,
+    readOnly: false,
+    resources: [{ accountId, type: 'AWS::RDS::DBInstance', ARN: `arn:aws:rds:${region}:${accountId}:db:orders-db` }],
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+    recipientAccountId: accountId,
+    eventCategory: 'Management',
+  };
+}
+
+export const kubernetesAuditList = {
+  kind: 'EventList',
+  apiVersion: 'audit.k8s.io/v1',
+  metadata: {},
+  items: [
+    {
+      level: 'Metadata',
+      auditID: '8e3b0c1a-5f8e-4f0a-9d1b-2c3d4e5f6a7b',
+      stage: 'ResponseComplete',
+      requestURI: '/apis/apps/v1/namespaces/shop/deployments/checkout',
+      verb: 'patch',
+      user: { username: 'jane@acme.example', groups: ['system:authenticated'] },
+      sourceIPs: ['10.0.0.12'],
+      userAgent: 'kubectl/v1.29.1 (linux/amd64) kubernetes/bc401b9',
+      objectRef: { resource: 'deployments', namespace: 'shop', name: 'checkout', apiGroup: 'apps', apiVersion: 'v1' },
+      responseStatus: { metadata: {}, code: 200 },
+      requestReceivedTimestamp: '2026-11-30T18:20:01.123456Z',
+      stageTimestamp: '2026-11-30T18:20:01.150000Z',
+      annotations: { 'authorization.k8s.io/decision': 'allow', 'authorization.k8s.io/reason': '' },
+    },
+  ],
+};
+
+export const deployment = {
+  id: 'argocd-shop-checkout-4711',
+  title: 'Sync checkout to 1.42.0',
+  service: 'checkout-api',
+  start: '2026-11-30T18:00:00Z',
+  end: '2026-11-30T18:04:00Z',
+  actor: 'argocd',
+  system: 'argocd',
+  resources: ['apps/v1/Deployment/shop/checkout'],
+};
