@@ -28,7 +28,16 @@ export async function run(): Promise<BenchRow[]> {
     const pct = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0;
     const note = `p50 ${pct(0.5).toFixed(3)} ms, p99 ${pct(0.99).toFixed(3)} ms (goal p99 < 5 ms; load average ${loadavg()[0]!.toFixed(1)})`;
     console.log(`cause prediction: ${CALLS} analyses, ${note}`);
-    return [{ bench: 'cause prediction', engine: 'xgboost (wasm) + contributions', pairs: CALLS, opsPerSec: Math.round((CALLS / total) * 1000), msPer1k: (total / CALLS) * 1000, note }];
+    return [
+      {
+        bench: 'cause prediction',
+        engine: 'xgboost (wasm) + contributions',
+        pairs: CALLS,
+        opsPerSec: Math.round((CALLS / total) * 1000),
+        msPer1k: (total / CALLS) * 1000,
+        note,
+      },
+    ];
   } finally {
     model.free();
   }

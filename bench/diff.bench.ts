@@ -45,11 +45,18 @@ function jdpPointers(delta: unknown, base = '', out: string[] = []): string[] {
 export function checkAgreement(pairs: ResourcePair[], engines: { microdiff: Microdiff; jsondiffpatch: Jsondiffpatch }): number {
   let compared = 0;
   for (const [i, p] of pairs.entries()) {
-    const ours = diffResource(p.declared, p.actual, { resourceType: p.resourceType, profile: 'generic' }).map((c) => c.path).sort();
-    const md = engines.microdiff(p.declared, p.actual).map((c) => '/' + c.path.map(esc).join('/')).sort();
+    const ours = diffResource(p.declared, p.actual, { resourceType: p.resourceType, profile: 'generic' })
+      .map((c) => c.path)
+      .sort();
+    const md = engines
+      .microdiff(p.declared, p.actual)
+      .map((c) => '/' + c.path.map(esc).join('/'))
+      .sort();
     const jdp = jdpPointers(engines.jsondiffpatch.diff(p.declared, p.actual)).sort();
     if (ours.join('\n') !== md.join('\n') || ours.join('\n') !== jdp.join('\n')) {
-      throw new Error(`engines disagree on plain pair ${i}:\n ours ${ours.join(' ')}\n microdiff ${md.join(' ')}\n jsondiffpatch ${jdp.join(' ')}`);
+      throw new Error(
+        `engines disagree on plain pair ${i}:\n ours ${ours.join(' ')}\n microdiff ${md.join(' ')}\n jsondiffpatch ${jdp.join(' ')}`,
+      );
     }
     compared += ours.length;
   }
@@ -58,7 +65,9 @@ export function checkAgreement(pairs: ResourcePair[], engines: { microdiff: Micr
 
 function timeInWorker(task: WorkerTask): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(new URL('./diff.worker.ts', import.meta.url)), [JSON.stringify(task)], { execArgv: process.execArgv });
+    const child = fork(fileURLToPath(new URL('./diff.worker.ts', import.meta.url)), [JSON.stringify(task)], {
+      execArgv: process.execArgv,
+    });
     child.once('message', (m: { ms: number }) => resolve(m.ms));
     child.once('error', reject);
     child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`bench worker exited with ${code}`))));
@@ -84,7 +93,13 @@ export async function run(): Promise<BenchRow[]> {
     const label = set === 'plain' ? 'diff: plain objects' : 'diff: realistic resources';
     for (const e of ENGINES) {
       const ms = best.get(e.id)!;
-      rows.push({ bench: label, engine: e.label, pairs: SETS[set], opsPerSec: Math.round((SETS[set] / ms) * 1000), msPer1k: (ms / SETS[set]) * 1000 });
+      rows.push({
+        bench: label,
+        engine: e.label,
+        pairs: SETS[set],
+        opsPerSec: Math.round((SETS[set] / ms) * 1000),
+        msPer1k: (ms / SETS[set]) * 1000,
+      });
     }
     const mine = rows[rows.length - 3]!;
     const fastestOther = Math.min(rows[rows.length - 2]!.msPer1k, rows[rows.length - 1]!.msPer1k);

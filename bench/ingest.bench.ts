@@ -71,8 +71,14 @@ async function runInProcess(): Promise<void> {
     }
   } finally {
     await svc.destroy();
-    const bus = await connectBus({ url: env.NATS_URL, name: 'bench-cleanup', config: { streamPrefix: env.DG_STREAM_PREFIX, subjectRoot: env.DG_SUBJECT_ROOT }, log });
-    for (const s of Object.values(streamNames({ streamPrefix: env.DG_STREAM_PREFIX }))) await bus.jsm.streams.delete(s).catch(() => undefined);
+    const bus = await connectBus({
+      url: env.NATS_URL,
+      name: 'bench-cleanup',
+      config: { streamPrefix: env.DG_STREAM_PREFIX, subjectRoot: env.DG_SUBJECT_ROOT },
+      log,
+    });
+    for (const s of Object.values(streamNames({ streamPrefix: env.DG_STREAM_PREFIX })))
+      await bus.jsm.streams.delete(s).catch(() => undefined);
     await bus.close();
     await tdb.destroy();
   }
@@ -122,8 +128,11 @@ async function runLargeScanInChildProcess(): Promise<void> {
   const log = createLogger({ level: 'warn', name: 'bench' });
   const base = `http://127.0.0.1:${port}`;
   try {
-    for (let ready = false; !ready; ) {
-      ready = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+    for (let ready = false; !ready;) {
+      ready = await fetch(`${base}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (!ready) await new Promise((r) => setTimeout(r, 100));
     }
     const tenant = await createTenant(tdb.db);
@@ -156,8 +165,14 @@ async function runLargeScanInChildProcess(): Promise<void> {
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
-    const bus = await connectBus({ url: env.NATS_URL, name: 'bench-cleanup', config: { streamPrefix: env.DG_STREAM_PREFIX, subjectRoot: env.DG_SUBJECT_ROOT }, log });
-    for (const s of Object.values(streamNames({ streamPrefix: env.DG_STREAM_PREFIX }))) await bus.jsm.streams.delete(s).catch(() => undefined);
+    const bus = await connectBus({
+      url: env.NATS_URL,
+      name: 'bench-cleanup',
+      config: { streamPrefix: env.DG_STREAM_PREFIX, subjectRoot: env.DG_SUBJECT_ROOT },
+      log,
+    });
+    for (const s of Object.values(streamNames({ streamPrefix: env.DG_STREAM_PREFIX })))
+      await bus.jsm.streams.delete(s).catch(() => undefined);
     await bus.close();
     await tdb.destroy();
   }

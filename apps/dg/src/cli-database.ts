@@ -28,7 +28,12 @@ export async function withDatabase<T>(ctx: CliContext, fn: (db: Kysely<Database>
     }
   }
   if (!existsSync(resolve(ctx.cwd, EMBEDDED_DATA_DIR))) {
-    throw new ConfigError([{ variable: 'DATABASE_URL', reason: `required (or run \`dg up\` once to create the embedded database in ./${EMBEDDED_DATA_DIR})` }]);
+    throw new ConfigError([
+      {
+        variable: 'DATABASE_URL',
+        reason: `required (or run \`dg up\` once to create the embedded database in ./${EMBEDDED_DATA_DIR})`,
+      },
+    ]);
   }
   const embedded = await openEmbeddedDatabase(ctx.cwd);
   try {

@@ -26,7 +26,11 @@ export function describeFailure(error: unknown): { exitCode: number; message: st
   if (error instanceof UsageError || error instanceof ConfigError || error instanceof InvalidInputError) {
     return { exitCode: EXIT_USAGE, message: error.message };
   }
-  if (error instanceof NotFoundError || error instanceof ConflictError || (error instanceof Error && EXPECTED_FAILURES.has(error.name))) {
+  if (
+    error instanceof NotFoundError ||
+    error instanceof ConflictError ||
+    (error instanceof Error && EXPECTED_FAILURES.has(error.name))
+  ) {
     return { exitCode: EXIT_FAILURE, message: error.message };
   }
   return { exitCode: EXIT_FAILURE, message: scrubText(messageOf(error)) };

@@ -1,6 +1,14 @@
 import type { Database } from '@driftguard/db';
 import type { Service } from '@driftguard/runtime';
-import { baseConfigSchema, ConfigError, createLogger, installSignalHandlers, parseConfig, startTelemetry, type Logger } from '@driftguard/runtime/boot';
+import {
+  baseConfigSchema,
+  ConfigError,
+  createLogger,
+  installSignalHandlers,
+  parseConfig,
+  startTelemetry,
+  type Logger,
+} from '@driftguard/runtime/boot';
 import type { Kysely } from 'kysely';
 import { type CliContext, writeLine } from './cli-context.js';
 import { openEmbeddedDatabase } from './embedded-database.js';
@@ -17,7 +25,11 @@ export interface RunServicesOptions {
  * telemetry SDK and (under `dg up`) one database handle and one outbox relay; each keeps its own
  * NATS connection, HTTP server and workers. Returns once they serve; the signal handler exits.
  */
-export async function runServices(ctx: CliContext, names: readonly ServiceName[], { allInOne }: RunServicesOptions): Promise<void> {
+export async function runServices(
+  ctx: CliContext,
+  names: readonly ServiceName[],
+  { allInOne }: RunServicesOptions,
+): Promise<void> {
   // `dg up` keeps every service on its usual port, so a PORT meant for one service is ignored.
   const given = allInOne ? { ...ctx.env, PORT: undefined } : ctx.env;
   const base = parseConfig(baseConfigSchema, given);
@@ -31,10 +43,18 @@ export async function runServices(ctx: CliContext, names: readonly ServiceName[]
   const configured = await configureAll(names, env);
   const shared = allInOne ? await openSharedDatabase(ctx, base.DATABASE_URL, log) : undefined;
   // Said once the embedded database is ours, so a second `dg up` refused by its lock says only that.
-  if (localKey) log.warn({ path: localKey.path }, localKey.created ? 'DG_MASTER_KEY is not set: created a local master key for the embedded database' : 'DG_MASTER_KEY is not set: using the local master key of the embedded database');
+  if (localKey)
+    log.warn(
+      { path: localKey.path },
+      localKey.created
+        ? 'DG_MASTER_KEY is not set: created a local master key for the embedded database'
+        : 'DG_MASTER_KEY is not set: using the local master key of the embedded database',
+    );
   const services: Service[] = [];
   for (const [index, service] of configured.entries()) {
-    services.push(await service.create({ log, ...(shared ? { db: shared.db } : {}), outboxRelay: allInOne ? index === 0 : undefined }));
+    services.push(
+      await service.create({ log, ...(shared ? { db: shared.db } : {}), outboxRelay: allInOne ? index === 0 : undefined }),
+    );
   }
 
   let destroyed: Promise<void> | undefined;
@@ -49,7 +69,11 @@ export async function runServices(ctx: CliContext, names: readonly ServiceName[]
         await shared?.close();
         await telemetry.shutdown();
         const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-        if (failed.length > 0) throw new AggregateError(failed.map((f): unknown => f.reason), 'some services did not stop cleanly');
+        if (failed.length > 0)
+          throw new AggregateError(
+            failed.map((f): unknown => f.reason),
+            'some services did not stop cleanly',
+          );
       })()),
   };
   const lifecycle = installSignalHandlers(all, log, { proc: ctx.proc });
@@ -62,7 +86,10 @@ export async function runServices(ctx: CliContext, names: readonly ServiceName[]
     return;
   }
   const where = configured.map((s) => `${s.name} :${s.cfg.PORT}`).join(', ');
-  writeLine(ctx.stderr, `DriftGuard ${allInOne ? 'is up' : `${names[0]} is up`}: ${where}${shared?.embedded ? ` (embedded database in ${shared.where})` : ''}`);
+  writeLine(
+    ctx.stderr,
+    `DriftGuard ${allInOne ? 'is up' : `${names[0]} is up`}: ${where}${shared?.embedded ? ` (embedded database in ${shared.where})` : ''}`,
+  );
 }
 
 async function configureAll(names: readonly ServiceName[], env: CliContext['env']): Promise<ConfiguredService[]> {

@@ -42,7 +42,10 @@ describe('dg org / env / token create', () => {
     expect(org.code, org.stderr).toBe(0);
     expect(org.stdout).toMatch(/^created organization acme \(id \d+\)\n$/);
 
-    const env = await dg(['env', 'create', 'acme/prod', '--cloud', 'aws', '--region', 'eu-west-1', '--account', '123456789012'], db());
+    const env = await dg(
+      ['env', 'create', 'acme/prod', '--cloud', 'aws', '--region', 'eu-west-1', '--account', '123456789012'],
+      db(),
+    );
     expect(env.code, env.stderr).toBe(0);
 
     const token = await dg(['token', 'create', 'acme/prod', '--role', 'scanner', '--name', 'ci'], db());
@@ -59,7 +62,12 @@ describe('dg org / env / token create', () => {
       .executeTakeFirstOrThrow();
     expect(principal).toMatchObject({ orgId: ids.orgId, envId: ids.envId, role: 'scanner' });
 
-    const audit = await testDb.db.selectFrom('audit_log').select('action').where('organization_id', '=', ids.orgId).orderBy('id').execute();
+    const audit = await testDb.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('organization_id', '=', ids.orgId)
+      .orderBy('id')
+      .execute();
     expect(audit.map((a) => a.action)).toEqual(['organization.created', 'environment.created', 'api_token.created']);
   });
 
@@ -67,7 +75,9 @@ describe('dg org / env / token create', () => {
     const run = await dg(['env', 'create', 'acme/dev', '--cloud', 'mars'], db());
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr.trim()).toBe("dg: option '--cloud <cloud>' argument 'mars' is invalid. Allowed choices are aws, gcp, azure.");
+    expect(run.stderr.trim()).toBe(
+      "dg: option '--cloud <cloud>' argument 'mars' is invalid. Allowed choices are aws, gcp, azure.",
+    );
   });
 
   it('fails with exit code 1 naming an unknown organization or a taken slug', async () => {

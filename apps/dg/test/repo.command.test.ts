@@ -28,10 +28,18 @@ const capture = () => {
 async function dg(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = capture();
   const stderr = capture();
-  const ctx: CliContext = { env: { DATABASE_URL: testDb.url, LOG_LEVEL: 'silent', ...env }, stdout: stdout.stream, stderr: stderr.stream, cwd: process.cwd(), proc: process };
+  const ctx: CliContext = {
+    env: { DATABASE_URL: testDb.url, LOG_LEVEL: 'silent', ...env },
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+    cwd: process.cwd(),
+    proc: process,
+  };
   let code = 0;
   try {
-    await createProgram(ctx).exitOverride().parseAsync(['node', 'dg', ...args]);
+    await createProgram(ctx)
+      .exitOverride()
+      .parseAsync(['node', 'dg', ...args]);
   } catch (error) {
     const failure = describeFailure(error);
     if (failure.message !== undefined) stderr.out.text += `dg: ${failure.message}\n`;
@@ -40,7 +48,15 @@ async function dg(args: string[], env: Record<string, string> = {}): Promise<{ c
   return { code, stdout: stdout.out.text, stderr: stderr.out.text };
 }
 
-const repositoryCount = async () => Number((await testDb.db.selectFrom('iac_repositories').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+const repositoryCount = async () =>
+  Number(
+    (
+      await testDb.db
+        .selectFrom('iac_repositories')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe('dg repo add: targets inside the network', () => {
   it.each([
@@ -72,12 +88,20 @@ describe('dg repo add: targets inside the network', () => {
   });
 
   it('registers loopback and local paths only where DG_OUTBOUND_ALLOW and DG_REPO_ALLOW_LOCAL allow them', async () => {
-    const loopback = await dg(['repo', 'add', 'acme/prod', '--tool', 'kubernetes', '--url', 'http://[::1]:8418/infra.git', '--name', 'v6-mirror'], { DG_OUTBOUND_ALLOW: '127.0.0.1,::1' });
+    const loopback = await dg(
+      ['repo', 'add', 'acme/prod', '--tool', 'kubernetes', '--url', 'http://[::1]:8418/infra.git', '--name', 'v6-mirror'],
+      { DG_OUTBOUND_ALLOW: '127.0.0.1,::1' },
+    );
     expect(loopback.code, loopback.stderr).toBe(0);
     expect(loopback.stdout).toMatch(/^\d+\n$/);
-    const local = await dg(['repo', 'add', 'acme/prod', '--tool', 'kubernetes', '--url', '/srv/git/infra.git', '--name', 'host-mirror'], { DG_REPO_ALLOW_LOCAL: 'true' });
+    const local = await dg(
+      ['repo', 'add', 'acme/prod', '--tool', 'kubernetes', '--url', '/srv/git/infra.git', '--name', 'host-mirror'],
+      { DG_REPO_ALLOW_LOCAL: 'true' },
+    );
     expect(local.code, local.stderr).toBe(0);
-    const badAllow = await dg(['repo', 'add', 'acme/prod', '--tool', 'kubernetes', '--url', 'https://git.example.com/b.git'], { DG_OUTBOUND_ALLOW: 'not a host!' });
+    const badAllow = await dg(['repo', 'add', 'acme/prod', '--tool', 'kubernetes', '--url', 'https://git.example.com/b.git'], {
+      DG_OUTBOUND_ALLOW: 'not a host!',
+    });
     expect(badAllow.code).toBe(2);
     expect(badAllow.stderr).toContain('DG_OUTBOUND_ALLOW');
   });

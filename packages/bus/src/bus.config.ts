@@ -13,9 +13,17 @@ const BusConfigSchema = z.object({
   /** Replicas per stream: 1 on a single server, 3 in a cluster. */
   replicas: z.number().int().min(1).max(5).default(1),
   /** How long event streams keep messages. */
-  maxAgeMs: z.number().int().positive().default(7 * DAY_MS),
+  maxAgeMs: z
+    .number()
+    .int()
+    .positive()
+    .default(7 * DAY_MS),
   /** How long the DLQ stream keeps messages (the dead_letters table is the record). */
-  dlqMaxAgeMs: z.number().int().positive().default(30 * DAY_MS),
+  dlqMaxAgeMs: z
+    .number()
+    .int()
+    .positive()
+    .default(30 * DAY_MS),
   /** Size cap per stream in bytes, -1 for none; the oldest messages are discarded first. */
   maxBytes: z.number().int().min(-1).default(-1),
   /**
@@ -24,7 +32,11 @@ const BusConfigSchema = z.object({
    * `createOutboxRelay` checks at start-up. Beyond the window, consumers' processed_messages
    * ledger still stops a duplicate from taking effect twice.
    */
-  duplicateWindowMs: z.number().int().positive().default(2 * HOUR_MS),
+  duplicateWindowMs: z
+    .number()
+    .int()
+    .positive()
+    .default(2 * HOUR_MS),
 });
 
 /** Stream naming and limits, shared by every unit that talks to the bus. */

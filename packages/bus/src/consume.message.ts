@@ -56,7 +56,13 @@ function describe(err: unknown): string {
 export function createMessageProcessor<K extends EventKey, DB extends MessagingTables>(ctx: MessageProcessorContext<K, DB>) {
   const { db, bus, service, key, durable, handler } = ctx;
 
-  const deadLetter = async (msg: JsMsg, headers: Record<string, string>, messageId: string | null, error: string, code: DeadLetterCode) => {
+  const deadLetter = async (
+    msg: JsMsg,
+    headers: Record<string, string>,
+    messageId: string | null,
+    error: string,
+    code: DeadLetterCode,
+  ) => {
     const { deliveryCount } = msg.info;
     const input = { service, consumer: durable, subject: msg.subject, messageId, payload: msg.data, headers };
     const id = await recordDeadLetter(db, bus, { ...input, error, errorCode: code, deliveryCount, streamSeq: msg.seq });
@@ -69,19 +75,21 @@ export function createMessageProcessor<K extends EventKey, DB extends MessagingT
    * the event's organization: on a tenant-scoped pool, row-level security confines it there.
    */
   const runOnce = (event: EventOf<K>, msg: JsMsg, headers: Record<string, string>, log: Logger) =>
-    runAsOrg(event.orgId, () => db.transaction().execute(async (tx) => {
-      const ledger = tx as unknown as Transaction<MessagingTables>;
-      const fresh = await ledger
-        .insertInto('processed_messages')
-        .values({ consumer: durable, message_id: event.id })
-        .onConflict((oc) => oc.columns(['consumer', 'message_id']).doNothing())
-        .returning('message_id')
-        .executeTakeFirst();
-      if (!fresh) return false;
-      const meta = { tx, subject: msg.subject, deliveryCount: msg.info.deliveryCount, streamSeq: msg.seq, log, headers };
-      await handler(event, meta);
-      return true;
-    }));
+    runAsOrg(event.orgId, () =>
+      db.transaction().execute(async (tx) => {
+        const ledger = tx as unknown as Transaction<MessagingTables>;
+        const fresh = await ledger
+          .insertInto('processed_messages')
+          .values({ consumer: durable, message_id: event.id })
+          .onConflict((oc) => oc.columns(['consumer', 'message_id']).doNothing())
+          .returning('message_id')
+          .executeTakeFirst();
+        if (!fresh) return false;
+        const meta = { tx, subject: msg.subject, deliveryCount: msg.info.deliveryCount, streamSeq: msg.seq, log, headers };
+        await handler(event, meta);
+        return true;
+      }),
+    );
 
   return async function processMessage(msg: JsMsg): Promise<void> {
     const headers = headersToRecord(msg.headers);

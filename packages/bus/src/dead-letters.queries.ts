@@ -32,11 +32,17 @@ export interface ListDeadLettersOptions {
   includeReplayed?: boolean;
 }
 
-export async function listDeadLetters<DB extends DeadLettersDb>(db: Kysely<DB>, opts: ListDeadLettersOptions = {}): Promise<DeadLetter[]> {
+export async function listDeadLetters<DB extends DeadLettersDb>(
+  db: Kysely<DB>,
+  opts: ListDeadLettersOptions = {},
+): Promise<DeadLetter[]> {
   let q = (db as unknown as Kysely<DeadLettersDb>).selectFrom('dead_letters').selectAll();
   if (opts.service) q = q.where('service', '=', opts.service);
   if (!opts.includeReplayed) q = q.where('replayed_at', 'is', null);
-  const rows = await q.orderBy('id', 'desc').limit(Math.min(opts.limit ?? 50, 1_000)).execute();
+  const rows = await q
+    .orderBy('id', 'desc')
+    .limit(Math.min(opts.limit ?? 50, 1_000))
+    .execute();
   return rows.map(toDeadLetter);
 }
 

@@ -12,12 +12,7 @@ export type DeadLettersDb = Pick<MessagingTables, 'dead_letters'>;
  * never accept as they stand.
  */
 export type DeadLetterCode =
-  | 'invalid_json'
-  | 'contract_violation'
-  | 'permanent_failure'
-  | 'retries_exhausted'
-  | 'payload_too_large'
-  | 'no_stream';
+  'invalid_json' | 'contract_violation' | 'permanent_failure' | 'retries_exhausted' | 'payload_too_large' | 'no_stream';
 
 export interface DeadLetterInput {
   service: string;
@@ -42,7 +37,11 @@ export function carriedHeaders(headers: Readonly<Record<string, string>>): Recor
  * the original body to `<root>.dlq.<service>` with the error, its code and the delivery count in
  * `DG-*` headers. A failed copy is logged, not retried: the row already exists.
  */
-export async function recordDeadLetter<DB extends DeadLettersDb>(db: Kysely<DB>, bus: Bus, input: DeadLetterInput): Promise<number> {
+export async function recordDeadLetter<DB extends DeadLettersDb>(
+  db: Kysely<DB>,
+  bus: Bus,
+  input: DeadLetterInput,
+): Promise<number> {
   const id = await insertDeadLetter(db, input);
   await publishDeadLetterCopy(bus, id, input);
   return id;

@@ -3,8 +3,7 @@ import type { z } from 'zod';
 import { ContractError } from './bus.errors.js';
 
 export type EventParse<K extends EventKey> =
-  | { ok: true; event: EventOf<K> }
-  | { ok: false; code: 'invalid_json' | 'contract_violation'; error: string };
+  { ok: true; event: EventOf<K> } | { ok: false; code: 'invalid_json' | 'contract_violation'; error: string };
 
 /** Validates a candidate envelope against the catalog entry of `key`; throws ContractError. */
 export function validateEvent<K extends EventKey>(key: K, candidate: unknown): EventOf<K> {

@@ -17,7 +17,15 @@ export { resolveBusConfig, type BusConfig, type BusConfigInput } from './bus.con
 export { eventBudgetBytes, EVENT_BUDGET_MAX_BYTES } from './event-budget.js';
 
 /** Stream and consumer declarations. */
-export { ensureStreams, streamConfig, streamName, streamNames, eventStreamKeys, type BusStreamKey, type EnsureAction } from './streams.js';
+export {
+  ensureStreams,
+  streamConfig,
+  streamName,
+  streamNames,
+  eventStreamKeys,
+  type BusStreamKey,
+  type EnsureAction,
+} from './streams.js';
 export { durableName, consumerConfig, ensureConsumer, type ConsumerLimits } from './consumers.js';
 
 /** Publishing through the transactional outbox. */
@@ -32,7 +40,13 @@ export { consume, type ConsumeOptions, type Consumption } from './consume.js';
 export type { EventHandler, HandlerMeta } from './consume.message.js';
 
 /** Dead letters. */
-export { listDeadLetters, replayDeadLetter, type DeadLetter, type ListDeadLettersOptions, type ReplayResult } from './dead-letters.queries.js';
+export {
+  listDeadLetters,
+  replayDeadLetter,
+  type DeadLetter,
+  type ListDeadLettersOptions,
+  type ReplayResult,
+} from './dead-letters.queries.js';
 export type { DeadLetterCode } from './dead-letters.js';
 
 /** Errors. */

@@ -33,7 +33,9 @@ export async function deadLetterOutboxRow(
     deliveryCount: row.attempts,
     streamSeq: null,
   };
-  const id = await db.transaction().execute(async (tx) => ((await removeFromOutbox(tx, row.id)) ? insertDeadLetter<OutboxDb>(tx, input) : undefined));
+  const id = await db
+    .transaction()
+    .execute(async (tx) => ((await removeFromOutbox(tx, row.id)) ? insertDeadLetter<OutboxDb>(tx, input) : undefined));
   if (id !== undefined) await publishDeadLetterCopy(bus, id, input);
   return id;
 }

@@ -9,9 +9,7 @@ const STREAM_MESSAGE_TOO_LARGE = 10054;
 export type PermanentRefusalCode = 'payload_too_large' | 'no_stream';
 
 /** How the relay treats a failed publish: dead-letter it now, or hold it back and retry. */
-export type PublishRefusal =
-  | { permanent: true; code: PermanentRefusalCode; error: string }
-  | { permanent: false; error: string };
+export type PublishRefusal = { permanent: true; code: PermanentRefusalCode; error: string } | { permanent: false; error: string };
 
 const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -26,16 +24,22 @@ const describe = (err: unknown) => (err instanceof Error ? err.message : String(
 export async function classifyPublishFailure(bus: Bus, subject: string, bytes: number, err: unknown): Promise<PublishRefusal> {
   const error = describe(err);
   const maxPayload = bus.nc.info?.max_payload;
-  const tooLargeForServer = (maxPayload !== undefined && bytes > maxPayload) || (err instanceof errors.InvalidArgumentError && /max_payload/.test(error));
+  const tooLargeForServer =
+    (maxPayload !== undefined && bytes > maxPayload) || (err instanceof errors.InvalidArgumentError && /max_payload/.test(error));
   if (tooLargeForServer) {
-    return { permanent: true, code: 'payload_too_large', error: `${error}: ${bytes} bytes, server max_payload ${maxPayload ?? 'unknown'}` };
+    return {
+      permanent: true,
+      code: 'payload_too_large',
+      error: `${error}: ${bytes} bytes, server max_payload ${maxPayload ?? 'unknown'}`,
+    };
   }
   if (err instanceof JetStreamApiError && err.code === STREAM_MESSAGE_TOO_LARGE) {
     return { permanent: true, code: 'payload_too_large', error: `${error}: ${bytes} bytes` };
   }
   if (isNoResponders(err)) {
     const captured = await streamCapturing(bus, subject);
-    if (captured === false) return { permanent: true, code: 'no_stream', error: `no stream captures subject ${subject} (${error})` };
+    if (captured === false)
+      return { permanent: true, code: 'no_stream', error: `no stream captures subject ${subject} (${error})` };
   }
   return { permanent: false, error };
 }

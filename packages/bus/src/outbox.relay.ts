@@ -3,7 +3,13 @@ import type { Logger } from 'pino';
 import { BusConfigError } from './bus.errors.js';
 import type { Bus } from './bus.connection.js';
 import { deadLetterOutboxRow } from './outbox.dead-letter.js';
-import { claimOutboxBatch, markOutboxFailed, markOutboxPublished, type ClaimedOutboxRow, type OutboxDb } from './outbox.queries.js';
+import {
+  claimOutboxBatch,
+  markOutboxFailed,
+  markOutboxPublished,
+  type ClaimedOutboxRow,
+  type OutboxDb,
+} from './outbox.queries.js';
 import { classifyPublishFailure } from './outbox.refusals.js';
 import { createWakeUp, listenForOutbox } from './outbox.wake-up.js';
 import { backoffDelay, sleep } from './retry-policy.js';
@@ -92,7 +98,10 @@ export function createOutboxRelay<DB extends OutboxDb>(opts: OutboxRelayOptions<
     const refusal = await classifyPublishFailure(bus, row.subject, body.byteLength, reason);
     if (refusal.permanent) {
       const deadLetterId = await deadLetterOutboxRow(db, bus, service, row, body, refusal);
-      log.error({ eventId: row.id, subject: row.subject, code: refusal.code, deadLetterId, error: refusal.error }, 'outbox event refused for good; dead-lettered');
+      log.error(
+        { eventId: row.id, subject: row.subject, code: refusal.code, deadLetterId, error: refusal.error },
+        'outbox event refused for good; dead-lettered',
+      );
       return 'dead_lettered';
     }
     await markOutboxFailed(db, row.id, refusal.error, backoffDelay(row.attempts, 1_000, maxRetryDelayMs));
@@ -105,7 +114,10 @@ export function createOutboxRelay<DB extends OutboxDb>(opts: OutboxRelayOptions<
     if (rows.length === 0) return { claimed: 0, failed: 0 };
     const bodies = rows.map((row) => encoder.encode(JSON.stringify(row.payload)));
     const results = await Promise.allSettled(rows.map((row, i) => publish(row, bodies[i]!)));
-    await markOutboxPublished(db, rows.filter((_, i) => results[i]!.status === 'fulfilled').map((r) => r.id));
+    await markOutboxPublished(
+      db,
+      rows.filter((_, i) => results[i]!.status === 'fulfilled').map((r) => r.id),
+    );
     let failed = 0;
     for (const [i, r] of results.entries()) {
       if (r.status === 'fulfilled') continue;

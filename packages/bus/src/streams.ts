@@ -77,7 +77,10 @@ async function ensureStream(bus: Bus, wanted: DeclaredStream): Promise<EnsureAct
     }
   }
   if (current.storage !== wanted.storage) {
-    bus.log.warn({ stream: wanted.name, storage: current.storage }, 'stream storage differs from its declaration; JetStream cannot change it in place');
+    bus.log.warn(
+      { stream: wanted.name, storage: current.storage },
+      'stream storage differs from its declaration; JetStream cannot change it in place',
+    );
   }
   const updatable = ['subjects', 'discard', 'max_age', 'max_bytes', 'duplicate_window', 'num_replicas'] as const;
   if (updatable.every((k) => JSON.stringify(current[k]) === JSON.stringify(wanted[k]))) return 'unchanged';

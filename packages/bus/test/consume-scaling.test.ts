@@ -67,7 +67,15 @@ describe('consume: several instances and shutdown', () => {
     for (const instance of ['local-1', 'local-2']) {
       const bus = await fx.connect(instance);
       consumptions.push(
-        await consume({ db: fx.db, bus, log: fx.log, service: 'splitter', key, handler: recordEffect(instance, 2), concurrency: 8 }),
+        await consume({
+          db: fx.db,
+          bus,
+          log: fx.log,
+          service: 'splitter',
+          key,
+          handler: recordEffect(instance, 2),
+          concurrency: 8,
+        }),
       );
     }
     await child.ready;

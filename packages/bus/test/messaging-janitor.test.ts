@@ -24,7 +24,9 @@ async function outboxRow(publishedDaysAgo: number | null, createdDaysAgo = 10) {
 
 async function processed(daysAgo: number) {
   const id = uuidv7();
-  await sql`insert into processed_messages (consumer, message_id, processed_at) values ('c', ${id}, now() - make_interval(days => ${daysAgo}))`.execute(fx.db);
+  await sql`insert into processed_messages (consumer, message_id, processed_at) values ('c', ${id}, now() - make_interval(days => ${daysAgo}))`.execute(
+    fx.db,
+  );
   return id;
 }
 

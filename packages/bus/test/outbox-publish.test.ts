@@ -35,9 +35,9 @@ describe('publishing through the outbox', () => {
   const outboxRow = (id: string) => fx.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
 
   it('rejects data that breaks the contract, naming the path, and writes nothing', async () => {
-    const attempt = fx.db.transaction().execute((tx) =>
-      enqueue(tx, 'cmd.repo.sync.v1', ORG_ID, ENV_ID, { repositoryId: 0 }, { subjectRoot: root() }),
-    );
+    const attempt = fx.db
+      .transaction()
+      .execute((tx) => enqueue(tx, 'cmd.repo.sync.v1', ORG_ID, ENV_ID, { repositoryId: 0 }, { subjectRoot: root() }));
     await expect(attempt).rejects.toThrow(ContractError);
     await expect(attempt).rejects.toThrow(/data\.repositoryId/);
     const rows = await fx.db.selectFrom('outbox').select('id').execute();
@@ -72,9 +72,9 @@ describe('publishing through the outbox', () => {
 
     const tracer = trace.getTracer('test');
     const producer = await tracer.startActiveSpan('api: resolve drift', async (span) => {
-      const ev = await fx.db.transaction().execute((tx) =>
-        enqueue(tx, 'cmd.repo.sync.v1', ORG_ID, ENV_ID, repoSync(2), { subjectRoot: root() }),
-      );
+      const ev = await fx.db
+        .transaction()
+        .execute((tx) => enqueue(tx, 'cmd.repo.sync.v1', ORG_ID, ENV_ID, repoSync(2), { subjectRoot: root() }));
       span.end();
       return { ev, spanContext: span.spanContext() };
     });

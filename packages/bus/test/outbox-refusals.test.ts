@@ -34,13 +34,17 @@ describe('outbox relay: permanent refusals', () => {
   const insertRow = async (subject: string, note: string) => {
     const id = uuidv7();
     const body = { ...envelope('cmd.repo.sync.v1', { repositoryId: 1, reason: note }, id) };
-    await fx.db.insertInto('outbox').values({ id, subject, event_type: 'cmd.repo.sync.v1', payload: JSON.stringify(body), headers: '{}' }).execute();
+    await fx.db
+      .insertInto('outbox')
+      .values({ id, subject, event_type: 'cmd.repo.sync.v1', payload: JSON.stringify(body), headers: '{}' })
+      .execute();
     return id;
   };
   const enqueueGood = (n: number) =>
     fx.db.transaction().execute(async (tx) => {
       const ids: string[] = [];
-      for (let i = 0; i < n; i++) ids.push((await enqueue(tx, 'cmd.repo.sync.v1', ORG_ID, ENV_ID, repoSync(i), { subjectRoot: root() })).id);
+      for (let i = 0; i < n; i++)
+        ids.push((await enqueue(tx, 'cmd.repo.sync.v1', ORG_ID, ENV_ID, repoSync(i), { subjectRoot: root() })).id);
       return ids;
     });
   const unpublished = async (ids: string[]) =>
@@ -50,7 +54,10 @@ describe('outbox relay: permanent refusals', () => {
     if (!m) throw new Error(`no message ${seq} in ${stream}`);
     return m;
   };
-  const letterOf = async (messageId: string) => (await listDeadLetters(fx.db, { service: SERVICE, includeReplayed: true, limit: 1000 })).find((l) => l.messageId === messageId);
+  const letterOf = async (messageId: string) =>
+    (await listDeadLetters(fx.db, { service: SERVICE, includeReplayed: true, limit: 1000 })).find(
+      (l) => l.messageId === messageId,
+    );
 
   it('dead-letters at once an event above max_payload and one no stream captures, and keeps publishing the rest', async () => {
     const maxPayload = fx.bus.nc.info!.max_payload;
@@ -59,14 +66,29 @@ describe('outbox relay: permanent refusals', () => {
     const lost = await insertRow(`${root()}.nowhere.v1.${ORG_ID}.${ENV_ID}`, 'no stream listens here');
     const after = await enqueueGood(5);
 
-    await waitFor(async () => (await unpublished([...before, ...after])) === 0 && (await letterOf(huge)) !== undefined && (await letterOf(lost)) !== undefined, 'good rows published and bad rows dead-lettered');
+    await waitFor(
+      async () =>
+        (await unpublished([...before, ...after])) === 0 &&
+        (await letterOf(huge)) !== undefined &&
+        (await letterOf(lost)) !== undefined,
+      'good rows published and bad rows dead-lettered',
+    );
 
     const tooLarge = (await letterOf(huge))!;
-    expect(tooLarge).toMatchObject({ service: SERVICE, consumer: 'outbox-relay', errorCode: 'payload_too_large', deliveryCount: 1 });
+    expect(tooLarge).toMatchObject({
+      service: SERVICE,
+      consumer: 'outbox-relay',
+      errorCode: 'payload_too_large',
+      deliveryCount: 1,
+    });
     expect(tooLarge.error).toMatch(/max_payload/);
     expect(tooLarge.payload.length).toBeGreaterThan(maxPayload);
     const noStream = (await letterOf(lost))!;
-    expect(noStream).toMatchObject({ errorCode: 'no_stream', deliveryCount: 1, subject: `${root()}.nowhere.v1.${ORG_ID}.${ENV_ID}` });
+    expect(noStream).toMatchObject({
+      errorCode: 'no_stream',
+      deliveryCount: 1,
+      subject: `${root()}.nowhere.v1.${ORG_ID}.${ENV_ID}`,
+    });
     // Both left the outbox, so no relay claims them again.
     expect(await fx.db.selectFrom('outbox').select('id').where('id', 'in', [huge, lost]).execute()).toEqual([]);
 
@@ -121,7 +143,14 @@ describe('outbox relay: permanent refusals', () => {
     const noResponders = new RequestError('no responders', { cause: new NoRespondersError(captured) });
     expect((await classifyPublishFailure(fx.bus, captured, 100, noResponders)).permanent).toBe(false);
     const uncaptured = `${root()}.nowhere.v1.${ORG_ID}.${ENV_ID}`;
-    expect(await classifyPublishFailure(fx.bus, uncaptured, 100, new RequestError('no responders', { cause: new NoRespondersError(uncaptured) }))).toMatchObject({
+    expect(
+      await classifyPublishFailure(
+        fx.bus,
+        uncaptured,
+        100,
+        new RequestError('no responders', { cause: new NoRespondersError(uncaptured) }),
+      ),
+    ).toMatchObject({
       permanent: true,
       code: 'no_stream',
     });

@@ -116,7 +116,10 @@ describe('outbox relay', () => {
     // Whatever the killed relay had already published was dropped by JetStream's dedup.
     const stream = await fx.bus.jsm.streams.info(streamName(fx.bus.config, 'CMD'));
     expect(stream.state.messages).toBe(TOTAL);
-    const ledger = await fx.db.selectFrom('processed_messages').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const ledger = await fx.db
+      .selectFrom('processed_messages')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(ledger.n)).toBe(TOTAL);
   });
 });

@@ -40,7 +40,12 @@ describe('streams and configuration', () => {
   });
 
   it('updates a stream whose declared limits changed', async () => {
-    const other = await connectBus({ url: NATS_URL, name: 'streams-update', config: { ...fx.busConfig, maxAgeMs: 86_400_000 }, log: fx.log });
+    const other = await connectBus({
+      url: NATS_URL,
+      name: 'streams-update',
+      config: { ...fx.busConfig, maxAgeMs: 86_400_000 },
+      log: fx.log,
+    });
     try {
       const result = await ensureStreams(other);
       expect(Object.values(result).filter((a) => a === 'updated')).toHaveLength(5); // every stream but the DLQ

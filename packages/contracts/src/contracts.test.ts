@@ -33,7 +33,11 @@ describe('subjects', () => {
 
 describe('envelopes', () => {
   it('accepts a valid drift.resolved event', () => {
-    const ev = { ...base, type: 'drift.resolved', data: { driftEventId: 3, resolvedAt: base.occurredAt, resolutionType: 'accepted', resolvedBy: 'command' } };
+    const ev = {
+      ...base,
+      type: 'drift.resolved',
+      data: { driftEventId: 3, resolvedAt: base.occurredAt, resolutionType: 'accepted', resolvedBy: 'command' },
+    };
     expect(catalog['drift.resolved.v1'].schema.parse(ev).data.driftEventId).toBe(3);
   });
 

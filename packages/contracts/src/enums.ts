@@ -29,13 +29,7 @@ export const CauseCategory = z.enum([
 ]);
 export type CauseCategory = z.infer<typeof CauseCategory>;
 
-export const RecommendationType = z.enum([
-  'auto_revert',
-  'codify_iac',
-  'escalate_review',
-  'accept_exception',
-  'manual_review',
-]);
+export const RecommendationType = z.enum(['auto_revert', 'codify_iac', 'escalate_review', 'accept_exception', 'manual_review']);
 export type RecommendationType = z.infer<typeof RecommendationType>;
 
 export const Priority = z.enum(['low', 'medium', 'high', 'critical']);
@@ -58,7 +52,15 @@ export const ModelType = z.enum(['classification', 'regression', 'clustering']);
 export type ModelType = z.infer<typeof ModelType>;
 
 /** Kinds of outside signal DriftGuard correlates with drift (context.* events). */
-export const ContextKind = z.enum(['git_commit', 'incident', 'alert', 'deployment', 'audit_event', 'maintenance', 'security_event']);
+export const ContextKind = z.enum([
+  'git_commit',
+  'incident',
+  'alert',
+  'deployment',
+  'audit_event',
+  'maintenance',
+  'security_event',
+]);
 export type ContextKind = z.infer<typeof ContextKind>;
 
 /** Roles of users and API tokens; `scanner` tokens may only submit scans and declared state. */

@@ -24,7 +24,10 @@ export interface StoredDriftChange {
  * event call it with their own connection (in `withOrgScope` where row-level security applies).
  * `found: false` when the drift or path is unknown (never stored, or pruned).
  */
-export async function fetchDriftChangeValue(db: Kysely<Database>, ref: DriftChangeRef): Promise<{ found: false } | { found: true; value: JsonValue | null }> {
+export async function fetchDriftChangeValue(
+  db: Kysely<Database>,
+  ref: DriftChangeRef,
+): Promise<{ found: false } | { found: true; value: JsonValue | null }> {
   const row = await db
     .selectFrom('drift_changes')
     .select(['declared_value', 'actual_value'])

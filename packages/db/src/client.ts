@@ -68,7 +68,9 @@ export function createDb(url: string, opts: CreateDbOptions = {}): Kysely<Databa
           // Session-level, and set on every hand-out, so no connection carries one unit of
           // work's organization into the next.
           onReserveConnection: async (connection: DatabaseConnection) => {
-            await connection.executeQuery(CompiledQuery.raw(`SELECT set_config('dg.org_id', $1, false)`, [String(currentOrg() ?? '')]));
+            await connection.executeQuery(
+              CompiledQuery.raw(`SELECT set_config('dg.org_id', $1, false)`, [String(currentOrg() ?? '')]),
+            );
           },
         };
   return new Kysely<Database>({

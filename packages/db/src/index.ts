@@ -17,15 +17,7 @@ export { fetchDriftChangeValue, listDriftChanges, type DriftChangeRef, type Stor
 export { forOrg, withOrgScope, TENANT_ROLE, type OrgScope, type TenantTable } from './tenancy.js';
 export { runAsOrg, enterOrg, currentOrg } from './tenant-context.js';
 export { SERVICE_ROLES, applyServiceGrants, serviceGrantsSql } from './service-roles.js';
-export {
-  Keyring,
-  parseKeyring,
-  encryptSecret,
-  decryptSecret,
-  decryptSecretBytes,
-  secretKeyId,
-  deriveKey,
-} from './secrets.js';
+export { Keyring, parseKeyring, encryptSecret, decryptSecret, decryptSecretBytes, secretKeyId, deriveKey } from './secrets.js';
 export {
   OwnershipError,
   MigrationError,

@@ -62,7 +62,10 @@ export async function migratePglite(db: Kysely<Database>, direction: MigrateDire
   return { createdDatabase: false, ...(await runMigrator(db, direction)), grantedRoles: [] };
 }
 
-async function runMigrator(db: Kysely<Database>, direction: MigrateDirection): Promise<Omit<MigrateResult, 'createdDatabase' | 'grantedRoles'>> {
+async function runMigrator(
+  db: Kysely<Database>,
+  direction: MigrateDirection,
+): Promise<Omit<MigrateResult, 'createdDatabase' | 'grantedRoles'>> {
   // Unordered: a migration merged later under an earlier number (e.g. 0003 after 0004 ran in a
   // developer's database) still runs instead of blocking every later one.
   const migrator = new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true });

@@ -71,5 +71,8 @@ export function assertWritable(service: ServiceName, table: string, columns?: re
   const foreign = columns.filter((column) => ownerOf(column) !== service && ownerOf(column) !== 'shared');
   if (foreign.length === 0) return;
   const code = owner === service || Object.values(delegated).includes(service) ? 'column_not_owned' : 'table_not_owned';
-  throw new OwnershipError(code, `${service} may not write ${table}.${foreign.join(', ')} (owner: ${foreign.map(ownerOf).join(', ')})`);
+  throw new OwnershipError(
+    code,
+    `${service} may not write ${table}.${foreign.join(', ')} (owner: ${foreign.map(ownerOf).join(', ')})`,
+  );
 }

@@ -52,19 +52,25 @@ function tableGrants(service: ServiceName, table: TableName): string[] {
     for (const p of SHARED_GRANTS[table] ?? []) grant(p);
     return out;
   }
-  const readable = service === 'api' || (!PRIVATE_TO_API.includes(table) && (table !== 'notification_channels' || CHANNEL_READERS.includes(service)));
+  const readable =
+    service === 'api' ||
+    (!PRIVATE_TO_API.includes(table) && (table !== 'notification_channels' || CHANNEL_READERS.includes(service)));
   if (owner === service) {
     grant('SELECT, INSERT, DELETE');
     // UPDATE of every column but those another unit owns, read from the catalog so columns
     // added by later migrations are granted at the next run.
-    const foreign = Object.entries(delegated).filter(([, o]) => o !== service && o !== 'shared').map(([c]) => c);
+    const foreign = Object.entries(delegated)
+      .filter(([, o]) => o !== service && o !== 'shared')
+      .map(([c]) => c);
     out.push(`SELECT string_agg(quote_ident(column_name), ', ') INTO cols FROM information_schema.columns
       WHERE table_schema = current_schema() AND table_name = ${quote(table)} AND NOT column_name = ANY (ARRAY[${foreign.map(quote).join(', ') || "''"}]);`);
     out.push(`EXECUTE format('GRANT UPDATE (%s) ON TABLE ${table} TO ${role}', cols);`);
     return out;
   }
   if (readable) grant('SELECT');
-  const mine = Object.entries(delegated).filter(([, o]) => o === service).map(([c]) => c);
+  const mine = Object.entries(delegated)
+    .filter(([, o]) => o === service)
+    .map(([c]) => c);
   if (mine.length > 0) grant(`UPDATE (${mine.join(', ')})`);
   return out;
 }

@@ -19,12 +19,27 @@ import { runAsOrg } from './tenant-context.js';
  */
 const TENANT_PATHS = {
   organizations: 'self',
-  environments: 'org', audit_log: 'org', user_sessions: 'org', notification_channels: 'org', users: 'org',
-  api_tokens: 'org', ignore_rules: 'org', routing_rules: 'org', scans: 'org', context_signals: 'org', integrations: 'org',
-  iac_repositories: 'environment', drift_events: 'environment', drift_metrics_daily: 'environment',
+  environments: 'org',
+  audit_log: 'org',
+  user_sessions: 'org',
+  notification_channels: 'org',
+  users: 'org',
+  api_tokens: 'org',
+  ignore_rules: 'org',
+  routing_rules: 'org',
+  scans: 'org',
+  context_signals: 'org',
+  integrations: 'org',
+  iac_repositories: 'environment',
+  drift_events: 'environment',
+  drift_metrics_daily: 'environment',
   iac_resources: 'repository',
-  drift_changes: 'drift', ml_predictions: 'drift', drift_cause_analysis: 'drift', recommendations: 'drift',
-  correlation_events: 'drift', operational_context: 'drift',
+  drift_changes: 'drift',
+  ml_predictions: 'drift',
+  drift_cause_analysis: 'drift',
+  recommendations: 'drift',
+  correlation_events: 'drift',
+  operational_context: 'drift',
   notifications: 'notification',
   notification_deliveries: 'delivery',
 } as const satisfies Partial<Record<TableName, string>>;
@@ -58,13 +73,20 @@ export function forOrg(db: Kysely<Database>, orgId: number): OrgScope {
     const col = (name: string) => sql.ref(`${table}.${name}`);
     const path = TENANT_PATHS[table];
     switch (path) {
-      case 'self': return sql<SqlBool>`${col('id')} = ${orgId}`;
-      case 'org': return sql<SqlBool>`${col('organization_id')} = ${orgId}`;
-      case 'environment': return sql<SqlBool>`${col('environment_id')} IN ${environments}`;
-      case 'repository': return sql<SqlBool>`${col('iac_repository_id')} IN ${repositories}`;
-      case 'drift': return sql<SqlBool>`${col('drift_event_id')} IN ${driftEvents}`;
-      case 'notification': return ownNotification(col('drift_event_id'), col('channel_id'));
-      case 'delivery': return sql<SqlBool>`${col('notification_id')} IN ${notifications}`;
+      case 'self':
+        return sql<SqlBool>`${col('id')} = ${orgId}`;
+      case 'org':
+        return sql<SqlBool>`${col('organization_id')} = ${orgId}`;
+      case 'environment':
+        return sql<SqlBool>`${col('environment_id')} IN ${environments}`;
+      case 'repository':
+        return sql<SqlBool>`${col('iac_repository_id')} IN ${repositories}`;
+      case 'drift':
+        return sql<SqlBool>`${col('drift_event_id')} IN ${driftEvents}`;
+      case 'notification':
+        return ownNotification(col('drift_event_id'), col('channel_id'));
+      case 'delivery':
+        return sql<SqlBool>`${col('notification_id')} IN ${notifications}`;
       default: {
         const unreachable: never = path;
         throw new Error(`no tenant path ${String(unreachable)}`);

@@ -7,14 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  type Migration,
-} from 'kysely';
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type Migration } from 'kysely';
 import pg from 'pg';
 import { ensureAuditPartitions } from './audit.js';
 import { createDb } from './client.js';
@@ -80,7 +73,10 @@ export function testServerUrl(): Promise<string> {
  * left behind by crashed runs are dropped a day later by the next template build.
  */
 export function uniqueDatabaseName(prefix = 'test'): string {
-  const label = prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 24);
+  const label = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 24);
   return `dgt_${label}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 }
 
@@ -163,7 +159,9 @@ async function buildTemplate(server: string): Promise<string> {
     await client.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK_KEY]);
     try {
       const existing = await client.query<{ datname: string }>(
-        `SELECT datname FROM pg_database WHERE datname LIKE $1 || '\\_%' AND datname NOT LIKE '%\\_build'`, [stem]);
+        `SELECT datname FROM pg_database WHERE datname LIKE $1 || '\\_%' AND datname NOT LIKE '%\\_build'`,
+        [stem],
+      );
       const found = existing.rows[0]?.datname;
       if (found !== undefined) return found;
       const name = `${stem}_${Date.now().toString(36)}`;

@@ -24,7 +24,7 @@ describe('audit log', () => {
   });
   afterAll(() => test?.destroy());
 
-  it('writes the audit row in the caller\'s transaction, with every field', async () => {
+  it("writes the audit row in the caller's transaction, with every field", async () => {
     const id = await test.db.transaction().execute((tx) =>
       writeAudit(tx, {
         organizationId: orgId,
@@ -59,7 +59,14 @@ describe('audit log', () => {
     const marker = `rolled.back.${Date.now()}`;
     await expect(
       test.db.transaction().execute(async (tx) => {
-        await writeAudit(tx, { organizationId: orgId, action: marker, resourceType: 'x', resourceId: 1, success: false, errorMessage: 'boom' });
+        await writeAudit(tx, {
+          organizationId: orgId,
+          action: marker,
+          resourceType: 'x',
+          resourceId: 1,
+          success: false,
+          errorMessage: 'boom',
+        });
         throw new Error('change failed');
       }),
     ).rejects.toThrow('change failed');

@@ -21,7 +21,9 @@ export async function catalogFacts(db: Kysely<any>, tables: readonly string[]): 
                  JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.n ORDER BY u.i)::text[] AS cols,
            k.confrelid::regclass::text AS ref_table
     FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
-    WHERE c.relname = ANY(${tables}) AND c.relnamespace = 'public'::regnamespace AND k.contype IN ('p', 'u', 'c', 'f')`.execute(db);
+    WHERE c.relname = ANY(${tables}) AND c.relnamespace = 'public'::regnamespace AND k.contype IN ('p', 'u', 'c', 'f')`.execute(
+    db,
+  );
   const indexes = await sql<{ table: string; def: string }>`
     SELECT t.relname AS table, pg_get_indexdef(i.indexrelid) AS def
     FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid

@@ -11,7 +11,11 @@ describe('createDb', () => {
   afterAll(() => test?.destroy());
 
   it('reads int8 and numeric as strings, timestamptz as Date, date and interval as text', async () => {
-    const org = await test.db.insertInto('organizations').values({ name: 'Types', slug: 'types' }).returning('id').executeTakeFirstOrThrow();
+    const org = await test.db
+      .insertInto('organizations')
+      .values({ name: 'Types', slug: 'types' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const env = await test.db
       .insertInto('environments')
       .values({ organization_id: org.id, name: 'p', slug: 'p', cloud_provider: 'azure' })
@@ -33,7 +37,11 @@ describe('createDb', () => {
   });
 
   it('writes jsonb from plain objects and from JSON text (arrays, scalars)', async () => {
-    const org = await test.db.insertInto('organizations').values({ name: 'Json', slug: 'json' }).returning('id').executeTakeFirstOrThrow();
+    const org = await test.db
+      .insertInto('organizations')
+      .values({ name: 'Json', slug: 'json' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const row = await test.db
       .insertInto('context_signals')
       .values({

@@ -20,7 +20,12 @@ export async function seedOrganization(db: Kysely<Database>, slug: string) {
     .executeTakeFirstOrThrow();
   const resource = await db
     .insertInto('iac_resources')
-    .values({ iac_repository_id: repo.id, resource_type: 'aws_s3_bucket', resource_id: 'aws_s3_bucket.logs', declared_state: { acl: 'private' } })
+    .values({
+      iac_repository_id: repo.id,
+      resource_type: 'aws_s3_bucket',
+      resource_id: 'aws_s3_bucket.logs',
+      declared_state: { acl: 'private' },
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const drift = await db
@@ -30,7 +35,13 @@ export async function seedOrganization(db: Kysely<Database>, slug: string) {
     .executeTakeFirstOrThrow();
   await db
     .insertInto('drift_changes')
-    .values({ drift_event_id: drift.id, property_path: '/acl', change_type: 'modified', declared_value: '"private"', actual_value: '"public-read"' })
+    .values({
+      drift_event_id: drift.id,
+      property_path: '/acl',
+      change_type: 'modified',
+      declared_value: '"private"',
+      actual_value: '"public-read"',
+    })
     .execute();
   const channel = await db
     .insertInto('notification_channels')

@@ -29,7 +29,9 @@ describe('table ownership', () => {
   });
 
   it('gives the drift_events score columns to analysis and the rest to ingest', () => {
-    expect(() => assertWritable('analysis', 'drift_events', ['severity_score', 'confidence_score', 'risk_assessment'])).not.toThrow();
+    expect(() =>
+      assertWritable('analysis', 'drift_events', ['severity_score', 'confidence_score', 'risk_assessment']),
+    ).not.toThrow();
     expect(() => assertWritable('ingest', 'drift_events', ['resolved_at', 'seen_count'])).not.toThrow();
     expect(() => assertWritable('ingest', 'drift_events', ['resolved_at', 'severity_score'])).toThrow(
       expect.objectContaining({ code: 'column_not_owned' }),

@@ -48,7 +48,10 @@ describe('PGlite', () => {
   it('enforces row-level security under withOrgScope', async () => {
     const [a, b] = await lite
       .insertInto('organizations')
-      .values([{ name: 'Lite A', slug: 'lite-a' }, { name: 'Lite B', slug: 'lite-b' }])
+      .values([
+        { name: 'Lite A', slug: 'lite-a' },
+        { name: 'Lite B', slug: 'lite-b' },
+      ])
       .returning('id')
       .execute();
     const visible = await withOrgScope(lite, a!.id, (tx) => tx.selectFrom('organizations').select('id').execute());

@@ -18,9 +18,11 @@ interface CatalogColumn {
 /** The descriptor form of an information_schema column. */
 function asDescriptor(c: CatalogColumn): Omit<ColumnSpec, 'values'> {
   const type =
-    c.udt_name === 'varchar' ? `varchar(${c.character_maximum_length})`
-    : c.udt_name === 'numeric' ? `numeric(${c.numeric_precision},${c.numeric_scale})`
-    : c.udt_name;
+    c.udt_name === 'varchar'
+      ? `varchar(${c.character_maximum_length})`
+      : c.udt_name === 'numeric'
+        ? `numeric(${c.numeric_precision},${c.numeric_scale})`
+        : c.udt_name;
   return { type: type as ColumnSpec['type'], nullable: c.is_nullable === 'YES', hasDefault: c.column_default !== null };
 }
 
@@ -47,13 +49,12 @@ describe('Kysely schema descriptors', () => {
   });
 
   it.each(Object.keys(tableColumns))('matches %s column by column: name, type, nullability, default', (table) => {
-    const fromDb = Object.fromEntries(
-      catalog.filter((c) => c.table_name === table).map((c) => [c.column_name, asDescriptor(c)]),
-    );
+    const fromDb = Object.fromEntries(catalog.filter((c) => c.table_name === table).map((c) => [c.column_name, asDescriptor(c)]));
     const declared = Object.fromEntries(
-      Object.entries(tableColumns[table as keyof typeof tableColumns] as Record<string, ColumnSpec>).map(
-        ([name, spec]) => [name, { type: spec.type, nullable: spec.nullable, hasDefault: spec.hasDefault }],
-      ),
+      Object.entries(tableColumns[table as keyof typeof tableColumns] as Record<string, ColumnSpec>).map(([name, spec]) => [
+        name,
+        { type: spec.type, nullable: spec.nullable, hasDefault: spec.hasDefault },
+      ]),
     );
     expect(declared).toEqual(fromDb);
   });

@@ -85,8 +85,10 @@ function columnFacts(table: string, item: string): string[] {
   while (tail !== '') {
     const keyword = (CONSTRAINT_START.exec(tail)?.[1] ?? '').toUpperCase();
     tail = tail.slice(keyword.length).trim();
-    if (keyword === 'PRIMARY KEY') { facts.push(`${table}: primary key (${name})`); notNull = true; }
-    else if (keyword === 'NOT NULL') notNull = true;
+    if (keyword === 'PRIMARY KEY') {
+      facts.push(`${table}: primary key (${name})`);
+      notNull = true;
+    } else if (keyword === 'NOT NULL') notNull = true;
     else if (keyword === 'UNIQUE') facts.push(`${table}: unique (${name})`);
     else if (keyword === 'CHECK') {
       const body = balanced(tail);
@@ -109,9 +111,7 @@ function columnFacts(table: string, item: string): string[] {
 
 /** The seed's tables and the facts it declares about them. */
 export function seedFacts(text: string): { tables: string[]; facts: string[] } {
-  const sqlText = [...text.matchAll(/```sql\n([\s\S]*?)```/g)]
-    .map((m) => (m[1] ?? '').replace(/--.*$/gm, ''))
-    .join('\n');
+  const sqlText = [...text.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => (m[1] ?? '').replace(/--.*$/gm, '')).join('\n');
   const tables: string[] = [];
   const facts: string[] = [];
   for (const m of sqlText.matchAll(/CREATE TABLE (\w+) \(/g)) {

@@ -5,10 +5,23 @@ import { createTestDatabase, type TestDatabase } from '../src/testing.js';
 import { seedOrganization } from './fixtures.js';
 
 const DENIED = /permission denied/;
-const recommendation = (driftId: number) => ({
-  drift_event_id: driftId, recommendation_type: 'auto_revert', priority: 'high', confidence_score: '0.9', rationale: 'revert the ACL', recommended_by: 'policy',
-} as const);
-const TENANT_TABLES: TenantTable[] = ['organizations', 'environments', 'iac_repositories', 'iac_resources', 'drift_events', 'drift_changes'];
+const recommendation = (driftId: number) =>
+  ({
+    drift_event_id: driftId,
+    recommendation_type: 'auto_revert',
+    priority: 'high',
+    confidence_score: '0.9',
+    rationale: 'revert the ACL',
+    recommended_by: 'policy',
+  }) as const;
+const TENANT_TABLES: TenantTable[] = [
+  'organizations',
+  'environments',
+  'iac_repositories',
+  'iac_resources',
+  'drift_events',
+  'drift_changes',
+];
 
 describe('service roles', () => {
   let test: TestDatabase;
@@ -35,24 +48,45 @@ describe('service roles', () => {
     const ingest = as('dg_ingest');
     await runAsOrg(a.orgId, async () => {
       await expect(ingest.insertInto('recommendations').values(recommendation(a.driftId)).execute()).rejects.toThrow(DENIED);
-      const touched = await ingest.updateTable('drift_events').set({ seen_count: 2 }).where('id', '=', a.driftId).executeTakeFirst();
+      const touched = await ingest
+        .updateTable('drift_events')
+        .set({ seen_count: 2 })
+        .where('id', '=', a.driftId)
+        .executeTakeFirst();
       expect(touched.numUpdatedRows).toBe(1n);
-      await expect(ingest.updateTable('drift_events').set({ severity_score: '0.9' }).where('id', '=', a.driftId).execute()).rejects.toThrow(DENIED);
+      await expect(
+        ingest.updateTable('drift_events').set({ severity_score: '0.9' }).where('id', '=', a.driftId).execute(),
+      ).rejects.toThrow(DENIED);
     });
 
     const notifier = as('dg_notifier');
     await runAsOrg(a.orgId, async () => {
-      await expect(notifier.updateTable('drift_events').set({ resolution_type: 'accepted' }).where('id', '=', a.driftId).execute()).rejects.toThrow(DENIED);
-      await expect(notifier.insertInto('drift_events').values({ environment_id: a.envId, drift_type: 'added' }).execute()).rejects.toThrow(DENIED);
+      await expect(
+        notifier.updateTable('drift_events').set({ resolution_type: 'accepted' }).where('id', '=', a.driftId).execute(),
+      ).rejects.toThrow(DENIED);
+      await expect(
+        notifier.insertInto('drift_events').values({ environment_id: a.envId, drift_type: 'added' }).execute(),
+      ).rejects.toThrow(DENIED);
       expect(await notifier.selectFrom('notifications').select('id').execute()).toHaveLength(1);
     });
 
     const analysis = as('dg_analysis');
     await runAsOrg(a.orgId, async () => {
-      const scored = await analysis.updateTable('drift_events').set({ severity_score: '0.75', confidence_score: '0.9' }).where('id', '=', a.driftId).executeTakeFirst();
+      const scored = await analysis
+        .updateTable('drift_events')
+        .set({ severity_score: '0.75', confidence_score: '0.9' })
+        .where('id', '=', a.driftId)
+        .executeTakeFirst();
       expect(scored.numUpdatedRows).toBe(1n);
-      await expect(analysis.updateTable('drift_events').set({ resolution_type: 'accepted' }).where('id', '=', a.driftId).execute()).rejects.toThrow(DENIED);
-      await expect(analysis.insertInto('iac_resources').values({ iac_repository_id: a.repoId, resource_type: 'x', resource_id: 'x.y', declared_state: {} }).execute()).rejects.toThrow(DENIED);
+      await expect(
+        analysis.updateTable('drift_events').set({ resolution_type: 'accepted' }).where('id', '=', a.driftId).execute(),
+      ).rejects.toThrow(DENIED);
+      await expect(
+        analysis
+          .insertInto('iac_resources')
+          .values({ iac_repository_id: a.repoId, resource_type: 'x', resource_id: 'x.y', declared_state: {} })
+          .execute(),
+      ).rejects.toThrow(DENIED);
     });
 
     const recommender = as('dg_recommender');
@@ -72,7 +106,9 @@ describe('service roles', () => {
 
   it('lets every service append audit rows but not read or change them', async () => {
     const ingest = as('dg_ingest');
-    await withOrgScope(ingest, a.orgId, (tx) => writeAudit(tx, { organizationId: a.orgId, action: 'test.write', resourceType: 'drift_event', resourceId: a.driftId }));
+    await withOrgScope(ingest, a.orgId, (tx) =>
+      writeAudit(tx, { organizationId: a.orgId, action: 'test.write', resourceType: 'drift_event', resourceId: a.driftId }),
+    );
     await runAsOrg(a.orgId, async () => {
       await expect(ingest.selectFrom('audit_log').select('action').execute()).rejects.toThrow(DENIED);
       await expect(ingest.deleteFrom('audit_log').execute()).rejects.toThrow(DENIED);
@@ -81,12 +117,23 @@ describe('service roles', () => {
     expect(written).toHaveLength(1);
   });
 
-  it('shows a service only its organization\'s rows, and no tenant row without an organization', async () => {
+  it("shows a service only its organization's rows, and no tenant row without an organization", async () => {
     const api = as('dg_api');
     for (const table of TENANT_TABLES) {
-      const all = await test.db.selectFrom(table).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
-      const scoped = await runAsOrg(b.orgId, () => api.selectFrom(table).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow());
-      const unscoped = await api.selectFrom(table).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+      const all = await test.db
+        .selectFrom(table)
+        .select(sql<number>`count(*)::int`.as('n'))
+        .executeTakeFirstOrThrow();
+      const scoped = await runAsOrg(b.orgId, () =>
+        api
+          .selectFrom(table)
+          .select(sql<number>`count(*)::int`.as('n'))
+          .executeTakeFirstOrThrow(),
+      );
+      const unscoped = await api
+        .selectFrom(table)
+        .select(sql<number>`count(*)::int`.as('n'))
+        .executeTakeFirstOrThrow();
       expect({ table, scoped: scoped.n, unscoped: unscoped.n }).toEqual({ table, scoped: all.n / 2, unscoped: 0 });
     }
     const envs = await runAsOrg(b.orgId, () => api.selectFrom('environments').select('id').execute());
@@ -100,7 +147,9 @@ describe('service roles', () => {
     const who = await withOrgScope(ingest, a.orgId, (tx) => sql<{ who: string }>`SELECT current_user AS who`.execute(tx));
     expect(who.rows[0]?.who).toBe('dg_ingest');
     await expect(
-      withOrgScope(ingest, a.orgId, (tx) => tx.insertInto('drift_events').values({ environment_id: b.envId, drift_type: 'added' }).execute()),
+      withOrgScope(ingest, a.orgId, (tx) =>
+        tx.insertInto('drift_events').values({ environment_id: b.envId, drift_type: 'added' }).execute(),
+      ),
     ).rejects.toThrow(/row-level security/);
   });
 
@@ -116,7 +165,10 @@ describe('service roles', () => {
   it('re-applies grants on every migrate run, covering columns added since', async () => {
     await sql`ALTER TABLE drift_events ADD COLUMN noted_at timestamptz`.execute(test.db);
     const privilege = () =>
-      sql<{ ingest: boolean; analysis: boolean }>`SELECT has_column_privilege('dg_ingest', 'drift_events', 'noted_at', 'UPDATE') AS ingest,
+      sql<{
+        ingest: boolean;
+        analysis: boolean;
+      }>`SELECT has_column_privilege('dg_ingest', 'drift_events', 'noted_at', 'UPDATE') AS ingest,
         has_column_privilege('dg_analysis', 'drift_events', 'noted_at', 'UPDATE') AS analysis`.execute(test.db);
     expect((await privilege()).rows[0]).toEqual({ ingest: false, analysis: false });
     const result = await migrate(test.url, 'up');

@@ -5,8 +5,15 @@ import { createTestDatabase, type TestDatabase } from '../src/testing.js';
 import { seedOrganization } from './fixtures.js';
 
 const TENANT_TABLES: TenantTable[] = [
-  'organizations', 'environments', 'iac_repositories', 'iac_resources', 'drift_events', 'drift_changes',
-  'notification_channels', 'notifications', 'notification_deliveries',
+  'organizations',
+  'environments',
+  'iac_repositories',
+  'iac_resources',
+  'drift_events',
+  'drift_changes',
+  'notification_channels',
+  'notifications',
+  'notification_deliveries',
 ];
 
 describe('tenant scoping', () => {
@@ -21,11 +28,19 @@ describe('tenant scoping', () => {
   });
   afterAll(() => test?.destroy());
 
-  it('hides every other organization\'s rows under withOrgScope', async () => {
+  it("hides every other organization's rows under withOrgScope", async () => {
     for (const table of TENANT_TABLES) {
       const [all, scoped] = await Promise.all([
-        test.db.selectFrom(table).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
-        withOrgScope(test.db, a.orgId, (tx) => tx.selectFrom(table).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()),
+        test.db
+          .selectFrom(table)
+          .select(sql<number>`count(*)::int`.as('n'))
+          .executeTakeFirstOrThrow(),
+        withOrgScope(test.db, a.orgId, (tx) =>
+          tx
+            .selectFrom(table)
+            .select(sql<number>`count(*)::int`.as('n'))
+            .executeTakeFirstOrThrow(),
+        ),
       ]);
       expect({ table, n: scoped.n }).toEqual({ table, n: all.n / 2 });
     }
@@ -36,7 +51,10 @@ describe('tenant scoping', () => {
   it('refuses to write rows into another organization under withOrgScope', async () => {
     await expect(
       withOrgScope(test.db, a.orgId, (tx) =>
-        tx.insertInto('environments').values({ organization_id: b.orgId, name: 'sneaky', slug: 'sneaky', cloud_provider: 'gcp' }).execute(),
+        tx
+          .insertInto('environments')
+          .values({ organization_id: b.orgId, name: 'sneaky', slug: 'sneaky', cloud_provider: 'gcp' })
+          .execute(),
       ),
     ).rejects.toThrow(/row-level security/);
     const updated = await withOrgScope(test.db, a.orgId, (tx) =>
@@ -62,7 +80,10 @@ describe('tenant scoping', () => {
   it('confines forOrg queries to the organization through parent tables', async () => {
     const scope = forOrg(test.db, a.orgId);
     for (const table of TENANT_TABLES) {
-      const rows = await scope.selectFrom(table).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+      const rows = await scope
+        .selectFrom(table)
+        .select(sql<number>`count(*)::int`.as('n'))
+        .executeTakeFirstOrThrow();
       expect({ table, n: rows.n }).toEqual({ table, n: 1 });
     }
     const changes = await scope.selectFrom('drift_changes').select(['drift_event_id', 'property_path']).execute();

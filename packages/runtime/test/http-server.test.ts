@@ -92,7 +92,9 @@ describe('/metrics', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(res.body).toContain('# TYPE http_request_duration_seconds histogram');
-    expect(res.body).toContain('http_request_duration_seconds_count{service="test",method="GET",route="/v1/things/:id",status_code="200"} 1');
+    expect(res.body).toContain(
+      'http_request_duration_seconds_count{service="test",method="GET",route="/v1/things/:id",status_code="200"} 1',
+    );
     expect(res.body).toContain('process_cpu_user_seconds_total');
     await http.close();
   });
@@ -109,7 +111,9 @@ describe('errors as problem JSON', () => {
   http.app.get('/boom', async () => {
     throw new Error('connect to postgres://dg:s3cret@db failed');
   });
-  http.app.post('/things', { schema: { body: z.object({ name: z.string().min(2), size: z.number().int() }) } }, async () => ({ ok: true }));
+  http.app.post('/things', { schema: { body: z.object({ name: z.string().min(2), size: z.number().int() }) } }, async () => ({
+    ok: true,
+  }));
   afterAll(() => http.close());
 
   it('maps a named error to its status with type, title, detail and instance', async () => {
@@ -124,7 +128,10 @@ describe('errors as problem JSON', () => {
       instance: '/missing?x=1',
       code: 'not_found',
     });
-    expect((await http.app.inject({ method: 'POST', url: '/dup' })).json()).toMatchObject({ status: 409, type: 'https://driftguard.dev/problems/duplicate' });
+    expect((await http.app.inject({ method: 'POST', url: '/dup' })).json()).toMatchObject({
+      status: 409,
+      type: 'https://driftguard.dev/problems/duplicate',
+    });
   });
 
   it('lists each invalid field of a body that fails its zod schema', async () => {
@@ -136,15 +143,28 @@ describe('errors as problem JSON', () => {
   });
 
   it('answers a body in another media type with 415 and an oversized one with 413 naming the limit', async () => {
-    const text = await http.app.inject({ method: 'POST', url: '/things', payload: '<name>x</name>', headers: { 'content-type': 'application/xml' } });
+    const text = await http.app.inject({
+      method: 'POST',
+      url: '/things',
+      payload: '<name>x</name>',
+      headers: { 'content-type': 'application/xml' },
+    });
     expect(text.statusCode).toBe(415);
     expect(text.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(text.json()).toMatchObject({ type: 'https://driftguard.dev/problems/unsupported-media-type', code: 'unsupported_media_type', status: 415 });
+    expect(text.json()).toMatchObject({
+      type: 'https://driftguard.dev/problems/unsupported-media-type',
+      code: 'unsupported_media_type',
+      status: 415,
+    });
     const small = createHttpServer({ log: capturingLogger().log, serviceName: 'test', checks: {}, bodyLimit: 64 });
     small.app.post('/things', async () => ({ ok: true }));
     const big = await small.app.inject({ method: 'POST', url: '/things', payload: { name: 'x'.repeat(100) } });
     expect(big.statusCode).toBe(413);
-    expect(big.json()).toMatchObject({ type: 'https://driftguard.dev/problems/payload-too-large', limit: 'request_body_bytes', max: 64 });
+    expect(big.json()).toMatchObject({
+      type: 'https://driftguard.dev/problems/payload-too-large',
+      limit: 'request_body_bytes',
+      max: 64,
+    });
     await small.close();
   });
 
@@ -178,7 +198,11 @@ describe('request spans', () => {
       return { traceId: trace.getActiveSpan()?.spanContext().traceId ?? null };
     });
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-    const res = await http.app.inject({ method: 'GET', url: '/traced', headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+    const res = await http.app.inject({
+      method: 'GET',
+      url: '/traced',
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
     expect(res.json()).toEqual({ traceId });
     expect(captured.lines.find((l) => l['msg'] === 'inside handler')).toMatchObject({ trace_id: traceId });
 

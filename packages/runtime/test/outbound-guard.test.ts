@@ -52,12 +52,15 @@ describe('outbound guard: what a URL names', () => {
     expect(reasonOf(() => check(url))).toBe(reason);
   });
 
-  it.each(['https://github.com/org/x.git', 'git@gitlab.com:org/x.git', 'ssh://git@example.com:2222/x.git', 'https://8.8.8.8/x.git', 'https://172.32.0.1/x.git'])(
-    'accepts the public target %s',
-    (url) => {
-      expect(() => check(url)).not.toThrow();
-    },
-  );
+  it.each([
+    'https://github.com/org/x.git',
+    'git@gitlab.com:org/x.git',
+    'ssh://git@example.com:2222/x.git',
+    'https://8.8.8.8/x.git',
+    'https://172.32.0.1/x.git',
+  ])('accepts the public target %s', (url) => {
+    expect(() => check(url)).not.toThrow();
+  });
 
   it('names the port each scheme connects to', () => {
     expect(outboundTarget('ssh://git@example.com:80/x')).toEqual({ scheme: 'ssh', host: 'example.com', port: 80 });
@@ -83,13 +86,26 @@ describe('outbound guard: what a URL names', () => {
 
 describe('outbound guard: at connect time', () => {
   it('refuses a public-looking name that resolves to loopback (DNS rebinding), and pins the vetted address', async () => {
-    const answers: Record<string, string[]> = { 'git.rebind.test': ['127.0.0.1'], 'mixed.test': ['93.184.215.14', '10.0.0.1'], 'public.test': ['93.184.215.14'] };
+    const answers: Record<string, string[]> = {
+      'git.rebind.test': ['127.0.0.1'],
+      'mixed.test': ['93.184.215.14', '10.0.0.1'],
+      'public.test': ['93.184.215.14'],
+    };
     const lookup = async (host: string) => (answers[host] ?? []).map((address) => ({ address, family: 4 }));
     const strict = createOutboundGuard({ lookup });
-    await expect(strict.resolve({ scheme: 'https', host: 'git.rebind.test', port: 443 })).rejects.toMatchObject({ reason: 'loopback' });
+    await expect(strict.resolve({ scheme: 'https', host: 'git.rebind.test', port: 443 })).rejects.toMatchObject({
+      reason: 'loopback',
+    });
     await expect(strict.resolve({ scheme: 'https', host: 'mixed.test', port: 443 })).rejects.toMatchObject({ reason: 'private' });
-    await expect(strict.resolve({ scheme: 'https', host: 'nowhere.test', port: 443 })).rejects.toMatchObject({ reason: 'unresolved' });
-    expect(await strict.resolve({ scheme: 'https', host: 'public.test', port: 443 })).toEqual({ host: 'public.test', port: 443, address: '93.184.215.14', family: 4 });
+    await expect(strict.resolve({ scheme: 'https', host: 'nowhere.test', port: 443 })).rejects.toMatchObject({
+      reason: 'unresolved',
+    });
+    expect(await strict.resolve({ scheme: 'https', host: 'public.test', port: 443 })).toEqual({
+      host: 'public.test',
+      port: 443,
+      address: '93.184.215.14',
+      family: 4,
+    });
     const open = createOutboundGuard({ lookup, allow: parseOutboundAllowList('127.0.0.1') });
     expect(await open.resolve({ scheme: 'https', host: 'git.rebind.test', port: 443 })).toMatchObject({ address: '127.0.0.1' });
   });

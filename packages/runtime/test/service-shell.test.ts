@@ -60,7 +60,12 @@ describe('createServiceShell', () => {
 
   it('leaves a database it was given open', async () => {
     const cfg = parseConfig(schema, { NATS_URL, ...names });
-    const shell = createServiceShell({ name: 'shelltest', cfg, deps: { db: testDb.db, log: capturingLogger().log }, relay: false });
+    const shell = createServiceShell({
+      name: 'shelltest',
+      cfg,
+      deps: { db: testDb.db, log: capturingLogger().log },
+      relay: false,
+    });
     await shell.start();
     await shell.destroy();
     const { rows } = await sql<{ one: number }>`select 1 as one`.execute(testDb.db);

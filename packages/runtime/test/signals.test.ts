@@ -24,7 +24,11 @@ describe('installSignalHandlers', () => {
     const fake = fakeProcess();
     const order: string[] = [];
     let destroys = 0;
-    const handle = installSignalHandlers({ destroy: async () => void (destroys++, order.push('destroy')) }, capturingLogger().log, { proc: fake.proc });
+    const handle = installSignalHandlers(
+      { destroy: async () => void (destroys++, order.push('destroy')) },
+      capturingLogger().log,
+      { proc: fake.proc },
+    );
     handle.onShutdown(() => void order.push('flush telemetry'));
     fake.emit('SIGTERM');
     fake.emit('SIGINT');
@@ -43,7 +47,10 @@ describe('installSignalHandlers', () => {
 
   it('exits 1 when the hard deadline passes first', async () => {
     const fake = fakeProcess();
-    installSignalHandlers({ destroy: () => new Promise(() => undefined) }, capturingLogger().log, { proc: fake.proc, deadlineMs: 50 });
+    installSignalHandlers({ destroy: () => new Promise(() => undefined) }, capturingLogger().log, {
+      proc: fake.proc,
+      deadlineMs: 50,
+    });
     fake.emit('SIGTERM');
     expect(await fake.exitedOnce).toBe(1);
   });

@@ -21,7 +21,11 @@ export function captureLines(): { lines: Array<Record<string, unknown>>; raw: st
 }
 
 /** A logger whose JSON lines are kept in memory, so a test can look at what was logged. */
-export function capturingLogger(level: 'info' | 'debug' | 'warn' = 'info'): { log: Logger; lines: Array<Record<string, unknown>>; text: () => string } {
+export function capturingLogger(level: 'info' | 'debug' | 'warn' = 'info'): {
+  log: Logger;
+  lines: Array<Record<string, unknown>>;
+  text: () => string;
+} {
   const { lines, raw, destination } = captureLines();
   return { log: createLogger({ level, name: 'test', destination }), lines, text: () => raw.join('\n') };
 }

@@ -25,7 +25,11 @@ let otherEnvId: number;
 
 beforeAll(async () => {
   testDb = await createTestDatabase('runtime_tokens');
-  const org = await testDb.db.insertInto('organizations').values({ name: 'Acme', slug: 'acme' }).returning('id').executeTakeFirstOrThrow();
+  const org = await testDb.db
+    .insertInto('organizations')
+    .values({ name: 'Acme', slug: 'acme' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   orgId = org.id;
   const envs = await testDb.db
     .insertInto('environments')
@@ -122,7 +126,8 @@ describe('createTokenVerifier', () => {
   it('writes last_used_at at most once per interval', async () => {
     const { token, id } = await issue();
     const lastUsed = async () =>
-      (await testDb.db.selectFrom('api_tokens').select('last_used_at').where('id', '=', id).executeTakeFirstOrThrow()).last_used_at;
+      (await testDb.db.selectFrom('api_tokens').select('last_used_at').where('id', '=', id).executeTakeFirstOrThrow())
+        .last_used_at;
     const verifier = createTokenVerifier(testDb.db);
     expect(await lastUsed()).toBeNull();
     await verifier.verify(`Bearer ${token}`);
@@ -144,13 +149,24 @@ describe('requireToken', () => {
     await http.app.register(tokenAuthPlugin, createTokenAuth(testDb.db));
     await testDb.db.insertInto('organizations').values({ name: 'Other', slug: 'other' }).execute();
     const other = await testDb.db.selectFrom('organizations').select('id').where('slug', '=', 'other').executeTakeFirstOrThrow();
-    await testDb.db.insertInto('environments').values({ organization_id: other.id, name: 'prod', slug: 'prod', cloud_provider: 'aws' }).execute();
+    await testDb.db
+      .insertInto('environments')
+      .values({ organization_id: other.id, name: 'prod', slug: 'prod', cloud_provider: 'aws' })
+      .execute();
     http.app.get('/admin', { preHandler: requireToken({ roles: ['admin'] }) }, async (request) => principalOf(request));
-    http.app.post('/scans', { preHandler: requireToken({ roles: ['scanner', 'admin'], environment: 'query' }) }, async (request) => environmentOf(request));
-    http.app.get<{ Params: { envId: string } }>('/envs/:envId', { preHandler: requireToken({ roles: ['scanner'] }) }, async (request) => {
-      assertEnvironmentAccess(principalOf(request), Number(request.params.envId), `environment ${request.params.envId}`);
-      return { ok: true };
-    });
+    http.app.post(
+      '/scans',
+      { preHandler: requireToken({ roles: ['scanner', 'admin'], environment: 'query' }) },
+      async (request) => environmentOf(request),
+    );
+    http.app.get<{ Params: { envId: string } }>(
+      '/envs/:envId',
+      { preHandler: requireToken({ roles: ['scanner'] }) },
+      async (request) => {
+        assertEnvironmentAccess(principalOf(request), Number(request.params.envId), `environment ${request.params.envId}`);
+        return { ok: true };
+      },
+    );
   });
   afterAll(() => http.close());
 
@@ -171,16 +187,25 @@ describe('requireToken', () => {
     expect(missing.headers['www-authenticate']).toBe('Bearer error="invalid_request"');
     expect(missing.json()).toMatchObject({ type: 'https://driftguard.dev/problems/missing-token', status: 401 });
     const { token } = await issue({ role: 'admin', expiresAt: new Date(Date.now() - 1) });
-    expect((await call('GET', '/admin', token)).json()).toMatchObject({ status: 401, type: 'https://driftguard.dev/problems/expired-token' });
+    expect((await call('GET', '/admin', token)).json()).toMatchObject({
+      status: 401,
+      type: 'https://driftguard.dev/problems/expired-token',
+    });
   });
 
   it('answers 403 for a role not allowed or another environment, 404 for another organization, 400 for an org token naming none', async () => {
     const viewer = await issue({ role: 'viewer', envId: null });
-    expect((await call('GET', '/admin', viewer.token)).json()).toMatchObject({ status: 403, type: 'https://driftguard.dev/problems/forbidden' });
+    expect((await call('GET', '/admin', viewer.token)).json()).toMatchObject({
+      status: 403,
+      type: 'https://driftguard.dev/problems/forbidden',
+    });
     const orgWide = await issue({ role: 'scanner', envId: null });
     expect((await call('POST', '/scans', orgWide.token)).json()).toMatchObject({ status: 400, code: 'environment_required' });
     expect((await call('POST', '/scans?env=acme/dev', orgWide.token)).json()).toEqual({ orgId, envId: otherEnvId });
-    expect((await call('POST', '/scans?env=other/prod', orgWide.token)).json()).toMatchObject({ status: 404, code: 'environment_not_found' });
+    expect((await call('POST', '/scans?env=other/prod', orgWide.token)).json()).toMatchObject({
+      status: 404,
+      code: 'environment_not_found',
+    });
     const scoped = await issue({ role: 'scanner', envId });
     expect((await call('POST', '/scans', scoped.token)).json()).toEqual({ orgId, envId });
     expect((await call('POST', '/scans?env=acme/prod', scoped.token)).statusCode).toBe(200);

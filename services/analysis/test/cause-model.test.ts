@@ -48,7 +48,9 @@ describe('cause model quality', () => {
 
   it('states confidences that hold on fresh data: among predictions at 0.8–0.9, 80–90% (±7 points) are right', () => {
     const fresh = generateScenarios(5150, 1800);
-    const band = fresh.map((s) => ({ s, a: analyzeCause(s.input, model) })).filter(({ a }) => a.method === 'model' && a.confidence >= 0.8 && a.confidence < 0.9);
+    const band = fresh
+      .map((s) => ({ s, a: analyzeCause(s.input, model) }))
+      .filter(({ a }) => a.method === 'model' && a.confidence >= 0.8 && a.confidence < 0.9);
     expect(band.length).toBeGreaterThan(30);
     const accuracy = band.filter(({ s, a }) => s.cause === a.cause).length / band.length;
     expect(accuracy).toBeGreaterThan(0.73);
@@ -101,7 +103,14 @@ describe('model registry', () => {
   it('activates the first model and keeps a worse one inactive', async () => {
     const first = await registerCauseModel(testDb.db, trained);
     expect(first).toMatchObject({ version: 'v1', activated: true });
-    const weak = await trainCauseModel({ seed: 11, samples: 120, folds: 2, evalSeed: 90210, evalSamples: 600, params: { rounds: 1, maxDepth: 1, eta: 0.3 } });
+    const weak = await trainCauseModel({
+      seed: 11,
+      samples: 120,
+      folds: 2,
+      evalSeed: 90210,
+      evalSamples: 600,
+      params: { rounds: 1, maxDepth: 1, eta: 0.3 },
+    });
     const second = await registerCauseModel(testDb.db, weak);
     expect(second.activated).toBe(false);
     expect(second.comparison!.activeMacroF1).toBeGreaterThan(second.comparison!.newMacroF1);
@@ -115,7 +124,13 @@ describe('model registry', () => {
   });
 
   it('keeps the last five versions, never dropping the active one', async () => {
-    const weak = await trainCauseModel({ seed: 12, samples: 120, folds: 2, evalSamples: 300, params: { rounds: 1, maxDepth: 1, eta: 0.3 } });
+    const weak = await trainCauseModel({
+      seed: 12,
+      samples: 120,
+      folds: 2,
+      evalSamples: 300,
+      params: { rounds: 1, maxDepth: 1, eta: 0.3 },
+    });
     for (let i = 0; i < 5; i++) await registerCauseModel(testDb.db, weak);
     const versions = await listModelVersions(testDb.db, 'drift-cause');
     expect(versions).toHaveLength(KEEP_VERSIONS + 1);
@@ -132,10 +147,19 @@ describe('confirmed causes', () => {
     const input = HAND_WRITTEN[4]!.input;
     const drift = await db
       .insertInto('drift_events')
-      .values({ drift_type: 'modified', resolved_at: new Date(), resolution_type: 'accepted', metadata: JSON.stringify({ resolution: { by: 'command', confirmedCause: 'manual_troubleshooting' } }) })
+      .values({
+        drift_type: 'modified',
+        resolved_at: new Date(),
+        resolution_type: 'accepted',
+        metadata: JSON.stringify({ resolution: { by: 'command', confirmedCause: 'manual_troubleshooting' } }),
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const unconfirmed = await db.insertInto('drift_events').values({ drift_type: 'modified', resolved_at: new Date() }).returning('id').executeTakeFirstOrThrow();
+    const unconfirmed = await db
+      .insertInto('drift_events')
+      .values({ drift_type: 'modified', resolved_at: new Date() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await recordCausePrediction(db, drift.id, null, analyzeCause(input, null));
     await recordCausePrediction(db, unconfirmed.id, null, analyzeCause(input, null));
 
@@ -143,7 +167,14 @@ describe('confirmed causes', () => {
     expect(labels.map((l) => [l.driftEventId, l.cause])).toEqual([[drift.id, 'manual_troubleshooting']]);
     expect(labels[0]!.features.actor_human).toBe(1);
 
-    const next = await trainCauseModel({ seed: 13, samples: 300, folds: 2, evalSamples: 300, labels, params: { rounds: 5, maxDepth: 3, eta: 0.3 } });
+    const next = await trainCauseModel({
+      seed: 13,
+      samples: 300,
+      folds: 2,
+      evalSamples: 300,
+      labels,
+      params: { rounds: 5, maxDepth: 3, eta: 0.3 },
+    });
     expect(next.report.confirmedLabelDriftIds).toEqual([drift.id]);
     expect(next.report.trainingRows).toBe(300 + CONFIRMED_LABEL_WEIGHT);
     const reg = await registerCauseModel(db, next);
@@ -155,13 +186,28 @@ describe('confirmed causes', () => {
 describe('drift_cause_analysis', () => {
   it('keeps one cause row per drift, replaced when the drift is analyzed again', async () => {
     const db = testDb.db;
-    const drift = await db.insertInto('drift_events').values({ drift_type: 'modified' }).returning('id').executeTakeFirstOrThrow();
+    const drift = await db
+      .insertInto('drift_events')
+      .values({ drift_type: 'modified' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await upsertDriftCause(db, drift.id, analyzeCause(HAND_WRITTEN[0]!.input, null));
-    await upsertDriftCause(db, drift.id, analyzeCause(HAND_WRITTEN[0]!.input, model), { attribution: { principal: 'alice@example.com' } });
+    await upsertDriftCause(db, drift.id, analyzeCause(HAND_WRITTEN[0]!.input, model), {
+      attribution: { principal: 'alice@example.com' },
+    });
     const rows = await db.selectFrom('drift_cause_analysis').selectAll().where('drift_event_id', '=', drift.id).execute();
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ cause_category: 'emergency_fix', temporal_context: { method: 'model', modelVersion: 'test', incidentActive: true }, user_attribution: { principal: 'alice@example.com' } });
+    expect(rows[0]).toMatchObject({
+      cause_category: 'emergency_fix',
+      temporal_context: { method: 'model', modelVersion: 'test', incidentActive: true },
+      user_attribution: { principal: 'alice@example.com' },
+    });
     expect(Number(rows[0]!.confidence_score)).toBeGreaterThan(0.5);
-    expect(rows[0]!.contributing_factors).toEqual(expect.arrayContaining([{ kind: 'evidence', description: 'during an incident' }, expect.objectContaining({ kind: 'model_contribution', group: 'incident' })]));
+    expect(rows[0]!.contributing_factors).toEqual(
+      expect.arrayContaining([
+        { kind: 'evidence', description: 'during an incident' },
+        expect.objectContaining({ kind: 'model_contribution', group: 'incident' }),
+      ]),
+    );
   });
 });

@@ -39,7 +39,10 @@ export const HAND_WRITTEN: HandWrittenScenario[] = [
       resourceType: 'aws_security_group',
       changedPaths: ['/ingress/2/cidr_blocks'],
       securityRules: { ids: ['DG-SEC-001'], critical: true },
-      actor: { principal: 'arn:aws:sts::123456789012:assumed-role/SecurityTeam/erin@example.com', userAgent: 'aws-cli/2.15.0 Python/3.11.6 Linux/6.1' },
+      actor: {
+        principal: 'arn:aws:sts::123456789012:assumed-role/SecurityTeam/erin@example.com',
+        userAgent: 'aws-cli/2.15.0 Python/3.11.6 Linux/6.1',
+      },
       incidents: [{ startedAt: '2026-03-10T13:20:00Z', endedAt: null, severity: 2, security: true }],
     },
   },
@@ -52,7 +55,11 @@ export const HAND_WRITTEN: HandWrittenScenario[] = [
       changedAt: '2026-03-10T17:52:00Z',
       resourceType: 'aws_autoscaling_group',
       changedPaths: ['/desired_capacity'],
-      actor: { principal: 'autoscaling.amazonaws.com', userAgent: 'autoscaling.amazonaws.com', invokedBy: 'autoscaling.amazonaws.com' },
+      actor: {
+        principal: 'autoscaling.amazonaws.com',
+        userAgent: 'autoscaling.amazonaws.com',
+        invokedBy: 'autoscaling.amazonaws.com',
+      },
       alerts: [{ startedAt: '2026-03-10T17:40:00Z', endedAt: null, category: 'load' }],
     },
   },
@@ -84,6 +91,11 @@ export const HAND_WRITTEN: HandWrittenScenario[] = [
   {
     name: 'a tag change with no signal at all',
     expected: 'unknown',
-    input: { driftType: 'modified', detectedAt: '2026-03-11T09:00:00Z', resourceType: 'aws_s3_bucket', changedPaths: ['/tags/CostCenter'] },
+    input: {
+      driftType: 'modified',
+      detectedAt: '2026-03-11T09:00:00Z',
+      resourceType: 'aws_s3_bucket',
+      changedPaths: ['/tags/CostCenter'],
+    },
   },
 ];

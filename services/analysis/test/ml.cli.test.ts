@@ -41,7 +41,9 @@ describe('dg ml', () => {
   it('trains, prints the cross-validation and held-out report, registers and activates the model', async () => {
     const run = await dg(['ml', 'train', '--seed', '3', '--samples', '900', '--folds', '3', '--eval-samples', '600']);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/cross-validation \(3-fold stratified, out-of-fold, calibrated\): macro-F1 0\.\d{3} .* ECE 0\.\d{3}/);
+    expect(run.stdout).toMatch(
+      /cross-validation \(3-fold stratified, out-of-fold, calibrated\): macro-F1 0\.\d{3} .* ECE 0\.\d{3}/,
+    );
     expect(run.stdout).toMatch(/held-out evaluation \(600 scenarios, seed 1000006\): macro-F1 0\.\d{3}/);
     expect(run.stdout).toContain('confusion (rows true, columns predicted');
     expect(run.stdout).toMatch(/security_response\s+0\.\d{3}\s+0\.\d{3}\s+0\.\d{3}\s+100/);

@@ -11,9 +11,14 @@ beforeAll(async () => {
 afterAll(() => testDb?.destroy());
 
 const auditActions = async (orgId: number) =>
-  (await testDb.db.selectFrom('audit_log').select(['action', 'resource_type']).where('organization_id', '=', orgId).orderBy('id').execute()).map(
-    (r) => `${r.resource_type}:${r.action}`,
-  );
+  (
+    await testDb.db
+      .selectFrom('audit_log')
+      .select(['action', 'resource_type'])
+      .where('organization_id', '=', orgId)
+      .orderBy('id')
+      .execute()
+  ).map((r) => `${r.resource_type}:${r.action}`);
 
 describe('createOrganization', () => {
   it('creates an organization named after its slug by default, with its audit row', async () => {
@@ -24,9 +29,17 @@ describe('createOrganization', () => {
 
   it('rejects a duplicate slug or name with ConflictError and writes nothing', async () => {
     await createOrganization(testDb.db, { slug: 'globex', name: 'Globex Corp' });
-    await expect(createOrganization(testDb.db, { slug: 'globex' })).rejects.toThrow(new ConflictError('an organization with slug "globex" already exists', 'duplicate'));
-    await expect(createOrganization(testDb.db, { slug: 'globex-2', name: 'Globex Corp' })).rejects.toThrow(/name "Globex Corp" already exists/);
-    const n = await testDb.db.selectFrom('organizations').select((eb) => eb.fn.countAll<string>().as('n')).where('slug', 'like', 'globex%').executeTakeFirstOrThrow();
+    await expect(createOrganization(testDb.db, { slug: 'globex' })).rejects.toThrow(
+      new ConflictError('an organization with slug "globex" already exists', 'duplicate'),
+    );
+    await expect(createOrganization(testDb.db, { slug: 'globex-2', name: 'Globex Corp' })).rejects.toThrow(
+      /name "Globex Corp" already exists/,
+    );
+    const n = await testDb.db
+      .selectFrom('organizations')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('slug', 'like', 'globex%')
+      .executeTakeFirstOrThrow();
     expect(Number(n.n)).toBe(1);
   });
 
@@ -38,7 +51,13 @@ describe('createOrganization', () => {
 describe('createEnvironment', () => {
   it('creates an environment of an organization, with its audit row', async () => {
     const org = await createOrganization(testDb.db, { slug: 'umbrella' });
-    const env = await createEnvironment(testDb.db, { orgSlug: 'umbrella', slug: 'prod', cloud: 'gcp', region: 'europe-west1', account: 'umbrella-prod' });
+    const env = await createEnvironment(testDb.db, {
+      orgSlug: 'umbrella',
+      slug: 'prod',
+      cloud: 'gcp',
+      region: 'europe-west1',
+      account: 'umbrella-prod',
+    });
     expect(env).toMatchObject({ orgId: org.id, orgSlug: 'umbrella', slug: 'prod', cloud: 'gcp' });
     const row = await testDb.db.selectFrom('environments').selectAll().where('id', '=', env.id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ cloud_provider: 'gcp', region: 'europe-west1', account_id: 'umbrella-prod', name: 'prod' });
@@ -69,12 +88,22 @@ describe('createApiToken', () => {
 
     const row = await testDb.db.selectFrom('api_tokens').selectAll().where('id', '=', created.id).executeTakeFirstOrThrow();
     expect(Buffer.from(row.token_hash).toString('hex')).not.toContain(created.token);
-    expect(row).toMatchObject({ organization_id: org.id, environment_id: env.id, role: 'scanner', name: `scanner-${created.prefix}` });
+    expect(row).toMatchObject({
+      organization_id: org.id,
+      environment_id: env.id,
+      role: 'scanner',
+      name: `scanner-${created.prefix}`,
+    });
 
     const principal = await createTokenVerifier(testDb.db).verify(`Bearer ${created.token}`);
     expect(principal).toEqual({ tokenId: created.id, orgId: org.id, envId: env.id, role: 'scanner' });
 
-    const audit = await testDb.db.selectFrom('audit_log').select(['new_values']).where('resource_type', '=', 'api_token').where('resource_id', '=', created.id).execute();
+    const audit = await testDb.db
+      .selectFrom('audit_log')
+      .select(['new_values'])
+      .where('resource_type', '=', 'api_token')
+      .where('resource_id', '=', created.id)
+      .execute();
     expect(audit).toHaveLength(1);
     expect(JSON.stringify(audit[0]!.new_values)).not.toContain(created.token.slice(12));
   });
@@ -87,9 +116,17 @@ describe('createApiToken', () => {
   });
 
   it('names the problem: unknown organization or environment, bad role or lifetime', async () => {
-    await expect(createApiToken(testDb.db, { orgSlug: 'nobody', role: 'admin' })).rejects.toThrow('organization "nobody" not found');
-    await expect(createApiToken(testDb.db, { orgSlug: 'hooli', envSlug: 'staging', role: 'admin' })).rejects.toThrow('environment "hooli/staging" not found');
-    await expect(createApiToken(testDb.db, { orgSlug: 'hooli', role: 'root' as 'admin' })).rejects.toThrow('role must be one of admin, engineer, viewer, scanner');
-    await expect(createApiToken(testDb.db, { orgSlug: 'hooli', role: 'admin', expiresIn: '3y' })).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(createApiToken(testDb.db, { orgSlug: 'nobody', role: 'admin' })).rejects.toThrow(
+      'organization "nobody" not found',
+    );
+    await expect(createApiToken(testDb.db, { orgSlug: 'hooli', envSlug: 'staging', role: 'admin' })).rejects.toThrow(
+      'environment "hooli/staging" not found',
+    );
+    await expect(createApiToken(testDb.db, { orgSlug: 'hooli', role: 'root' as 'admin' })).rejects.toThrow(
+      'role must be one of admin, engineer, viewer, scanner',
+    );
+    await expect(createApiToken(testDb.db, { orgSlug: 'hooli', role: 'admin', expiresIn: '3y' })).rejects.toBeInstanceOf(
+      InvalidInputError,
+    );
   });
 });

@@ -13,9 +13,24 @@ beforeAll(async () => {
 afterAll(() => testDb?.destroy());
 
 const register = (url: string, outbound?: Parameters<typeof createRepository>[1]['outbound']) =>
-  createRepository(testDb.db, { orgSlug: 'hooli', envSlug: 'prod', tool: 'kubernetes', url, name: `r-${Math.random().toString(36).slice(2)}`, ...(outbound ? { outbound } : {}) });
+  createRepository(testDb.db, {
+    orgSlug: 'hooli',
+    envSlug: 'prod',
+    tool: 'kubernetes',
+    url,
+    name: `r-${Math.random().toString(36).slice(2)}`,
+    ...(outbound ? { outbound } : {}),
+  });
 
-const repositoryCount = async () => Number((await testDb.db.selectFrom('iac_repositories').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+const repositoryCount = async () =>
+  Number(
+    (
+      await testDb.db
+        .selectFrom('iac_repositories')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe('createRepository: URLs that reach inside', () => {
   it.each([
@@ -47,9 +62,15 @@ describe('createRepository: URLs that reach inside', () => {
   });
 
   it('registers public hosts, and loopback or local paths only where the server allows them', async () => {
-    await expect(register('https://git.example.com/platform/infra.git')).resolves.toMatchObject({ url: 'https://git.example.com/platform/infra.git' });
-    await expect(register('http://127.0.0.1:8418/infra.git', { allow: parseOutboundAllowList('127.0.0.1') })).resolves.toMatchObject({ tool: 'kubernetes' });
-    await expect(register('http://127.0.0.1:8418/infra.git', { allow: parseOutboundAllowList('127.0.0.1:9000') })).rejects.toThrow(/loopback/);
+    await expect(register('https://git.example.com/platform/infra.git')).resolves.toMatchObject({
+      url: 'https://git.example.com/platform/infra.git',
+    });
+    await expect(
+      register('http://127.0.0.1:8418/infra.git', { allow: parseOutboundAllowList('127.0.0.1') }),
+    ).resolves.toMatchObject({ tool: 'kubernetes' });
+    await expect(
+      register('http://127.0.0.1:8418/infra.git', { allow: parseOutboundAllowList('127.0.0.1:9000') }),
+    ).rejects.toThrow(/loopback/);
     await expect(register('/srv/git/mirror.git', { allowLocal: true })).resolves.toMatchObject({ url: '/srv/git/mirror.git' });
   });
 });

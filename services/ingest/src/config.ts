@@ -24,14 +24,22 @@ export const ingestConfigSchema = baseConfigSchema
      * mirror on the host). Off by default: a tenant must not read repositories on the ingest host.
      * Only the file protocol: network targets are governed by DG_OUTBOUND_ALLOW.
      */
-    DG_REPO_ALLOW_LOCAL: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    DG_REPO_ALLOW_LOCAL: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
   })
   .check(requireMasterKeyInProduction)
   .check((ctx) => {
     // Hashes of masked secrets are keyed with it. Only `dg up` on its embedded database runs
     // without one set, and it creates and passes a local key (apps/dg embedded-master-key.ts).
     if (ctx.value.DATABASE_URL && !ctx.value.DG_MASTER_KEY) {
-      ctx.issues.push({ code: 'custom', path: ['DG_MASTER_KEY'], message: 'required when DATABASE_URL is set (it keys the hashes of masked secrets)', input: undefined });
+      ctx.issues.push({
+        code: 'custom',
+        path: ['DG_MASTER_KEY'],
+        message: 'required when DATABASE_URL is set (it keys the hashes of masked secrets)',
+        input: undefined,
+      });
     }
   });
 

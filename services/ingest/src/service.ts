@@ -24,7 +24,11 @@ export async function createIngestService(cfg: IngestConfig, deps: ServiceDeps =
   // except under `dg up` with its embedded database, which creates and passes a local key.
   if (!cfg.DG_MASTER_KEY) throw new Error('DG_MASTER_KEY is required: ingest keys the hashes of masked secrets with it');
   const keyring = parseKeyring(cfg.DG_MASTER_KEY);
-  const git = { keyring, allowLocalRepositories: cfg.DG_REPO_ALLOW_LOCAL, outbound: createOutboundGuard({ allow: cfg.DG_OUTBOUND_ALLOW }) };
+  const git = {
+    keyring,
+    allowLocalRepositories: cfg.DG_REPO_ALLOW_LOCAL,
+    outbound: createOutboundGuard({ allow: cfg.DG_OUTBOUND_ALLOW }),
+  };
   // Scan bodies are parsed in worker threads (started on first use), never on the event loop.
   const pool = createScanParsePool({ size: cfg.DG_SCAN_PARSE_WORKERS });
 
@@ -57,10 +61,23 @@ export async function createIngestService(cfg: IngestConfig, deps: ServiceDeps =
       });
       processor.start();
       const common = { db: ctx.db, bus: ctx.bus, service: 'ingest', log };
-      const scans = await consume({ ...common, key: 'scan.submitted.v1', handler: scanSubmittedV1({ db: ctx.db, pool, onAccepted: wake }), ackWaitMs: 120_000 });
-      const resolve = await consume({ ...common, key: 'cmd.drift.resolve.v1', handler: cmdDriftResolveV1({ subjectRoot: ctx.bus.config.subjectRoot }) });
+      const scans = await consume({
+        ...common,
+        key: 'scan.submitted.v1',
+        handler: scanSubmittedV1({ db: ctx.db, pool, onAccepted: wake }),
+        ackWaitMs: 120_000,
+      });
+      const resolve = await consume({
+        ...common,
+        key: 'cmd.drift.resolve.v1',
+        handler: cmdDriftResolveV1({ subjectRoot: ctx.bus.config.subjectRoot }),
+      });
       const scheduler = createRepoSyncScheduler({ db: ctx.db, log, ...git, intervalMs: cfg.DG_REPO_SYNC_INTERVAL_MS });
-      const sync = await consume({ ...common, key: 'cmd.repo.sync.v1', handler: cmdRepoSyncV1({ requestSync: (id, orgId) => scheduler.requestSync(id, orgId) }) });
+      const sync = await consume({
+        ...common,
+        key: 'cmd.repo.sync.v1',
+        handler: cmdRepoSyncV1({ requestSync: (id, orgId) => scheduler.requestSync(id, orgId) }),
+      });
       scheduler.start();
       // Last to stop: intake and the processor may still be waiting on a parse.
       return [scans, resolve, sync, scheduler, processor, { stop: () => pool.close() }];

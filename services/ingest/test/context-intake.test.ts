@@ -4,7 +4,14 @@ import { withOrgScope } from '@driftguard/db';
 import { generateToken } from '@driftguard/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dg, startIngest, waitUntil, type IngestHarness } from './harness.js';
-import { alertmanagerWebhook, cloudTrailRecord, deployment, githubPush, kubernetesAuditList, pagerDutyIncident } from './context.payloads.js';
+import {
+  alertmanagerWebhook,
+  cloudTrailRecord,
+  deployment,
+  githubPush,
+  kubernetesAuditList,
+  pagerDutyIncident,
+} from './context.payloads.js';
 
 let h: IngestHarness;
 beforeAll(async () => {
@@ -20,7 +27,19 @@ interface Published {
 
 /** Every event of the CONTEXT stream once the outbox has published all it holds. */
 async function contextStream(): Promise<Published[]> {
-  await waitUntil(async () => Number((await h.db.selectFrom('outbox').select((eb) => eb.fn.countAll().as('n')).where('published_at', 'is', null).executeTakeFirstOrThrow()).n) === 0, 30_000);
+  await waitUntil(
+    async () =>
+      Number(
+        (
+          await h.db
+            .selectFrom('outbox')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('published_at', 'is', null)
+            .executeTakeFirstOrThrow()
+        ).n,
+      ) === 0,
+    30_000,
+  );
   const bus = await h.bus();
   const stream = `${h.streamPrefix}CONTEXT`;
   const { state } = await bus.jsm.streams.info(stream);
@@ -74,15 +93,25 @@ describe('POST /v1/context/github', () => {
   });
 
   it('keeps the integration to its organization under row-level security', async () => {
-    const other = await h.db.insertInto('organizations').values({ name: 'other', slug: `other-${h.tenant.orgId}` }).returning('id').executeTakeFirstOrThrow();
-    const seen = (orgId: number) => withOrgScope(h.db, orgId, (tx) => tx.selectFrom('integrations').select('id').where('id', '=', integration).execute());
+    const other = await h.db
+      .insertInto('organizations')
+      .values({ name: 'other', slug: `other-${h.tenant.orgId}` })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const seen = (orgId: number) =>
+      withOrgScope(h.db, orgId, (tx) => tx.selectFrom('integrations').select('id').where('id', '=', integration).execute());
     expect(await seen(h.tenant.orgId)).toEqual([{ id: integration }]);
     expect(await seen(other.id)).toEqual([]);
   });
 
   it('publishes one git_commit per commit of a push signed with X-Hub-Signature-256', async () => {
     const body = JSON.stringify(githubPush);
-    const res = await post(`/v1/context/github?integration=${integration}`, body, { 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${hmac(secret, body)}` }, '');
+    const res = await post(
+      `/v1/context/github?integration=${integration}`,
+      body,
+      { 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${hmac(secret, body)}` },
+      '',
+    );
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     expect(res.body).toMatchObject({ status: 'accepted', source: 'github', published: 3, duplicates: 0 });
     const events = await eventsWithIds(res.body.eventIds);
@@ -108,12 +137,22 @@ describe('POST /v1/context/github', () => {
 
   it('refuses a wrong or missing signature with 401 and publishes nothing', async () => {
     const body = JSON.stringify(githubPush);
-    const wrong = await post(`/v1/context/github?integration=${integration}`, body, { 'x-hub-signature-256': `sha256=${hmac('another-secret-0123456', body)}` }, '');
+    const wrong = await post(
+      `/v1/context/github?integration=${integration}`,
+      body,
+      { 'x-hub-signature-256': `sha256=${hmac('another-secret-0123456', body)}` },
+      '',
+    );
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('content-type')).toContain('application/problem+json');
     expect(wrong.body.code).toBe('invalid_signature');
     // Signed over other bytes (re-serialized JSON): the signature covers the raw body exactly.
-    const tampered = await post(`/v1/context/github?integration=${integration}`, JSON.stringify(githubPush, null, 2), { 'x-hub-signature-256': `sha256=${hmac(secret, body)}` }, '');
+    const tampered = await post(
+      `/v1/context/github?integration=${integration}`,
+      JSON.stringify(githubPush, null, 2),
+      { 'x-hub-signature-256': `sha256=${hmac(secret, body)}` },
+      '',
+    );
     expect(tampered.status).toBe(401);
     const missing = await post(`/v1/context/github?integration=${integration}`, body, {}, '');
     expect(missing.status).toBe(401);
@@ -125,7 +164,12 @@ describe('POST /v1/context/github', () => {
   it('answers a ping 200 without publishing', async () => {
     const body = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1, hook: { type: 'Repository' } });
     const before = (await contextStream()).length;
-    const res = await post(`/v1/context/github?integration=${integration}`, body, { 'x-github-event': 'ping', 'x-hub-signature-256': `sha256=${hmac(secret, body)}` }, '');
+    const res = await post(
+      `/v1/context/github?integration=${integration}`,
+      body,
+      { 'x-github-event': 'ping', 'x-hub-signature-256': `sha256=${hmac(secret, body)}` },
+      '',
+    );
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ published: 0, ignored: 'ping' });
     expect((await contextStream()).length).toBe(before);
@@ -144,7 +188,12 @@ describe('POST /v1/context/github', () => {
 describe('dg integration add', () => {
   it('refuses a missing secret variable, a short secret and an unknown environment, storing nothing', async () => {
     const run = (target: string, vars: Record<string, string>) =>
-      dg(['integration', 'add', target, '--source', 'github', '--secret-env', 'HOOK_SECRET'], { DATABASE_URL: h.tdb.url, DG_MASTER_KEY: h.env['DG_MASTER_KEY'] ?? '', LOG_LEVEL: 'silent', ...vars });
+      dg(['integration', 'add', target, '--source', 'github', '--secret-env', 'HOOK_SECRET'], {
+        DATABASE_URL: h.tdb.url,
+        DG_MASTER_KEY: h.env['DG_MASTER_KEY'] ?? '',
+        LOG_LEVEL: 'silent',
+        ...vars,
+      });
     const before = await h.db.selectFrom('integrations').select('id').execute();
     const unset = await run(`${h.tenant.orgSlug}/prod`, {});
     expect(unset.code).not.toBe(0);
@@ -181,7 +230,14 @@ describe('POST /v1/context/pagerduty', () => {
     expect(events[0]!.subject).toBe(subject('context.incident.v1'));
     expect(events[0]!.body).toMatchObject({
       occurredAt: '2026-11-30T19:45:22.169Z',
-      data: { kind: 'incident', externalSystem: 'pagerduty', externalId: 'PGR0VU2', actor: 'Tenex Engineer', resourceRefs: ['checkout-api'], data: { eventType: 'incident.triggered', status: 'triggered', priority: 'P1', title: 'Checkout API 5xx above 5%' } },
+      data: {
+        kind: 'incident',
+        externalSystem: 'pagerduty',
+        externalId: 'PGR0VU2',
+        actor: 'Tenex Engineer',
+        resourceRefs: ['checkout-api'],
+        data: { eventType: 'incident.triggered', status: 'triggered', priority: 'P1', title: 'Checkout API 5xx above 5%' },
+      },
     });
   });
 
@@ -198,14 +254,24 @@ describe('POST /v1/context/pagerduty', () => {
 
   it('refuses a wrong signature with 401 and names the path of a malformed incident', async () => {
     const body = JSON.stringify(pagerDutyIncident('01DEN4HPBQUHVF4SJE9ZQJ2ZZZ'));
-    const wrong = await post(`/v1/context/pagerduty?integration=${integration}`, body, { 'x-pagerduty-signature': `v1=${'0'.repeat(64)}` }, '');
+    const wrong = await post(
+      `/v1/context/pagerduty?integration=${integration}`,
+      body,
+      { 'x-pagerduty-signature': `v1=${'0'.repeat(64)}` },
+      '',
+    );
     expect(wrong.status).toBe(401);
     const missing = await post(`/v1/context/pagerduty?integration=${integration}`, body, {}, '');
     expect(missing.status).toBe(401);
     const bad = pagerDutyIncident('01DEN4HPBQUHVF4SJE9ZQJ2ZZZ') as any;
     delete bad.event.data.status;
     const badBody = JSON.stringify(bad);
-    const res = await post(`/v1/context/pagerduty?integration=${integration}`, badBody, { 'x-pagerduty-signature': `v1=${hmac(secret, badBody)}` }, '');
+    const res = await post(
+      `/v1/context/pagerduty?integration=${integration}`,
+      badBody,
+      { 'x-pagerduty-signature': `v1=${hmac(secret, badBody)}` },
+      '',
+    );
     expect(res.status).toBe(422);
     expect(res.body.errors[0].path).toBe('/event/data/status');
   });
@@ -219,7 +285,12 @@ describe('POST /v1/context/alertmanager, kubernetes-audit, deployment', () => {
     expect(event!.subject).toBe(subject('context.alert.v1'));
     expect(event!.body).toMatchObject({
       occurredAt: '2026-11-30T19:40:00.000Z',
-      data: { externalId: 'c2a2f5b8c7e0e1f3', resourceRefs: ['i-0abc123def4567890', 'checkout-api'], summary: 'Checkout error rate above 5%', data: { status: 'firing', endsAt: null, severity: 'critical' } },
+      data: {
+        externalId: 'c2a2f5b8c7e0e1f3',
+        resourceRefs: ['i-0abc123def4567890', 'checkout-api'],
+        summary: 'Checkout error rate above 5%',
+        data: { status: 'firing', endsAt: null, severity: 'critical' },
+      },
     });
     const bad = structuredClone(alertmanagerWebhook);
     bad.alerts[0]!.startsAt = 'yesterday';
@@ -235,7 +306,12 @@ describe('POST /v1/context/alertmanager, kubernetes-audit, deployment', () => {
     expect(event!.subject).toBe(subject('context.audit_event.v1'));
     expect(event!.body).toMatchObject({
       occurredAt: '2026-11-30T18:20:01.123Z',
-      data: { externalSystem: 'kubernetes', actor: 'jane@acme.example', resourceRefs: ['apps/deployments/shop/checkout'], data: { verb: 'patch', userAgent: 'kubectl/v1.29.1 (linux/amd64) kubernetes/bc401b9' } },
+      data: {
+        externalSystem: 'kubernetes',
+        actor: 'jane@acme.example',
+        resourceRefs: ['apps/deployments/shop/checkout'],
+        data: { verb: 'patch', userAgent: 'kubectl/v1.29.1 (linux/amd64) kubernetes/bc401b9' },
+      },
     });
     const bad = structuredClone(kubernetesAuditList) as any;
     delete bad.items[0].user;
@@ -249,7 +325,10 @@ describe('POST /v1/context/alertmanager, kubernetes-audit, deployment', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     const [event] = await eventsWithIds(res.body.eventIds);
     expect(event!.subject).toBe(subject('context.deployment.v1'));
-    expect(event!.body).toMatchObject({ occurredAt: '2026-11-30T18:00:00.000Z', data: { externalSystem: 'argocd', externalId: deployment.id, actor: 'argocd', resourceRefs: deployment.resources } });
+    expect(event!.body).toMatchObject({
+      occurredAt: '2026-11-30T18:00:00.000Z',
+      data: { externalSystem: 'argocd', externalId: deployment.id, actor: 'argocd', resourceRefs: deployment.resources },
+    });
     const { start: _start, ...noStart } = deployment;
     const refused = await post('/v1/context/maintenance', noStart);
     expect(refused.status).toBe(422);
@@ -270,7 +349,17 @@ describe('POST /v1/context/alertmanager, kubernetes-audit, deployment', () => {
 
   it('refuses a viewer token with 403', async () => {
     const t = generateToken();
-    await h.db.insertInto('api_tokens').values({ organization_id: h.tenant.orgId, environment_id: h.tenant.envId, name: 'viewer', token_prefix: t.prefix, token_hash: t.hash, role: 'viewer' }).execute();
+    await h.db
+      .insertInto('api_tokens')
+      .values({
+        organization_id: h.tenant.orgId,
+        environment_id: h.tenant.envId,
+        name: 'viewer',
+        token_prefix: t.prefix,
+        token_hash: t.hash,
+        role: 'viewer',
+      })
+      .execute();
     const res = await post('/v1/context/deployment', deployment, {}, t.token);
     expect(res.status).toBe(403);
   });
@@ -283,20 +372,42 @@ describe('POST /v1/context/cloudtrail', () => {
   let usEnv = 0;
   beforeAll(async () => {
     const env = (slug: string, region: string) =>
-      h.db.insertInto('environments').values({ organization_id: h.tenant.orgId, name: slug, slug, cloud_provider: 'aws', account_id: account, region }).returning('id').executeTakeFirstOrThrow();
+      h.db
+        .insertInto('environments')
+        .values({ organization_id: h.tenant.orgId, name: slug, slug, cloud_provider: 'aws', account_id: account, region })
+        .returning('id')
+        .executeTakeFirstOrThrow();
     euEnv = (await env('aws-eu', 'eu-west-1')).id;
     usEnv = (await env('aws-us', 'us-east-1')).id;
     const t = generateToken();
-    await h.db.insertInto('api_tokens').values({ organization_id: h.tenant.orgId, environment_id: null, name: 'org-wide', token_prefix: t.prefix, token_hash: t.hash, role: 'admin' }).execute();
+    await h.db
+      .insertInto('api_tokens')
+      .values({
+        organization_id: h.tenant.orgId,
+        environment_id: null,
+        name: 'org-wide',
+        token_prefix: t.prefix,
+        token_hash: t.hash,
+        role: 'admin',
+      })
+      .execute();
     orgToken = t.token;
   });
 
   it('routes each record of a log file to the environment of its account and region, secrets masked', async () => {
-    const file = { Records: [cloudTrailRecord('e1f2a3b4-0001-4c5d-8e9f-0a1b2c3d4e5f', account, 'eu-west-1'), cloudTrailRecord('e1f2a3b4-0002-4c5d-8e9f-0a1b2c3d4e5f', account, 'us-east-1')] };
+    const file = {
+      Records: [
+        cloudTrailRecord('e1f2a3b4-0001-4c5d-8e9f-0a1b2c3d4e5f', account, 'eu-west-1'),
+        cloudTrailRecord('e1f2a3b4-0002-4c5d-8e9f-0a1b2c3d4e5f', account, 'us-east-1'),
+      ],
+    };
     const res = await post('/v1/context/cloudtrail', file, {}, orgToken);
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     const events = await eventsWithIds(res.body.eventIds);
-    expect(events.map((e) => e.subject)).toEqual([subject('context.audit_event.v1', euEnv), subject('context.audit_event.v1', usEnv)]);
+    expect(events.map((e) => e.subject)).toEqual([
+      subject('context.audit_event.v1', euEnv),
+      subject('context.audit_event.v1', usEnv),
+    ]);
     expect(events[0]!.body).toMatchObject({
       occurredAt: '2026-11-30T18:12:05.000Z',
       envId: euEnv,
@@ -306,17 +417,42 @@ describe('POST /v1/context/cloudtrail', () => {
         actor: `arn:aws:sts::${account}:assumed-role/Admin/mona`,
         resourceRefs: [`arn:aws:rds:eu-west-1:${account}:db:orders-db`],
         summary: 'rds.amazonaws.com ModifyDBInstance',
-        data: { eventName: 'ModifyDBInstance', requestParameters: { dBInstanceIdentifier: 'orders-db', masterUserPassword: '(sensitive)' } },
+        data: {
+          eventName: 'ModifyDBInstance',
+          requestParameters: { dBInstanceIdentifier: 'orders-db', masterUserPassword: '(sensitive)' },
+        },
       },
     });
     expect(JSON.stringify(events)).not.toContain('hunter2');
   });
 
   it('reads an EventBridge event and lookup-events output, parsing CloudTrailEvent text', async () => {
-    const bridged = await post('/v1/context/cloudtrail', { version: '0', id: 'abc', 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.rds', account, region: 'eu-west-1', time: '2026-11-30T18:12:05Z', detail: cloudTrailRecord('e1f2a3b4-0003-4c5d-8e9f-0a1b2c3d4e5f', account, 'eu-west-1') });
+    const bridged = await post('/v1/context/cloudtrail', {
+      version: '0',
+      id: 'abc',
+      'detail-type': 'AWS API Call via CloudTrail',
+      source: 'aws.rds',
+      account,
+      region: 'eu-west-1',
+      time: '2026-11-30T18:12:05Z',
+      detail: cloudTrailRecord('e1f2a3b4-0003-4c5d-8e9f-0a1b2c3d4e5f', account, 'eu-west-1'),
+    });
     expect(bridged.status, JSON.stringify(bridged.body)).toBe(202);
     const record = cloudTrailRecord('e1f2a3b4-0004-4c5d-8e9f-0a1b2c3d4e5f', account, 'eu-west-1');
-    const lookup = { Events: [{ EventId: record.eventID, EventName: record.eventName, ReadOnly: 'false', EventTime: '2026-11-30T18:12:05+00:00', EventSource: record.eventSource, Username: 'mona', Resources: [], CloudTrailEvent: JSON.stringify(record) }] };
+    const lookup = {
+      Events: [
+        {
+          EventId: record.eventID,
+          EventName: record.eventName,
+          ReadOnly: 'false',
+          EventTime: '2026-11-30T18:12:05+00:00',
+          EventSource: record.eventSource,
+          Username: 'mona',
+          Resources: [],
+          CloudTrailEvent: JSON.stringify(record),
+        },
+      ],
+    };
     const looked = await post('/v1/context/cloudtrail', lookup);
     expect(looked.status, JSON.stringify(looked.body)).toBe(202);
     const events = await eventsWithIds([...bridged.body.eventIds, ...looked.body.eventIds]);
@@ -328,19 +464,28 @@ describe('POST /v1/context/cloudtrail', () => {
     const notJson = await post('/v1/context/cloudtrail', { Events: [{ EventId: 'x', CloudTrailEvent: '{"eventID": ' }] });
     expect(notJson.status).toBe(400);
     expect(notJson.body.errors[0].path).toMatch(/^\/Events\/0\/CloudTrailEvent/);
-    const wrongShape = await post('/v1/context/cloudtrail', { Events: [{ EventId: 'x', CloudTrailEvent: JSON.stringify({ eventID: 'x' }) }] });
+    const wrongShape = await post('/v1/context/cloudtrail', {
+      Events: [{ EventId: 'x', CloudTrailEvent: JSON.stringify({ eventID: 'x' }) }],
+    });
     expect(wrongShape.status).toBe(422);
     expect(wrongShape.body.errors.map((e: { path: string }) => e.path)).toContain('/Events/0/CloudTrailEvent/eventTime');
   });
 
   it('names the record whose account no environment watches, and publishes none of the file', async () => {
-    const file = { Records: [cloudTrailRecord('e1f2a3b4-0005-4c5d-8e9f-0a1b2c3d4e5f', account, 'eu-west-1'), cloudTrailRecord('e1f2a3b4-0006-4c5d-8e9f-0a1b2c3d4e5f', '999999999999', 'eu-west-1')] };
+    const file = {
+      Records: [
+        cloudTrailRecord('e1f2a3b4-0005-4c5d-8e9f-0a1b2c3d4e5f', account, 'eu-west-1'),
+        cloudTrailRecord('e1f2a3b4-0006-4c5d-8e9f-0a1b2c3d4e5f', '999999999999', 'eu-west-1'),
+      ],
+    };
     const res = await post('/v1/context/cloudtrail', file, {}, orgToken);
     expect(res.status).toBe(422);
     expect(res.body.errors[0].path).toBe('/Records/1/recipientAccountId');
     const all = await contextStream();
     expect(all.some((e) => e.body.data.externalId === 'e1f2a3b4-0005-4c5d-8e9f-0a1b2c3d4e5f')).toBe(false);
-    const badRecord = { Records: [{ ...cloudTrailRecord('e1f2a3b4-0007-4c5d-8e9f-0a1b2c3d4e5f', account, 'eu-west-1'), eventTime: undefined }] };
+    const badRecord = {
+      Records: [{ ...cloudTrailRecord('e1f2a3b4-0007-4c5d-8e9f-0a1b2c3d4e5f', account, 'eu-west-1'), eventTime: undefined }],
+    };
     const refused = await post('/v1/context/cloudtrail', badRecord, {}, orgToken);
     expect(refused.status).toBe(422);
     expect(refused.body.errors[0].path).toBe('/Records/0/eventTime');

@@ -32,20 +32,25 @@ const env = {
 const children: ChildProcess[] = [];
 
 function startIngest(port: number, extra: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', resolve(REPO_ROOT, 'services/ingest/src/main.ts')], {
-    cwd: REPO_ROOT,
-    env: { ...env, DATABASE_URL: tdb.url, PORT: String(port), DG_INSTANCE_ID: `crash-${port}`, ...extra },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', resolve(REPO_ROOT, 'services/ingest/src/main.ts')],
+    {
+      cwd: REPO_ROOT,
+      env: { ...env, DATABASE_URL: tdb.url, PORT: String(port), DG_INSTANCE_ID: `crash-${port}`, ...extra },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   children.push(child);
   return child;
 }
 
-
 /** Stops every ingest process still running, so the next test's scans meet only its own. */
 async function stopChildren(): Promise<void> {
   await Promise.all(
-    children.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => new Promise((r) => (c.once('exit', r), c.kill('SIGTERM')))),
+    children
+      .filter((c) => c.exitCode === null && c.signalCode === null)
+      .map((c) => new Promise((r) => (c.once('exit', r), c.kill('SIGTERM')))),
   );
 }
 
@@ -58,8 +63,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  const bus = await connectBus({ url: NATS_URL, name: 'crash-cleanup', config: { streamPrefix: env.DG_STREAM_PREFIX, subjectRoot: env.DG_SUBJECT_ROOT }, log: createLogger({ level: 'silent', name: 't' }) });
-  for (const s of Object.values(streamNames({ streamPrefix: env.DG_STREAM_PREFIX }))) await bus.jsm.streams.delete(s).catch(() => undefined);
+  const bus = await connectBus({
+    url: NATS_URL,
+    name: 'crash-cleanup',
+    config: { streamPrefix: env.DG_STREAM_PREFIX, subjectRoot: env.DG_SUBJECT_ROOT },
+    log: createLogger({ level: 'silent', name: 't' }),
+  });
+  for (const s of Object.values(streamNames({ streamPrefix: env.DG_STREAM_PREFIX })))
+    await bus.jsm.streams.delete(s).catch(() => undefined);
   await bus.close();
   await tdb?.destroy();
 });
@@ -83,7 +94,11 @@ it('finishes a scan after kill -9 mid-way with every drift exactly once', async 
   first.kill('SIGKILL');
   await new Promise((r) => first.once('exit', r));
   expect(partial.status).toBe('processing');
-  const before = await tdb.db.selectFrom('scans').select(['drifts_opened', 'status']).where('id', '=', scanId).executeTakeFirstOrThrow();
+  const before = await tdb.db
+    .selectFrom('scans')
+    .select(['drifts_opened', 'status'])
+    .where('id', '=', scanId)
+    .executeTakeFirstOrThrow();
   expect(before.drifts_opened).toBeLessThan(N);
 
   startIngest(port + 1);
@@ -95,7 +110,11 @@ it('finishes a scan after kill -9 mid-way with every drift exactly once', async 
   expect(done.drifts_opened).toBe(N);
   expect(done.drifts_updated).toBe(0);
 
-  const drifts = await tdb.db.selectFrom('drift_events').select(['id', 'fingerprint', 'resource_key']).where('environment_id', '=', tenant.envId).execute();
+  const drifts = await tdb.db
+    .selectFrom('drift_events')
+    .select(['id', 'fingerprint', 'resource_key'])
+    .where('environment_id', '=', tenant.envId)
+    .execute();
   expect(drifts).toHaveLength(N);
   expect(new Set(drifts.map((d) => d.resource_key)).size).toBe(N);
   const changes = await tdb.db.selectFrom('drift_changes').select(['drift_event_id']).execute();
@@ -125,7 +144,11 @@ it('hands a scan back on SIGTERM, exits 0, and the next process finishes it with
   first.kill('SIGTERM');
   const code = await new Promise((r) => first.once('exit', r));
   expect(code).toBe(0);
-  const handedBack = await tdb.db.selectFrom('scans').select(['status', 'drifts_opened']).where('id', '=', scanId).executeTakeFirstOrThrow();
+  const handedBack = await tdb.db
+    .selectFrom('scans')
+    .select(['status', 'drifts_opened'])
+    .where('id', '=', scanId)
+    .executeTakeFirstOrThrow();
   expect(handedBack.status).toBe('processing');
 
   startIngest(port + 3, slow);
@@ -134,7 +157,11 @@ it('hands a scan back on SIGTERM, exits 0, and the next process finishes it with
     return s && s.status === 'completed' ? s : undefined;
   }, 90_000);
   expect(done.drifts_opened).toBe(N / 2);
-  const drifts = await tdb.db.selectFrom('drift_events').select(['resource_key']).where('environment_id', '=', other.envId).execute();
+  const drifts = await tdb.db
+    .selectFrom('drift_events')
+    .select(['resource_key'])
+    .where('environment_id', '=', other.envId)
+    .execute();
   expect(drifts).toHaveLength(N / 2);
   expect(new Set(drifts.map((d) => d.resource_key)).size).toBe(N / 2);
 }, 300_000);

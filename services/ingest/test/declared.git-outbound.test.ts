@@ -90,17 +90,27 @@ describe('git sync: where git may connect', () => {
   it('refuses at sync time a name that resolves to loopback, without a single request reaching the listener', async () => {
     const listener = await recordingListener();
     try {
-      const viaLocalhost = await repositoryRow(tdb.db, tenant.envId, 'kubernetes', { url: `http://localhost:${listener.port}/infra.git` });
-      await expect(syncRepository(ctx, viaLocalhost)).rejects.toMatchObject({ code: 'checkout_refused', permanent: true, message: expect.stringContaining('localhost') });
+      const viaLocalhost = await repositoryRow(tdb.db, tenant.envId, 'kubernetes', {
+        url: `http://localhost:${listener.port}/infra.git`,
+      });
+      await expect(syncRepository(ctx, viaLocalhost)).rejects.toMatchObject({
+        code: 'checkout_refused',
+        permanent: true,
+        message: expect.stringContaining('localhost'),
+      });
 
       // A public-looking name whose DNS answer turned to loopback after registration (rebinding).
       const rebinding = createOutboundGuard({ lookup: fakeDns({ 'git.rebinding.example': '127.0.0.1' }) });
-      const rebound = await repositoryRow(tdb.db, tenant.envId, 'kubernetes', { url: `http://git.rebinding.example:${listener.port}/infra.git` });
+      const rebound = await repositoryRow(tdb.db, tenant.envId, 'kubernetes', {
+        url: `http://git.rebinding.example:${listener.port}/infra.git`,
+      });
       await expect(syncRepository({ ...ctx, outbound: rebinding }, rebound)).rejects.toMatchObject({
         code: 'checkout_refused',
         message: expect.stringContaining('127.0.0.1 is a loopback address (git.rebinding.example resolves to it)'),
       });
-      const mapped = await repositoryRow(tdb.db, tenant.envId, 'kubernetes', { url: `http://[::ffff:127.0.0.1]:${listener.port}/infra.git` });
+      const mapped = await repositoryRow(tdb.db, tenant.envId, 'kubernetes', {
+        url: `http://[::ffff:127.0.0.1]:${listener.port}/infra.git`,
+      });
       await expect(syncRepository(ctx, mapped)).rejects.toMatchObject({ code: 'checkout_refused' });
 
       const scheduler = createRepoSyncScheduler({ ...ctx, intervalMs: 60_000 });
@@ -117,8 +127,13 @@ describe('git sync: where git may connect', () => {
     const server = await serveGitOverHttp(root);
     try {
       // git.pinned.example exists in no DNS: the clone works only because git is handed the address.
-      const guard = createOutboundGuard({ allow: parseOutboundAllowList('127.0.0.1'), lookup: fakeDns({ 'git.pinned.example': '127.0.0.1' }) });
-      const id = await repositoryRow(tdb.db, tenant.envId, 'kubernetes', { url: `http://git.pinned.example:${server.port}/repo.git` });
+      const guard = createOutboundGuard({
+        allow: parseOutboundAllowList('127.0.0.1'),
+        lookup: fakeDns({ 'git.pinned.example': '127.0.0.1' }),
+      });
+      const id = await repositoryRow(tdb.db, tenant.envId, 'kubernetes', {
+        url: `http://git.pinned.example:${server.port}/repo.git`,
+      });
       expect(await syncRepository({ ...ctx, outbound: guard }, id)).toMatchObject({ status: 'synced', counts: { added: 1 } });
       expect(await resourceIds(tdb.db, id)).toEqual(['v1/ConfigMap/shop/first']);
       expect(server.authorizations.length).toBeGreaterThan(0);
@@ -130,13 +145,20 @@ describe('git sync: where git may connect', () => {
   it('pins git:// too: the URL handed to git names the vetted address', async () => {
     const { root } = servedRepository('daemon');
     const port = await freePort();
-    const daemon = spawn('git', ['daemon', '--reuseaddr', '--export-all', `--base-path=${root}`, '--listen=127.0.0.1', `--port=${port}`, root], {
-      env: { PATH: process.env['PATH'] ?? '', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
-      stdio: 'ignore',
-    });
+    const daemon = spawn(
+      'git',
+      ['daemon', '--reuseaddr', '--export-all', `--base-path=${root}`, '--listen=127.0.0.1', `--port=${port}`, root],
+      {
+        env: { PATH: process.env['PATH'] ?? '', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+        stdio: 'ignore',
+      },
+    );
     try {
       await listening(port);
-      const guard = createOutboundGuard({ allow: parseOutboundAllowList('127.0.0.1'), lookup: fakeDns({ 'git.daemon.example': '127.0.0.1' }) });
+      const guard = createOutboundGuard({
+        allow: parseOutboundAllowList('127.0.0.1'),
+        lookup: fakeDns({ 'git.daemon.example': '127.0.0.1' }),
+      });
       const id = await repositoryRow(tdb.db, tenant.envId, 'kubernetes', { url: `git://git.daemon.example:${port}/repo.git` });
       expect(await syncRepository({ ...ctx, outbound: guard }, id)).toMatchObject({ status: 'synced', counts: { added: 1 } });
       const strict = createOutboundGuard({ lookup: fakeDns({ 'git.daemon.example': '127.0.0.1' }) });
@@ -148,7 +170,9 @@ describe('git sync: where git may connect', () => {
 
   it('does not follow a redirect to another host', async () => {
     const listener = await recordingListener();
-    const redirector = createServer((req, res) => res.writeHead(302, { location: `http://127.0.0.1:${listener.port}${req.url}` }).end());
+    const redirector = createServer((req, res) =>
+      res.writeHead(302, { location: `http://127.0.0.1:${listener.port}${req.url}` }).end(),
+    );
     await new Promise<void>((done) => redirector.listen(0, '127.0.0.1', done));
     const { port } = redirector.address() as AddressInfo;
     try {
@@ -170,7 +194,9 @@ describe('git sync: credentials in failures', () => {
     const urlToken = 'ghp_PlantedUrlToken0123456789abcdefXYZ';
     const storedToken = 'ghp_PlantedStoredToken9876543210zyxwv';
     try {
-      const id = await repositoryRow(tdb.db, tenant.envId, 'kubernetes', { url: `http://${urlToken}@127.0.0.1:${server.port}/repo.git` });
+      const id = await repositoryRow(tdb.db, tenant.envId, 'kubernetes', {
+        url: `http://${urlToken}@127.0.0.1:${server.port}/repo.git`,
+      });
       const stored = encryptSecret(JSON.stringify({ username: 'bot', token: storedToken }), keyring, credentialsContext(id));
       await tdb.db.updateTable('iac_repositories').set({ credentials_encrypted: stored }).where('id', '=', id).execute();
       const { log, lines } = capturedLogger();

@@ -83,7 +83,12 @@ export function capturedLogger(): { log: Logger; lines: string[] } {
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''));
+      lines.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l !== ''),
+      );
       done();
     },
   });
@@ -107,13 +112,20 @@ export interface GitHttpOptions {
  * Serves the bare repositories under `root` with git's own smart-HTTP CGI (`git http-backend`) on
  * loopback; every request must carry `requiredAuthorization` (when given).
  */
-export async function serveGitOverHttp(root: string, requiredAuthorization?: string, options: GitHttpOptions = {}): Promise<GitHttpServer> {
+export async function serveGitOverHttp(
+  root: string,
+  requiredAuthorization?: string,
+  options: GitHttpOptions = {},
+): Promise<GitHttpServer> {
   const authorizations: (string | undefined)[] = [];
   const server: Server = createServer((req, res) => {
     authorizations.push(req.headers.authorization);
     const before = options.beforeAnswer?.(req.url ?? '/') ?? Promise.resolve();
     req.pause();
-    void before.then(() => answer(req, res), () => res.destroy());
+    void before.then(
+      () => answer(req, res),
+      () => res.destroy(),
+    );
   });
   const answer = (req: IncomingMessage, res: ServerResponse) => {
     if (requiredAuthorization !== undefined && req.headers.authorization !== requiredAuthorization) {

@@ -28,7 +28,14 @@ beforeAll(async () => {
   tdb = await createTestDatabase('ingest_declared_git');
   tenant = await tenantRows(tdb.db);
   tmp = tempDir('dg-git-sync-test-');
-  ctx = { db: tdb.db, log: silent, keyring, workDir: join(tmp.path, 'work'), allowLocalRepositories: true, outbound: loopbackAllowed };
+  ctx = {
+    db: tdb.db,
+    log: silent,
+    keyring,
+    workDir: join(tmp.path, 'work'),
+    allowLocalRepositories: true,
+    outbound: loopbackAllowed,
+  };
   writeFileSync(join(tmp.path, 'outside.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: outside-the-repository}\n');
 });
 afterAll(async () => {
@@ -73,7 +80,8 @@ describe('syncRepository from git', () => {
         'README.md': 'apiVersion and kind live in the manifests',
         'config/settings.yaml': 'kind: not-a-manifest\nvalues: {apiVersion: 2}\n',
         'chart/Chart.yaml': 'apiVersion: v2\nname: shop\nversion: 1.0.0\n',
-        'chart/templates/deploy.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n{{- if .Values.x }}\n',
+        'chart/templates/deploy.yaml':
+          'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n{{- if .Values.x }}\n',
         '.github/workflows/ci.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: hidden}\n',
       })
       .symlink('apps/outside.yaml', join(tmp.path, 'outside.yaml'));
@@ -81,20 +89,33 @@ describe('syncRepository from git', () => {
     const id = await repositoryRow(tdb.db, tenant.envId, 'kubernetes', { url: repo.dir, branch: 'main' });
 
     const outcome = await syncRepository(ctx, id);
-    expect(outcome).toMatchObject({ status: 'synced', commit: first, counts: { added: 4, updated: 0, removed: 0, total: 4 }, rejected: [] });
+    expect(outcome).toMatchObject({
+      status: 'synced',
+      commit: first,
+      counts: { added: 4, updated: 0, removed: 0, total: 4 },
+      rejected: [],
+    });
     expect(await resourceIds(tdb.db, id)).toEqual([
       'apps/v1/Deployment/shop/api',
       'apps/v1/Deployment/shop/web',
       'v1/Namespace//shop',
       'v1/Service/shop/web',
     ]);
-    const synced = await tdb.db.selectFrom('iac_repositories').select('last_sync_at').where('id', '=', id).executeTakeFirstOrThrow();
+    const synced = await tdb.db
+      .selectFrom('iac_repositories')
+      .select('last_sync_at')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(synced.last_sync_at).toBeInstanceOf(Date);
 
     repo.write({ 'apps/web.yaml': deployment('web', 'nginx:1.28') }).remove('apps/api.yml');
     const second = repo.commit('drop api, bump web, no web service');
     const again = await syncRepository(ctx, id);
-    expect(again).toMatchObject({ status: 'synced', commit: second, counts: { added: 0, updated: 1, unchanged: 1, removed: 2, total: 2 } });
+    expect(again).toMatchObject({
+      status: 'synced',
+      commit: second,
+      counts: { added: 0, updated: 1, unchanged: 1, removed: 2, total: 2 },
+    });
     expect(await resourceIds(tdb.db, id)).toEqual(['apps/v1/Deployment/shop/web', 'v1/Namespace//shop']);
     const web = await tdb.db
       .selectFrom('iac_resources')
@@ -112,8 +133,32 @@ describe('syncRepository from git', () => {
       .orderBy('id')
       .execute();
     expect(audit.map((a) => a.new_values)).toEqual([
-      { added: 4, updated: 0, unchanged: 0, removed: 0, total: 4, source: 'git', commit: first, branch: 'main', trigger: 'manual', files: 3, rejected: 0 },
-      { added: 0, updated: 1, unchanged: 1, removed: 2, total: 2, source: 'git', commit: second, branch: 'main', trigger: 'manual', files: 2, rejected: 0 },
+      {
+        added: 4,
+        updated: 0,
+        unchanged: 0,
+        removed: 0,
+        total: 4,
+        source: 'git',
+        commit: first,
+        branch: 'main',
+        trigger: 'manual',
+        files: 3,
+        rejected: 0,
+      },
+      {
+        added: 0,
+        updated: 1,
+        unchanged: 1,
+        removed: 2,
+        total: 2,
+        source: 'git',
+        commit: second,
+        branch: 'main',
+        trigger: 'manual',
+        files: 2,
+        rejected: 0,
+      },
     ]);
     expect(workDirEntries()).toEqual([]);
   });
@@ -137,11 +182,22 @@ Resources:
     const id = await repositoryRow(tdb.db, tenant.envId, 'cloudformation', { url: `file://${repo.dir}` });
     const outcome = await syncRepository(ctx, id);
     expect(outcome).toMatchObject({ status: 'synced', counts: { added: 4, total: 4 } });
-    expect(await resourceIds(tdb.db, id)).toEqual(['AlphaQueue', 'BetaQueue', 'stacks/a.yaml#Bucket', 'stacks/b.template#Bucket']);
+    expect(await resourceIds(tdb.db, id)).toEqual([
+      'AlphaQueue',
+      'BetaQueue',
+      'stacks/a.yaml#Bucket',
+      'stacks/b.template#Bucket',
+    ]);
     if (outcome.status !== 'synced') throw new Error('not synced');
     expect(outcome.warnings).toEqual([
-      { path: 'stacks/a.yaml#/Resources/Bucket', reason: 'logical id Bucket is also declared in stacks/b.template; stored as stacks/a.yaml#Bucket' },
-      { path: 'stacks/b.template#/Resources/Bucket', reason: 'logical id Bucket is also declared in stacks/a.yaml; stored as stacks/b.template#Bucket' },
+      {
+        path: 'stacks/a.yaml#/Resources/Bucket',
+        reason: 'logical id Bucket is also declared in stacks/b.template; stored as stacks/a.yaml#Bucket',
+      },
+      {
+        path: 'stacks/b.template#/Resources/Bucket',
+        reason: 'logical id Bucket is also declared in stacks/a.yaml; stored as stacks/b.template#Bucket',
+      },
     ]);
   });
 
@@ -205,9 +261,13 @@ describe('credentials', () => {
       expect(server.authorizations.every((a) => a === expected)).toBe(true);
 
       // Without the keyring the stored credentials cannot be used: the decrypt path is the only way in.
-      await expect(syncRepository({ ...ctx, keyring: undefined, log }, id)).rejects.toMatchObject({ code: 'credentials_unavailable' });
+      await expect(syncRepository({ ...ctx, keyring: undefined, log }, id)).rejects.toMatchObject({
+        code: 'credentials_unavailable',
+      });
       const otherKeyring = parseKeyring(`k1:${Buffer.alloc(32, 9).toString('base64')}`);
-      await expect(syncRepository({ ...ctx, keyring: otherKeyring, log }, id)).rejects.toMatchObject({ code: 'credentials_unavailable' });
+      await expect(syncRepository({ ...ctx, keyring: otherKeyring, log }, id)).rejects.toMatchObject({
+        code: 'credentials_unavailable',
+      });
 
       // A wrong secret: git fails, and neither the error nor the log shows the secret.
       const wrongSecret = 'ghp_WrongTokenValue9876543210fedcba';
@@ -222,7 +282,12 @@ describe('credentials', () => {
       const text = `${lines.join('\n')}\n${(failed as Error).message}\n${(failed as Error).stack ?? ''}`;
       expect(lines.some((l) => l.includes('repository synced'))).toBe(true);
       expect(lines.some((l) => l.includes('repository sync failed') && l.includes(`"repositoryId":${id}`))).toBe(true);
-      for (const value of [secret, wrongSecret, expected.slice('Basic '.length), Buffer.from(`x-access-token:${wrongSecret}`).toString('base64')]) {
+      for (const value of [
+        secret,
+        wrongSecret,
+        expected.slice('Basic '.length),
+        Buffer.from(`x-access-token:${wrongSecret}`).toString('base64'),
+      ]) {
         expect(text).not.toContain(value);
       }
     } finally {
@@ -277,7 +342,8 @@ describe('scheduler and cmd.repo.sync.v1', () => {
     await scheduler.runOnce();
     expect(await resourceIds(tdb.db, due)).toEqual(['apps/v1/Deployment/shop/web']);
     const lastSync = async (id: number) =>
-      (await tdb.db.selectFrom('iac_repositories').select('last_sync_at').where('id', '=', id).executeTakeFirstOrThrow()).last_sync_at;
+      (await tdb.db.selectFrom('iac_repositories').select('last_sync_at').where('id', '=', id).executeTakeFirstOrThrow())
+        .last_sync_at;
     const first = await lastSync(due);
     expect(first).toBeInstanceOf(Date);
     expect(await lastSync(tf)).toBeNull();
@@ -305,13 +371,24 @@ describe('scheduler and cmd.repo.sync.v1', () => {
       envId,
       data: { repositoryId, reason: 'push to main' },
     });
-    const meta = (tx: Parameters<typeof handler>[1]['tx']) => ({ tx, subject: 'dg.cmd.repo.sync.v1', deliveryCount: 1, streamSeq: 1, log: silent, headers: {} });
+    const meta = (tx: Parameters<typeof handler>[1]['tx']) => ({
+      tx,
+      subject: 'dg.cmd.repo.sync.v1',
+      deliveryCount: 1,
+      streamSeq: 1,
+      log: silent,
+      headers: {},
+    });
 
     const other = await tenantRows(tdb.db);
-    const refused = await tdb.db.transaction().execute((tx) => handler(event(other.orgId, other.envId), meta(tx)).catch((e: unknown) => e));
+    const refused = await tdb.db
+      .transaction()
+      .execute((tx) => handler(event(other.orgId, other.envId), meta(tx)).catch((e: unknown) => e));
     expect(refused).toBeInstanceOf(PermanentError);
     const tf = await repositoryRow(tdb.db, tenant.envId, 'terraform', { url: repo.dir, branch: 'terraform' });
-    const permanent = await tdb.db.transaction().execute((tx) => handler(event(tenant.orgId, tenant.envId, tf), meta(tx)).catch((e: unknown) => e));
+    const permanent = await tdb.db
+      .transaction()
+      .execute((tx) => handler(event(tenant.orgId, tenant.envId, tf), meta(tx)).catch((e: unknown) => e));
     expect(permanent).toBeInstanceOf(PermanentError);
     expect((permanent as Error).message).toContain('terraform repository');
     expect(requested).toEqual([]);
@@ -329,7 +406,13 @@ describe('scheduler and cmd.repo.sync.v1', () => {
     await scheduler.runOnce();
     await scheduler.stop();
     expect(await resourceIds(tdb.db, id)).toEqual(['apps/v1/Deployment/shop/api', 'apps/v1/Deployment/shop/web']);
-    const audit = await tdb.db.selectFrom('audit_log').select('new_values').where('resource_type', '=', 'iac_repository').where('resource_id', '=', id).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const audit = await tdb.db
+      .selectFrom('audit_log')
+      .select('new_values')
+      .where('resource_type', '=', 'iac_repository')
+      .where('resource_id', '=', id)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(audit.new_values).toMatchObject({ trigger: 'command', added: 1 });
   });
 });

@@ -9,7 +9,8 @@ import { readCloudFormationTemplate } from '../src/declared/cloudformation.reade
 import { FIXTURES } from './declared.support.js';
 
 const fixture = (path: string) => readFileSync(resolve(FIXTURES, path));
-const ids = (r: { resources: { resourceType: string; resourceId: string }[] }) => r.resources.map((x) => `${x.resourceType} ${x.resourceId}`);
+const ids = (r: { resources: { resourceType: string; resourceId: string }[] }) =>
+  r.resources.map((x) => `${x.resourceType} ${x.resourceId}`);
 
 function formatError(fn: () => unknown): DeclaredFormatError {
   try {
@@ -29,7 +30,10 @@ describe('terraform declared state', () => {
       'aws_iam_user module.iam_iam-user.aws_iam_user.this[0]',
     ]);
     expect(read.rejected).toEqual([]);
-    expect(read.resources[1]!.declaredState).toMatchObject({ arn: 'arn:aws:iam::929327065333:user/MODULE-USER', name: 'MODULE-USER' });
+    expect(read.resources[1]!.declaredState).toMatchObject({
+      arn: 'arn:aws:iam::929327065333:user/MODULE-USER',
+      name: 'MODULE-USER',
+    });
   });
 
   it('reads Terraform 0.12 states with legacy provider addresses', () => {
@@ -47,9 +51,9 @@ describe('terraform declared state', () => {
         'test_instance test_instance.should_refresh',
       ]);
     }
-    expect(ids(readDeclared({ tool: 'terraform', bytes: fixture('driftctl/tfstate-v4-s3-public-access-block.tfstate') }))).toEqual([
-      'aws_s3_bucket_public_access_block aws_s3_bucket_public_access_block.example',
-    ]);
+    expect(
+      ids(readDeclared({ tool: 'terraform', bytes: fixture('driftctl/tfstate-v4-s3-public-access-block.tfstate') })),
+    ).toEqual(['aws_s3_bucket_public_access_block aws_s3_bucket_public_access_block.example']);
   });
 
   it('reads terraform show -json state across child modules, with count indexes', () => {
@@ -74,7 +78,13 @@ describe('terraform declared state', () => {
       lineage: 'x',
       outputs: {},
       resources: [
-        { mode: 'data', type: 'aws_caller_identity', name: 'me', provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: [{ attributes: { id: '1' } }] },
+        {
+          mode: 'data',
+          type: 'aws_caller_identity',
+          name: 'me',
+          provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+          instances: [{ attributes: { id: '1' } }],
+        },
         {
           mode: 'managed',
           type: 'aws_db_instance',
@@ -83,10 +93,18 @@ describe('terraform declared state', () => {
           instances: [
             {
               schema_version: 1,
-              attributes: { id: 'db-1', password: 'hunter2-secret', tags: { owner: 'team', token: 't0ken-value' }, rules: [{ cidr: '10.0.0.0/8' }] },
+              attributes: {
+                id: 'db-1',
+                password: 'hunter2-secret',
+                tags: { owner: 'team', token: 't0ken-value' },
+                rules: [{ cidr: '10.0.0.0/8' }],
+              },
               sensitive_attributes: [
                 [{ type: 'get_attr', value: 'password' }],
-                [{ type: 'get_attr', value: 'tags' }, { type: 'index', value: { value: 'token', type: 'string' } }],
+                [
+                  { type: 'get_attr', value: 'tags' },
+                  { type: 'index', value: { value: 'token', type: 'string' } },
+                ],
               ],
             },
             { deposed: 'a1b2c3d4', attributes: { id: 'db-old', password: 'old' } },
@@ -141,16 +159,26 @@ describe('terraform declared state', () => {
   });
 
   it('refuses a plan, an old state version and a format that is not the one forced', () => {
-    expect(formatError(() => readDeclared({ tool: 'terraform', bytes: fixture('terraform/plan-resource-drift.json') }))).toMatchObject({
+    expect(
+      formatError(() => readDeclared({ tool: 'terraform', bytes: fixture('terraform/plan-resource-drift.json') })),
+    ).toMatchObject({
       code: 'wrong_format',
       message: expect.stringContaining('this is a plan'),
     });
-    expect(formatError(() => readDeclared({ tool: 'terraform', bytes: Buffer.from('{"version":3,"resources":[]}') }))).toMatchObject({
+    expect(
+      formatError(() => readDeclared({ tool: 'terraform', bytes: Buffer.from('{"version":3,"resources":[]}') })),
+    ).toMatchObject({
       code: 'wrong_format',
       path: '/version',
     });
     expect(
-      formatError(() => readDeclared({ tool: 'terraform', format: 'terraform-show-json', bytes: fixture('driftctl/tfstate-v4-security-group.tfstate') })),
+      formatError(() =>
+        readDeclared({
+          tool: 'terraform',
+          format: 'terraform-show-json',
+          bytes: fixture('driftctl/tfstate-v4-security-group.tfstate'),
+        }),
+      ),
     ).toMatchObject({ code: 'wrong_format', message: 'expected terraform-show-json but the document is tfstate' });
     expect(formatError(() => readDeclared({ tool: 'terraform', format: 'kubernetes', bytes: Buffer.from('{}') }))).toMatchObject({
       code: 'wrong_format',
@@ -159,7 +187,9 @@ describe('terraform declared state', () => {
   });
 
   it('locates JSON syntax errors by line and column', () => {
-    const err = formatError(() => readDeclared({ tool: 'terraform', bytes: Buffer.from('{\n  "version": 4,\n  "resources": [,]\n}') }));
+    const err = formatError(() =>
+      readDeclared({ tool: 'terraform', bytes: Buffer.from('{\n  "version": 4,\n  "resources": [,]\n}') }),
+    );
     expect(err.code).toBe('malformed_json');
     expect(err.line).toBe(3);
     expect(err.message).toMatch(/line 3, column \d+/);
@@ -250,21 +280,30 @@ stringData:
   });
 
   it('names the document index and line of a YAML syntax error', () => {
-    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: [b}\n';
+    const text =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: [b}\n';
     const err = formatError(() => readKubernetesManifests(text));
     expect(err).toMatchObject({ code: 'malformed_yaml', path: '/1', line: 7 });
     expect(err.message).toMatch(/^YAML document 1 \(0-based\), line 7, column \d+: /);
   });
 
   it('rejects an object holding a NUL character, which jsonb cannot store', () => {
-    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: nul}\ndata: {x: "a\\0b"}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine}\n';
+    const text =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: nul}\ndata: {x: "a\\0b"}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine}\n';
     const read = readDeclared({ tool: 'kubernetes', bytes: Buffer.from(text) });
     expect(ids(read)).toEqual(['v1/ConfigMap v1/ConfigMap/default/fine']);
-    expect(read.rejected).toEqual([{ path: 'v1/ConfigMap/default/nul', reason: 'v1/ConfigMap/default/nul holds a NUL character, which PostgreSQL jsonb cannot store' }]);
+    expect(read.rejected).toEqual([
+      {
+        path: 'v1/ConfigMap/default/nul',
+        reason: 'v1/ConfigMap/default/nul holds a NUL character, which PostgreSQL jsonb cannot store',
+      },
+    ]);
   });
 
   it('refuses prototype-polluting keys', () => {
-    const err = formatError(() => readKubernetesManifests('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"__proto__":{"x":1}}'));
+    const err = formatError(() =>
+      readKubernetesManifests('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"__proto__":{"x":1}}'),
+    );
     expect(err).toMatchObject({ code: 'forbidden_key', path: '/__proto__' });
   });
 });
@@ -308,7 +347,10 @@ Resources:
     expect(read.resources[0]!.declaredState).toEqual({
       Type: 'AWS::S3::Bucket',
       Condition: 'IsProd',
-      Properties: { BucketName: { 'Fn::Sub': '${AWS::StackName}-data' }, Tags: [{ Key: 'role', Value: { 'Fn::GetAtt': ['AppRole', 'Arn'] } }] },
+      Properties: {
+        BucketName: { 'Fn::Sub': '${AWS::StackName}-data' },
+        Tags: [{ Key: 'role', Value: { 'Fn::GetAtt': ['AppRole', 'Arn'] } }],
+      },
     });
     expect(read.resources[1]!.declaredState).toEqual({
       Type: 'AWS::IAM::Role',
@@ -322,7 +364,10 @@ Resources:
     expect(read.resources[2]!.declaredState).toEqual({ Type: 'AWS::SQS::Queue', Properties: {} });
     expect(read.rejected).toEqual([
       { path: '/Resources/NotAResource', reason: 'Type is missing or not a string' },
-      { path: '/Resources/Fn::ForEach::Topics', reason: 'Fn::ForEach loops are not expanded; declare the resources or upload the processed template' },
+      {
+        path: '/Resources/Fn::ForEach::Topics',
+        reason: 'Fn::ForEach loops are not expanded; declare the resources or upload the processed template',
+      },
     ]);
   });
 
@@ -340,7 +385,13 @@ Resources:
       code: 'wrong_format',
       path: '/Resources',
     });
-    const err = formatError(() => readCloudFormationTemplate('Resources:\n  A:\n    Type: AWS::S3::Bucket\n     Properties: {}\n'));
-    expect(err).toMatchObject({ code: 'malformed_yaml', line: 3, message: 'YAML document 0 (0-based), line 3, column 11: Nested mappings are not allowed in compact mappings' });
+    const err = formatError(() =>
+      readCloudFormationTemplate('Resources:\n  A:\n    Type: AWS::S3::Bucket\n     Properties: {}\n'),
+    );
+    expect(err).toMatchObject({
+      code: 'malformed_yaml',
+      line: 3,
+      message: 'YAML document 0 (0-based), line 3, column 11: Nested mappings are not allowed in compact mappings',
+    });
   });
 });

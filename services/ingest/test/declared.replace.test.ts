@@ -34,7 +34,11 @@ describe('replaceDeclaredResources', () => {
       removed: 0,
       total: 3,
     });
-    const before = await tdb.db.selectFrom('iac_resources').select(['resource_id', 'updated_at']).where('iac_repository_id', '=', repo).execute();
+    const before = await tdb.db
+      .selectFrom('iac_resources')
+      .select(['resource_id', 'updated_at'])
+      .where('iac_repository_id', '=', repo)
+      .execute();
 
     expect(await replace(repo, [bucket('a'), bucket('b', { versioning: true }), bucket('d')])).toEqual({
       repositoryId: repo,
@@ -50,32 +54,60 @@ describe('replaceDeclaredResources', () => {
       .select(['resource_id', 'updated_at', 'last_sync_at', 'declared_state'])
       .where('iac_repository_id', '=', repo)
       .execute();
-    const at = (rows: { resource_id: string; updated_at: Date | null }[], id: string) => rows.find((r) => r.resource_id === id)!.updated_at!.getTime();
+    const at = (rows: { resource_id: string; updated_at: Date | null }[], id: string) =>
+      rows.find((r) => r.resource_id === id)!.updated_at!.getTime();
     expect(at(after, 'aws_s3_bucket.a')).toBe(at(before, 'aws_s3_bucket.a'));
     expect(at(after, 'aws_s3_bucket.b')).toBeGreaterThan(at(before, 'aws_s3_bucket.b'));
     expect(after.find((r) => r.resource_id === 'aws_s3_bucket.b')!.declared_state).toEqual({ bucket: 'b', versioning: true });
     expect(new Set(after.map((r) => r.last_sync_at!.getTime())).size).toBe(1);
 
-    const repoRow = await tdb.db.selectFrom('iac_repositories').select('last_sync_at').where('id', '=', repo).executeTakeFirstOrThrow();
+    const repoRow = await tdb.db
+      .selectFrom('iac_repositories')
+      .select('last_sync_at')
+      .where('id', '=', repo)
+      .executeTakeFirstOrThrow();
     expect(repoRow.last_sync_at!.getTime()).toBe(after[0]!.last_sync_at!.getTime());
   });
 
   it('unlinks drift events from removed resources and leaves their metadata naming the resource', async () => {
     const repo = await repositoryRow(tdb.db, tenant.envId, 'terraform');
     await replace(repo, [bucket('keep'), bucket('gone')]);
-    const rows = await tdb.db.selectFrom('iac_resources').select(['id', 'resource_id']).where('iac_repository_id', '=', repo).execute();
+    const rows = await tdb.db
+      .selectFrom('iac_resources')
+      .select(['id', 'resource_id'])
+      .where('iac_repository_id', '=', repo)
+      .execute();
     const idOf = (rid: string) => rows.find((r) => r.resource_id === rid)!.id;
     const drifts = await tdb.db
       .insertInto('drift_events')
       .values([
-        { environment_id: tenant.envId, iac_resource_id: idOf('aws_s3_bucket.gone'), drift_type: 'modified', metadata: JSON.stringify({ resource: { address: 'aws_s3_bucket.gone' } }) },
-        { environment_id: tenant.envId, iac_resource_id: idOf('aws_s3_bucket.keep'), drift_type: 'modified', metadata: JSON.stringify({ resource: { address: 'aws_s3_bucket.keep' } }) },
+        {
+          environment_id: tenant.envId,
+          iac_resource_id: idOf('aws_s3_bucket.gone'),
+          drift_type: 'modified',
+          metadata: JSON.stringify({ resource: { address: 'aws_s3_bucket.gone' } }),
+        },
+        {
+          environment_id: tenant.envId,
+          iac_resource_id: idOf('aws_s3_bucket.keep'),
+          drift_type: 'modified',
+          metadata: JSON.stringify({ resource: { address: 'aws_s3_bucket.keep' } }),
+        },
       ])
       .returning(['id'])
       .execute();
 
     expect(await replace(repo, [bucket('keep')])).toMatchObject({ removed: 1, unchanged: 1, total: 1 });
-    const after = await tdb.db.selectFrom('drift_events').select(['id', 'iac_resource_id', 'metadata']).where('id', 'in', drifts.map((d) => d.id)).orderBy('id').execute();
+    const after = await tdb.db
+      .selectFrom('drift_events')
+      .select(['id', 'iac_resource_id', 'metadata'])
+      .where(
+        'id',
+        'in',
+        drifts.map((d) => d.id),
+      )
+      .orderBy('id')
+      .execute();
     expect(after[0]).toMatchObject({ iac_resource_id: null, metadata: { resource: { address: 'aws_s3_bucket.gone' } } });
     expect(after[1]!.iac_resource_id).toBe(idOf('aws_s3_bucket.keep'));
   });
@@ -117,7 +149,11 @@ describe('replaceDeclaredResources', () => {
       }),
     ).rejects.toThrow('caller failed later');
     expect(await resourceIds(tdb.db, repo)).toEqual([]);
-    const row = await tdb.db.selectFrom('iac_repositories').select('last_sync_at').where('id', '=', repo).executeTakeFirstOrThrow();
+    const row = await tdb.db
+      .selectFrom('iac_repositories')
+      .select('last_sync_at')
+      .where('id', '=', repo)
+      .executeTakeFirstOrThrow();
     expect(row.last_sync_at).toBeNull();
 
     await expect(replace(2_000_000_000, [bucket('a')])).rejects.toBeInstanceOf(RepositoryNotFoundError);
@@ -126,7 +162,11 @@ describe('replaceDeclaredResources', () => {
   it('keeps the last declaration of an id given twice', async () => {
     const repo = await repositoryRow(tdb.db, tenant.envId, 'terraform');
     expect(await replace(repo, [bucket('a', { v: 1 }), bucket('a', { v: 2 })])).toMatchObject({ added: 1, total: 1 });
-    const row = await tdb.db.selectFrom('iac_resources').select('declared_state').where('iac_repository_id', '=', repo).executeTakeFirstOrThrow();
+    const row = await tdb.db
+      .selectFrom('iac_resources')
+      .select('declared_state')
+      .where('iac_repository_id', '=', repo)
+      .executeTakeFirstOrThrow();
     expect(row.declared_state).toEqual({ bucket: 'a', v: 2 });
   });
 
@@ -141,10 +181,21 @@ describe('replaceDeclaredResources', () => {
 
     const next = many.slice(100).map((r, i) => (i === 0 ? bucket('b100', { acl: 'public-read' }) : r));
     const again = performance.now();
-    expect(await replace(repo, next)).toEqual({ repositoryId: repo, added: 0, updated: 1, unchanged: 9_899, removed: 100, total: 9_900 });
+    expect(await replace(repo, next)).toEqual({
+      repositoryId: repo,
+      added: 0,
+      updated: 1,
+      unchanged: 9_899,
+      removed: 100,
+      total: 9_900,
+    });
     const secondMs = performance.now() - again;
 
-    const count = await tdb.db.selectFrom('iac_resources').select((eb) => eb.fn.countAll<string>().as('n')).where('iac_repository_id', '=', repo).executeTakeFirstOrThrow();
+    const count = await tdb.db
+      .selectFrom('iac_resources')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('iac_repository_id', '=', repo)
+      .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(9_900);
     console.info(`10,000-resource replace: first ${Math.round(firstMs)} ms, second ${Math.round(secondMs)} ms`);
     expect(firstMs + secondMs).toBeLessThan(60_000);

@@ -13,7 +13,9 @@ let bare: string;
 
 beforeAll(async () => {
   tmp = tempDir('dg-repo-sync-command-');
-  repo = new LocalRepo(tmp.path, 'src').write({ 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: first, namespace: shop}\n' });
+  repo = new LocalRepo(tmp.path, 'src').write({
+    'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: first, namespace: shop}\n',
+  });
   repo.commit('first');
   bare = repo.bareCopy(tmp.path, 'served/repo.git');
   server = await serveGitOverHttp(join(tmp.path, 'served'));
@@ -31,7 +33,9 @@ it('syncs a repository from git on dg.cmd.repo.sync.v1, through DG_OUTBOUND_ALLO
   const bus = await h.bus();
   const command = async () => {
     const cmd = envelope('cmd.repo.sync', h.tenant.orgId, h.tenant.envId, { repositoryId: id, reason: 'push to main' });
-    await bus.js.publish(subjectFor('cmd.repo.sync.v1', h.tenant.orgId, h.tenant.envId, h.subjectRoot), JSON.stringify(cmd), { msgID: cmd.id });
+    await bus.js.publish(subjectFor('cmd.repo.sync.v1', h.tenant.orgId, h.tenant.envId, h.subjectRoot), JSON.stringify(cmd), {
+      msgID: cmd.id,
+    });
   };
   await command();
   await waitUntil(async () => (await resourceIds(h.db, id)).length === 1);
@@ -42,6 +46,12 @@ it('syncs a repository from git on dg.cmd.repo.sync.v1, through DG_OUTBOUND_ALLO
   await command();
   await waitUntil(async () => (await resourceIds(h.db, id)).length === 2);
   expect(await resourceIds(h.db, id)).toEqual(['v1/ConfigMap/shop/first', 'v1/ConfigMap/shop/second']);
-  const audit = await h.db.selectFrom('audit_log').select('new_values').where('resource_type', '=', 'iac_repository').where('resource_id', '=', id).orderBy('id', 'desc').executeTakeFirstOrThrow();
+  const audit = await h.db
+    .selectFrom('audit_log')
+    .select('new_values')
+    .where('resource_type', '=', 'iac_repository')
+    .where('resource_id', '=', id)
+    .orderBy('id', 'desc')
+    .executeTakeFirstOrThrow();
   expect(audit.new_values).toMatchObject({ trigger: 'command', added: 1 });
 });

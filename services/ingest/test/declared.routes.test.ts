@@ -6,7 +6,15 @@ import { createTestDatabase, type TestDatabase } from '@driftguard/db/testing';
 import { createHttpServer, createLogger, createTokenAuth, type HttpServer } from '@driftguard/runtime';
 import { mapIngestError } from '../src/http/ingest-problems.js';
 import { declaredRoutes } from '../src/declared/declared.routes.js';
-import { environmentRow, FIXTURES, repositoryRow, resourceIds, tenantRows, tokenRow, type TenantRows } from './declared.support.js';
+import {
+  environmentRow,
+  FIXTURES,
+  repositoryRow,
+  resourceIds,
+  tenantRows,
+  tokenRow,
+  type TenantRows,
+} from './declared.support.js';
 
 let tdb: TestDatabase;
 let server: HttpServer;
@@ -30,21 +38,41 @@ afterAll(async () => {
   await tdb?.destroy();
 });
 
-function put(repositoryId: number | string, body: Buffer | string, opts: { token?: string | null; query?: string; headers?: Record<string, string> } = {}) {
+function put(
+  repositoryId: number | string,
+  body: Buffer | string,
+  opts: { token?: string | null; query?: string; headers?: Record<string, string> } = {},
+) {
   const token = opts.token === undefined ? scanner : opts.token;
   return server.app.inject({
     method: 'PUT',
     url: `/v1/repositories/${repositoryId}/declared${opts.query ?? ''}`,
     payload: body,
-    headers: { 'content-type': 'application/octet-stream', ...(token ? { authorization: `Bearer ${token}` } : {}), ...opts.headers },
+    headers: {
+      'content-type': 'application/octet-stream',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...opts.headers,
+    },
   });
 }
 
 /** Everything an upload may change, to prove a refused one changed nothing. */
 async function snapshot(repositoryId: number) {
-  const repo = await tdb.db.selectFrom('iac_repositories').select('last_sync_at').where('id', '=', repositoryId).executeTakeFirstOrThrow();
-  const audit = await tdb.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-  const rows = await tdb.db.selectFrom('iac_resources').selectAll().where('iac_repository_id', '=', repositoryId).orderBy('id').execute();
+  const repo = await tdb.db
+    .selectFrom('iac_repositories')
+    .select('last_sync_at')
+    .where('id', '=', repositoryId)
+    .executeTakeFirstOrThrow();
+  const audit = await tdb.db
+    .selectFrom('audit_log')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  const rows = await tdb.db
+    .selectFrom('iac_resources')
+    .selectAll()
+    .where('iac_repository_id', '=', repositoryId)
+    .orderBy('id')
+    .execute();
   return { lastSync: repo.last_sync_at?.getTime() ?? null, audit: audit.n, rows };
 }
 
@@ -67,7 +95,12 @@ describe('PUT /v1/repositories/:repositoryId/declared', () => {
       .executeTakeFirstOrThrow();
     const drift = await tdb.db
       .insertInto('drift_events')
-      .values({ environment_id: tenant.envId, iac_resource_id: key.id, drift_type: 'modified', metadata: JSON.stringify({ resource: { address: 'module.iam_iam-user.aws_iam_access_key.this_no_pgp[0]' } }) })
+      .values({
+        environment_id: tenant.envId,
+        iac_resource_id: key.id,
+        drift_type: 'modified',
+        metadata: JSON.stringify({ resource: { address: 'module.iam_iam-user.aws_iam_access_key.this_no_pgp[0]' } }),
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
 
@@ -76,8 +109,15 @@ describe('PUT /v1/repositories/:repositoryId/declared', () => {
     const second = await put(repo, JSON.stringify(state));
     expect(second.json()).toEqual({ repositoryId: repo, added: 0, updated: 0, unchanged: 1, removed: 1, total: 1, rejected: [] });
     expect(await resourceIds(tdb.db, repo)).toEqual(['module.iam_iam-user.aws_iam_user.this[0]']);
-    const unlinked = await tdb.db.selectFrom('drift_events').select(['iac_resource_id', 'metadata']).where('id', '=', drift.id).executeTakeFirstOrThrow();
-    expect(unlinked).toEqual({ iac_resource_id: null, metadata: { resource: { address: 'module.iam_iam-user.aws_iam_access_key.this_no_pgp[0]' } } });
+    const unlinked = await tdb.db
+      .selectFrom('drift_events')
+      .select(['iac_resource_id', 'metadata'])
+      .where('id', '=', drift.id)
+      .executeTakeFirstOrThrow();
+    expect(unlinked).toEqual({
+      iac_resource_id: null,
+      metadata: { resource: { address: 'module.iam_iam-user.aws_iam_access_key.this_no_pgp[0]' } },
+    });
   });
 
   it('reads the format from the repository tool: manifests, templates, show -json, gzip', async () => {
@@ -91,13 +131,25 @@ describe('PUT /v1/repositories/:repositoryId/declared', () => {
     ]);
 
     const cfn = await repositoryRow(tdb.db, tenant.envId, 'cloudformation');
-    const template = 'Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Sub "${AWS::StackName}-q"\n';
+    const template =
+      'Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Sub "${AWS::StackName}-q"\n';
     expect((await put(cfn, template, { headers: { 'content-type': 'text/yaml' } })).json()).toMatchObject({ added: 1, total: 1 });
-    const row = await tdb.db.selectFrom('iac_resources').select(['resource_type', 'resource_id', 'declared_state']).where('iac_repository_id', '=', cfn).executeTakeFirstOrThrow();
-    expect(row).toEqual({ resource_type: 'AWS::SQS::Queue', resource_id: 'Queue', declared_state: { Type: 'AWS::SQS::Queue', Properties: { QueueName: { 'Fn::Sub': '${AWS::StackName}-q' } } } });
+    const row = await tdb.db
+      .selectFrom('iac_resources')
+      .select(['resource_type', 'resource_id', 'declared_state'])
+      .where('iac_repository_id', '=', cfn)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({
+      resource_type: 'AWS::SQS::Queue',
+      resource_id: 'Queue',
+      declared_state: { Type: 'AWS::SQS::Queue', Properties: { QueueName: { 'Fn::Sub': '${AWS::StackName}-q' } } },
+    });
 
     const tf = await repositoryRow(tdb.db, tenant.envId, 'terraform');
-    const show = await put(tf, fixture('terraform/show-state-sensitive.tfjson.json'), { query: '?format=terraform-show-json', headers: { 'content-type': 'application/json' } });
+    const show = await put(tf, fixture('terraform/show-state-sensitive.tfjson.json'), {
+      query: '?format=terraform-show-json',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(show.json()).toMatchObject({ added: 7, total: 7 });
   });
 
@@ -110,15 +162,30 @@ describe('PUT /v1/repositories/:repositoryId/declared', () => {
     expect(yaml.statusCode).toBe(400);
     expect(yaml.headers['content-type']).toMatch(/^application\/problem\+json/);
     const problem = yaml.json();
-    expect(problem).toMatchObject({ status: 400, title: 'Invalid kubernetes declared state', code: 'malformed_yaml', format: 'kubernetes' });
+    expect(problem).toMatchObject({
+      status: 400,
+      title: 'Invalid kubernetes declared state',
+      code: 'malformed_yaml',
+      format: 'kubernetes',
+    });
     expect(problem.type).toBe('https://driftguard.dev/problems/malformed-yaml');
-    expect(problem.errors).toEqual([{ path: '/1', message: expect.stringMatching(/^YAML document 1 \(0-based\), line \d+, column \d+: /), line: expect.any(Number), column: expect.any(Number) }]);
+    expect(problem.errors).toEqual([
+      {
+        path: '/1',
+        message: expect.stringMatching(/^YAML document 1 \(0-based\), line \d+, column \d+: /),
+        line: expect.any(Number),
+        column: expect.any(Number),
+      },
+    ]);
     expect(problem.detail).toContain('kubernetes: /1: YAML document 1');
 
     const tf = await repositoryRow(tdb.db, tenant.envId, 'terraform');
     const plan = await put(tf, fixture('terraform/plan-resource-drift.json'));
     expect(plan.statusCode).toBe(422);
-    expect(plan.json()).toMatchObject({ code: 'wrong_format', errors: [{ path: '', message: expect.stringContaining('this is a plan') }] });
+    expect(plan.json()).toMatchObject({
+      code: 'wrong_format',
+      errors: [{ path: '', message: expect.stringContaining('this is a plan') }],
+    });
     const wrongFormat = await put(tf, fixture('driftctl/tfstate-v4-security-group.tfstate'), { query: '?format=kubernetes' });
     expect(wrongFormat.statusCode).toBe(422);
     expect(wrongFormat.json().detail).toContain('a terraform repository takes tfstate or terraform-show-json, not kubernetes');

@@ -21,7 +21,11 @@ export interface TenantRows {
 /** An organization with one environment (`prod`), written straight to the tables. */
 export async function tenantRows(db: Kysely<Database>): Promise<TenantRows> {
   const orgSlug = `org-${randomBytes(4).toString('hex')}`;
-  const org = await db.insertInto('organizations').values({ name: orgSlug, slug: orgSlug }).returning('id').executeTakeFirstOrThrow();
+  const org = await db
+    .insertInto('organizations')
+    .values({ name: orgSlug, slug: orgSlug })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const env = await db
     .insertInto('environments')
     .values({ organization_id: org.id, name: 'prod', slug: 'prod', cloud_provider: 'aws' })
@@ -87,6 +91,11 @@ export async function repositoryRow(
 }
 
 export async function resourceIds(db: Kysely<Database>, repositoryId: number): Promise<string[]> {
-  const rows = await db.selectFrom('iac_resources').select('resource_id').where('iac_repository_id', '=', repositoryId).orderBy('resource_id').execute();
+  const rows = await db
+    .selectFrom('iac_resources')
+    .select('resource_id')
+    .where('iac_repository_id', '=', repositoryId)
+    .orderBy('resource_id')
+    .execute();
   return rows.map((r) => r.resource_id);
 }

@@ -11,14 +11,27 @@ afterAll(async () => {
   await h?.stop();
 });
 
-
 it('dead-letters a command that cannot be applied yet, lists it with dg dlq list, and dg dlq replay applies it once possible', async () => {
-  const cli = { DATABASE_URL: h.env['DATABASE_URL']!, NATS_URL: h.env['NATS_URL']!, DG_SUBJECT_ROOT: h.subjectRoot, DG_STREAM_PREFIX: h.streamPrefix };
+  const cli = {
+    DATABASE_URL: h.env['DATABASE_URL']!,
+    NATS_URL: h.env['NATS_URL']!,
+    DG_SUBJECT_ROOT: h.subjectRoot,
+    DG_STREAM_PREFIX: h.streamPrefix,
+  };
   // the verdict arrives before the drift it names exists (a fresh database numbers drifts from 1)
   const bus = await h.bus();
-  const cmd = envelope('cmd.drift.resolve', h.tenant.orgId, h.tenant.envId, { driftEventId: 1, resolutionType: 'accepted', confirmedCause: 'automated_response' });
-  await bus.js.publish(subjectFor('cmd.drift.resolve.v1', h.tenant.orgId, h.tenant.envId, h.subjectRoot), JSON.stringify(cmd), { msgID: cmd.id });
-  const letter = await waitUntil(async () => (await h.db.selectFrom('dead_letters').select(['id']).where('message_id', '=', cmd.id).executeTakeFirst()) ?? undefined);
+  const cmd = envelope('cmd.drift.resolve', h.tenant.orgId, h.tenant.envId, {
+    driftEventId: 1,
+    resolutionType: 'accepted',
+    confirmedCause: 'automated_response',
+  });
+  await bus.js.publish(subjectFor('cmd.drift.resolve.v1', h.tenant.orgId, h.tenant.envId, h.subjectRoot), JSON.stringify(cmd), {
+    msgID: cmd.id,
+  });
+  const letter = await waitUntil(
+    async () =>
+      (await h.db.selectFrom('dead_letters').select(['id']).where('message_id', '=', cmd.id).executeTakeFirst()) ?? undefined,
+  );
 
   const list = await dg(['dlq', 'list', '--service', 'ingest'], cli);
   expect(list.code).toBe(0);
@@ -26,7 +39,9 @@ it('dead-letters a command that cannot be applied yet, lists it with dg dlq list
   expect(line).toMatch(/cmd\.drift\.resolve\.v1/);
   expect(line).toMatch(/drift 1 does not exist/);
 
-  const scan = await h.waitForScan(await h.submit('cloudformation', cfnDrifts([{ id: 'Queue', diffs: [['/DelaySeconds', 20, 120]] }])));
+  const scan = await h.waitForScan(
+    await h.submit('cloudformation', cfnDrifts([{ id: 'Queue', diffs: [['/DelaySeconds', 20, 120]] }])),
+  );
   expect(scan.counts.driftsOpened).toBe(1);
   expect((await driftRows(h.db, h.tenant.envId))[0]).toMatchObject({ id: 1, resolved: false });
 

@@ -20,7 +20,15 @@ async function scanRef(): Promise<ScanRef> {
   const id = randomUUID();
   await tdb.db
     .insertInto('scans')
-    .values({ id, organization_id: tenant.orgId, environment_id: tenant.envId, format: 'native', source: 'http', payload: Buffer.from('{}'), payload_sha256: Buffer.alloc(32) })
+    .values({
+      id,
+      organization_id: tenant.orgId,
+      environment_id: tenant.envId,
+      format: 'native',
+      source: 'http',
+      payload: Buffer.from('{}'),
+      payload_sha256: Buffer.alloc(32),
+    })
     .execute();
   return { scanId: id, orgId: tenant.orgId, envId: tenant.envId, format: 'native', subjectRoot: 'dg' };
 }
@@ -43,9 +51,17 @@ describe('opening drifts', () => {
     // A declared-resource map can hold any key a scanner sent; an empty address must never match.
     const iacIds = new Map([['', 42]]);
     await tdb.db.transaction().execute((tx) => applyDriftBatch(tx, scan, [item('', 'a'.repeat(64))], iacIds));
-    const row = await tdb.db.selectFrom('drift_events').select(['id', 'iac_resource_id']).where('fingerprint', '=', 'a'.repeat(64)).executeTakeFirstOrThrow();
+    const row = await tdb.db
+      .selectFrom('drift_events')
+      .select(['id', 'iac_resource_id'])
+      .where('fingerprint', '=', 'a'.repeat(64))
+      .executeTakeFirstOrThrow();
     expect(row.iac_resource_id).toBeNull();
-    const event = await tdb.db.selectFrom('outbox').select('payload').where('event_type', '=', 'drift.detected.v1').executeTakeFirstOrThrow();
+    const event = await tdb.db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('event_type', '=', 'drift.detected.v1')
+      .executeTakeFirstOrThrow();
     expect(event.payload).toMatchObject({ data: { driftEventId: row.id, iacResourceId: null } });
   });
 });

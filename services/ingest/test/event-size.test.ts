@@ -15,7 +15,8 @@ const configMap = (name: string, data: Record<string, string>) => ({
   metadata: { name, namespace: 'default' },
   data,
 });
-const kubernetesScan = (declared: object, live: object) => JSON.stringify({ declared: [declared], live: { apiVersion: 'v1', kind: 'List', items: [live] } });
+const kubernetesScan = (declared: object, live: object) =>
+  JSON.stringify({ declared: [declared], live: { apiVersion: 'v1', kind: 'List', items: [live] } });
 
 let h: IngestHarness;
 let sink: Consumption;
@@ -41,14 +42,23 @@ afterAll(async () => {
 });
 
 async function detectedFor(name: string): Promise<DriftDetectedV1> {
-  return waitUntil(async () => received.find((e) => e.data.resource.name === name || e.data.resource.address?.endsWith(`/${name}`)), 90_000);
+  return waitUntil(
+    async () => received.find((e) => e.data.resource.name === name || e.data.resource.address?.endsWith(`/${name}`)),
+    90_000,
+  );
 }
 
 describe('drift.detected whatever the size of the resource', () => {
   it('delivers the drift of a 5 MB ConfigMap with the value cut to a claim check, and the reference gives the whole value', async () => {
     const declared = 'd'.repeat(5 * MB);
     const live = 'L'.repeat(5 * MB);
-    const scan = await h.waitForScan(await h.submit('kubernetes', kubernetesScan(configMap('huge', { payload: declared }), configMap('huge', { payload: live }))), 120_000);
+    const scan = await h.waitForScan(
+      await h.submit(
+        'kubernetes',
+        kubernetesScan(configMap('huge', { payload: declared }), configMap('huge', { payload: live })),
+      ),
+      120_000,
+    );
     expect(scan.status).toBe('completed');
 
     const event = await detectedFor('huge');
@@ -72,7 +82,10 @@ describe('drift.detected whatever the size of the resource', () => {
     const keys = Array.from({ length: 10_000 }, (_, i) => `key-${String(i).padStart(5, '0')}`);
     const declared = Object.fromEntries(keys.map((k) => [k, `declared ${k}`]));
     const live = Object.fromEntries(keys.map((k) => [k, `live ${k}`]));
-    const scan = await h.waitForScan(await h.submit('kubernetes', kubernetesScan(configMap('wide', declared), configMap('wide', live))), 120_000);
+    const scan = await h.waitForScan(
+      await h.submit('kubernetes', kubernetesScan(configMap('wide', declared), configMap('wide', live))),
+      120_000,
+    );
     expect(scan.status).toBe('completed');
 
     const event = await detectedFor('wide');
@@ -82,7 +95,10 @@ describe('drift.detected whatever the size of the resource', () => {
     expect(changesTruncated).toEqual({ total: 10_000, included: changes.length, ref: { driftEventId: event.data.driftEventId } });
 
     const rest = await listDriftChanges(h.db, event.data.driftEventId, { offset: changesTruncated!.included, limit: 5_000 });
-    const more = await listDriftChanges(h.db, event.data.driftEventId, { offset: changesTruncated!.included + rest.length, limit: 5_000 });
+    const more = await listDriftChanges(h.db, event.data.driftEventId, {
+      offset: changesTruncated!.included + rest.length,
+      limit: 5_000,
+    });
     const all = [...changes.map((c) => c.path), ...rest.map((c) => c.path), ...more.map((c) => c.path)];
     expect(all).toHaveLength(10_000);
     expect(new Set(all)).toEqual(new Set(keys.map((k) => `/data/${k}`)));

@@ -36,19 +36,46 @@ const byAddress = <T extends { address?: string | undefined; physicalId?: string
 
 describe('CloudFormation drift results', () => {
   it('reads a Lambda NOT_EQUAL drift as one modified resource with two changes', async () => {
-    const { rows, scan } = await ingest('cloudformation', fixture('cloudformation/describe-stack-resource-drifts.awscli-lambda-not-equal.json'));
+    const { rows, scan } = await ingest(
+      'cloudformation',
+      fixture('cloudformation/describe-stack-resource-drifts.awscli-lambda-not-equal.json'),
+    );
     expect(rows).toHaveLength(1);
     const [d] = rows;
-    expect(d).toMatchObject({ type: 'modified', address: 'function', resourceType: 'AWS::Lambda::Function', physicalId: 'my-function-SEZV4XMPL4S5' });
+    expect(d).toMatchObject({
+      type: 'modified',
+      address: 'function',
+      resourceType: 'AWS::Lambda::Function',
+      physicalId: 'my-function-SEZV4XMPL4S5',
+    });
     expect(d!.changes).toEqual([
-      { path: '/MemorySize', declared: 128, actual: 256, changeType: 'modified', securityCritical: false, sensitive: false, rules: [] },
-      { path: '/Timeout', declared: 900, actual: 22, changeType: 'modified', securityCritical: false, sensitive: false, rules: [] },
+      {
+        path: '/MemorySize',
+        declared: 128,
+        actual: 256,
+        changeType: 'modified',
+        securityCritical: false,
+        sensitive: false,
+        rules: [],
+      },
+      {
+        path: '/Timeout',
+        declared: 900,
+        actual: 22,
+        changeType: 'modified',
+        securityCritical: false,
+        sensitive: false,
+        rules: [],
+      },
     ]);
     expect(scan.counts).toMatchObject({ resourcesSeen: 1, driftsOpened: 1, driftsUpdated: 0, driftsResolved: 0 });
   });
 
   it('keeps nested property paths of an SQS queue', async () => {
-    const { rows } = await ingest('cloudformation', fixture('cloudformation/describe-stack-resource-drifts.userguide-sqs-nested-path.json'));
+    const { rows } = await ingest(
+      'cloudformation',
+      fixture('cloudformation/describe-stack-resource-drifts.userguide-sqs-nested-path.json'),
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ type: 'modified', address: 'Queue', resourceType: 'AWS::SQS::Queue' });
     expect(rows[0]!.changes.map((c) => [c.path, c.declared, c.actual, c.changeType])).toEqual([
@@ -58,9 +85,17 @@ describe('CloudFormation drift results', () => {
   });
 
   it('treats IN_SYNC as clean and a REMOVE with "null" as a removed property', async () => {
-    const { rows, scan } = await ingest('cloudformation', fixture('cloudformation/describe-stack-resource-drifts.workshop-in-sync-and-remove.json'));
+    const { rows, scan } = await ingest(
+      'cloudformation',
+      fixture('cloudformation/describe-stack-resource-drifts.workshop-in-sync-and-remove.json'),
+    );
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ type: 'modified', address: 'Table1', resourceType: 'AWS::DynamoDB::Table', physicalId: 'cfn-workshop-drift-detection-Table1-173M9QVM1EZKE' });
+    expect(rows[0]).toMatchObject({
+      type: 'modified',
+      address: 'Table1',
+      resourceType: 'AWS::DynamoDB::Table',
+      physicalId: 'cfn-workshop-drift-detection-Table1-173M9QVM1EZKE',
+    });
     expect(rows[0]!.changes.map((c) => [c.path, c.declared, c.actual, c.changeType])).toEqual([
       ['/BillingMode', 'PROVISIONED', 'PAY_PER_REQUEST', 'modified'],
       ['/ProvisionedThroughput', { ReadCapacityUnits: 1, WriteCapacityUnits: 1 }, null, 'removed'],
@@ -70,7 +105,12 @@ describe('CloudFormation drift results', () => {
 
   it('refuses a drift-detection status document, saying what to send instead', async () => {
     const tenant = await createTenant(h.db);
-    const r = await h.post('/v1/scans?format=cloudformation', fixture('cloudformation/describe-stack-drift-detection-status.userguide.json'), {}, tenant.token);
+    const r = await h.post(
+      '/v1/scans?format=cloudformation',
+      fixture('cloudformation/describe-stack-drift-detection-status.userguide.json'),
+      {},
+      tenant.token,
+    );
     expect(r.status).toBe(422);
     expect(r.body.format).toBe('cloudformation');
     expect(r.body.detail).toMatch(/DescribeStackResourceDrifts/);
@@ -113,7 +153,9 @@ describe('driftctl output', () => {
       ['/updated/field', 'foobar', 'barfoo', 'modified'],
     ]);
     const two = modified.find((r) => r.physicalId === 'diff-id-2')!;
-    expect(two.changes.map((c) => [c.path, c.declared, c.actual, c.changeType])).toEqual([['/updated/field', 'foobar', 'barfoo', 'modified']]);
+    expect(two.changes.map((c) => [c.path, c.declared, c.actual, c.changeType])).toEqual([
+      ['/updated/field', 'foobar', 'barfoo', 'modified'],
+    ]);
     expect(rows.filter((r) => r.type === 'added')).toHaveLength(2);
     expect(rows.filter((r) => r.type === 'deleted')).toHaveLength(2);
   });
@@ -124,14 +166,20 @@ describe('Terraform plan JSON', () => {
     const { rows, scan } = await ingest('terraform-plan', fixture('terraform/plan-resource-drift.json'));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ type: 'modified', address: 'test_instance.should_refresh', resourceType: 'test_instance' });
-    expect(rows[0]!.changes.map((c) => [c.path, c.declared, c.actual, c.changeType])).toEqual([['/ami', 'refresh-me', 'refreshed', 'modified']]);
+    expect(rows[0]!.changes.map((c) => [c.path, c.declared, c.actual, c.changeType])).toEqual([
+      ['/ami', 'refresh-me', 'refreshed', 'modified'],
+    ]);
     expect(scan.counts.resourcesSeen).toBe(2);
   });
 
   it('reads previous_address as a move, not a delete and an add', async () => {
     const { rows } = await ingest('terraform-plan', fixture('terraform/plan-moved-drift.json'));
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ type: 'moved', address: 'test_instance.should_refresh_with_move', previousAddress: 'test_instance.should_refresh' });
+    expect(rows[0]).toMatchObject({
+      type: 'moved',
+      address: 'test_instance.should_refresh_with_move',
+      previousAddress: 'test_instance.should_refresh',
+    });
     expect(rows[0]!.changes.map((c) => [c.path, c.declared, c.actual])).toEqual([['/ami', 'refresh-me', 'refreshed']]);
   });
 
@@ -187,7 +235,9 @@ describe('tfstate with a cloud inventory', () => {
   function inventoryOf(state: any): Inv[] {
     return state.resources
       .filter((r: any) => r.mode === 'managed')
-      .flatMap((r: any) => r.instances.map((i: any) => ({ type: r.type, id: i.attributes.id, attributes: structuredClone(i.attributes) })));
+      .flatMap((r: any) =>
+        r.instances.map((i: any) => ({ type: r.type, id: i.attributes.id, attributes: structuredClone(i.attributes) })),
+      );
   }
 
   it('flags SSH opened to the world, and reports an unmanaged security group', async () => {
@@ -195,10 +245,21 @@ describe('tfstate with a cloud inventory', () => {
     const inventory = inventoryOf(state);
     const sg = inventory.find((r) => r.id === 'sg-0254c038e32f25530')!;
     (sg.attributes.ingress as unknown[]).push({
-      cidr_blocks: ['0.0.0.0/0'], description: 'debug', from_port: 22, to_port: 22, protocol: 'tcp',
-      ipv6_cidr_blocks: [], prefix_list_ids: [], security_groups: [], self: false,
+      cidr_blocks: ['0.0.0.0/0'],
+      description: 'debug',
+      from_port: 22,
+      to_port: 22,
+      protocol: 'tcp',
+      ipv6_cidr_blocks: [],
+      prefix_list_ids: [],
+      security_groups: [],
+      self: false,
     });
-    inventory.push({ type: 'aws_security_group', id: 'sg-0ffeeunmanaged', attributes: { id: 'sg-0ffeeunmanaged', name: 'clickops' } });
+    inventory.push({
+      type: 'aws_security_group',
+      id: 'sg-0ffeeunmanaged',
+      attributes: { id: 'sg-0ffeeunmanaged', name: 'clickops' },
+    });
     const { rows, scan } = await ingest('tfstate', JSON.stringify({ state, inventory: { resources: inventory } }), true);
     const sorted = rows.map((r) => [r.type, r.address ?? r.physicalId]).sort();
     expect(sorted).toEqual([
@@ -208,7 +269,12 @@ describe('tfstate with a cloud inventory', () => {
     const modified = rows.find((r) => r.type === 'modified')!;
     expect(modified.physicalId).toBe('sg-0254c038e32f25530');
     expect(modified.changes).toHaveLength(1);
-    expect(modified.changes[0]).toMatchObject({ path: '/ingress/1', changeType: 'added', securityCritical: true, declared: null });
+    expect(modified.changes[0]).toMatchObject({
+      path: '/ingress/1',
+      changeType: 'added',
+      securityCritical: true,
+      declared: null,
+    });
     expect(modified.changes[0]!.actual).toMatchObject({ from_port: 22, to_port: 22, cidr_blocks: ['0.0.0.0/0'] });
     expect(modified.changes[0]!.rules.length).toBeGreaterThan(0);
     expect(scan.coverage).toMatchObject({ managed: 2, unmanaged: 1 });
@@ -220,9 +286,19 @@ describe('tfstate with a cloud inventory', () => {
     inventory[0]!.attributes.block_public_acls = false;
     const { rows } = await ingest('tfstate', JSON.stringify({ state, inventory: { resources: inventory } }));
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ type: 'modified', address: 'aws_s3_bucket_public_access_block.example', physicalId: 'elie-dev-driftctl' });
+    expect(rows[0]).toMatchObject({
+      type: 'modified',
+      address: 'aws_s3_bucket_public_access_block.example',
+      physicalId: 'elie-dev-driftctl',
+    });
     expect(rows[0]!.changes).toEqual([
-      expect.objectContaining({ path: '/block_public_acls', declared: true, actual: false, changeType: 'modified', securityCritical: true }),
+      expect.objectContaining({
+        path: '/block_public_acls',
+        declared: true,
+        actual: false,
+        changeType: 'modified',
+        securityCritical: true,
+      }),
     ]);
   });
 
@@ -230,14 +306,27 @@ describe('tfstate with a cloud inventory', () => {
     const state = JSON.parse(fixture('driftctl/tfstate-v4-module-iam-user.tfstate').toString());
     const inventory = inventoryOf(state).filter((r) => r.type !== 'aws_iam_user');
     const { rows } = await ingest('tfstate', JSON.stringify({ state, inventory: { resources: inventory } }));
-    expect(rows.map((r) => [r.type, r.address, r.physicalId])).toEqual([['deleted', 'module.iam_iam-user.aws_iam_user.this[0]', 'MODULE-USER']]);
+    expect(rows.map((r) => [r.type, r.address, r.physicalId])).toEqual([
+      ['deleted', 'module.iam_iam-user.aws_iam_user.this[0]', 'MODULE-USER'],
+    ]);
   });
 
   it('flags an unmanaged security group open to the world and a deleted public access block as security-critical', async () => {
     const state = JSON.parse(fixture('driftctl/tfstate-v4-s3-public-access-block.tfstate').toString());
     const inventory: Inv[] = [
-      { type: 'aws_security_group', id: 'sg-clickops', attributes: { id: 'sg-clickops', ingress: [{ cidr_blocks: ['0.0.0.0/0'], from_port: 3389, to_port: 3389, protocol: 'tcp' }] } },
-      { type: 'aws_security_group', id: 'sg-private', attributes: { id: 'sg-private', ingress: [{ cidr_blocks: ['10.0.0.0/8'], from_port: 22, to_port: 22, protocol: 'tcp' }] } },
+      {
+        type: 'aws_security_group',
+        id: 'sg-clickops',
+        attributes: {
+          id: 'sg-clickops',
+          ingress: [{ cidr_blocks: ['0.0.0.0/0'], from_port: 3389, to_port: 3389, protocol: 'tcp' }],
+        },
+      },
+      {
+        type: 'aws_security_group',
+        id: 'sg-private',
+        attributes: { id: 'sg-private', ingress: [{ cidr_blocks: ['10.0.0.0/8'], from_port: 22, to_port: 22, protocol: 'tcp' }] },
+      },
     ];
     const { rows, tenant } = await ingest('tfstate', JSON.stringify({ state, inventory: { resources: inventory } }));
     const summary = rows.map((r) => [r.type, r.address ?? r.physicalId, r.metadata.securityRuleIds.length > 0]).sort();
@@ -246,8 +335,17 @@ describe('tfstate with a cloud inventory', () => {
       ['added', 'sg-private', false],
       ['deleted', 'aws_s3_bucket_public_access_block.example', true],
     ]);
-    const events = await h.db.selectFrom('outbox').select('payload').where('event_type', '=', 'drift.detected.v1').where('subject', 'like', `%.${tenant.orgId}.${tenant.envId}`).execute();
-    const critical = events.map((e) => (e.payload as any).data).filter((d) => d.isSecurityCritical).map((d) => d.resource.physicalId ?? d.resource.address).sort();
+    const events = await h.db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('event_type', '=', 'drift.detected.v1')
+      .where('subject', 'like', `%.${tenant.orgId}.${tenant.envId}`)
+      .execute();
+    const critical = events
+      .map((e) => (e.payload as any).data)
+      .filter((d) => d.isSecurityCritical)
+      .map((d) => d.resource.physicalId ?? d.resource.address)
+      .sort();
     expect(critical).toEqual(['elie-dev-driftctl', 'sg-clickops']);
   });
 });

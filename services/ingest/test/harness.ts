@@ -32,7 +32,11 @@ export interface Tenant {
 }
 
 /** An organization, an environment and a scanner token scoped to it, written straight to the tables. */
-export async function createTenant(db: Kysely<Database>, role: 'scanner' | 'admin' | 'viewer' = 'scanner', slug = `org-${randomBytes(3).toString('hex')}`): Promise<Tenant> {
+export async function createTenant(
+  db: Kysely<Database>,
+  role: 'scanner' | 'admin' | 'viewer' = 'scanner',
+  slug = `org-${randomBytes(3).toString('hex')}`,
+): Promise<Tenant> {
   const org = await db.insertInto('organizations').values({ name: slug, slug }).returning('id').executeTakeFirstOrThrow();
   const env = await db
     .insertInto('environments')
@@ -42,7 +46,14 @@ export async function createTenant(db: Kysely<Database>, role: 'scanner' | 'admi
   const t = generateToken();
   await db
     .insertInto('api_tokens')
-    .values({ organization_id: org.id, environment_id: env.id, name: 'scanner', token_prefix: t.prefix, token_hash: t.hash, role })
+    .values({
+      organization_id: org.id,
+      environment_id: env.id,
+      name: 'scanner',
+      token_prefix: t.prefix,
+      token_hash: t.hash,
+      role,
+    })
     .execute();
   return { orgId: org.id, envId: env.id, orgSlug: slug, envSlug: 'prod', token: t.token };
 }
@@ -55,7 +66,12 @@ export interface IngestHarness {
   subjectRoot: string;
   streamPrefix: string;
   env: Record<string, string>;
-  post(path: string, body: Buffer | string, headers?: Record<string, string>, token?: string): Promise<{ status: number; body: any; headers: Headers }>;
+  post(
+    path: string,
+    body: Buffer | string,
+    headers?: Record<string, string>,
+    token?: string,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   get(path: string, token?: string): Promise<{ status: number; body: any }>;
   submit(format: string, body: Buffer | string, opts?: { full?: boolean; token?: string }): Promise<string>;
   waitForScan(scanId: string, timeoutMs?: number): Promise<any>;
@@ -66,7 +82,11 @@ export interface IngestHarness {
 }
 
 /** A real ingest service on a free port, with its own database, subject root and streams. */
-export async function startIngest(label: string, extraEnv: Record<string, string> = {}, log: Logger = createLogger({ level: 'silent', name: 'ingest-test' })): Promise<IngestHarness> {
+export async function startIngest(
+  label: string,
+  extraEnv: Record<string, string> = {},
+  log: Logger = createLogger({ level: 'silent', name: 'ingest-test' }),
+): Promise<IngestHarness> {
   const tdb = await createTestDatabase(label);
   const suffix = randomBytes(4).toString('hex');
   const env = {
@@ -124,7 +144,12 @@ export async function startIngest(label: string, extraEnv: Record<string, string
       }
     },
     async bus() {
-      bus ??= await connectBus({ url: NATS_URL, name: 'ingest-test-client', config: { subjectRoot: env.DG_SUBJECT_ROOT, streamPrefix: env.DG_STREAM_PREFIX }, log: createLogger({ level: 'silent', name: 't' }) });
+      bus ??= await connectBus({
+        url: NATS_URL,
+        name: 'ingest-test-client',
+        config: { subjectRoot: env.DG_SUBJECT_ROOT, streamPrefix: env.DG_STREAM_PREFIX },
+        log: createLogger({ level: 'silent', name: 't' }),
+      });
       return bus;
     },
     async startPeer() {
@@ -140,7 +165,8 @@ export async function startIngest(label: string, extraEnv: Record<string, string
       for (const p of peers) await p.destroy();
       await svc.destroy();
       const b = await h.bus();
-      for (const name of Object.values(streamNames({ streamPrefix: env.DG_STREAM_PREFIX }))) await b.jsm.streams.delete(name).catch(() => undefined);
+      for (const name of Object.values(streamNames({ streamPrefix: env.DG_STREAM_PREFIX })))
+        await b.jsm.streams.delete(name).catch(() => undefined);
       await b.close();
       await serviceDb.destroy();
       await tdb.destroy();
@@ -153,13 +179,33 @@ export async function startIngest(label: string, extraEnv: Record<string, string
 export async function driftRows(db: Kysely<Database>, envId: number, opts: { open?: boolean } = {}) {
   let q = db
     .selectFrom('drift_events')
-    .select(['id', 'drift_type', 'resolved_at', 'resolution_type', 'metadata', 'seen_count', 'fingerprint', 'declared_state', 'actual_state', 'iac_resource_id'])
+    .select([
+      'id',
+      'drift_type',
+      'resolved_at',
+      'resolution_type',
+      'metadata',
+      'seen_count',
+      'fingerprint',
+      'declared_state',
+      'actual_state',
+      'iac_resource_id',
+    ])
     .where('environment_id', '=', envId);
   if (opts.open) q = q.where('resolved_at', 'is', null);
   const events = await q.orderBy('id').execute();
   const changes = await db
     .selectFrom('drift_changes')
-    .select(['drift_event_id', 'property_path', 'declared_value', 'actual_value', 'change_type', 'is_security_critical', 'is_sensitive', 'security_rule_ids'])
+    .select([
+      'drift_event_id',
+      'property_path',
+      'declared_value',
+      'actual_value',
+      'change_type',
+      'is_security_critical',
+      'is_sensitive',
+      'security_rule_ids',
+    ])
     .where('drift_event_id', 'in', events.length ? events.map((e) => e.id) : [-1])
     .orderBy('drift_event_id')
     .orderBy('property_path')
@@ -195,12 +241,20 @@ export async function driftRows(db: Kysely<Database>, envId: number, opts: { ope
 }
 
 /** Runs the `dg` CLI in a child process with exactly `env` (plus PATH), feeding `stdin`. */
-export function dg(args: string[], env: Record<string, string>, stdin?: Buffer): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function dg(
+  args: string[],
+  env: Record<string, string>,
+  stdin?: Buffer,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', resolve(REPO_ROOT, 'apps/dg/src/main.ts'), ...args], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env['PATH'] ?? '', ...env },
-    });
+    const child = spawn(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', resolve(REPO_ROOT, 'apps/dg/src/main.ts'), ...args],
+      {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env['PATH'] ?? '', ...env },
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

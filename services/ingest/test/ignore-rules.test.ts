@@ -9,7 +9,17 @@ afterAll(async () => {
   await h?.stop();
 });
 
-async function rule(t: Tenant, r: { resource_type?: string; address_pattern?: string; property_path?: string; syntax: 'driftignore' | 'json_pointer'; environment_id?: number | null; is_active?: boolean }) {
+async function rule(
+  t: Tenant,
+  r: {
+    resource_type?: string;
+    address_pattern?: string;
+    property_path?: string;
+    syntax: 'driftignore' | 'json_pointer';
+    environment_id?: number | null;
+    is_active?: boolean;
+  },
+) {
   const row = await h.db
     .insertInto('ignore_rules')
     .values({ organization_id: t.orgId, environment_id: t.envId, reason: 'test', ...r })
@@ -46,7 +56,11 @@ describe('ignore rules of an organization and environment', () => {
   it('suppresses one property by JSON pointer, keeping the rest of the drift', async () => {
     const t = await createTenant(h.db);
     const timeout = await rule(t, { syntax: 'json_pointer', resource_type: 'AWS::Lambda::Function', property_path: '/Timeout' });
-    const result = await scan(t, 'cloudformation', fixture('cloudformation/describe-stack-resource-drifts.awscli-lambda-not-equal.json'));
+    const result = await scan(
+      t,
+      'cloudformation',
+      fixture('cloudformation/describe-stack-resource-drifts.awscli-lambda-not-equal.json'),
+    );
     const rows = await driftRows(h.db, t.envId);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.changes.map((c) => c.path)).toEqual(['/MemorySize']);

@@ -11,14 +11,25 @@ afterAll(async () => {
 });
 
 type Obj = Record<string, unknown>;
-const obj = (apiVersion: string, kind: string, name: string, namespace: string | undefined, extra: Obj = {}, meta: Obj = {}): Obj => ({
+const obj = (
+  apiVersion: string,
+  kind: string,
+  name: string,
+  namespace: string | undefined,
+  extra: Obj = {},
+  meta: Obj = {},
+): Obj => ({
   apiVersion,
   kind,
   metadata: { name, ...(namespace ? { namespace } : {}), ...meta },
   ...extra,
 });
-const owned = (kind: string, name: string) => ({ ownerReferences: [{ apiVersion: 'apps/v1', kind, name, uid: `uid-${name}`, controller: true }] });
-const pod = (securityContext?: Obj) => ({ spec: { containers: [{ name: 'web', image: 'web:1.2', ...(securityContext ? { securityContext } : {}) }] } });
+const owned = (kind: string, name: string) => ({
+  ownerReferences: [{ apiVersion: 'apps/v1', kind, name, uid: `uid-${name}`, controller: true }],
+});
+const pod = (securityContext?: Obj) => ({
+  spec: { containers: [{ name: 'web', image: 'web:1.2', ...(securityContext ? { securityContext } : {}) }] },
+});
 
 const declaredYaml = `apiVersion: apps/v1
 kind: Deployment
@@ -33,7 +44,14 @@ metadata: { name: web, namespace: shop }
 spec: { selector: { app: web }, ports: [{ port: 80 }] }
 `;
 const liveDeclared = [
-  obj('apps/v1', 'Deployment', 'web', 'shop', { spec: { replicas: 1, template: pod() }, status: { readyReplicas: 1 } }, { uid: 'd1', resourceVersion: '7' }),
+  obj(
+    'apps/v1',
+    'Deployment',
+    'web',
+    'shop',
+    { spec: { replicas: 1, template: pod() }, status: { readyReplicas: 1 } },
+    { uid: 'd1', resourceVersion: '7' },
+  ),
   obj('v1', 'Service', 'web', 'shop', { spec: { selector: { app: 'web' }, ports: [{ port: 80 }], clusterIP: '10.0.0.7' } }),
 ];
 const clusterOwn = [
@@ -50,7 +68,10 @@ const clusterOwn = [
 ];
 
 function body(extra: Obj[]): string {
-  return JSON.stringify({ declared: declaredYaml, live: { apiVersion: 'v1', kind: 'List', items: [...liveDeclared, ...clusterOwn, ...extra] } });
+  return JSON.stringify({
+    declared: declaredYaml,
+    live: { apiVersion: 'v1', kind: 'List', items: [...liveDeclared, ...clusterOwn, ...extra] },
+  });
 }
 
 async function scan(t: Tenant, b: string) {
@@ -93,7 +114,13 @@ describe('unmanaged Kubernetes objects through ingest', () => {
     const t = await createTenant(h.db);
     const rule = await h.db
       .insertInto('ignore_rules')
-      .values({ organization_id: t.orgId, environment_id: t.envId, syntax: 'json_pointer', address_pattern: '*/shop/*', reason: 'team sandbox' })
+      .values({
+        organization_id: t.orgId,
+        environment_id: t.envId,
+        syntax: 'json_pointer',
+        address_pattern: '*/shop/*',
+        reason: 'team sandbox',
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     const result = await scan(t, body([obj('v1', 'Pod', 'debug', 'shop', pod({ privileged: true }))]));

@@ -22,10 +22,12 @@ async function outboxOf(type: string) {
   return h.db.selectFrom('outbox').select(['payload']).where('event_type', '=', type).execute();
 }
 
-
 describe('drift lifecycle', () => {
   it('updates a drift seen again instead of opening a duplicate, then resolves it on a full scan without it', async () => {
-    const drifted = cfnDrifts([{ id: 'Queue', diffs: [['/DelaySeconds', 20, 120]] }, { id: 'Other', status: 'IN_SYNC' }]);
+    const drifted = cfnDrifts([
+      { id: 'Queue', diffs: [['/DelaySeconds', 20, 120]] },
+      { id: 'Other', status: 'IN_SYNC' },
+    ]);
     const first = await scanAndWait(drifted);
     expect(first.counts).toMatchObject({ driftsOpened: 1, driftsUpdated: 0, driftsResolved: 0 });
     const second = await scanAndWait(drifted);
@@ -50,9 +52,25 @@ describe('drift lifecycle', () => {
   });
 
   it('resolves a drift when the resource is reported in sync, and supersedes one whose values changed', async () => {
-    const a = await scanAndWait(cfnDrifts([{ id: 'Bucket', type: 'AWS::S3::Bucket', diffs: [['/VersioningConfiguration', { Status: 'Enabled' }, { Status: 'Suspended' }]] }]));
+    const a = await scanAndWait(
+      cfnDrifts([
+        {
+          id: 'Bucket',
+          type: 'AWS::S3::Bucket',
+          diffs: [['/VersioningConfiguration', { Status: 'Enabled' }, { Status: 'Suspended' }]],
+        },
+      ]),
+    );
     expect(a.counts.driftsOpened).toBe(1);
-    const b = await scanAndWait(cfnDrifts([{ id: 'Bucket', type: 'AWS::S3::Bucket', diffs: [['/VersioningConfiguration', { Status: 'Enabled' }, { Status: 'Disabled' }]] }]));
+    const b = await scanAndWait(
+      cfnDrifts([
+        {
+          id: 'Bucket',
+          type: 'AWS::S3::Bucket',
+          diffs: [['/VersioningConfiguration', { Status: 'Enabled' }, { Status: 'Disabled' }]],
+        },
+      ]),
+    );
     expect(b.counts).toMatchObject({ driftsOpened: 1, driftsResolved: 1 });
     let open = (await driftRows(h.db, h.tenant.envId, { open: true })).filter((r) => r.address === 'Bucket');
     expect(open).toHaveLength(1);
@@ -106,14 +124,26 @@ describe('drift lifecycle', () => {
       actor: 'alice@example.com',
       note: 'hotfix kept',
     });
-    await bus.js.publish(subjectFor('cmd.drift.resolve.v1', h.tenant.orgId, h.tenant.envId, h.subjectRoot), JSON.stringify(cmd), { msgID: cmd.id });
-    const resolved = await waitUntil(async () => (await driftRows(h.db, h.tenant.envId)).find((r) => r.id === drift.id && r.resolved));
+    await bus.js.publish(subjectFor('cmd.drift.resolve.v1', h.tenant.orgId, h.tenant.envId, h.subjectRoot), JSON.stringify(cmd), {
+      msgID: cmd.id,
+    });
+    const resolved = await waitUntil(async () =>
+      (await driftRows(h.db, h.tenant.envId)).find((r) => r.id === drift.id && r.resolved),
+    );
     expect(resolved).toMatchObject({ resolutionType: 'codify_iac' });
-    expect(resolved.metadata.resolution).toMatchObject({ by: 'command', confirmedCause: 'emergency_fix', actor: 'alice@example.com' });
+    expect(resolved.metadata.resolution).toMatchObject({
+      by: 'command',
+      confirmedCause: 'emergency_fix',
+      actor: 'alice@example.com',
+    });
 
     // the relay publishes both events to the stream, where analysis and the notifier read them
     const detected = await waitUntil(async () => {
-      const msg = await bus.jsm.streams.getMessage(`${h.streamPrefix}DRIFT`, { last_by_subj: subjectFor('drift.resolved.v1', h.tenant.orgId, h.tenant.envId, h.subjectRoot) }).catch(() => undefined);
+      const msg = await bus.jsm.streams
+        .getMessage(`${h.streamPrefix}DRIFT`, {
+          last_by_subj: subjectFor('drift.resolved.v1', h.tenant.orgId, h.tenant.envId, h.subjectRoot),
+        })
+        .catch(() => undefined);
       return msg;
     });
     const event = detected!.json<{ data: { driftEventId: number; confirmedCause: string; resolvedBy: string } }>();
@@ -122,13 +152,26 @@ describe('drift lifecycle', () => {
 
   it('dead-letters a resolve command for a drift of another organization, changing nothing', async () => {
     const bus = await h.bus();
-    const other = await h.db.insertInto('organizations').values({ name: 'intruder', slug: 'intruder' }).returning('id').executeTakeFirstOrThrow();
-    const env = await h.db.insertInto('environments').values({ organization_id: other.id, name: 'p', slug: 'p', cloud_provider: 'aws' }).returning('id').executeTakeFirstOrThrow();
+    const other = await h.db
+      .insertInto('organizations')
+      .values({ name: 'intruder', slug: 'intruder' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const env = await h.db
+      .insertInto('environments')
+      .values({ organization_id: other.id, name: 'p', slug: 'p', cloud_provider: 'aws' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await scanAndWait(cfnDrifts([{ id: 'Role', type: 'AWS::IAM::Role', diffs: [['/MaxSessionDuration', 3600, 43200]] }]));
     const target = (await driftRows(h.db, h.tenant.envId, { open: true })).find((r) => r.address === 'Role')!;
     const cmd = envelope('cmd.drift.resolve', other.id, env.id, { driftEventId: target.id, resolutionType: 'accepted' });
-    await bus.js.publish(subjectFor('cmd.drift.resolve.v1', other.id, env.id, h.subjectRoot), JSON.stringify(cmd), { msgID: cmd.id });
-    const dl = await waitUntil(async () => (await h.db.selectFrom('dead_letters').selectAll().where('message_id', '=', cmd.id).executeTakeFirst()) ?? undefined);
+    await bus.js.publish(subjectFor('cmd.drift.resolve.v1', other.id, env.id, h.subjectRoot), JSON.stringify(cmd), {
+      msgID: cmd.id,
+    });
+    const dl = await waitUntil(
+      async () =>
+        (await h.db.selectFrom('dead_letters').selectAll().where('message_id', '=', cmd.id).executeTakeFirst()) ?? undefined,
+    );
     expect(dl.error).toMatch(/does not exist/);
     expect((await driftRows(h.db, h.tenant.envId)).find((r) => r.id === target.id)!.resolved).toBe(false);
   });
@@ -138,19 +181,34 @@ describe('sensitive values', () => {
   it('masks a changed secret everywhere it is stored, keeping only a keyed hash that shows it changed', async () => {
     const attributes = { id: 'db-1', engine: 'postgres', password: 'hunter2-old', username: 'app' };
     const state = {
-      version: 4, terraform_version: '1.9.0', serial: 1, lineage: 'l', outputs: {},
-      resources: [{
-        mode: 'managed', type: 'aws_db_instance', name: 'main', provider: 'provider["registry.terraform.io/hashicorp/aws"]',
-        instances: [{ schema_version: 1, attributes, sensitive_attributes: [[{ type: 'get_attr', value: 'password' }]] }],
-      }],
+      version: 4,
+      terraform_version: '1.9.0',
+      serial: 1,
+      lineage: 'l',
+      outputs: {},
+      resources: [
+        {
+          mode: 'managed',
+          type: 'aws_db_instance',
+          name: 'main',
+          provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+          instances: [{ schema_version: 1, attributes, sensitive_attributes: [[{ type: 'get_attr', value: 'password' }]] }],
+        },
+      ],
     };
-    const inventory = { resources: [{ type: 'aws_db_instance', id: 'db-1', attributes: { ...attributes, password: 'hunter2-new' } }] };
+    const inventory = {
+      resources: [{ type: 'aws_db_instance', id: 'db-1', attributes: { ...attributes, password: 'hunter2-new' } }],
+    };
     const scan = await h.waitForScan(await h.submit('tfstate', JSON.stringify({ state, inventory })));
     expect(scan.counts.driftsOpened).toBe(1);
     const drift = (await driftRows(h.db, h.tenant.envId, { open: true })).find((r) => r.address === 'aws_db_instance.main')!;
     expect(drift.changes).toHaveLength(1);
     expect(drift.changes[0]).toMatchObject({ path: '/password', sensitive: true, changeType: 'modified' });
-    const hash = await h.db.selectFrom('drift_changes').select('value_hash').where('drift_event_id', '=', drift.id).executeTakeFirstOrThrow();
+    const hash = await h.db
+      .selectFrom('drift_changes')
+      .select('value_hash')
+      .where('drift_event_id', '=', drift.id)
+      .executeTakeFirstOrThrow();
     expect(hash.value_hash).toMatch(/^[0-9a-f]{64}$/);
     // keyed: not the plain sha256 anyone could recompute by guessing the secret
     expect(hash.value_hash).not.toBe(sensitiveValueHash('hunter2-old', 'hunter2-new'));
@@ -161,7 +219,10 @@ describe('sensitive values', () => {
       await h.db.selectFrom('drift_changes').selectAll().execute(),
       await h.db.selectFrom('outbox').selectAll().execute(),
       await h.db.selectFrom('audit_log').selectAll().execute(),
-      (await h.db.selectFrom('scans').selectAll().execute()).map((s) => ({ ...s, payload: Buffer.from(s.payload).toString('latin1') })),
+      (await h.db.selectFrom('scans').selectAll().execute()).map((s) => ({
+        ...s,
+        payload: Buffer.from(s.payload).toString('latin1'),
+      })),
     ]);
     expect(everything.match(/.{0,60}hunter2.{0,20}/g) ?? []).toEqual([]);
   });
@@ -171,9 +232,19 @@ describe('metrics', () => {
   it('exposes scan outcomes, drift churn and the backlog on /metrics', async () => {
     const text = await (await fetch(`${h.url}/metrics`)).text();
     const value = (series: RegExp) => Number(text.match(series)?.[1] ?? NaN);
-    const completed = await h.db.selectFrom('scans').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'completed').where('format', '=', 'cloudformation').executeTakeFirstOrThrow();
-    expect(value(/^dg_ingest_scans_total\{format="cloudformation",outcome="completed",service="ingest"\} (\d+)$/m)).toBe(Number(completed.n));
-    const opened = await h.db.selectFrom('drift_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const completed = await h.db
+      .selectFrom('scans')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'completed')
+      .where('format', '=', 'cloudformation')
+      .executeTakeFirstOrThrow();
+    expect(value(/^dg_ingest_scans_total\{format="cloudformation",outcome="completed",service="ingest"\} (\d+)$/m)).toBe(
+      Number(completed.n),
+    );
+    const opened = await h.db
+      .selectFrom('drift_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(value(/^dg_ingest_drifts_total\{action="opened",service="ingest"\} (\d+)$/m)).toBe(Number(opened.n));
     expect(value(/^dg_ingest_scans_waiting\{service="ingest"\} (\d+)$/m)).toBe(0);
     expect(text).toMatch(/^dg_ingest_scan_processing_seconds_count\{service="ingest",format="tfstate"\} 1$/m);

@@ -23,7 +23,12 @@ async function ingest(format: string, body: string) {
 }
 
 async function driftsOf(t: Tenant) {
-  return h.db.selectFrom('drift_events').select(['id', 'observed_at', 'detected_at']).where('environment_id', '=', t.envId).orderBy('id').execute();
+  return h.db
+    .selectFrom('drift_events')
+    .select(['id', 'observed_at', 'detected_at'])
+    .where('environment_id', '=', t.envId)
+    .orderBy('id')
+    .execute();
 }
 
 async function detectedOf(t: Tenant) {
@@ -52,7 +57,11 @@ describe('observation time of a drift', () => {
     expect((row!.observed_at as Date).toISOString()).toBe('2026-11-29T22:15:03.000Z');
     expect((row!.detected_at as Date).getTime()).not.toBe((row!.observed_at as Date).getTime());
     const [event] = await detectedOf(t);
-    expect(event).toMatchObject({ driftEventId: row!.id, observedAt: '2026-11-29T22:15:03.000Z', detectedAt: (row!.detected_at as Date).toISOString() });
+    expect(event).toMatchObject({
+      driftEventId: row!.id,
+      observedAt: '2026-11-29T22:15:03.000Z',
+      detectedAt: (row!.detected_at as Date).toISOString(),
+    });
   });
 
   it('uses the submission time for a scan that does not say when it observed', async () => {

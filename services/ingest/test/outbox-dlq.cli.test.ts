@@ -12,15 +12,31 @@ afterAll(async () => {
 });
 
 it("dead-letters at once an event no stream captures, shows it in dg dlq list as the service's, and dg dlq replay publishes it once a stream does", async () => {
-  const cli = { DATABASE_URL: h.env['DATABASE_URL']!, NATS_URL: h.env['NATS_URL']!, DG_SUBJECT_ROOT: h.subjectRoot, DG_STREAM_PREFIX: h.streamPrefix };
+  const cli = {
+    DATABASE_URL: h.env['DATABASE_URL']!,
+    NATS_URL: h.env['NATS_URL']!,
+    DG_SUBJECT_ROOT: h.subjectRoot,
+    DG_STREAM_PREFIX: h.streamPrefix,
+  };
   const subject = `${h.subjectRoot}.nowhere.v1.${h.tenant.orgId}.${h.tenant.envId}`;
   const id = uuidv7();
   const body = { ...envelope('cmd.repo.sync', h.tenant.orgId, h.tenant.envId, { repositoryId: 1 }), id };
   // What a publisher built for a subject no stream declares: the ingest service's own relay meets it.
-  await h.db.insertInto('outbox').values({ id, subject, event_type: 'cmd.repo.sync.v1', payload: JSON.stringify(body), headers: '{}' }).execute();
+  await h.db
+    .insertInto('outbox')
+    .values({ id, subject, event_type: 'cmd.repo.sync.v1', payload: JSON.stringify(body), headers: '{}' })
+    .execute();
 
-  const letter = await waitUntil(async () => (await h.db.selectFrom('dead_letters').selectAll().where('message_id', '=', id).executeTakeFirst()) ?? undefined);
-  expect(letter).toMatchObject({ service: 'ingest', consumer: 'outbox-relay', error_code: 'no_stream', delivery_count: 1, subject });
+  const letter = await waitUntil(
+    async () => (await h.db.selectFrom('dead_letters').selectAll().where('message_id', '=', id).executeTakeFirst()) ?? undefined,
+  );
+  expect(letter).toMatchObject({
+    service: 'ingest',
+    consumer: 'outbox-relay',
+    error_code: 'no_stream',
+    delivery_count: 1,
+    subject,
+  });
   expect(await h.db.selectFrom('outbox').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
 
   const list = await dg(['dlq', 'list', '--service', 'ingest'], cli);

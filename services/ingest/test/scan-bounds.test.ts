@@ -13,7 +13,15 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const scanCount = async () => Number((await h.db.selectFrom('scans').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+const scanCount = async () =>
+  Number(
+    (
+      await h.db
+        .selectFrom('scans')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 /**
  * POSTs a scan with node:http and polls /healthz from the moment the whole body has been handed
@@ -35,14 +43,21 @@ async function postWhileProbing(query: string, body: Buffer, headers: Record<str
     }
   })();
   const response = await new Promise<{ status: number; body: any }>((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { authorization: `Bearer ${h.tenant.token}`, 'content-length': String(body.length), ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => {
-        answered = true;
-        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
-      });
-    });
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${h.tenant.token}`, 'content-length': String(body.length), ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => {
+          answered = true;
+          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body, () => (sent = true));
   });
@@ -62,7 +77,9 @@ describe('each scan is read within named bounds while the service keeps answerin
   });
 
   it('refuses a flood of JSON containers before building them (422, maxJsonContainers)', async () => {
-    const flood = Buffer.from(`{"managed":[${'{},'.repeat(SCAN_LIMITS.maxJsonContainers)}{}],"unmanaged":[],"missing":[],"summary":{}}`);
+    const flood = Buffer.from(
+      `{"managed":[${'{},'.repeat(SCAN_LIMITS.maxJsonContainers)}{}],"unmanaged":[],"missing":[],"summary":{}}`,
+    );
     const r = await postWhileProbing('format=driftctl', flood);
     expect(r.status).toBe(422);
     expect(r.body).toMatchObject({ code: 'too_many', limit: 'maxJsonContainers', max: SCAN_LIMITS.maxJsonContainers });
@@ -72,7 +89,9 @@ describe('each scan is read within named bounds while the service keeps answerin
 
   it('refuses more resources than maxResources (422 naming the bound)', async () => {
     const item = '{"id":"i","type":"aws_s3_bucket"},';
-    const body = Buffer.from(`{"managed":[${item.repeat(SCAN_LIMITS.maxResources)}${item.slice(0, -1)}],"unmanaged":[],"missing":[],"summary":{}}`);
+    const body = Buffer.from(
+      `{"managed":[${item.repeat(SCAN_LIMITS.maxResources)}${item.slice(0, -1)}],"unmanaged":[],"missing":[],"summary":{}}`,
+    );
     const r = await h.post('/v1/scans?format=driftctl', body);
     expect(r.status).toBe(422);
     expect(r.body).toMatchObject({ code: 'too_many', limit: 'maxResources', max: SCAN_LIMITS.maxResources });

@@ -45,7 +45,11 @@ describe('a scan that cannot be processed fails at once, with its reason, and do
     const bad = await h.waitForScan(badId);
     expect(bad.status).toBe('failed');
     expect(bad.attempts).toBe(1);
-    expect(bad.error).toMatchObject({ code: 'processing_failed', sqlstate: '22P05', item: { resourceType: 'aws_s3_bucket', physicalId: 'bad-bucket', driftType: 'added' } });
+    expect(bad.error).toMatchObject({
+      code: 'processing_failed',
+      sqlstate: '22P05',
+      item: { resourceType: 'aws_s3_bucket', physicalId: 'bad-bucket', driftType: 'added' },
+    });
     expect(bad.error.message).toMatch(/unicode|\\u0000|unsupported/i);
 
     const good = await h.waitForScan(goodId);
@@ -60,8 +64,11 @@ describe('a scan that cannot be processed fails at once, with its reason, and do
     const at = text.indexOf('"monitoring":true');
     const second = text.indexOf('"monitoring":true', at + 1);
     const body =
-      text.slice(0, at) + '"monitoring":12345678901234567891' +
-      text.slice(at + 17, second) + '"monitoring":12345678901234567892' + text.slice(second + 17);
+      text.slice(0, at) +
+      '"monitoring":12345678901234567891' +
+      text.slice(at + 17, second) +
+      '"monitoring":12345678901234567892' +
+      text.slice(second + 17);
     const scan = await h.waitForScan(await h.submit('tfstate', body));
     expect(scan).toMatchObject({ status: 'completed', counts: { driftsOpened: 1 } });
     const [drift] = (await driftRows(h.db, h.tenant.envId)).filter((d) => d.resourceType === 'aws_instance');

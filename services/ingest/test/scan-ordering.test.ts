@@ -11,7 +11,13 @@ afterAll(async () => {
 });
 
 /** A full scan in which every queue shows the delay it had at `round`. */
-const roundScan = (round: number) => cfnDrifts(Array.from({ length: 150 }, (_, i) => ({ id: `Queue${i}`, diffs: [['/DelaySeconds', 0, round] as [string, unknown, unknown]] })));
+const roundScan = (round: number) =>
+  cfnDrifts(
+    Array.from({ length: 150 }, (_, i) => ({
+      id: `Queue${i}`,
+      diffs: [['/DelaySeconds', 0, round] as [string, unknown, unknown]],
+    })),
+  );
 
 it('applies the scans of one environment in submission order even with several ingest instances', async () => {
   const peers = [await h.startPeer(), await h.startPeer()];

@@ -5,7 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@driftguard/runtime';
 import { streamNames } from '@driftguard/bus';
 import { driftRows, startIngest, waitUntil, type IngestHarness } from './harness.js';
-import { cloudformation, driftctl, ENCODED, kubernetes, native, rotated, TAG, terraformPlan, tfstate } from './secrets.canary.builders.js';
+import {
+  cloudformation,
+  driftctl,
+  ENCODED,
+  kubernetes,
+  native,
+  rotated,
+  TAG,
+  terraformPlan,
+  tfstate,
+} from './secrets.canary.builders.js';
 import { sensitiveValueHash } from '../src/diff/sensitive.mask.js';
 
 /**
@@ -30,7 +40,9 @@ const leaks = (text: string) =>
     .map((needle) => text.slice(Math.max(0, text.indexOf(needle) - 300), text.indexOf(needle) + 100));
 
 async function databaseDump(): Promise<string> {
-  const { stdout } = await promisify(execFile)('pg_dump', ['--data-only', '--no-owner', h.tdb.url], { maxBuffer: 256 * 1024 * 1024 });
+  const { stdout } = await promisify(execFile)('pg_dump', ['--data-only', '--no-owner', h.tdb.url], {
+    maxBuffer: 256 * 1024 * 1024,
+  });
   return stdout;
 }
 
@@ -49,7 +61,14 @@ async function streamMessages(): Promise<string> {
 }
 
 describe('secrets in scans', () => {
-  const scans: Record<string, string> = { 'terraform-plan': terraformPlan(), tfstate: tfstate(), driftctl: driftctl(), cloudformation: cloudformation(), kubernetes: kubernetes(), native: native() };
+  const scans: Record<string, string> = {
+    'terraform-plan': terraformPlan(),
+    tfstate: tfstate(),
+    driftctl: driftctl(),
+    cloudformation: cloudformation(),
+    kubernetes: kubernetes(),
+    native: native(),
+  };
 
   it('stores, publishes and logs no secret from any format, and still reports every drift', async () => {
     for (const [format, body] of Object.entries(scans)) {
@@ -57,30 +76,62 @@ describe('secrets in scans', () => {
       expect(scan.status, `${format}: ${JSON.stringify(scan)}`).toBe('completed');
     }
     // every drift.detected is on NATS before the stream is read
-    await waitUntil(async () => (await h.db.selectFrom('outbox').select('id').where('published_at', 'is', null).execute()).length === 0);
+    await waitUntil(
+      async () => (await h.db.selectFrom('outbox').select('id').where('published_at', 'is', null).execute()).length === 0,
+    );
 
     const rows = await driftRows(h.db, h.tenant.envId);
     const kinds = rows.map((r) => `${r.type} ${r.address ?? r.physicalId}`);
     for (const [type, id] of [
-      ['modified', 'aws_lambda_function.plan_mod'], ['deleted', 'aws_db_instance.plan_del'], ['moved', 'aws_instance.plan_new'],
-      ['modified', 'aws_db_instance.state_mod'], ['deleted', 'aws_db_instance.state_del'], ['added', 'db-state-add'],
-      ['modified', 'dc-mod'], ['added', 'dc-add'], ['deleted', 'dc-del'], ['modified', 'CfnMod'], ['deleted', 'CfnDel'],
-      ['modified', 'native_mod'], ['added', 'native_add'], ['deleted', 'native_del'], ['moved', 'native_new'],
-    ]) expect(kinds.some((k) => k.startsWith(`${type} `) && k.includes(id!)), `${type} ${id} in ${kinds.join(', ')}`).toBe(true);
+      ['modified', 'aws_lambda_function.plan_mod'],
+      ['deleted', 'aws_db_instance.plan_del'],
+      ['moved', 'aws_instance.plan_new'],
+      ['modified', 'aws_db_instance.state_mod'],
+      ['deleted', 'aws_db_instance.state_del'],
+      ['added', 'db-state-add'],
+      ['modified', 'dc-mod'],
+      ['added', 'dc-add'],
+      ['deleted', 'dc-del'],
+      ['modified', 'CfnMod'],
+      ['deleted', 'CfnDel'],
+      ['modified', 'native_mod'],
+      ['added', 'native_add'],
+      ['deleted', 'native_del'],
+      ['moved', 'native_new'],
+    ])
+      expect(
+        kinds.some((k) => k.startsWith(`${type} `) && k.includes(id!)),
+        `${type} ${id} in ${kinds.join(', ')}`,
+      ).toBe(true);
     // masked changes are still reported as changed, next to the ordinary drift shown in clear
     const planMod = rows.find((r) => r.address === 'aws_lambda_function.plan_mod')!;
-    expect(planMod.changes.find((c) => c.path === '/db_password')).toMatchObject({ sensitive: true, declared: '(sensitive)', actual: '(sensitive)' });
+    expect(planMod.changes.find((c) => c.path === '/db_password')).toMatchObject({
+      sensitive: true,
+      declared: '(sensitive)',
+      actual: '(sensitive)',
+    });
     expect(planMod.changes.find((c) => c.path === '/description')).toMatchObject({ sensitive: true });
-    expect(planMod.changes.find((c) => c.path === '/instance_type')).toMatchObject({ sensitive: false, declared: 't3.micro', actual: 't3.large' });
+    expect(planMod.changes.find((c) => c.path === '/instance_type')).toMatchObject({
+      sensitive: false,
+      declared: 't3.micro',
+      actual: 't3.large',
+    });
     const k8s = rows.filter((r) => r.metadata.resource.kind !== undefined);
     expect(k8s.map((r) => `${r.type} ${r.metadata.resource.kind} ${r.metadata.resource.name}`).sort()).toEqual([
-      'deleted Secret k8s-gone', 'modified ConfigMap k8s-cfg', 'modified Deployment k8s-api', 'modified Secret k8s-sec',
+      'deleted Secret k8s-gone',
+      'modified ConfigMap k8s-cfg',
+      'modified Deployment k8s-api',
+      'modified Secret k8s-sec',
     ]);
     const deployment = k8s.find((r) => r.metadata.resource.kind === 'Deployment')!;
     expect(deployment.changes.some((c) => c.sensitive)).toBe(true);
     expect(deployment.changes.some((c) => !c.sensitive && c.actual === 'api:2')).toBe(true);
     const dc = rows.find((r) => r.physicalId === 'dc-mod')!;
-    expect(dc.changes.find((c) => c.path === '/tags/owner')).toMatchObject({ sensitive: false, declared: 'team-a', actual: 'team-b' });
+    expect(dc.changes.find((c) => c.path === '/tags/owner')).toMatchObject({
+      sensitive: false,
+      declared: 'team-a',
+      actual: 'team-b',
+    });
 
     const dump = await databaseDump();
     expect(dump).toContain('(sensitive)');

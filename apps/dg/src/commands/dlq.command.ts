@@ -59,6 +59,19 @@ function printLetters(ctx: CliContext, letters: DeadLetter[]): void {
   writeLine(ctx.stdout, ['id', 'created', 'service', 'consumer', 'subject', 'code', 'deliveries', 'replays', 'error'].join('\t'));
   for (const l of letters) {
     const error = l.error.replace(/\s+/g, ' ').slice(0, 200);
-    writeLine(ctx.stdout, [l.id, l.createdAt.toISOString(), l.service, l.consumer, l.subject, l.errorCode, l.deliveryCount, l.replayCount, error].join('\t'));
+    writeLine(
+      ctx.stdout,
+      [
+        l.id,
+        l.createdAt.toISOString(),
+        l.service,
+        l.consumer,
+        l.subject,
+        l.errorCode,
+        l.deliveryCount,
+        l.replayCount,
+        error,
+      ].join('\t'),
+    );
   }
 }

@@ -20,7 +20,14 @@ export const envCommand: CliCommand = {
         const { org, env: slug } = parseTarget(target, true);
         const { createEnvironment } = await import('@driftguard/api');
         const created = await withDatabase(ctx, (db) =>
-          createEnvironment(db, { orgSlug: org, slug, cloud: opts.cloud, region: opts.region, account: opts.account, name: opts.name }),
+          createEnvironment(db, {
+            orgSlug: org,
+            slug,
+            cloud: opts.cloud,
+            region: opts.region,
+            account: opts.account,
+            name: opts.name,
+          }),
         );
         writeLine(ctx.stdout, `created environment ${created.orgSlug}/${created.slug} (id ${created.id}, ${created.cloud})`);
       });

@@ -14,4 +14,15 @@ import { tokenCommand } from './token.command.js';
  * Every command group of `dg`, in the order `dg --help` lists them. To add one, write
  * `commands/<group>.command.ts` exporting a `CliCommand` and list it here.
  */
-export const commands: readonly CliCommand[] = [servicesCommand, migrateCommand, orgCommand, envCommand, tokenCommand, repoCommand, integrationCommand, pushCommand, dlqCommand, mlCommand];
+export const commands: readonly CliCommand[] = [
+  servicesCommand,
+  migrateCommand,
+  orgCommand,
+  envCommand,
+  tokenCommand,
+  repoCommand,
+  integrationCommand,
+  pushCommand,
+  dlqCommand,
+  mlCommand,
+];

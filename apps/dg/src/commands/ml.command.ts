@@ -42,10 +42,19 @@ export const mlCommand: CliCommand = {
         await withDatabase(ctx, async (db) => {
           const labels = opts.labels ? await m.confirmedLabels(db) : [];
           writeLine(ctx.stderr, `training on ${opts.samples} synthetic scenarios and ${labels.length} confirmed causes …`);
-          const trained = await m.trainCauseModel({ seed: opts.seed, samples: opts.samples, folds: opts.folds, evalSamples: opts.evalSamples, labels });
+          const trained = await m.trainCauseModel({
+            seed: opts.seed,
+            samples: opts.samples,
+            folds: opts.folds,
+            evalSamples: opts.evalSamples,
+            labels,
+          });
           const reg = await m.registerCauseModel(db, trained);
           writeLine(ctx.stdout, m.formatTrainingReport(trained.report));
-          writeLine(ctx.stdout, `registered ${m.CAUSE_MODEL_NAME} ${reg.version} (id ${reg.modelId}): ${reg.activated ? 'active' : 'not activated'} (${reg.reason})`);
+          writeLine(
+            ctx.stdout,
+            `registered ${m.CAUSE_MODEL_NAME} ${reg.version} (id ${reg.modelId}): ${reg.activated ? 'active' : 'not activated'} (${reg.reason})`,
+          );
           if (reg.prunedModelIds.length) writeLine(ctx.stdout, `removed old versions: ${reg.prunedModelIds.join(', ')}`);
         });
       });
@@ -65,12 +74,22 @@ async function printStatus(ctx: CliContext, db: Kysely<Database>): Promise<void>
     writeLine(ctx.stdout, `no active ${m.CAUSE_MODEL_NAME} model: causes are decided by rules (train one with dg ml train)`);
   } else {
     const ev = await m.latestModelEvaluation(db, active.id);
-    writeLine(ctx.stdout, `active: ${m.CAUSE_MODEL_NAME} ${active.version} (id ${active.id}), trained ${active.trained_at.toISOString()}, deployed ${active.deployed_at?.toISOString() ?? '-'}`);
+    writeLine(
+      ctx.stdout,
+      `active: ${m.CAUSE_MODEL_NAME} ${active.version} (id ${active.id}), trained ${active.trained_at.toISOString()}, deployed ${active.deployed_at?.toISOString() ?? '-'}`,
+    );
     if (ev) {
-      writeLine(ctx.stdout, `held-out macro-F1 ${ev.f1_score_macro ?? '-'}  accuracy ${ev.accuracy ?? '-'}  precision ${ev.precision_macro ?? '-'}  recall ${ev.recall_macro ?? '-'}  training rows ${ev.training_data_size ?? '-'}  evaluated ${ev.evaluation_date}`);
+      writeLine(
+        ctx.stdout,
+        `held-out macro-F1 ${ev.f1_score_macro ?? '-'}  accuracy ${ev.accuracy ?? '-'}  precision ${ev.precision_macro ?? '-'}  recall ${ev.recall_macro ?? '-'}  training rows ${ev.training_data_size ?? '-'}  evaluated ${ev.evaluation_date}`,
+      );
     }
     writeLine(ctx.stdout, `metrics: ${JSON.stringify(active.metrics)}`);
   }
   writeLine(ctx.stdout, 'versions:');
-  for (const v of versions) writeLine(ctx.stdout, `  ${v.version}\t${v.is_active ? 'active' : '      '}\t${v.trained_at.toISOString()}\t${JSON.stringify(v.metrics)}`);
+  for (const v of versions)
+    writeLine(
+      ctx.stdout,
+      `  ${v.version}\t${v.is_active ? 'active' : '      '}\t${v.trained_at.toISOString()}\t${JSON.stringify(v.metrics)}`,
+    );
 }

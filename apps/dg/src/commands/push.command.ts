@@ -39,7 +39,12 @@ export const pushCommand: CliCommand = {
       .description('submit a scan (or, with --declared, declared state) to the ingest service')
       .argument('<file>', 'the scanner output, or - for standard input (JSON, YAML or gzip)')
       .option('--env <org/env>', 'environment the scan is of (must match the token)')
-      .addOption(new Option('--format <format>', `input format: ${ScanFormat.options.join(', ')}; with --declared: ${DECLARED_FORMATS.join(', ')}`))
+      .addOption(
+        new Option(
+          '--format <format>',
+          `input format: ${ScanFormat.options.join(', ')}; with --declared: ${DECLARED_FORMATS.join(', ')}`,
+        ),
+      )
       .option('--full', 'a full scan: open drifts it no longer shows are resolved')
       .option('--scanner <name>', 'name of the scanner, kept with the scan')
       .option('--wait', 'wait for the scan to be processed and print its outcome')
@@ -53,7 +58,10 @@ export const pushCommand: CliCommand = {
         const body = await readInput(file);
         if (opts.declared) return pushDeclared(ctx, target, body, opts);
         const format = ScanFormat.safeParse(opts.format);
-        if (!format.success) throw new UsageError(`--format is required, one of ${ScanFormat.options.join(', ')}${opts.format ? ` (got "${opts.format}")` : ''}`);
+        if (!format.success)
+          throw new UsageError(
+            `--format is required, one of ${ScanFormat.options.join(', ')}${opts.format ? ` (got "${opts.format}")` : ''}`,
+          );
         if (opts.env) parseTarget(opts.env, true);
         const { scanId } = await submitScan(target, body, {
           format: format.data,
@@ -64,25 +72,32 @@ export const pushCommand: CliCommand = {
         writeLine(ctx.stdout, scanId);
         if (!opts.wait) return;
         const timeout = Number(opts.timeout);
-        if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a number of seconds, got "${opts.timeout}"`);
+        if (!Number.isFinite(timeout) || timeout <= 0)
+          throw new UsageError(`--timeout must be a number of seconds, got "${opts.timeout}"`);
         const outcome = await waitForScan(target, scanId, timeout * 1000);
         report(ctx, outcome);
-        if (outcome.status !== 'completed') throw new PushError(`scan ${scanId} ${outcome.status}: ${outcome.error?.message ?? 'see dg push --wait output'}`);
+        if (outcome.status !== 'completed')
+          throw new PushError(`scan ${scanId} ${outcome.status}: ${outcome.error?.message ?? 'see dg push --wait output'}`);
       });
   },
 };
 
 async function pushDeclared(ctx: CliContext, target: PushTarget, body: Buffer, opts: PushOptions): Promise<void> {
   const repo = Number(opts.repo);
-  if (!opts.repo || !Number.isInteger(repo) || repo <= 0) throw new UsageError('--declared needs --repo <id> (the id dg repo add printed)');
-  if (opts.format && !DECLARED_FORMATS.includes(opts.format)) throw new UsageError(`--declared --format must be one of ${DECLARED_FORMATS.join(', ')}`);
+  if (!opts.repo || !Number.isInteger(repo) || repo <= 0)
+    throw new UsageError('--declared needs --repo <id> (the id dg repo add printed)');
+  if (opts.format && !DECLARED_FORMATS.includes(opts.format))
+    throw new UsageError(`--declared --format must be one of ${DECLARED_FORMATS.join(', ')}`);
   const result = await uploadDeclared(target, repo, body, opts.format);
   writeLine(ctx.stdout, JSON.stringify(result));
 }
 
 function report(ctx: CliContext, s: ScanStatus): void {
   const c = s.counts;
-  writeLine(ctx.stderr, `scan ${s.id} ${s.status}: ${c.resourcesSeen} resources seen, ${c.driftsOpened} drifts opened, ${c.driftsUpdated} updated, ${c.driftsResolved} resolved`);
+  writeLine(
+    ctx.stderr,
+    `scan ${s.id} ${s.status}: ${c.resourcesSeen} resources seen, ${c.driftsOpened} drifts opened, ${c.driftsUpdated} updated, ${c.driftsResolved} resolved`,
+  );
   for (const r of s.rejected ?? []) writeLine(ctx.stderr, `  rejected ${r.path}: ${r.reason}`);
   if (s.error) writeLine(ctx.stderr, `  ${s.error.path ? `at ${s.error.path}: ` : ''}${s.error.message ?? ''}`);
 }
@@ -96,6 +111,8 @@ async function readInput(file: string): Promise<Buffer> {
   try {
     return await readFile(file);
   } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new UsageError(
+      `cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
   }
 }

@@ -9,7 +9,10 @@ import { parseTarget } from './target.js';
 
 /** The shared variables, and DG_REPO_ALLOW_LOCAL as the ingest reads it. */
 const repoConfigSchema = baseConfigSchema.extend({
-  DG_REPO_ALLOW_LOCAL: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  DG_REPO_ALLOW_LOCAL: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 
 interface RepoAddOptions {
@@ -71,8 +74,10 @@ export const repoCommand: CliCommand = {
 
 function readCredentials(env: Readonly<Record<string, string | undefined>>, variable: string | undefined): string | undefined {
   if (variable === undefined) return undefined;
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) throw new UsageError(`--credentials-env expects a variable name, got "${variable}"`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable))
+    throw new UsageError(`--credentials-env expects a variable name, got "${variable}"`);
   const value = env[variable];
-  if (value === undefined || value.trim() === '') throw new UsageError(`environment variable ${variable} (from --credentials-env) is not set or empty`);
+  if (value === undefined || value.trim() === '')
+    throw new UsageError(`environment variable ${variable} (from --credentials-env) is not set or empty`);
   return value;
 }

@@ -24,7 +24,11 @@ export const tokenCommand: CliCommand = {
       .description('create an API token and print it once')
       .argument('<org[/env]>', 'organization, or organization/environment to bind the token to one environment')
       .addOption(new Option('--role <role>', 'what the token may do').choices(Role.options).makeOptionMandatory())
-      .addOption(new Option('--expires <duration>', 'lifetime: 90d, 12h, 30m, 2w or never').default(DEFAULT_TOKEN_LIFETIME).argParser(expiry))
+      .addOption(
+        new Option('--expires <duration>', 'lifetime: 90d, 12h, 30m, 2w or never')
+          .default(DEFAULT_TOKEN_LIFETIME)
+          .argParser(expiry),
+      )
       .option('--name <name>', 'label shown in listings (default: <role>-<prefix>)')
       .action(async (target: string, opts: { role: Role; expires: string; name?: string }) => {
         const { org, env } = parseTarget(target, false);
@@ -35,7 +39,10 @@ export const tokenCommand: CliCommand = {
         writeLine(ctx.stdout, created.token);
         const scope = env ? `${org}/${env}` : `${org} (all environments)`;
         const until = created.expiresAt ? `expires ${created.expiresAt.toISOString()}` : 'never expires';
-        writeLine(ctx.stderr, `created ${created.role} token "${created.name}" for ${scope}; ${until}. It is shown only this once.`);
+        writeLine(
+          ctx.stderr,
+          `created ${created.role} token "${created.name}" for ${scope}; ${until}. It is shown only this once.`,
+        );
       });
   },
 };

@@ -39,7 +39,10 @@ function parseJson(text: string): unknown {
 
 function describeProblem(status: number, statusText: string, p: Problem): string {
   const errors = p.errors ?? [];
-  const where = errors.length && !p.detail.includes(errors[0]!.message) ? ` (${errors.map((e) => `at ${e.path || '/'}: ${e.message}`).join('; ')})` : '';
+  const where =
+    errors.length && !p.detail.includes(errors[0]!.message)
+      ? ` (${errors.map((e) => `at ${e.path || '/'}: ${e.message}`).join('; ')})`
+      : '';
   return `${status} ${p.title || statusText}: ${p.detail}${where}`.trim();
 }
 
@@ -54,7 +57,8 @@ async function call<T>(target: PushTarget, method: string, path: string, answer:
       ...(enc ? { body: enc.body } : {}),
     });
   } catch (err) {
-    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err instanceof Error ? err.message : err);
+    const cause =
+      err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err instanceof Error ? err.message : err);
     throw new PushError(`cannot reach ${target.url}: ${cause}`);
   }
   const text = await res.text();
@@ -65,7 +69,10 @@ async function call<T>(target: PushTarget, method: string, path: string, answer:
     throw new PushError(`${res.status} ${res.statusText}: ${text.slice(0, 500)}`.trim());
   }
   const parsed = answer.safeParse(json);
-  if (!parsed.success) throw new PushError(`${method} ${path} answered ${res.status} with an unexpected body: ${parsed.error.issues.map((i) => `${i.path.join('.') || '/'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new PushError(
+      `${method} ${path} answered ${res.status} with an unexpected body: ${parsed.error.issues.map((i) => `${i.path.join('.') || '/'}: ${i.message}`).join('; ')}`,
+    );
   return parsed.data;
 }
 
@@ -100,7 +107,12 @@ export async function waitForScan(target: PushTarget, scanId: string, timeoutMs:
   }
 }
 
-export async function uploadDeclared(target: PushTarget, repositoryId: number, body: Buffer, format?: string): Promise<DeclaredUploadAnswer> {
+export async function uploadDeclared(
+  target: PushTarget,
+  repositoryId: number,
+  body: Buffer,
+  format?: string,
+): Promise<DeclaredUploadAnswer> {
   const q = format ? `?format=${encodeURIComponent(format)}` : '';
   return call(target, 'PUT', `/v1/repositories/${repositoryId}/declared${q}`, DeclaredUploadAnswer, body);
 }

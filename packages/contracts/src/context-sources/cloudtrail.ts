@@ -18,7 +18,9 @@ export const CloudTrailRecord = z.looseObject({
     accountId: z.string().optional(),
     userName: z.string().optional(),
     invokedBy: z.string().optional(),
-    sessionContext: z.looseObject({ sessionIssuer: z.looseObject({ arn: z.string().optional(), userName: z.string().optional() }).optional() }).optional(),
+    sessionContext: z
+      .looseObject({ sessionIssuer: z.looseObject({ arn: z.string().optional(), userName: z.string().optional() }).optional() })
+      .optional(),
   }),
   sourceIPAddress: z.string().optional(),
   userAgent: z.string().optional(),
@@ -26,7 +28,9 @@ export const CloudTrailRecord = z.looseObject({
   errorCode: z.string().optional(),
   requestParameters: Params,
   responseElements: Params,
-  resources: z.array(z.looseObject({ ARN: z.string().optional(), accountId: z.string().optional(), type: z.string().optional() })).optional(),
+  resources: z
+    .array(z.looseObject({ ARN: z.string().optional(), accountId: z.string().optional(), type: z.string().optional() }))
+    .optional(),
 });
 export type CloudTrailRecord = z.infer<typeof CloudTrailRecord>;
 

@@ -23,5 +23,8 @@ export const GenericContextSignal = z
     /** The sending system, e.g. `argocd`, `jira`; defaults to the source. */
     system: z.string().min(1).max(50).optional(),
   })
-  .refine((s) => s.service !== undefined || s.environment !== undefined, { error: 'name a service or an environment', path: ['service'] });
+  .refine((s) => s.service !== undefined || s.environment !== undefined, {
+    error: 'name a service or an environment',
+    path: ['service'],
+  });
 export type GenericContextSignal = z.infer<typeof GenericContextSignal>;

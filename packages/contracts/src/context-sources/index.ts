@@ -4,7 +4,16 @@ import { z } from 'zod';
  * Where context comes from: `POST /v1/context/<source>` on ingest takes each payload exactly as
  * the source sends it (one schema file per source in this folder).
  */
-export const ContextSource = z.enum(['github', 'pagerduty', 'alertmanager', 'cloudtrail', 'kubernetes-audit', 'deployment', 'maintenance', 'incident']);
+export const ContextSource = z.enum([
+  'github',
+  'pagerduty',
+  'alertmanager',
+  'cloudtrail',
+  'kubernetes-audit',
+  'deployment',
+  'maintenance',
+  'incident',
+]);
 export type ContextSource = z.infer<typeof ContextSource>;
 
 /** Sources that cannot send a bearer token and sign their deliveries with a shared secret instead. */

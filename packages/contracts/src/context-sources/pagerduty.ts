@@ -18,7 +18,12 @@ export const PagerDutyIncident = z.looseObject({
 export type PagerDutyIncident = z.infer<typeof PagerDutyIncident>;
 
 /** PagerDuty incident event types DriftGuard publishes; other event types are acknowledged and ignored. */
-export const PagerDutyIncidentEventType = z.enum(['incident.triggered', 'incident.acknowledged', 'incident.resolved', 'incident.priority_updated']);
+export const PagerDutyIncidentEventType = z.enum([
+  'incident.triggered',
+  'incident.acknowledged',
+  'incident.resolved',
+  'incident.priority_updated',
+]);
 
 /** A PagerDuty webhook v3 delivery: `{ event: { id, event_type, occurred_at, agent, data } }`. */
 export const PagerDutyWebhook = z.looseObject({

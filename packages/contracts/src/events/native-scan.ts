@@ -37,12 +37,32 @@ const changes = z.array(nativeChangeSchema).optional();
 const sensitivePaths = z.array(z.string()).optional();
 
 export const nativeObservationSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('modified'), resource: nativeResourceRefSchema, declared: nativeJsonSchema, actual: nativeJsonSchema, changes, sensitivePaths }),
+  z.object({
+    kind: z.literal('modified'),
+    resource: nativeResourceRefSchema,
+    declared: nativeJsonSchema,
+    actual: nativeJsonSchema,
+    changes,
+    sensitivePaths,
+  }),
   z.object({ kind: z.literal('deleted'), resource: nativeResourceRefSchema, declared: body, sensitivePaths }),
   z.object({ kind: z.literal('added'), resource: nativeResourceRefSchema, actual: body, sensitivePaths }),
-  z.object({ kind: z.literal('moved'), resource: nativeResourceRefSchema, previousAddress: z.string().min(1), declared: body, actual: body, changes, sensitivePaths }),
+  z.object({
+    kind: z.literal('moved'),
+    resource: nativeResourceRefSchema,
+    previousAddress: z.string().min(1),
+    declared: body,
+    actual: body,
+    changes,
+    sensitivePaths,
+  }),
   z.object({ kind: z.literal('in_sync'), resource: nativeResourceRefSchema }),
-  z.object({ kind: z.literal('not_checked'), resource: nativeResourceRefSchema, status: z.string().min(1), reason: z.string().optional() }),
+  z.object({
+    kind: z.literal('not_checked'),
+    resource: nativeResourceRefSchema,
+    status: z.string().min(1),
+    reason: z.string().optional(),
+  }),
 ]);
 
 export const nativeScanSchema = z.object({

@@ -310,10 +310,24 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`DROP FUNCTION dg_ensure_audit_partitions(integer)`.execute(db);
   const dropOrder = [
-    'ml_performance_metrics', 'drift_metrics_daily', 'notifications', 'notification_channels',
-    'user_sessions', 'audit_log', 'operational_context', 'correlation_events', 'recommendations',
-    'drift_cause_analysis', 'ml_predictions', 'ml_models', 'drift_changes', 'drift_events',
-    'iac_resources', 'iac_repositories', 'environments', 'organizations',
+    'ml_performance_metrics',
+    'drift_metrics_daily',
+    'notifications',
+    'notification_channels',
+    'user_sessions',
+    'audit_log',
+    'operational_context',
+    'correlation_events',
+    'recommendations',
+    'drift_cause_analysis',
+    'ml_predictions',
+    'ml_models',
+    'drift_changes',
+    'drift_events',
+    'iac_resources',
+    'iac_repositories',
+    'environments',
+    'organizations',
   ];
   for (const table of dropOrder) await sql`DROP TABLE ${sql.table(table)}`.execute(db);
 }

@@ -25,10 +25,29 @@ import { sql, type Kysely } from 'kysely';
 const SERVICE_ROLES = ['dg_ingest', 'dg_analysis', 'dg_recommender', 'dg_notifier', 'dg_api'];
 
 const TENANT_TABLES = [
-  'organizations', 'environments', 'audit_log', 'user_sessions', 'notification_channels', 'users', 'api_tokens',
-  'ignore_rules', 'routing_rules', 'scans', 'context_signals', 'iac_repositories', 'drift_events',
-  'drift_metrics_daily', 'iac_resources', 'drift_changes', 'ml_predictions', 'drift_cause_analysis',
-  'recommendations', 'correlation_events', 'operational_context', 'notifications', 'notification_deliveries',
+  'organizations',
+  'environments',
+  'audit_log',
+  'user_sessions',
+  'notification_channels',
+  'users',
+  'api_tokens',
+  'ignore_rules',
+  'routing_rules',
+  'scans',
+  'context_signals',
+  'iac_repositories',
+  'drift_events',
+  'drift_metrics_daily',
+  'iac_resources',
+  'drift_changes',
+  'ml_predictions',
+  'drift_cause_analysis',
+  'recommendations',
+  'correlation_events',
+  'operational_context',
+  'notifications',
+  'notification_deliveries',
 ];
 
 const createRole = (role: string) => `DO $do$ BEGIN

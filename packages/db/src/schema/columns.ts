@@ -8,8 +8,19 @@ import type { ColumnType } from 'kysely';
  * PostgreSQL type names are `udt_name`s (int4, varchar(n), numeric(p,s), timestamptz, ...).
  */
 export type PgType =
-  | 'int4' | 'int8' | 'bool' | 'text' | 'jsonb' | 'timestamptz' | 'date' | 'bytea' | 'inet' | 'interval' | 'uuid'
-  | `varchar(${number})` | `numeric(${number},${number})`;
+  | 'int4'
+  | 'int8'
+  | 'bool'
+  | 'text'
+  | 'jsonb'
+  | 'timestamptz'
+  | 'date'
+  | 'bytea'
+  | 'inet'
+  | 'interval'
+  | 'uuid'
+  | `varchar(${number})`
+  | `numeric(${number},${number})`;
 
 /** One column: its type, nullability, whether the database supplies a default, allowed values. */
 export interface ColumnSpec<
@@ -58,9 +69,8 @@ interface TypeMap {
 
 type BaseOf<T extends PgType> = T extends `varchar(${string})` ? 'varchar' : T extends `numeric(${string})` ? 'numeric' : T;
 type Nullable<C extends ColumnSpec> = C['nullable'] extends true ? null : never;
-type Narrowed<C extends ColumnSpec, Wide> = C extends ColumnSpec<PgType, boolean, boolean, infer V>
-  ? (string extends V ? Wide : V)
-  : never;
+type Narrowed<C extends ColumnSpec, Wide> =
+  C extends ColumnSpec<PgType, boolean, boolean, infer V> ? (string extends V ? Wide : V) : never;
 type Read<C extends ColumnSpec> = Narrowed<C, TypeMap[BaseOf<C['type']>][0]> | Nullable<C>;
 type Write<C extends ColumnSpec> = Narrowed<C, TypeMap[BaseOf<C['type']>][1]> | Nullable<C>;
 
@@ -75,7 +85,10 @@ export type ColumnOf<C extends ColumnSpec> = ColumnType<
 export type TableOf<C extends Columns> = { -readonly [K in keyof C]: ColumnOf<C[K]> };
 
 function column<const T extends PgType, const N extends boolean, const D extends boolean, const V extends string>(
-  type: T, nullable: N, hasDefault: D, values: readonly V[] | undefined,
+  type: T,
+  nullable: N,
+  hasDefault: D,
+  values: readonly V[] | undefined,
 ): ColumnSpec<T, N, D, V> {
   return { type, nullable, hasDefault, values: values ?? null };
 }

@@ -50,8 +50,14 @@ export const deadLettersColumns = {
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** Nullability agrees; a NOT NULL jsonb column may still hold JSON null, so it cannot be told apart. */
 type NullAgrees<S, C extends ColumnSpec> = null extends S
-  ? C['nullable'] extends true ? true : C['type'] extends 'jsonb' ? true : false
-  : C['nullable'] extends true ? false : true;
+  ? C['nullable'] extends true
+    ? true
+    : C['type'] extends 'jsonb'
+      ? true
+      : false
+  : C['nullable'] extends true
+    ? false
+    : true;
 /**
  * A NOT NULL column is optional on insert exactly when the database defaults it (Kysely makes
  * nullable columns optional either way).
@@ -62,9 +68,10 @@ type DefaultAgrees<I, C extends ColumnSpec> = C['nullable'] extends true
 type ColumnAgrees<Col, C extends ColumnSpec> = [NullAgrees<SelectType<Col>, C>, DefaultAgrees<InsertType<Col>, C>];
 
 /** True when a hand-written table interface agrees with a descriptor. */
-export type Agrees<Table, C extends Columns> = Same<keyof Table, keyof C> extends true
-  ? Same<{ [K in keyof C]: K extends keyof Table ? ColumnAgrees<Table[K], C[K]> : never }[keyof C], [true, true]>
-  : false;
+export type Agrees<Table, C extends Columns> =
+  Same<keyof Table, keyof C> extends true
+    ? Same<{ [K in keyof C]: K extends keyof Table ? ColumnAgrees<Table[K], C[K]> : never }[keyof C], [true, true]>
+    : false;
 
 type Assert<T extends true> = T;
 

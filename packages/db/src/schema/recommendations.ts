@@ -5,7 +5,13 @@ import { notNull, notNullDefault, nullable, nullableDefault, type TableOf } from
 export const recommendationsColumns = {
   id: notNullDefault('int4'),
   drift_event_id: nullable('int4'),
-  recommendation_type: notNull('varchar(30)', ['auto_revert', 'codify_iac', 'escalate_review', 'accept_exception', 'manual_review']),
+  recommendation_type: notNull('varchar(30)', [
+    'auto_revert',
+    'codify_iac',
+    'escalate_review',
+    'accept_exception',
+    'manual_review',
+  ]),
   priority: notNull('varchar(10)', ['low', 'medium', 'high', 'critical']),
   confidence_score: notNull('numeric(3,2)'),
   rationale: notNull('text'),

@@ -63,10 +63,15 @@ export function requireToken({ roles, environment }: RequireTokenOptions): preHa
 
 async function resolveEnvironment(request: FastifyRequest, principal: TokenPrincipal): Promise<RequestEnvironment> {
   const query = request.query;
-  const requested = typeof query === 'object' && query !== null && 'env' in query && typeof query.env === 'string' ? query.env : undefined;
+  const requested =
+    typeof query === 'object' && query !== null && 'env' in query && typeof query.env === 'string' ? query.env : undefined;
   if (requested === undefined) {
     if (principal.envId === null) {
-      throw new InvalidInputError('this token is not bound to an environment; pass env=<org>/<env>', [{ path: 'query.env', message: 'required for an organization-wide token' }], { code: 'environment_required' });
+      throw new InvalidInputError(
+        'this token is not bound to an environment; pass env=<org>/<env>',
+        [{ path: 'query.env', message: 'required for an organization-wide token' }],
+        { code: 'environment_required' },
+      );
     }
     return { orgId: principal.orgId, envId: principal.envId };
   }
@@ -74,7 +79,8 @@ async function resolveEnvironment(request: FastifyRequest, principal: TokenPrinc
   if (!directory) throw new Error('requireToken({ environment }) needs the token auth plugin with an environment directory');
   const [orgSlug = '', envSlug = ''] = requested.split('/');
   const found = await directory.find(principal.orgId, orgSlug, envSlug);
-  if (!found || found.orgId !== principal.orgId) throw new NotFoundError(`no environment ${requested} in your organization`, { code: 'environment_not_found' });
+  if (!found || found.orgId !== principal.orgId)
+    throw new NotFoundError(`no environment ${requested} in your organization`, { code: 'environment_not_found' });
   assertEnvironmentAccess(principal, found.envId, `environment ${requested}`);
   return found;
 }

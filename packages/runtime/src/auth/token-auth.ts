@@ -24,14 +24,16 @@ export interface TokenAuth {
 export function createEnvironmentDirectory(db: Kysely<Database>): EnvironmentDirectory {
   return {
     async find(orgId, orgSlug, envSlug) {
-      const row = await runAsOrg(orgId, () => db
-        .selectFrom('environments')
-        .innerJoin('organizations', 'organizations.id', 'environments.organization_id')
-        .select(['environments.id as envId', 'organizations.id as orgId'])
-        .where('organizations.slug', '=', orgSlug)
-        .where('organizations.id', '=', orgId)
-        .where('environments.slug', '=', envSlug)
-        .executeTakeFirst());
+      const row = await runAsOrg(orgId, () =>
+        db
+          .selectFrom('environments')
+          .innerJoin('organizations', 'organizations.id', 'environments.organization_id')
+          .select(['environments.id as envId', 'organizations.id as orgId'])
+          .where('organizations.slug', '=', orgSlug)
+          .where('organizations.id', '=', orgId)
+          .where('environments.slug', '=', envSlug)
+          .executeTakeFirst(),
+      );
       return row ? { orgId: Number(row.orgId), envId: Number(row.envId) } : undefined;
     },
   };

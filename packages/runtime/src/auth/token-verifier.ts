@@ -60,7 +60,9 @@ export function createTokenVerifier(db: Kysely<Database>, options: TokenVerifier
         organization_active: boolean | null;
       }>`SELECT * FROM dg_api_token_candidates(${hash})`.execute(db);
 
-      const row = candidates.find((c) => sameBytes(Buffer.from(c.token_hash), hash) && sameBytes(Buffer.from(c.token_prefix), Buffer.from(parts.prefix)));
+      const row = candidates.find(
+        (c) => sameBytes(Buffer.from(c.token_hash), hash) && sameBytes(Buffer.from(c.token_prefix), Buffer.from(parts.prefix)),
+      );
       if (!row) throw new AuthError('invalid_token');
 
       const at = now();

@@ -58,13 +58,18 @@ export const baseConfigSchema = z.object({
   DG_SUBJECT_ROOT: z.string().regex(SUBJECT_TOKEN, { error: 'expected letters, digits, _ or -' }).default('dg'),
   DG_STREAM_PREFIX: z.string().regex(SUBJECT_TOKEN, { error: 'expected letters, digits, _ or -' }).default('DG_'),
   /** Names this process in NATS connection names and logs; several instances share consumers. */
-  DG_INSTANCE_ID: z.string().min(1).default(() => `${hostname()}-${process.pid}`),
+  DG_INSTANCE_ID: z
+    .string()
+    .min(1)
+    .default(() => `${hostname()}-${process.pid}`),
   /** Addresses, ranges or hosts outbound requests (git, webhooks) may reach although internal: `127.0.0.1,::1,git.corp:443`. */
   DG_OUTBOUND_ALLOW: outboundAllowVar(),
 });
 
 /** Requires `DG_MASTER_KEY` when `NODE_ENV=production`; add to a service schema with `.check()`. */
-export function requireMasterKeyInProduction(ctx: z.core.ParsePayload<{ NODE_ENV: string; DG_MASTER_KEY?: string | undefined }>): void {
+export function requireMasterKeyInProduction(
+  ctx: z.core.ParsePayload<{ NODE_ENV: string; DG_MASTER_KEY?: string | undefined }>,
+): void {
   if (ctx.value.NODE_ENV === 'production' && !ctx.value.DG_MASTER_KEY) {
     ctx.issues.push({ code: 'custom', path: ['DG_MASTER_KEY'], message: 'required when NODE_ENV=production', input: undefined });
   }

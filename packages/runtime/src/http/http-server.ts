@@ -84,25 +84,51 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   app.addHook('onResponse', async (request, reply) => {
     const path = request.routeOptions.url ?? request.url;
     const level = QUIET_ROUTES.has(path) ? 'debug' : 'info';
-    httpLog[level]({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
+    httpLog[level](
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request completed',
+    );
   });
 
   let shuttingDown = false;
 
   // In a plugin, so that they are added after @fastify/swagger is loaded and appear in the document.
   void app.register(async (scope) => {
-    scope.get('/healthz', { schema: { summary: 'Liveness', response: { 200: Health, ...problemResponses() } } }, async () => ({ status: 'ok' as const }));
+    scope.get('/healthz', { schema: { summary: 'Liveness', response: { 200: Health, ...problemResponses() } } }, async () => ({
+      status: 'ok' as const,
+    }));
 
-    scope.get('/readyz', { schema: { summary: 'Readiness: database and NATS reachable', response: { 200: Readiness, 503: Readiness, ...problemResponses() } } }, async (_request, reply) => {
-      if (shuttingDown) return reply.status(503).send({ status: 'shutting_down', checks: {} });
-      const report = await runReadinessChecks(checks, readinessTimeoutMs, httpLog);
-      return reply.status(report.ready ? 200 : 503).send({ status: report.ready ? 'ready' : 'not_ready', checks: report.checks });
-    });
+    scope.get(
+      '/readyz',
+      {
+        schema: {
+          summary: 'Readiness: database and NATS reachable',
+          response: { 200: Readiness, 503: Readiness, ...problemResponses() },
+        },
+      },
+      async (_request, reply) => {
+        if (shuttingDown) return reply.status(503).send({ status: 'shutting_down', checks: {} });
+        const report = await runReadinessChecks(checks, readinessTimeoutMs, httpLog);
+        return reply
+          .status(report.ready ? 200 : 503)
+          .send({ status: report.ready ? 'ready' : 'not_ready', checks: report.checks });
+      },
+    );
 
-    scope.get('/metrics', { schema: { summary: 'Prometheus metrics', produces: ['text/plain'], response: { 200: MetricsText, ...problemResponses() } } }, async (_request, reply) => {
-      const body = await metrics.registry.metrics();
-      return reply.type(metrics.registry.contentType).send(body);
-    });
+    scope.get(
+      '/metrics',
+      {
+        schema: {
+          summary: 'Prometheus metrics',
+          produces: ['text/plain'],
+          response: { 200: MetricsText, ...problemResponses() },
+        },
+      },
+      async (_request, reply) => {
+        const body = await metrics.registry.metrics();
+        return reply.type(metrics.registry.contentType).send(body);
+      },
+    );
   });
 
   let closed: Promise<void> | undefined;

@@ -15,7 +15,11 @@ declare module 'fastify' {
 }
 
 /** The document's shape as `/openapi.json` answers it; the generator guarantees the rest. */
-const OpenApiDocument = z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) });
+const OpenApiDocument = z.looseObject({
+  openapi: z.string(),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(z.string(), z.unknown()),
+});
 
 const zodTransform = createJsonSchemaTransform({ skipList: [] });
 
@@ -28,7 +32,14 @@ const transform: typeof zodTransform = (input) => {
   const binary = input.schema?.binaryBody;
   if (!binary || !out.schema || out.schema.hide) return out;
   const { binaryBody: _binaryBody, ...schema } = out.schema as typeof out.schema & { binaryBody?: unknown };
-  return { ...out, schema: { ...schema, body: { type: 'string', format: 'binary', description: binary.description }, consumes: [...binary.mediaTypes] } };
+  return {
+    ...out,
+    schema: {
+      ...schema,
+      body: { type: 'string', format: 'binary', description: binary.description },
+      consumes: [...binary.mediaTypes],
+    },
+  };
 };
 
 /**
@@ -40,7 +51,9 @@ export function installOpenApi(app: FastifyInstance, serviceName: string): void 
     openapi: {
       openapi: '3.1.0',
       info: { title: `DriftGuard ${serviceName}`, version: '1' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a DriftGuard API token (dg_…)' } } },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a DriftGuard API token (dg_…)' } },
+      },
     },
     exposeHeadRoutes: true,
     transform,

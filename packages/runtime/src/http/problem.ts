@@ -23,7 +23,10 @@ function fromFastify(error: unknown, request: FastifyRequest): ProblemError | un
   if (hasZodFastifySchemaValidationErrors(error)) {
     const context = error.validationContext ?? 'body';
     const where = context === 'querystring' ? 'query' : context;
-    const errors = error.validation.map((v) => ({ path: `${where}${v.instancePath.replaceAll('/', '.')}` || where, message: v.message ?? 'invalid' }));
+    const errors = error.validation.map((v) => ({
+      path: `${where}${v.instancePath.replaceAll('/', '.')}` || where,
+      message: v.message ?? 'invalid',
+    }));
     const detail = `the request ${where} is invalid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`;
     return new ProblemError(400, 'invalid_request', detail, { extensions: { errors } });
   }
@@ -82,7 +85,10 @@ export function createErrorHandler(log: Logger, mapError?: ErrorMapper) {
 
 /** 404 for unknown routes, in the same shape as every other error. */
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply) {
-  const body = problemOf(new ProblemError(404, 'route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`), request.url);
+  const body = problemOf(
+    new ProblemError(404, 'route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`),
+    request.url,
+  );
   return reply.status(404).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 
@@ -93,6 +99,12 @@ export function notFoundHandler(request: FastifyRequest, reply: FastifyReply) {
 export function problemResponses(...statuses: number[]) {
   const all = [...new Set([400, ...statuses, 500])].sort((a, b) => a - b);
   return Object.fromEntries(
-    all.map((status) => [status, { description: `${STATUS_CODES[status] ?? 'Error'} (RFC 9457 problem details)`, content: { [PROBLEM_CONTENT_TYPE]: { schema: Problem } } }]),
+    all.map((status) => [
+      status,
+      {
+        description: `${STATUS_CODES[status] ?? 'Error'} (RFC 9457 problem details)`,
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: Problem } },
+      },
+    ]),
   );
 }

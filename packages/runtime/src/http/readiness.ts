@@ -14,7 +14,11 @@ export interface ReadinessReport {
  * Runs every check in parallel, each bounded by `timeoutMs`. The report names each check's
  * status only; failure details go to the log, where secrets are scrubbed, never to the caller.
  */
-export async function runReadinessChecks(checks: Record<string, ReadinessCheck>, timeoutMs: number, log: Logger): Promise<ReadinessReport> {
+export async function runReadinessChecks(
+  checks: Record<string, ReadinessCheck>,
+  timeoutMs: number,
+  log: Logger,
+): Promise<ReadinessReport> {
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]): Promise<[string, CheckStatus]> => {
       const status = await probe(check, timeoutMs).catch((err: unknown) => {

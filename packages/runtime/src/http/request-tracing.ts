@@ -15,7 +15,10 @@ export function installRequestTracing(app: FastifyInstance, serviceName: string,
     const route = routeOf(request);
     const span = tracer.startSpan(
       `${request.method} ${route}`,
-      { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'http.route': route, 'url.path': request.url.split('?')[0] } },
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': request.method, 'http.route': route, 'url.path': request.url.split('?')[0] },
+      },
       parent,
     );
     spans.set(request, span);

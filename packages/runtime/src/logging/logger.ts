@@ -1,5 +1,12 @@
 import { isSpanContextValid, trace } from '@opentelemetry/api';
-import { destination as fileDestination, pino, stdSerializers, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import {
+  destination as fileDestination,
+  pino,
+  stdSerializers,
+  type DestinationStream,
+  type Logger,
+  type LevelWithSilent,
+} from 'pino';
 import { REDACT_PATHS, REDACTED, scrubText } from './redaction.js';
 
 export type { Logger } from 'pino';

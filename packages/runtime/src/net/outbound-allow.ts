@@ -32,20 +32,28 @@ function parseEntry(text: string): OutboundAllowEntry {
     host = hostPort[1] ?? '';
     port = Number(hostPort[2]);
   }
-  if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new RangeError(`"${text}": port must be 1-65535`);
+  if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535))
+    throw new RangeError(`"${text}": port must be 1-65535`);
   const withPort = port === undefined ? {} : { port };
   if (ipaddr.isValidCIDR(host)) return { kind: 'range', range: ipaddr.parseCIDR(host), ...withPort, text };
   if (ipaddr.IPv4.isValidFourPartDecimal(host) || ipaddr.IPv6.isValid(host)) {
     const address = ipaddr.process(host);
     return { kind: 'range', range: [address, address.kind() === 'ipv4' ? 32 : 128], ...withPort, text };
   }
-  if (/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(host)) return { kind: 'host', host: host.toLowerCase(), ...withPort, text };
+  if (/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(host))
+    return { kind: 'host', host: host.toLowerCase(), ...withPort, text };
   throw new RangeError(`"${text}" is not an address, address/bits, host or host:port`);
 }
 
 /** True when an entry lets DriftGuard reach `address` on `port`. */
 export function allowsAddress(list: OutboundAllowList, address: ipaddr.IPv4 | ipaddr.IPv6, port: number): boolean {
-  return list.some((e) => e.kind === 'range' && e.range[0].kind() === address.kind() && address.match(e.range) && (e.port === undefined || e.port === port));
+  return list.some(
+    (e) =>
+      e.kind === 'range' &&
+      e.range[0].kind() === address.kind() &&
+      address.match(e.range) &&
+      (e.port === undefined || e.port === port),
+  );
 }
 
 /** True when an entry names `host` (any address it resolves to is then accepted). */

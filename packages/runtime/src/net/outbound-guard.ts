@@ -58,7 +58,14 @@ export interface OutboundGuard {
 }
 
 /** Names that resolve to this host, the cloud metadata service or the internal network. */
-const INTERNAL_NAMES = new Set(['localhost', 'localhost.localdomain', 'metadata', 'metadata.google.internal', 'instance-data', 'metadata.azure.internal']);
+const INTERNAL_NAMES = new Set([
+  'localhost',
+  'localhost.localdomain',
+  'metadata',
+  'metadata.google.internal',
+  'instance-data',
+  'metadata.azure.internal',
+]);
 const INTERNAL_SUFFIXES = ['.localhost', '.internal', '.local', '.localdomain', '.home.arpa'];
 
 /**
@@ -71,19 +78,26 @@ export function createOutboundGuard(options: OutboundGuardOptions = {}): Outboun
 
   const refuseAddress = (host: string, port: number, text: string): void => {
     const address = parseIpAddress(text);
-    if (address === undefined) throw new OutboundRefusedError('unresolved', `${host} resolved to "${text}", which is not an IP address`);
+    if (address === undefined)
+      throw new OutboundRefusedError('unresolved', `${host} resolved to "${text}", which is not an IP address`);
     if (allowsAddress(allow, address, port)) return;
     const cls = blockedAddressClass(address);
     if (cls === undefined) return;
     const via = host === text ? '' : ` (${host} resolves to it)`;
-    throw new OutboundRefusedError(cls, `${address.toString()} is ${describeAddressClass(cls)}${via}; DriftGuard does not connect there (DG_OUTBOUND_ALLOW lists exceptions)`);
+    throw new OutboundRefusedError(
+      cls,
+      `${address.toString()} is ${describeAddressClass(cls)}${via}; DriftGuard does not connect there (DG_OUTBOUND_ALLOW lists exceptions)`,
+    );
   };
 
   const checkHost = (target: OutboundTarget): void => {
     if (allowsHost(allow, target.host, target.port)) return;
     if (parseIpAddress(target.host) !== undefined) return refuseAddress(target.host, target.port, target.host);
     if (INTERNAL_NAMES.has(target.host) || INTERNAL_SUFFIXES.some((s) => target.host.endsWith(s))) {
-      throw new OutboundRefusedError('internal_name', `${target.host} names this host or an internal network; DriftGuard does not connect there (DG_OUTBOUND_ALLOW lists exceptions)`);
+      throw new OutboundRefusedError(
+        'internal_name',
+        `${target.host} names this host or an internal network; DriftGuard does not connect there (DG_OUTBOUND_ALLOW lists exceptions)`,
+      );
     }
   };
 
@@ -92,7 +106,9 @@ export function createOutboundGuard(options: OutboundGuardOptions = {}): Outboun
     const literal = parseIpAddress(target.host);
     let answers: { address: string; family: number }[];
     try {
-      answers = literal ? [{ address: literal.toString(), family: literal.kind() === 'ipv4' ? 4 : 6 }] : await resolveAll(target.host);
+      answers = literal
+        ? [{ address: literal.toString(), family: literal.kind() === 'ipv4' ? 4 : 6 }]
+        : await resolveAll(target.host);
     } catch (err) {
       throw new OutboundRefusedError('unresolved', `${target.host} does not resolve: ${(err as Error).message}`, { cause: err });
     }
@@ -107,12 +123,21 @@ export function createOutboundGuard(options: OutboundGuardOptions = {}): Outboun
   return {
     checkUrl(url, { schemes, allowLocal = false }) {
       const target = outboundTarget(url);
-      if (target === undefined) throw new OutboundRefusedError('scheme', `"${redactUrl(url)}" is not a URL form DriftGuard connects to (${schemes.filter((s) => s !== 'file').join(', ')})`);
+      if (target === undefined)
+        throw new OutboundRefusedError(
+          'scheme',
+          `"${redactUrl(url)}" is not a URL form DriftGuard connects to (${schemes.filter((s) => s !== 'file').join(', ')})`,
+        );
       if (target.scheme === 'file') {
-        if (!allowLocal) throw new OutboundRefusedError('local', 'local repository paths and file:// URLs are not allowed on this server (DG_REPO_ALLOW_LOCAL)');
+        if (!allowLocal)
+          throw new OutboundRefusedError(
+            'local',
+            'local repository paths and file:// URLs are not allowed on this server (DG_REPO_ALLOW_LOCAL)',
+          );
         return target;
       }
-      if (!schemes.includes(target.scheme)) throw new OutboundRefusedError('scheme', `${target.scheme} URLs are not accepted here (only ${schemes.join(', ')})`);
+      if (!schemes.includes(target.scheme))
+        throw new OutboundRefusedError('scheme', `${target.scheme} URLs are not accepted here (only ${schemes.join(', ')})`);
       checkHost(target);
       return target;
     },

@@ -65,7 +65,13 @@ export function createServiceShell<C extends BaseConfig & { PORT: number }>(opti
 
       if (deps.outboxRelay ?? relay) {
         // LISTEN/NOTIFY wakes the relay early on a real server; PGlite (no URL) is polled.
-        const r = createOutboxRelay({ db, bus, log, service: name, ...(cfg.DATABASE_URL ? { listenUrl: cfg.DATABASE_URL } : {}) });
+        const r = createOutboxRelay({
+          db,
+          bus,
+          log,
+          service: name,
+          ...(cfg.DATABASE_URL ? { listenUrl: cfg.DATABASE_URL } : {}),
+        });
         // Pruning rides along: wherever an outbox is relayed, its published rows get old.
         const janitor = createMessagingJanitor({ db, bus, log });
         outbox = { stop: () => Promise.all([r.stop(), janitor.stop()]).then(() => undefined) };
@@ -112,7 +118,10 @@ export function createServiceShell<C extends BaseConfig & { PORT: number }>(opti
         }
       };
       // Intake first: no new messages or requests; each waits for what it already took.
-      await Promise.all([step('stopping workers', () => Promise.all(workers.map((w) => w.stop()))), step('closing HTTP', async () => http?.close())]);
+      await Promise.all([
+        step('stopping workers', () => Promise.all(workers.map((w) => w.stop()))),
+        step('closing HTTP', async () => http?.close()),
+      ]);
       await step('stopping outbox relay', async () => outbox?.stop());
       await step('draining NATS', async () => bus?.close());
       if (ownsDb) await step('closing database', () => db.destroy());
@@ -128,7 +137,9 @@ export function createServiceShell<C extends BaseConfig & { PORT: number }>(opti
 
 function openDatabase(cfg: BaseConfig, role: string | undefined): Kysely<Database> {
   if (!cfg.DATABASE_URL) {
-    throw new ConfigError([{ variable: 'DATABASE_URL', reason: 'required to run a service on its own (`dg up` uses embedded PGlite without it)' }]);
+    throw new ConfigError([
+      { variable: 'DATABASE_URL', reason: 'required to run a service on its own (`dg up` uses embedded PGlite without it)' },
+    ]);
   }
   return createDb(cfg.DATABASE_URL, role === undefined ? {} : { role });
 }

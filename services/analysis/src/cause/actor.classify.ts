@@ -11,7 +11,8 @@ export type Channel = (typeof CHANNELS)[number];
 // Role names IaC pipelines conventionally assume (Atlantis, Spacelift, GitHub Actions OIDC roles, …).
 const PIPELINE_ROLE = /(terraform|atlantis|spacelift|env0|pipeline|github-?actions|gitlab|jenkins|deployer|cicd|ci-)/i;
 // Controllers that reconcile Kubernetes objects; their drift is automation, not people.
-const K8S_CONTROLLER = /^system:(serviceaccount:(kube-system|karpenter|keda|argocd|flux-system|cert-manager)[:/]|kube-controller-manager|node:)|horizontal-pod-autoscaler|cluster-autoscaler|karpenter|keda/i;
+const K8S_CONTROLLER =
+  /^system:(serviceaccount:(kube-system|karpenter|keda|argocd|flux-system|cert-manager)[:/]|kube-controller-manager|node:)|horizontal-pod-autoscaler|cluster-autoscaler|karpenter|keda/i;
 const AWS_SERVICE = /(^|\s|\/)[a-z0-9-]+\.amazonaws\.com$|^arn:aws:iam::\d+:role\/aws-service-role\//i;
 
 /** Classifies an audit principal; `unknown` when no audit event matched the change. */

@@ -34,7 +34,9 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     description: 'a security property changed during a security incident or security alert',
     cause: 'security_response',
     confidence: 0.7,
-    when: (f) => (f.incident_security === 1 || f.alert_security === 1) && (f.prop_security === 1 || f.resource_security === 1 || f.resource_iam === 1),
+    when: (f) =>
+      (f.incident_security === 1 || f.alert_security === 1) &&
+      (f.prop_security === 1 || f.resource_security === 1 || f.resource_iam === 1),
   },
   {
     id: 'person-during-severe-incident',
@@ -48,7 +50,8 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     description: 'a person changed logging or configuration, or undid a value, while an alert fired',
     cause: 'manual_troubleshooting',
     confidence: 0.55,
-    when: (f) => human(f) && (firing(f) || duringIncident(f)) && (f.prop_logging === 1 || f.prop_config === 1 || f.reverted === 1),
+    when: (f) =>
+      human(f) && (firing(f) || duringIncident(f)) && (f.prop_logging === 1 || f.prop_config === 1 || f.reverted === 1),
   },
   {
     id: 'person-without-operational-reason',

@@ -44,7 +44,16 @@ export function analyzeCause(input: CauseInput, model: CauseModel | null): Cause
       const noEvidence = evidence.length === 0;
       const cause = noEvidence ? 'unknown' : p.cause;
       const confidence = cause === 'unknown' ? Math.min(UNKNOWN_MAX_CONFIDENCE, p.probabilities.unknown) : p.probabilities[cause];
-      return { cause, confidence: round2(confidence), method: 'model', modelVersion: model.version, probabilities: p.probabilities, contributions: p.contributions.slice(0, 5), evidence, features };
+      return {
+        cause,
+        confidence: round2(confidence),
+        method: 'model',
+        modelVersion: model.version,
+        probabilities: p.probabilities,
+        contributions: p.contributions.slice(0, 5),
+        evidence,
+        features,
+      };
     } catch (err) {
       return rules(features, evidence, `model ${model.version} failed: ${err instanceof Error ? err.message : String(err)}`);
     }

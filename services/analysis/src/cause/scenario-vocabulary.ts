@@ -10,9 +10,22 @@ import type { Random } from './seeded-random.js';
  */
 const HUMAN_ROLES = ['OnCall', 'SRE', 'AdministratorAccess', 'PowerUser', 'Developer', 'SecurityTeam', 'IncidentResponder'];
 const PEOPLE = ['alice', 'bob', 'carol', 'dan', 'erin', 'frank'];
-const SERVICES = ['autoscaling.amazonaws.com', 'application-autoscaling.amazonaws.com', 'elasticloadbalancing.amazonaws.com', 'rds.amazonaws.com'];
-const CONTROLLERS = ['system:serviceaccount:kube-system:horizontal-pod-autoscaler', 'system:serviceaccount:kube-system:cluster-autoscaler', 'system:serviceaccount:karpenter:karpenter', 'system:serviceaccount:keda:keda-operator'];
-const PIPELINES = ['arn:aws:sts::123456789012:assumed-role/terraform-apply/atlantis', 'arn:aws:sts::123456789012:assumed-role/github-actions-deployer/run-1842'];
+const SERVICES = [
+  'autoscaling.amazonaws.com',
+  'application-autoscaling.amazonaws.com',
+  'elasticloadbalancing.amazonaws.com',
+  'rds.amazonaws.com',
+];
+const CONTROLLERS = [
+  'system:serviceaccount:kube-system:horizontal-pod-autoscaler',
+  'system:serviceaccount:kube-system:cluster-autoscaler',
+  'system:serviceaccount:karpenter:karpenter',
+  'system:serviceaccount:keda:keda-operator',
+];
+const PIPELINES = [
+  'arn:aws:sts::123456789012:assumed-role/terraform-apply/atlantis',
+  'arn:aws:sts::123456789012:assumed-role/github-actions-deployer/run-1842',
+];
 
 const USER_AGENTS: Record<Channel, string[]> = {
   console: ['console.amazonaws.com', 'signin.amazonaws.com', 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_2)'],
@@ -29,7 +42,10 @@ export function sampleActor(r: Random, kind: ActorKind, channel: Channel, role?:
   const userAgent = r.pick(USER_AGENTS[channel]);
   switch (kind) {
     case 'human':
-      return { principal: `arn:aws:sts::123456789012:assumed-role/${role ?? r.pick(HUMAN_ROLES)}/${r.pick(PEOPLE)}@example.com`, userAgent };
+      return {
+        principal: `arn:aws:sts::123456789012:assumed-role/${role ?? r.pick(HUMAN_ROLES)}/${r.pick(PEOPLE)}@example.com`,
+        userAgent,
+      };
     case 'aws_service':
       return { principal: r.pick(SERVICES), userAgent: r.pick(USER_AGENTS.automation), invokedBy: r.pick(SERVICES) };
     case 'k8s_controller':

@@ -23,7 +23,12 @@ export interface BoosterParams {
 export const DEFAULT_PARAMS: BoosterParams = { rounds: 30, maxDepth: 4, eta: 0.3 };
 
 /** Trains a `multi:softprob` booster over `classes` classes. The caller frees it. */
-export async function trainBooster(rows: number[][], labels: number[], classes: number, params: BoosterParams): Promise<XGBoostBooster> {
+export async function trainBooster(
+  rows: number[][],
+  labels: number[],
+  classes: number,
+  params: BoosterParams,
+): Promise<XGBoostBooster> {
   const XGBoost = await loadXGBoost();
   const booster = new XGBoost({
     booster: 'gbtree',

@@ -5,7 +5,14 @@ import { CauseModel } from './cause-model.js';
 import type { TrainedCauseModel } from './cause-model.trainer.js';
 import { classificationReport } from './classification.metrics.js';
 import { CauseModelArtifact } from './model-artifact.js';
-import { activateModel, findActiveModel, insertModelVersion, lockModelName, nextModelVersion, pruneModelVersions } from './ml-models.queries.js';
+import {
+  activateModel,
+  findActiveModel,
+  insertModelVersion,
+  lockModelName,
+  nextModelVersion,
+  pruneModelVersions,
+} from './ml-models.queries.js';
 import { insertModelEvaluation } from './ml-performance-metrics.queries.js';
 import { CLASSES } from './training-data.js';
 
@@ -29,12 +36,16 @@ const Metadata = z.object({ artifact: CauseModelArtifact });
 /** Parses a registry row's artifact; throws naming what is wrong. */
 export function artifactOf(row: Pick<MlModel, 'metadata' | 'version'>): CauseModelArtifact {
   const parsed = Metadata.safeParse(row.metadata);
-  if (!parsed.success) throw new Error(`model ${row.version} has no valid artifact: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  if (!parsed.success)
+    throw new Error(`model ${row.version} has no valid artifact: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data.artifact;
 }
 
 /** The active cause model, loaded, with its registry id; null when there is none. Free it after use. */
-export async function loadActiveCauseModel(db: Kysely<Database>, name = CAUSE_MODEL_NAME): Promise<{ id: number; model: CauseModel } | null> {
+export async function loadActiveCauseModel(
+  db: Kysely<Database>,
+  name = CAUSE_MODEL_NAME,
+): Promise<{ id: number; model: CauseModel } | null> {
   const row = await findActiveModel(db, name);
   if (!row) return null;
   return { id: row.id, model: await CauseModel.load(artifactOf(row), row.version) };
@@ -59,7 +70,11 @@ async function scoreActive(row: MlModel, heldOut: TrainedCauseModel['heldOut']):
  * macro-F1 on its held-out set is at least the active model's on the same set, and keeps the
  * newest `KEEP_VERSIONS` versions. One transaction, serialized per model name.
  */
-export async function registerCauseModel(db: Kysely<Database>, trained: TrainedCauseModel, name = CAUSE_MODEL_NAME): Promise<Registration> {
+export async function registerCauseModel(
+  db: Kysely<Database>,
+  trained: TrainedCauseModel,
+  name = CAUSE_MODEL_NAME,
+): Promise<Registration> {
   const now = new Date();
   return db.transaction().execute(async (tx) => {
     await lockModelName(tx, name);
@@ -71,9 +86,25 @@ export async function registerCauseModel(db: Kysely<Database>, trained: TrainedC
       framework: 'xgboost',
       features: artifact.featureNames,
       targetClasses: artifact.classes,
-      metrics: { macroF1: report.evaluation.macroF1, accuracy: report.evaluation.accuracy, ece: report.evaluation.ece, cvMacroF1: report.crossValidation.macroF1 },
+      metrics: {
+        macroF1: report.evaluation.macroF1,
+        accuracy: report.evaluation.accuracy,
+        ece: report.evaluation.ece,
+        cvMacroF1: report.crossValidation.macroF1,
+      },
       trainedAt: now,
-      metadata: { artifact, training: { seed: report.seed, samples: report.samples, evalSeed: report.evalSeed, evalSamples: report.evalSamples, folds: report.folds, params: report.params, confirmedLabelDriftIds: report.confirmedLabelDriftIds } },
+      metadata: {
+        artifact,
+        training: {
+          seed: report.seed,
+          samples: report.samples,
+          evalSeed: report.evalSeed,
+          evalSamples: report.evalSamples,
+          folds: report.folds,
+          params: report.params,
+          confirmedLabelDriftIds: report.confirmedLabelDriftIds,
+        },
+      },
     });
     await insertModelEvaluation(tx, modelId, report, now);
     const active = await findActiveModel(tx, name);

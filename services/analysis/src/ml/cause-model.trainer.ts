@@ -69,23 +69,48 @@ export async function trainCauseModel(opts: TrainOptions): Promise<TrainedCauseM
   for (let k = 0; k < folds; k++) {
     const train = expand(examples.filter((_, i) => fold[i] !== k));
     const testIdx = examples.map((_, i) => i).filter((i) => fold[i] === k);
-    const probs = await withBooster(await trainBooster(train.rows, train.labels, CLASSES.length, params), (b) => b.predict(testIdx.map((i) => examples[i]!.x)));
+    const probs = await withBooster(await trainBooster(train.rows, train.labels, CLASSES.length, params), (b) =>
+      b.predict(testIdx.map((i) => examples[i]!.x)),
+    );
     testIdx.forEach((i, n) => (oof[i] = probs[n]!));
-    foldMacroF1.push(classificationReport(probs, testIdx.map((i) => examples[i]!.y), CLASSES).macroF1);
+    foldMacroF1.push(
+      classificationReport(
+        probs,
+        testIdx.map((i) => examples[i]!.y),
+        CLASSES,
+      ).macroF1,
+    );
   }
   const labels = examples.map((e) => e.y);
   const temperature = fitTemperature(oof, labels);
   const uncalibratedEce = classificationReport(oof, labels, CLASSES).ece;
-  const crossValidation = { ...classificationReport(oof.map((p) => applyTemperature(p, temperature)), labels, CLASSES), foldMacroF1, uncalibratedEce };
+  const crossValidation = {
+    ...classificationReport(
+      oof.map((p) => applyTemperature(p, temperature)),
+      labels,
+      CLASSES,
+    ),
+    foldMacroF1,
+    uncalibratedEce,
+  };
 
   const all = expand(examples);
   const evalSet = generateScenarios(evalSeed, evalSamples);
-  const heldOut = { features: evalSet.map((s) => extractFeatures(s.input)), labels: evalSet.map((s) => CLASSES.indexOf(s.cause)) };
+  const heldOut = {
+    features: evalSet.map((s) => extractFeatures(s.input)),
+    labels: evalSet.map((s) => CLASSES.indexOf(s.cause)),
+  };
   const evalRows = heldOut.features.map(encodeFeatures);
   return withBooster(await trainBooster(all.rows, all.labels, CLASSES.length, params), (booster) => {
     const predict = (rows: number[][]) => booster.predict(rows).map((p) => applyTemperature(p, temperature));
     const evaluation = classificationReport(predict(evalRows), heldOut.labels, CLASSES);
-    const featureImportance = permutationImportance(predict, evalRows.slice(0, 900), heldOut.labels.slice(0, 900), FEATURE_NAMES, opts.seed);
+    const featureImportance = permutationImportance(
+      predict,
+      evalRows.slice(0, 900),
+      heldOut.labels.slice(0, 900),
+      FEATURE_NAMES,
+      opts.seed,
+    );
     const artifact: CauseModelArtifact = {
       format: 'driftguard-cause-model/1',
       featureNames: [...FEATURE_NAMES],

@@ -26,7 +26,11 @@ export function argmax(values: readonly number[]): number {
 }
 
 const safeDiv = (a: number, b: number) => (b === 0 ? 0 : a / b);
-const mean = (xs: number[]) => safeDiv(xs.reduce((s, x) => s + x, 0), xs.length);
+const mean = (xs: number[]) =>
+  safeDiv(
+    xs.reduce((s, x) => s + x, 0),
+    xs.length,
+  );
 
 /**
  * Expected calibration error: predictions bucketed by their top probability into `bins` equal
@@ -46,12 +50,17 @@ export function expectedCalibrationError(probs: readonly number[][], labels: rea
     count[b]! += 1;
   });
   let ece = 0;
-  for (let b = 0; b < bins; b++) if (count[b]) ece += (count[b]! / probs.length) * Math.abs(conf[b]! / count[b]! - hits[b]! / count[b]!);
+  for (let b = 0; b < bins; b++)
+    if (count[b]) ece += (count[b]! / probs.length) * Math.abs(conf[b]! / count[b]! - hits[b]! / count[b]!);
   return ece;
 }
 
 /** The full report of predicted probabilities against true class indices. */
-export function classificationReport(probs: readonly number[][], labels: readonly number[], classes: readonly string[]): ClassificationReport {
+export function classificationReport(
+  probs: readonly number[][],
+  labels: readonly number[],
+  classes: readonly string[],
+): ClassificationReport {
   const n = classes.length;
   const confusion = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   probs.forEach((p, i) => {

@@ -17,7 +17,11 @@ export async function upsertDriftCause(
   const f = analysis.features;
   const factors = [
     ...analysis.evidence.map((e) => ({ kind: 'evidence', description: e })),
-    ...analysis.contributions.map((c) => ({ kind: 'model_contribution', group: c.group, delta: Math.round(c.delta * 1000) / 1000 })),
+    ...analysis.contributions.map((c) => ({
+      kind: 'model_contribution',
+      group: c.group,
+      delta: Math.round(c.delta * 1000) / 1000,
+    })),
     ...(analysis.rule ? [{ kind: 'rule', id: analysis.rule.id, description: analysis.rule.description }] : []),
   ];
   const values = {

@@ -68,7 +68,13 @@ export async function listModelVersions(db: Db, name: string) {
 
 /** Makes `id` the one active version of `name`. */
 export async function activateModel(tx: Transaction<Database>, name: string, id: number, at: Date): Promise<void> {
-  await tx.updateTable('ml_models').set({ is_active: false }).where('name', '=', name).where('id', '!=', id).where('is_active', '=', true).execute();
+  await tx
+    .updateTable('ml_models')
+    .set({ is_active: false })
+    .where('name', '=', name)
+    .where('id', '!=', id)
+    .where('is_active', '=', true)
+    .execute();
   await tx.updateTable('ml_models').set({ is_active: true, deployed_at: at }).where('id', '=', id).execute();
 }
 
@@ -77,8 +83,16 @@ export async function activateModel(tx: Transaction<Database>, name: string, id:
  * evaluations; predictions made with them keep their row and the version in their metadata.
  */
 export async function pruneModelVersions(tx: Transaction<Database>, name: string, keep: number): Promise<number[]> {
-  const rows = await tx.selectFrom('ml_models').select(['id', 'is_active']).where('name', '=', name).orderBy('id', 'desc').execute();
-  const doomed = rows.slice(keep).filter((r) => !r.is_active).map((r) => r.id);
+  const rows = await tx
+    .selectFrom('ml_models')
+    .select(['id', 'is_active'])
+    .where('name', '=', name)
+    .orderBy('id', 'desc')
+    .execute();
+  const doomed = rows
+    .slice(keep)
+    .filter((r) => !r.is_active)
+    .map((r) => r.id);
   if (doomed.length === 0) return [];
   await tx.updateTable('ml_predictions').set({ ml_model_id: null }).where('ml_model_id', 'in', doomed).execute();
   await tx.deleteFrom('ml_performance_metrics').where('ml_model_id', 'in', doomed).execute();

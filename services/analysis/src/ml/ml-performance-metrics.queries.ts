@@ -6,7 +6,12 @@ import type { TrainingReport } from './cause-model.trainer.js';
 const dec4 = (x: number) => x.toFixed(4);
 
 /** Records the evaluation of a model: the held-out scores, the confusion matrix, importances and CV scores. */
-export async function insertModelEvaluation(tx: Transaction<Database>, modelId: number, report: TrainingReport, at: Date): Promise<number> {
+export async function insertModelEvaluation(
+  tx: Transaction<Database>,
+  modelId: number,
+  report: TrainingReport,
+  at: Date,
+): Promise<number> {
   const e = report.evaluation;
   const row = await tx
     .insertInto('ml_performance_metrics')
@@ -19,7 +24,10 @@ export async function insertModelEvaluation(tx: Transaction<Database>, modelId: 
       recall_macro: dec4(e.macroRecall),
       f1_score_macro: dec4(e.macroF1),
       confusion_matrix: JSON.stringify({ classes: Object.keys(e.perClass), matrix: e.confusion }),
-      feature_importance: JSON.stringify({ method: 'permutation (held-out log-loss increase)', features: report.featureImportance }),
+      feature_importance: JSON.stringify({
+        method: 'permutation (held-out log-loss increase)',
+        features: report.featureImportance,
+      }),
       cross_validation_scores: JSON.stringify({
         folds: report.folds,
         foldMacroF1: report.crossValidation.foldMacroF1,
@@ -38,5 +46,10 @@ export async function insertModelEvaluation(tx: Transaction<Database>, modelId: 
 
 /** The latest evaluation of a model. */
 export async function latestModelEvaluation(db: Kysely<Database>, modelId: number): Promise<MlPerformanceMetric | undefined> {
-  return db.selectFrom('ml_performance_metrics').selectAll().where('ml_model_id', '=', modelId).orderBy('id', 'desc').executeTakeFirst();
+  return db
+    .selectFrom('ml_performance_metrics')
+    .selectAll()
+    .where('ml_model_id', '=', modelId)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
 }

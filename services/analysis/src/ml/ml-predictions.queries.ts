@@ -7,13 +7,22 @@ import type { CauseAnalysis } from '../cause/cause.analyzer.js';
  * that, once an engineer confirms the cause, the drift becomes a training example (see
  * `confirmedLabels`).
  */
-export async function recordCausePrediction(db: Kysely<Database>, driftEventId: number, modelId: number | null, analysis: CauseAnalysis): Promise<number> {
+export async function recordCausePrediction(
+  db: Kysely<Database>,
+  driftEventId: number,
+  modelId: number | null,
+  analysis: CauseAnalysis,
+): Promise<number> {
   const row = await db
     .insertInto('ml_predictions')
     .values({
       drift_event_id: driftEventId,
       ml_model_id: modelId,
-      prediction_result: JSON.stringify({ cause: analysis.cause, confidence: analysis.confidence, probabilities: analysis.probabilities ?? null }),
+      prediction_result: JSON.stringify({
+        cause: analysis.cause,
+        confidence: analysis.confidence,
+        probabilities: analysis.probabilities ?? null,
+      }),
       prediction_metadata: JSON.stringify({
         method: analysis.method,
         modelVersion: analysis.modelVersion ?? null,

@@ -15,7 +15,11 @@ export function applyTemperature(probs: readonly number[], temperature: number):
 
 /** The temperature in [0.2, 10] minimizing log-loss on held-out predictions (golden-section search on log T). */
 export function fitTemperature(probs: readonly number[][], labels: readonly number[]): number {
-  const loss = (logT: number) => logLoss(probs.map((p) => applyTemperature(p, Math.exp(logT))), labels);
+  const loss = (logT: number) =>
+    logLoss(
+      probs.map((p) => applyTemperature(p, Math.exp(logT))),
+      labels,
+    );
   const phi = (Math.sqrt(5) - 1) / 2;
   let lo = Math.log(0.2);
   let hi = Math.log(10);

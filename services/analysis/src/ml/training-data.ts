@@ -29,10 +29,18 @@ export const CLASSES = CauseCategory.options;
 
 /** Synthetic scenarios of `seed` plus the confirmed labels, as examples in class-index form. */
 export function buildExamples(seed: number, samples: number, labels: readonly ConfirmedLabel[] = []): Example[] {
-  const synthetic = generateScenarios(seed, samples).map(
-    (s): Example => ({ x: encodeFeatures(extractFeatures(s.input)), y: CLASSES.indexOf(s.cause), weight: 1, source: 'synthetic' }),
-  );
-  const confirmed = labels.map((l): Example => ({ x: encodeFeatures(l.features), y: CLASSES.indexOf(l.cause), weight: CONFIRMED_LABEL_WEIGHT, source: 'confirmed' }));
+  const synthetic = generateScenarios(seed, samples).map((s): Example => ({
+    x: encodeFeatures(extractFeatures(s.input)),
+    y: CLASSES.indexOf(s.cause),
+    weight: 1,
+    source: 'synthetic',
+  }));
+  const confirmed = labels.map((l): Example => ({
+    x: encodeFeatures(l.features),
+    y: CLASSES.indexOf(l.cause),
+    weight: CONFIRMED_LABEL_WEIGHT,
+    source: 'confirmed',
+  }));
   return [...synthetic, ...confirmed];
 }
 

@@ -31,7 +31,8 @@ export async function confirmedLabels(db: Kysely<Database>): Promise<ConfirmedLa
   for (const row of rows) {
     const cause = CauseCategory.safeParse(row.cause);
     const features = FeatureRecord.safeParse(row.features);
-    if (cause.success && features.success) labels.push({ driftEventId: row.id, cause: cause.data, features: featuresFromRecord(features.data, baseline) });
+    if (cause.success && features.success)
+      labels.push({ driftEventId: row.id, cause: cause.data, features: featuresFromRecord(features.data, baseline) });
   }
   return labels;
 }

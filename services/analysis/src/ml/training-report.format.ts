@@ -13,7 +13,8 @@ export function formatClassification(r: ClassificationReport): string[] {
     lines.push(`  ${c.padEnd(w)}  ${f3(m.precision).padEnd(9)}  ${f3(m.recall).padEnd(6)}  ${f3(m.f1).padEnd(5)}  ${m.support}`);
   }
   lines.push(`  confusion (rows true, columns predicted, in the order above):`);
-  for (const [i, row] of r.confusion.entries()) lines.push(`  ${classes[i]!.padEnd(w)}  ${row.map((n) => String(n).padStart(5)).join('')}`);
+  for (const [i, row] of r.confusion.entries())
+    lines.push(`  ${classes[i]!.padEnd(w)}  ${row.map((n) => String(n).padStart(5)).join('')}`);
   return lines;
 }
 

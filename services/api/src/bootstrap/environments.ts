@@ -40,7 +40,14 @@ export async function createEnvironment(db: Kysely<Database>, input: CreateEnvir
       const org = await organizationBySlug(tx, orgSlug);
       const env = await tx
         .insertInto('environments')
-        .values({ organization_id: org.id, slug, name, cloud_provider: cloud, region: region ?? null, account_id: account ?? null })
+        .values({
+          organization_id: org.id,
+          slug,
+          name,
+          cloud_provider: cloud,
+          region: region ?? null,
+          account_id: account ?? null,
+        })
         .returning(['id'])
         .executeTakeFirstOrThrow();
       await writeAudit(tx, {
@@ -59,8 +66,18 @@ export async function createEnvironment(db: Kysely<Database>, input: CreateEnvir
 }
 
 /** The environment `envSlug` of organization `orgId`. */
-export async function environmentBySlug(tx: Transaction<Database>, orgId: number, orgSlug: string, envSlug: string): Promise<{ id: number }> {
-  const env = await tx.selectFrom('environments').select('id').where('organization_id', '=', orgId).where('slug', '=', envSlug).executeTakeFirst();
+export async function environmentBySlug(
+  tx: Transaction<Database>,
+  orgId: number,
+  orgSlug: string,
+  envSlug: string,
+): Promise<{ id: number }> {
+  const env = await tx
+    .selectFrom('environments')
+    .select('id')
+    .where('organization_id', '=', orgId)
+    .where('slug', '=', envSlug)
+    .executeTakeFirst();
   if (!env) throw new NotFoundError(`environment "${orgSlug}/${envSlug}" not found`);
   return env;
 }

@@ -2,5 +2,10 @@ export { createOrganization, type CreateOrganizationInput, type OrganizationRef 
 export { createEnvironment, type CreateEnvironmentInput, type EnvironmentRef } from './environments.js';
 export { createApiToken, DEFAULT_TOKEN_LIFETIME, type CreateApiTokenInput, type CreatedApiToken } from './tokens.js';
 export { parseDuration } from './duration.js';
-export { createRepository, repositoryCredentialsContext, type CreateRepositoryInput, type RepositoryRef } from './repositories.js';
+export {
+  createRepository,
+  repositoryCredentialsContext,
+  type CreateRepositoryInput,
+  type RepositoryRef,
+} from './repositories.js';
 export { createIntegration, integrationSecretContext, type CreateIntegrationInput, type IntegrationRef } from './integrations.js';

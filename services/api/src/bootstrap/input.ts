@@ -5,6 +5,9 @@ import type { z } from 'zod';
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const errors = result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(input)', message: issue.message }));
+  const errors = result.error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(input)',
+    message: issue.message,
+  }));
   throw new InvalidInputError(`invalid ${what}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors);
 }

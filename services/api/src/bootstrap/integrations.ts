@@ -44,13 +44,25 @@ export async function createIntegration(db: Kysely<Database>, input: CreateInteg
   const { orgSlug, envSlug, source, secret } = parseInput(CreateIntegrationInput, fields, 'integration');
   return db.transaction().execute(async (tx) => {
     const org = await organizationBySlug(tx, orgSlug);
-    const env = await tx.selectFrom('environments').select('id').where('organization_id', '=', org.id).where('slug', '=', envSlug).executeTakeFirst();
+    const env = await tx
+      .selectFrom('environments')
+      .select('id')
+      .where('organization_id', '=', org.id)
+      .where('slug', '=', envSlug)
+      .executeTakeFirst();
     if (!env) throw new NotFoundError(`environment "${orgSlug}/${envSlug}" not found`);
     const id = randomUUID();
     // The id is chosen first so the ciphertext can be bound to it before the row exists.
     await tx
       .insertInto('integrations')
-      .values({ id, organization_id: org.id, environment_id: env.id, source, key_id: keyring.currentKeyId, secret_encrypted: encryptSecret(secret, keyring, integrationSecretContext(id)) })
+      .values({
+        id,
+        organization_id: org.id,
+        environment_id: env.id,
+        source,
+        key_id: keyring.currentKeyId,
+        secret_encrypted: encryptSecret(secret, keyring, integrationSecretContext(id)),
+      })
       .execute();
     await writeAudit(tx, {
       organizationId: org.id,

@@ -24,7 +24,11 @@ export async function createOrganization(db: Kysely<Database>, input: CreateOrga
   const { slug, name = slug } = parseInput(CreateOrganizationInput, input, 'organization');
   try {
     return await db.transaction().execute(async (tx) => {
-      const org = await tx.insertInto('organizations').values({ slug, name }).returning(['id', 'slug', 'name']).executeTakeFirstOrThrow();
+      const org = await tx
+        .insertInto('organizations')
+        .values({ slug, name })
+        .returning(['id', 'slug', 'name'])
+        .executeTakeFirstOrThrow();
       await writeAudit(tx, {
         organizationId: org.id,
         action: 'organization.created',
@@ -44,7 +48,12 @@ export async function createOrganization(db: Kysely<Database>, input: CreateOrga
 
 /** The organization with `slug`, locked against concurrent deletion for the transaction. */
 export async function organizationBySlug(tx: Transaction<Database>, slug: string): Promise<OrganizationRef> {
-  const org = await tx.selectFrom('organizations').select(['id', 'slug', 'name']).where('slug', '=', slug).forShare().executeTakeFirst();
+  const org = await tx
+    .selectFrom('organizations')
+    .select(['id', 'slug', 'name'])
+    .where('slug', '=', slug)
+    .forShare()
+    .executeTakeFirst();
   if (!org) throw new NotFoundError(`organization "${slug}" not found`);
   return org;
 }

@@ -1,6 +1,14 @@
 import { IacTool } from '@driftguard/contracts';
 import { encryptSecret, writeAudit, type Database, type Keyring } from '@driftguard/db';
-import { ConflictError, createOutboundGuard, InvalidInputError, NotFoundError, OutboundRefusedError, scrubText, type OutboundAllowList } from '@driftguard/runtime';
+import {
+  ConflictError,
+  createOutboundGuard,
+  InvalidInputError,
+  NotFoundError,
+  OutboundRefusedError,
+  scrubText,
+  type OutboundAllowList,
+} from '@driftguard/runtime';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { parseInput } from './input.js';
@@ -15,7 +23,9 @@ const RepositoryUrl = z
   .min(1)
   .max(500)
   .refine((v) => !/\s/.test(v) && !v.startsWith('-'), { error: 'must be a git URL without spaces' })
-  .refine((v) => !/^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(v), { error: 'must not contain a password; store credentials separately' });
+  .refine((v) => !/^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(v), {
+    error: 'must not contain a password; store credentials separately',
+  });
 
 const CreateRepositoryInput = z.object({
   orgSlug: Slug,
@@ -71,12 +81,25 @@ export function repositoryCredentialsContext(repositoryId: number): string {
  */
 export async function createRepository(db: Kysely<Database>, input: CreateRepositoryInput): Promise<RepositoryRef> {
   const { keyring, outbound, ...fields } = input;
-  const { orgSlug, envSlug, tool, url, branch = 'main', credentials, name: givenName } = parseInput(CreateRepositoryInput, fields, 'repository');
+  const {
+    orgSlug,
+    envSlug,
+    tool,
+    url,
+    branch = 'main',
+    credentials,
+    name: givenName,
+  } = parseInput(CreateRepositoryInput, fields, 'repository');
   if (url !== undefined) checkReachable(url, outbound);
   if (credentials !== undefined) {
-    if (url === undefined) throw new InvalidInputError('invalid repository: credentials need a repository URL', [{ path: 'credentials', message: 'needs url' }]);
+    if (url === undefined)
+      throw new InvalidInputError('invalid repository: credentials need a repository URL', [
+        { path: 'credentials', message: 'needs url' },
+      ]);
     if (keyring === undefined) {
-      throw new InvalidInputError('invalid repository: storing credentials needs DG_MASTER_KEY', [{ path: 'credentials', message: 'DG_MASTER_KEY is not set' }]);
+      throw new InvalidInputError('invalid repository: storing credentials needs DG_MASTER_KEY', [
+        { path: 'credentials', message: 'DG_MASTER_KEY is not set' },
+      ]);
     }
     checkCredentialsShape(credentials);
   }
@@ -93,8 +116,17 @@ export async function createRepository(db: Kysely<Database>, input: CreateReposi
         .forUpdate()
         .executeTakeFirst();
       if (!env) throw new NotFoundError(`environment "${orgSlug}/${envSlug}" not found`);
-      const sameName = await tx.selectFrom('iac_repositories').select('id').where('environment_id', '=', env.id).where('name', '=', name).executeTakeFirst();
-      if (sameName) throw new ConflictError(`environment "${orgSlug}/${envSlug}" already has a repository named "${name}" (id ${sameName.id})`, 'duplicate');
+      const sameName = await tx
+        .selectFrom('iac_repositories')
+        .select('id')
+        .where('environment_id', '=', env.id)
+        .where('name', '=', name)
+        .executeTakeFirst();
+      if (sameName)
+        throw new ConflictError(
+          `environment "${orgSlug}/${envSlug}" already has a repository named "${name}" (id ${sameName.id})`,
+          'duplicate',
+        );
 
       const row = await tx
         .insertInto('iac_repositories')
@@ -110,13 +142,34 @@ export async function createRepository(db: Kysely<Database>, input: CreateReposi
         action: 'iac_repository.created',
         resourceType: 'iac_repository',
         resourceId: row.id,
-        newValues: { environmentId: env.id, name, tool, url: url === undefined ? null : scrubText(url), branch, hasCredentials: credentials !== undefined },
+        newValues: {
+          environmentId: env.id,
+          name,
+          tool,
+          url: url === undefined ? null : scrubText(url),
+          branch,
+          hasCredentials: credentials !== undefined,
+        },
       });
-      return { id: row.id, orgSlug, envSlug, envId: env.id, name, tool, url: url ?? null, branch, hasCredentials: credentials !== undefined };
+      return {
+        id: row.id,
+        orgSlug,
+        envSlug,
+        envId: env.id,
+        name,
+        tool,
+        url: url ?? null,
+        branch,
+        hasCredentials: credentials !== undefined,
+      };
     });
   } catch (error) {
     if (!uniqueViolation(error)) throw error;
-    throw new ConflictError(`environment "${orgSlug}/${envSlug}" already has repository ${url} on branch ${branch}`, 'duplicate', { cause: error });
+    throw new ConflictError(
+      `environment "${orgSlug}/${envSlug}" already has repository ${url} on branch ${branch}`,
+      'duplicate',
+      { cause: error },
+    );
   }
 }
 
@@ -127,17 +180,26 @@ export async function createRepository(db: Kysely<Database>, input: CreateReposi
  */
 function checkReachable(url: string, outbound: CreateRepositoryInput['outbound']): void {
   try {
-    createOutboundGuard({ allow: outbound?.allow ?? [] }).checkUrl(url, { schemes: ['https', 'http', 'ssh', 'git'], allowLocal: outbound?.allowLocal ?? false });
+    createOutboundGuard({ allow: outbound?.allow ?? [] }).checkUrl(url, {
+      schemes: ['https', 'http', 'ssh', 'git'],
+      allowLocal: outbound?.allowLocal ?? false,
+    });
   } catch (error) {
     if (!(error instanceof OutboundRefusedError)) throw error;
-    throw new InvalidInputError(`invalid repository: url ${error.message}`, [{ path: 'url', message: error.message }], { cause: error });
+    throw new InvalidInputError(`invalid repository: url ${error.message}`, [{ path: 'url', message: error.message }], {
+      cause: error,
+    });
   }
 }
 
 /** `git@host:org/infra.git` → `infra`; without a URL, the tool. */
 function defaultName(url: string | undefined, tool: IacTool): string {
   if (url === undefined) return tool;
-  const last = url.replace(/[/\\]+$/, '').split(/[/\\:]/).pop() ?? '';
+  const last =
+    url
+      .replace(/[/\\]+$/, '')
+      .split(/[/\\:]/)
+      .pop() ?? '';
   return last.replace(/\.git$/, '').slice(0, 255) || tool;
 }
 
@@ -149,13 +211,16 @@ function checkCredentialsShape(credentials: string): void {
   try {
     parsed = JSON.parse(trimmed);
   } catch {
-    throw new InvalidInputError('invalid repository: credentials look like JSON but do not parse', [{ path: 'credentials', message: 'invalid JSON' }]);
+    throw new InvalidInputError('invalid repository: credentials look like JSON but do not parse', [
+      { path: 'credentials', message: 'invalid JSON' },
+    ]);
   }
   const { token, password, username } = (parsed ?? {}) as Record<string, unknown>;
   const secret = typeof token === 'string' && token !== '' ? token : password;
   if (typeof secret !== 'string' || secret === '' || (username !== undefined && typeof username !== 'string')) {
-    throw new InvalidInputError('invalid repository: JSON credentials need a "token" or "password" string (and an optional "username" string)', [
-      { path: 'credentials', message: 'needs token or password' },
-    ]);
+    throw new InvalidInputError(
+      'invalid repository: JSON credentials need a "token" or "password" string (and an optional "username" string)',
+      [{ path: 'credentials', message: 'needs token or password' }],
+    );
   }
 }

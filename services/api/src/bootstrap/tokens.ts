@@ -20,7 +20,9 @@ const CreateApiTokenInput = z.object({
   /** `'90d'`, `'12h'`, `'30m'`, `'2w'`, or `'never'`; default 90 days. */
   expiresIn: z
     .string()
-    .refine((v) => v === 'never' || parseDuration(v) !== undefined, { error: 'must be a duration like 90d, 12h, 30m or 2w, or "never"' })
+    .refine((v) => v === 'never' || parseDuration(v) !== undefined, {
+      error: 'must be a duration like 90d, 12h, 30m or 2w, or "never"',
+    })
     .default(DEFAULT_TOKEN_LIFETIME),
   name: z.string().trim().min(1).max(255).optional(),
 });
@@ -42,7 +44,11 @@ export interface CreatedApiToken {
  * Creates an API token for an organization (or one of its environments) and its audit row in one
  * transaction; returns the plaintext token once. Throws InvalidInputError or NotFoundError.
  */
-export async function createApiToken(db: Kysely<Database>, input: CreateApiTokenInput, now: Date = new Date()): Promise<CreatedApiToken> {
+export async function createApiToken(
+  db: Kysely<Database>,
+  input: CreateApiTokenInput,
+  now: Date = new Date(),
+): Promise<CreatedApiToken> {
   const { orgSlug, envSlug, role, expiresIn, name: givenName } = parseInput(CreateApiTokenInput, input, 'token');
   const lifetime = expiresIn === 'never' ? undefined : parseDuration(expiresIn);
   const expiresAt = lifetime === undefined ? null : new Date(now.getTime() + lifetime);
@@ -54,7 +60,15 @@ export async function createApiToken(db: Kysely<Database>, input: CreateApiToken
     const env = envSlug === undefined ? null : await environmentBySlug(tx, org.id, orgSlug, envSlug);
     const row = await tx
       .insertInto('api_tokens')
-      .values({ organization_id: org.id, environment_id: env?.id ?? null, name, token_prefix: prefix, token_hash: hash, role, expires_at: expiresAt })
+      .values({
+        organization_id: org.id,
+        environment_id: env?.id ?? null,
+        name,
+        token_prefix: prefix,
+        token_hash: hash,
+        role,
+        expires_at: expiresAt,
+      })
       .returning(['id'])
       .executeTakeFirstOrThrow();
     await writeAudit(tx, {

@@ -7,7 +7,11 @@ export function registerWhoAmIRoutes(app: HttpApp): void {
     '/v1/whoami',
     {
       preHandler: requireToken({ roles: Role.options }),
-      schema: { summary: 'Who the presented token speaks for', security: [{ bearer: [] }], response: { 200: WhoAmI, ...problemResponses(401, 403) } },
+      schema: {
+        summary: 'Who the presented token speaks for',
+        security: [{ bearer: [] }],
+        response: { 200: WhoAmI, ...problemResponses(401, 403) },
+      },
     },
     async (request) => principalOf(request),
   );

@@ -24,6 +24,11 @@ export function adapterFor(format: ScanFormat): Adapter {
 }
 
 /** Parses an untrusted body and adapts it. Throws ScanFormatError for input that is not the format. */
-export function runAdapter(format: ScanFormat, bytes: Buffer | string, opts: AdapterOptions = {}, parse: ParseScanBodyOptions = {}): AdapterOutput {
+export function runAdapter(
+  format: ScanFormat,
+  bytes: Buffer | string,
+  opts: AdapterOptions = {},
+  parse: ParseScanBodyOptions = {},
+): AdapterOutput {
   return adapterFor(format)(parseScanBody(format, bytes, parse), opts);
 }

@@ -28,13 +28,27 @@ export const cloudformationAdapter: Adapter = (input, opts) => {
     if (o) observations.push(at ? { ...o, observedAt: at } : o);
   });
   const observedAt = latestOf(observations.map((o) => o.observedAt));
-  return finishOutput({ format: F, resourcesSeen: observations.length, rejected, scanner: { name: 'cloudformation' }, ...(observedAt ? { observedAt } : {}) }, observations, opts);
+  return finishOutput(
+    {
+      format: F,
+      resourcesSeen: observations.length,
+      rejected,
+      scanner: { name: 'cloudformation' },
+      ...(observedAt ? { observedAt } : {}),
+    },
+    observations,
+    opts,
+  );
 };
 
 function driftList(input: unknown): { drifts: unknown[]; base: string } {
   if (Array.isArray(input)) return { drifts: input, base: '' };
   if (isRecord(input)) {
-    if ('StackResourceDrifts' in input) return { drifts: requireArray(input.StackResourceDrifts, F, '/StackResourceDrifts', 'StackResourceDrifts'), base: '/StackResourceDrifts' };
+    if ('StackResourceDrifts' in input)
+      return {
+        drifts: requireArray(input.StackResourceDrifts, F, '/StackResourceDrifts', 'StackResourceDrifts'),
+        base: '/StackResourceDrifts',
+      };
     if ('StackResourceDrift' in input) return { drifts: [input.StackResourceDrift], base: '/StackResourceDrift' };
     if ('StackDriftDetectionId' in input || 'DetectionStatus' in input || 'StackDriftStatus' in input) {
       throw new ScanFormatError(
@@ -46,7 +60,11 @@ function driftList(input: unknown): { drifts: unknown[]; base: string } {
       );
     }
   }
-  throw wrongFormat(F, 'expected "StackResourceDrifts" (DescribeStackResourceDrifts), "StackResourceDrift" or an array of drifts', input);
+  throw wrongFormat(
+    F,
+    'expected "StackResourceDrifts" (DescribeStackResourceDrifts), "StackResourceDrift" or an array of drifts',
+    input,
+  );
 }
 
 function observationOf(d: unknown, path: string, rejected: RejectedItem[]): Observation | undefined {
@@ -55,7 +73,10 @@ function observationOf(d: unknown, path: string, rejected: RejectedItem[]): Obse
   const type = str(d.ResourceType);
   const status = str(d.StackResourceDriftStatus);
   if (!logicalId || !type || !status) {
-    return void rejected.push({ path, reason: 'StackResourceDrift needs LogicalResourceId, ResourceType and StackResourceDriftStatus' });
+    return void rejected.push({
+      path,
+      reason: 'StackResourceDrift needs LogicalResourceId, ResourceType and StackResourceDriftStatus',
+    });
   }
   const hierarchy = isRecord(d.ModuleInfo) ? str(d.ModuleInfo.LogicalIdHierarchy) : undefined;
   const resource: ResourceRef = compact({
@@ -84,30 +105,57 @@ function observationOf(d: unknown, path: string, rejected: RejectedItem[]): Obse
     case 'UNSUPPORTED':
       return compact({ kind: 'not_checked' as const, resource, status, reason: str(d.DriftStatusReason) });
     default:
-      return void rejected.push({ path: `${path}/StackResourceDriftStatus`, reason: `unknown StackResourceDriftStatus "${status}"` });
+      return void rejected.push({
+        path: `${path}/StackResourceDriftStatus`,
+        reason: `unknown StackResourceDriftStatus "${status}"`,
+      });
   }
 }
 
-function differences(d: JsonRecord, path: string, ref: ResourceRef, declared: Json, actual: Json, rejected: RejectedItem[]): PropertyChange[] {
+function differences(
+  d: JsonRecord,
+  path: string,
+  ref: ResourceRef,
+  declared: Json,
+  actual: Json,
+  rejected: RejectedItem[],
+): PropertyChange[] {
   const out: PropertyChange[] = [];
-  const list = d.PropertyDifferences === undefined || d.PropertyDifferences === null ? [] : requireArray(d.PropertyDifferences, F, `${path}/PropertyDifferences`, 'PropertyDifferences');
+  const list =
+    d.PropertyDifferences === undefined || d.PropertyDifferences === null
+      ? []
+      : requireArray(d.PropertyDifferences, F, `${path}/PropertyDifferences`, 'PropertyDifferences');
   list.forEach((p, i) => {
     const ppath = `${path}/PropertyDifferences/${i}`;
     if (!isRecord(p) || typeof p.PropertyPath !== 'string' || !isJsonPointer(p.PropertyPath)) {
       return void rejected.push({ path: ppath, reason: 'PropertyDifference needs a PropertyPath starting with "/"' });
     }
     const changeType = DIFFERENCE_TYPES[String(p.DifferenceType)];
-    if (!changeType) return void rejected.push({ path: `${ppath}/DifferenceType`, reason: `unknown DifferenceType "${String(p.DifferenceType)}"` });
+    if (!changeType)
+      return void rejected.push({
+        path: `${ppath}/DifferenceType`,
+        reason: `unknown DifferenceType "${String(p.DifferenceType)}"`,
+      });
     const expected = changeType === 'added' ? undefined : value(p.ExpectedValue, `${ppath}/ExpectedValue`);
     const actualValue = changeType === 'removed' ? undefined : value(p.ActualValue, `${ppath}/ActualValue`);
     if (changeType === 'modified' && sameUnderNormalization(p.PropertyPath, expected, actualValue, ref.type)) return;
-    out.push(finalizeChange(ref, { path: p.PropertyPath, declared: expected, actual: actualValue, changeType }, undefined, { declared, actual }));
+    out.push(
+      finalizeChange(ref, { path: p.PropertyPath, declared: expected, actual: actualValue, changeType }, undefined, {
+        declared,
+        actual,
+      }),
+    );
   });
   return out;
 }
 
 /** Compared under the property's own name, so name-driven rules apply (policy documents, Tags by Key). */
-function sameUnderNormalization(pointer: string, expected: Json | undefined, actual: Json | undefined, resourceType: string): boolean {
+function sameUnderNormalization(
+  pointer: string,
+  expected: Json | undefined,
+  actual: Json | undefined,
+  resourceType: string,
+): boolean {
   const segments = parsePointer(pointer);
   const key = segments[segments.length - 1] ?? '';
   return equivalent({ [key]: expected ?? null }, { [key]: actual ?? null }, { resourceType, profile: 'cloudformation' });

@@ -16,9 +16,15 @@ const CHANGE_TYPES: Record<string, PropertyChange['changeType']> = { create: 'ad
 
 export const driftctlAdapter: Adapter = (input, opts) => {
   if (!isRecord(input)) throw wrongFormat(F, 'the body must be the JSON object of driftctl scan -o json://', input);
-  const missingKeys = ['managed', 'unmanaged', 'missing'].filter((k) => !(k in input) && !(k === 'missing' && 'deleted' in input));
+  const missingKeys = ['managed', 'unmanaged', 'missing'].filter(
+    (k) => !(k in input) && !(k === 'missing' && 'deleted' in input),
+  );
   if (missingKeys.length === 3 || !('summary' in input || 'coverage' in input)) {
-    throw wrongFormat(F, `missing ${missingKeys.length ? missingKeys.map((k) => `"${k}"`).join(', ') : '"summary"/"coverage"'}`, input);
+    throw wrongFormat(
+      F,
+      `missing ${missingKeys.length ? missingKeys.map((k) => `"${k}"`).join(', ') : '"summary"/"coverage"'}`,
+      input,
+    );
   }
   const rejected: RejectedItem[] = [];
   const managed = refs(input.managed, '/managed', rejected);
@@ -99,13 +105,21 @@ function differences(list: unknown, rejected: RejectedItem[]): Map<string, Obser
       if (!isRecord(c)) return void rejected.push({ path: cpath, reason: 'changelog entry must be an object' });
       if (c.computed === true) return; // provider-computed: not drift
       const changeType = CHANGE_TYPES[String(c.type)];
-      if (!changeType || !Array.isArray(c.path)) return void rejected.push({ path: cpath, reason: 'changelog entry needs "type" (create|update|delete) and "path"' });
-      changes.push(finalizeChange(ref, {
-        path: toPointer(c.path.map((s) => (typeof s === 'number' ? s : String(s)))),
-        declared: changeType === 'added' ? undefined : ((c.from ?? null) as Json),
-        actual: changeType === 'removed' ? undefined : ((c.to ?? null) as Json),
-        changeType,
-      }, undefined, {}));
+      if (!changeType || !Array.isArray(c.path))
+        return void rejected.push({ path: cpath, reason: 'changelog entry needs "type" (create|update|delete) and "path"' });
+      changes.push(
+        finalizeChange(
+          ref,
+          {
+            path: toPointer(c.path.map((s) => (typeof s === 'number' ? s : String(s)))),
+            declared: changeType === 'added' ? undefined : ((c.from ?? null) as Json),
+            actual: changeType === 'removed' ? undefined : ((c.to ?? null) as Json),
+            changeType,
+          },
+          undefined,
+          {},
+        ),
+      );
     });
     const k = key(ref);
     const previous = out.get(k);

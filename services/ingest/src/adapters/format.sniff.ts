@@ -8,14 +8,17 @@ import { isRecord } from './input.guards.js';
 export function describeDocument(v: unknown): { format?: ScanFormat; what: string } | undefined {
   if (Array.isArray(v)) {
     const first: unknown = v[0];
-    if (isRecord(first) && 'StackResourceDriftStatus' in first) return { format: 'cloudformation', what: 'a list of CloudFormation StackResourceDrift objects' };
+    if (isRecord(first) && 'StackResourceDriftStatus' in first)
+      return { format: 'cloudformation', what: 'a list of CloudFormation StackResourceDrift objects' };
     return undefined;
   }
   if (!isRecord(v)) return undefined;
-  if ('StackResourceDrifts' in v || 'StackResourceDrift' in v) return { format: 'cloudformation', what: 'a CloudFormation drift result' };
+  if ('StackResourceDrifts' in v || 'StackResourceDrift' in v)
+    return { format: 'cloudformation', what: 'a CloudFormation drift result' };
   if ('StackDriftDetectionId' in v || 'DetectionStatus' in v)
     return { what: 'a CloudFormation DescribeStackDriftDetectionStatus result (stack-level status only)' };
-  if ('resource_drift' in v || 'resource_changes' in v || 'planned_values' in v) return { format: 'terraform-plan', what: 'a Terraform plan (terraform show -json)' };
+  if ('resource_drift' in v || 'resource_changes' in v || 'planned_values' in v)
+    return { format: 'terraform-plan', what: 'a Terraform plan (terraform show -json)' };
   if (v.version === 4 && Array.isArray(v.resources)) return { format: 'tfstate', what: 'a Terraform state file (tfstate v4)' };
   if ('format_version' in v && 'values' in v) return { format: 'tfstate', what: 'a Terraform state (terraform show -json)' };
   if ('managed' in v && 'unmanaged' in v && 'missing' in v) return { format: 'driftctl', what: 'a driftctl scan JSON output' };

@@ -20,7 +20,8 @@ export function requireRecord(v: unknown, format: ScanFormat, path: string, what
 }
 
 export function requireArray(v: unknown, format: ScanFormat, path: string, what: string): unknown[] {
-  if (!Array.isArray(v)) throw new ScanFormatError('invalid_structure', format, path, `${what} must be an array, got ${typeName(v)}`);
+  if (!Array.isArray(v))
+    throw new ScanFormatError('invalid_structure', format, path, `${what} must be an array, got ${typeName(v)}`);
   return v;
 }
 

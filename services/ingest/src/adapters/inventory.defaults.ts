@@ -31,7 +31,19 @@ export function matchType(type: string): string {
 }
 
 /** Providers with no cloud objects: never in an inventory, never "deleted". */
-export const LOCAL_PROVIDERS = new Set(['null', 'random', 'tls', 'local', 'time', 'external', 'http', 'archive', 'template', 'cloudinit', 'terraform']);
+export const LOCAL_PROVIDERS = new Set([
+  'null',
+  'random',
+  'tls',
+  'local',
+  'time',
+  'external',
+  'http',
+  'archive',
+  'template',
+  'cloudinit',
+  'terraform',
+]);
 
 export function localProvider(type: string, provider: string): boolean {
   if (type === 'terraform_data') return true;

@@ -20,7 +20,12 @@ import { finishOutput } from './observation.post-process.js';
 import { attribute, controllerOwnedPaths } from './kubernetes.attribution.js';
 import { normalizeKubernetes } from './kubernetes.normalize.js';
 import { LiveIndex, readObjects, requireKubernetesInput, type KubeObject } from './kubernetes.objects.js';
-import { DEFAULT_NAMESPACE, isClusterScoped, kubernetesResourceId, kubernetesResourceType } from '../declared/kubernetes-identity.js';
+import {
+  DEFAULT_NAMESPACE,
+  isClusterScoped,
+  kubernetesResourceId,
+  kubernetesResourceType,
+} from '../declared/kubernetes-identity.js';
 import { unmanagedObjects } from './kubernetes.unmanaged.js';
 
 const F = 'kubernetes';
@@ -59,16 +64,35 @@ export const kubernetesAdapter: Adapter = (input, opts) => {
       continue;
     }
     const attribution = attribute(l.body, d.body, resource.type, changes);
-    const masked = d.kind === 'Secret' ? { declared: maskSecret(declaredBody), actual: maskSecret(liveBody) } : { declared: declaredBody, actual: liveBody };
-    observations.push({ kind: 'modified', resource, declared: masked.declared as never, actual: masked.actual as never, changes, ...(attribution ? { attribution } : {}) });
+    const masked =
+      d.kind === 'Secret'
+        ? { declared: maskSecret(declaredBody), actual: maskSecret(liveBody) }
+        : { declared: declaredBody, actual: liveBody };
+    observations.push({
+      kind: 'modified',
+      resource,
+      declared: masked.declared as never,
+      actual: masked.actual as never,
+      changes,
+      ...(attribution ? { attribution } : {}),
+    });
   }
   const matched = new Set(declared.flatMap((d) => live.find(d) ?? []));
   const unmanaged = unmanagedObjects(declared, liveObjects, matched);
   for (const l of unmanaged) observations.push({ kind: 'added', resource: unmanagedRef(l), actual: json(unmanagedBody(l)) });
   const missing = declared.length - matched.size;
   const total = declared.length + unmanaged.length;
-  const coverage = { managed: matched.size, unmanaged: unmanaged.length, missing, percent: total > 0 ? Math.trunc((matched.size / total) * 100) : 0 };
-  return finishOutput({ format: F, resourcesSeen: total, rejected, coverage, scanner: { name: 'kubernetes' } }, observations, opts);
+  const coverage = {
+    managed: matched.size,
+    unmanaged: unmanaged.length,
+    missing,
+    percent: total > 0 ? Math.trunc((matched.size / total) * 100) : 0,
+  };
+  return finishOutput(
+    { format: F, resourcesSeen: total, rejected, coverage, scanner: { name: 'kubernetes' } },
+    observations,
+    opts,
+  );
 };
 
 /** An unmanaged object has no IaC address: it is known by its live identity. */

@@ -33,7 +33,12 @@ export const CONTROLLER_MANAGERS: ReadonlySet<string> = new Set([
 ]);
 
 /** Change paths whose field a controller manager owns exactly (the field itself, not an ancestor). */
-export function controllerOwnedPaths(live: JsonRecord, declared: JsonRecord, resourceType: string, changes: readonly PropertyChange[]): Set<string> {
+export function controllerOwnedPaths(
+  live: JsonRecord,
+  declared: JsonRecord,
+  resourceType: string,
+  changes: readonly PropertyChange[],
+): Set<string> {
   const owned = new Set<string>();
   const controllers = managedEntries(live).filter((e) => CONTROLLER_MANAGERS.has(e.manager));
   if (controllers.length === 0) return owned;
@@ -59,13 +64,23 @@ function managedEntries(live: JsonRecord): ManagedEntry[] {
   return entries;
 }
 
-export function attribute(live: JsonRecord, declared: JsonRecord, resourceType: string, changes: readonly PropertyChange[]): Attribution | undefined {
+export function attribute(
+  live: JsonRecord,
+  declared: JsonRecord,
+  resourceType: string,
+  changes: readonly PropertyChange[],
+): Attribution | undefined {
   const entries = managedEntries(live);
   if (entries.length > 0) return attributeTo(entries, declared, resourceType, changes);
   return undefined;
 }
 
-function attributeTo(entries: ManagedEntry[], declared: JsonRecord, resourceType: string, changes: readonly PropertyChange[]): Attribution | undefined {
+function attributeTo(
+  entries: ManagedEntry[],
+  declared: JsonRecord,
+  resourceType: string,
+  changes: readonly PropertyChange[],
+): Attribution | undefined {
   const credited = new Map<ManagedEntry, string[]>();
   for (const change of changes) {
     const fieldPath = toFieldPath(declared, change.path, resourceType);
@@ -113,7 +128,8 @@ function toFieldPath(declared: JsonRecord, pointer: string, resourceType: string
         const key: Record<string, Json> = {};
         for (const k of [...rule.keys].sort()) {
           const v = el[k] ?? rule.defaults?.[k];
-          if (v !== undefined && v !== null) key[k] = typeof v === 'string' && /^\d+$/.test(v) && /Port$|^port$/.test(k) ? Number(v) : (v as Json);
+          if (v !== undefined && v !== null)
+            key[k] = typeof v === 'string' && /^\d+$/.test(v) && /Port$|^port$/.test(k) ? Number(v) : (v as Json);
         }
         out.push(`k:${JSON.stringify(key)}`);
       } else if (rule.mode === 'set' && (typeof el === 'string' || typeof el === 'number')) out.push(`v:${JSON.stringify(el)}`);

@@ -8,14 +8,25 @@ function deployment(replicas: number, managers?: { manager: string; fields: Reco
     metadata: {
       name: 'web',
       namespace: 'shop',
-      ...(managers ? { managedFields: managers.map((m) => ({ manager: m.manager, operation: 'Update', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: m.fields })) } : {}),
+      ...(managers
+        ? {
+            managedFields: managers.map((m) => ({
+              manager: m.manager,
+              operation: 'Update',
+              apiVersion: 'apps/v1',
+              fieldsType: 'FieldsV1',
+              fieldsV1: m.fields,
+            })),
+          }
+        : {}),
     },
     spec: { replicas, template: { spec: { containers: [{ name: 'web', image: 'web:1.2' }] } } },
   };
 }
 
 const declared = deployment(2);
-const scan = (live: unknown) => runAdapter('kubernetes', JSON.stringify({ declared: [declared], live: { kind: 'List', items: [live] } }), {});
+const scan = (live: unknown) =>
+  runAdapter('kubernetes', JSON.stringify({ declared: [declared], live: { kind: 'List', items: [live] } }), {});
 
 describe('fields owned by controllers', () => {
   it('does not report replicas an autoscaler set through kube-controller-manager', () => {
@@ -30,7 +41,9 @@ describe('fields owned by controllers', () => {
     const live = deployment(7, [{ manager: 'kubectl-edit', fields: { 'f:spec': { 'f:replicas': {} } } }]);
     const [o] = scan(live).observations;
     expect(o).toMatchObject({ kind: 'modified', changes: [{ path: '/spec/replicas', declared: 2, actual: 7 }] });
-    expect((o as { attribution?: { managers: { manager: string }[] } }).attribution?.managers.map((m) => m.manager)).toEqual(['kubectl-edit']);
+    expect((o as { attribution?: { managers: { manager: string }[] } }).attribution?.managers.map((m) => m.manager)).toEqual([
+      'kubectl-edit',
+    ]);
   });
 
   it('still reports a controller-owned parent’s other fields that drifted', () => {

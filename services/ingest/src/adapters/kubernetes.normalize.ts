@@ -7,11 +7,19 @@ import type { Json } from '../model/observation.js';
 import { isRecord, type JsonRecord } from './input.guards.js';
 
 const METADATA_FIELDS = [
-  'managedFields', 'resourceVersion', 'uid', 'generation', 'creationTimestamp', 'selfLink', 'deletionTimestamp',
+  'managedFields',
+  'resourceVersion',
+  'uid',
+  'generation',
+  'creationTimestamp',
+  'selfLink',
+  'deletionTimestamp',
   'deletionGracePeriodSeconds',
 ];
 const ANNOTATIONS = [
-  'kubectl.kubernetes.io/last-applied-configuration', 'deployment.kubernetes.io/revision', 'argocd.argoproj.io/tracking-id',
+  'kubectl.kubernetes.io/last-applied-configuration',
+  'deployment.kubernetes.io/revision',
+  'argocd.argoproj.io/tracking-id',
 ];
 const WEBHOOK_KINDS = new Set(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
 
@@ -52,7 +60,8 @@ export function normalizeKubernetes(body: JsonRecord, kind: string): JsonRecord 
 function foldStringData(o: JsonRecord): void {
   if (!isRecord(o.stringData)) return;
   const data: Record<string, Json> = isRecord(o.data) ? (o.data as Record<string, Json>) : {};
-  for (const [k, v] of Object.entries(o.stringData)) data[k] = Buffer.from(typeof v === 'string' ? v : JSON.stringify(v ?? ''), 'utf8').toString('base64');
+  for (const [k, v] of Object.entries(o.stringData))
+    data[k] = Buffer.from(typeof v === 'string' ? v : JSON.stringify(v ?? ''), 'utf8').toString('base64');
   o.data = data;
   delete o.stringData;
 }

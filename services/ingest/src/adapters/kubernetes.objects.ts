@@ -2,7 +2,12 @@
 import type { Json, RejectedItem } from '../model/observation.js';
 import { ScanFormatError } from '../model/scan-format.error.js';
 import { parseYamlBody } from '../model/parse-scan-body.js';
-import { isClusterScoped, kubernetesGroupOf, DEFAULT_NAMESPACE, type KubernetesObjectRef } from '../declared/kubernetes-identity.js';
+import {
+  isClusterScoped,
+  kubernetesGroupOf,
+  DEFAULT_NAMESPACE,
+  type KubernetesObjectRef,
+} from '../declared/kubernetes-identity.js';
 import { isRecord, str, typeName, type JsonRecord } from './input.guards.js';
 
 const F = 'kubernetes';
@@ -46,7 +51,15 @@ export function readObjects(v: unknown, path: string, rejected: RejectedItem[]):
       rejected.push({ path: p, reason: 'object needs apiVersion, kind and metadata.name' });
       continue;
     }
-    out.push({ body: item, apiVersion, kind, group: kubernetesGroupOf(apiVersion), name, namespace: str(meta?.namespace), path: p });
+    out.push({
+      body: item,
+      apiVersion,
+      kind,
+      group: kubernetesGroupOf(apiVersion),
+      name,
+      namespace: str(meta?.namespace),
+      path: p,
+    });
   }
   return out;
 }
@@ -75,11 +88,21 @@ export class LiveIndex {
 
 export function requireKubernetesInput(input: unknown, declaredOpt: unknown): { declared: unknown; live: unknown } {
   if (!isRecord(input) || !('live' in input)) {
-    throw new ScanFormatError('wrong_format', F, '', 'expected { declared, live }: declared manifests (YAML or JSON) and live objects (kubectl get -o json)');
+    throw new ScanFormatError(
+      'wrong_format',
+      F,
+      '',
+      'expected { declared, live }: declared manifests (YAML or JSON) and live objects (kubectl get -o json)',
+    );
   }
   const declared = input.declared ?? declaredOpt;
   if (declared === undefined || declared === null) {
-    throw new ScanFormatError('invalid_structure', F, '/declared', 'no declared manifests: send "declared" or sync the repository first');
+    throw new ScanFormatError(
+      'invalid_structure',
+      F,
+      '/declared',
+      'no declared manifests: send "declared" or sync the repository first',
+    );
   }
   return { declared, live: input.live };
 }

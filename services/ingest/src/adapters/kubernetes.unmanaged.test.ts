@@ -10,13 +10,22 @@ const hasher = createValueHasher(Buffer.alloc(32, 1));
 
 type Obj = Record<string, unknown>;
 
-const obj = (apiVersion: string, kind: string, name: string, namespace: string | undefined, extra: Obj = {}, meta: Obj = {}): Obj => ({
+const obj = (
+  apiVersion: string,
+  kind: string,
+  name: string,
+  namespace: string | undefined,
+  extra: Obj = {},
+  meta: Obj = {},
+): Obj => ({
   apiVersion,
   kind,
   metadata: { name, ...(namespace ? { namespace } : {}), ...meta },
   ...extra,
 });
-const ownedBy = (kind: string, name: string) => ({ ownerReferences: [{ apiVersion: 'apps/v1', kind, name, uid: `uid-${name}`, controller: true }] });
+const ownedBy = (kind: string, name: string) => ({
+  ownerReferences: [{ apiVersion: 'apps/v1', kind, name, uid: `uid-${name}`, controller: true }],
+});
 const podSpec = (extra: Obj = {}) => ({ containers: [{ name: 'web', image: 'web:1.2', ...extra }] });
 
 const deployment = obj('apps/v1', 'Deployment', 'web', 'shop', { spec: { replicas: 1, template: { spec: podSpec() } } });
@@ -30,7 +39,14 @@ const clusterOwn = [
   obj('v1', 'ConfigMap', 'kube-root-ca.crt', 'shop', { data: { 'ca.crt': 'x' } }),
   obj('v1', 'ServiceAccount', 'default', 'shop'),
   obj('v1', 'Endpoints', 'web', 'shop', { subsets: [] }),
-  obj('discovery.k8s.io/v1', 'EndpointSlice', 'web-x7k2p', 'shop', { endpoints: [] }, { labels: { 'kubernetes.io/service-name': 'web' } }),
+  obj(
+    'discovery.k8s.io/v1',
+    'EndpointSlice',
+    'web-x7k2p',
+    'shop',
+    { endpoints: [] },
+    { labels: { 'kubernetes.io/service-name': 'web' } },
+  ),
   obj('v1', 'Event', 'web.17a', 'shop', { reason: 'Scheduled' }),
   obj('events.k8s.io/v1', 'Event', 'web.17b', 'shop', { reason: 'Pulled' }),
   obj('coordination.k8s.io/v1', 'Lease', 'leader', 'shop', { spec: {} }),
@@ -40,14 +56,36 @@ const clusterOwn = [
   obj('v1', 'Namespace', 'kube-system', undefined),
   obj('v1', 'Namespace', 'default', undefined),
   obj('v1', 'Namespace', 'shop', undefined),
-  obj('v1', 'PersistentVolume', 'pvc-1f2e', undefined, { spec: { capacity: { storage: '1Gi' } } }, { annotations: { 'pv.kubernetes.io/provisioned-by': 'ebs.csi.aws.com' } }),
-  obj('v1', 'ConfigMap', 'accepted', 'shop', { data: {} }, { annotations: { 'argocd.argoproj.io/compare-options': 'IgnoreExtraneous' } }),
+  obj(
+    'v1',
+    'PersistentVolume',
+    'pvc-1f2e',
+    undefined,
+    { spec: { capacity: { storage: '1Gi' } } },
+    { annotations: { 'pv.kubernetes.io/provisioned-by': 'ebs.csi.aws.com' } },
+  ),
+  obj(
+    'v1',
+    'ConfigMap',
+    'accepted',
+    'shop',
+    { data: {} },
+    { annotations: { 'argocd.argoproj.io/compare-options': 'IgnoreExtraneous' } },
+  ),
   obj('v1', 'Service', 'kubernetes', 'default', { spec: { ports: [{ port: 443 }] } }),
-  obj('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'cluster-admin', undefined, { roleRef: { kind: 'ClusterRole', name: 'cluster-admin' } }, { labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } }),
+  obj(
+    'rbac.authorization.k8s.io/v1',
+    'ClusterRoleBinding',
+    'cluster-admin',
+    undefined,
+    { roleRef: { kind: 'ClusterRole', name: 'cluster-admin' } },
+    { labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } },
+  ),
   obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'system:node', undefined, { rules: [] }),
 ];
 
-const scan = (live: Obj[], opts: AdapterOptions = {}) => runAdapter('kubernetes', JSON.stringify({ declared, live: { kind: 'List', items: [deployment, service, ...live] } }), opts);
+const scan = (live: Obj[], opts: AdapterOptions = {}) =>
+  runAdapter('kubernetes', JSON.stringify({ declared, live: { kind: 'List', items: [deployment, service, ...live] } }), opts);
 
 describe('unmanaged Kubernetes objects', () => {
   it('reports nothing for a declared Deployment with its ReplicaSet, pods and the cluster’s own objects', () => {
@@ -57,13 +95,27 @@ describe('unmanaged Kubernetes objects', () => {
   });
 
   it('reports an undeclared privileged Pod as added and security-critical', () => {
-    const pod = obj('v1', 'Pod', 'debug', 'shop', { spec: podSpec({ securityContext: { privileged: true } }), status: { phase: 'Running' } }, { uid: 'u1', resourceVersion: '9' });
+    const pod = obj(
+      'v1',
+      'Pod',
+      'debug',
+      'shop',
+      { spec: podSpec({ securityContext: { privileged: true } }), status: { phase: 'Running' } },
+      { uid: 'u1', resourceVersion: '9' },
+    );
     const out = scan([...clusterOwn, pod]);
     const added = out.observations.filter((o) => o.kind === 'added');
     expect(added).toEqual([
       {
         kind: 'added',
-        resource: { type: 'v1/Pod', name: 'debug', namespace: 'shop', kind: 'Pod', apiVersion: 'v1', physicalId: 'v1/Pod/shop/debug' },
+        resource: {
+          type: 'v1/Pod',
+          name: 'debug',
+          namespace: 'shop',
+          kind: 'Pod',
+          apiVersion: 'v1',
+          physicalId: 'v1/Pod/shop/debug',
+        },
         actual: { metadata: { name: 'debug', namespace: 'shop' }, spec: podSpec({ securityContext: { privileged: true } }) },
       },
     ]);
@@ -93,7 +145,11 @@ describe('unmanaged Kubernetes objects', () => {
   });
 
   it('masks the data of an unmanaged Secret', () => {
-    const secret = obj('v1', 'Secret', 'creds', 'shop', { type: 'Opaque', data: { password: 'aHVudGVyMg==' }, stringData: { token: 't0p' } });
+    const secret = obj('v1', 'Secret', 'creds', 'shop', {
+      type: 'Opaque',
+      data: { password: 'aHVudGVyMg==' },
+      stringData: { token: 't0p' },
+    });
     const [added] = scan([secret]).observations.filter((o) => o.kind === 'added');
     expect(JSON.stringify(added)).not.toMatch(/aHVudGVyMg|t0p/);
     expect(added).toMatchObject({ actual: { data: { password: '(sensitive)', token: '(sensitive)' } } });

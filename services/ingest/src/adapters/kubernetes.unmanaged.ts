@@ -33,14 +33,22 @@ const GENERATED_KINDS = new Set([
 const GENERATED_SECRET_TYPES = new Set(['kubernetes.io/service-account-token', 'helm.sh/release.v1']);
 
 /** The live objects of `live` that are unmanaged, in input order. */
-export function unmanagedObjects(declared: readonly KubeObject[], live: readonly KubeObject[], matched: ReadonlySet<KubeObject>): KubeObject[] {
+export function unmanagedObjects(
+  declared: readonly KubeObject[],
+  live: readonly KubeObject[],
+  matched: ReadonlySet<KubeObject>,
+): KubeObject[] {
   const namespaces = new Set<string>();
   for (const d of declared) {
     if (d.kind === 'Namespace' && d.group === '') namespaces.add(d.name);
     else if (!isClusterScoped(d.kind)) namespaces.add(d.namespace ?? DEFAULT_NAMESPACE);
   }
   for (const l of matched) if (!isClusterScoped(l.kind)) namespaces.add(l.namespace ?? DEFAULT_NAMESPACE);
-  const services = new Set([...declared, ...live].filter((o) => o.kind === 'Service' && o.group === '').map((o) => `${o.namespace ?? DEFAULT_NAMESPACE}/${o.name}`));
+  const services = new Set(
+    [...declared, ...live]
+      .filter((o) => o.kind === 'Service' && o.group === '')
+      .map((o) => `${o.namespace ?? DEFAULT_NAMESPACE}/${o.name}`),
+  );
   return live.filter((l) => {
     if (matched.has(l)) return false;
     // Namespaces bound the scope rather than fall in it: one the manifests target but do not
@@ -97,7 +105,8 @@ export function isClusterCreated(o: KubeObject, services: ReadonlySet<string>): 
     case 'PriorityLevelConfiguration':
       return annotations['apf.kubernetes.io/autoupdate-spec'] === 'true';
     default:
-      if (o.group === 'rbac.authorization.k8s.io') return o.name.startsWith('system:') || labels['kubernetes.io/bootstrapping'] === 'rbac-defaults';
+      if (o.group === 'rbac.authorization.k8s.io')
+        return o.name.startsWith('system:') || labels['kubernetes.io/bootstrapping'] === 'rbac-defaults';
       return false;
   }
 }

@@ -7,7 +7,12 @@ import { compact, isRecord } from './input.guards.js';
 import { wrongFormat } from './format.sniff.js';
 import { finishOutput } from './observation.post-process.js';
 import type { z } from 'zod';
-import { type nativeChangeSchema, nativeObservationSchema, nativeScanSchema, type NativeObservation } from '@driftguard/contracts';
+import {
+  type nativeChangeSchema,
+  nativeObservationSchema,
+  nativeScanSchema,
+  type NativeObservation,
+} from '@driftguard/contracts';
 
 const F = 'native';
 
@@ -25,7 +30,10 @@ export const nativeAdapter: Adapter = (input, opts) => {
     const parsed = nativeObservationSchema.safeParse(item);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
-        rejected.push({ path: `/observations/${i}${toPointer(issue.path.map((p) => (typeof p === 'number' ? p : String(p))))}`, reason: issue.message });
+        rejected.push({
+          path: `/observations/${i}${toPointer(issue.path.map((p) => (typeof p === 'number' ? p : String(p))))}`,
+          reason: issue.message,
+        });
       }
       return;
     }
@@ -50,14 +58,27 @@ function toObservation(o: NativeObservation): Observation {
     case 'modified': {
       const changes = changesOf(resource, o.declared, o.actual, o.changes, o.sensitivePaths);
       return changes.length > 0
-        ? { kind: 'modified', resource, declared: maskBody(o.declared, o.sensitivePaths), actual: maskBody(o.actual, o.sensitivePaths), changes }
+        ? {
+            kind: 'modified',
+            resource,
+            declared: maskBody(o.declared, o.sensitivePaths),
+            actual: maskBody(o.actual, o.sensitivePaths),
+            changes,
+          }
         : { kind: 'in_sync', resource };
     }
     case 'moved': {
       const declared = o.declared ?? null;
       const actual = o.actual ?? null;
       const changes = changesOf(resource, declared, actual, o.changes, o.sensitivePaths);
-      return { kind: 'moved', resource, previousAddress: o.previousAddress, declared: maskBody(declared, o.sensitivePaths), actual: maskBody(actual, o.sensitivePaths), changes };
+      return {
+        kind: 'moved',
+        resource,
+        previousAddress: o.previousAddress,
+        declared: maskBody(declared, o.sensitivePaths),
+        actual: maskBody(actual, o.sensitivePaths),
+        changes,
+      };
     }
     case 'deleted':
       return { kind: 'deleted', resource, declared: maskBody(o.declared ?? null, o.sensitivePaths) };
@@ -81,7 +102,12 @@ function changesOf(
   given: z.infer<typeof nativeChangeSchema>[] | undefined,
   sensitivePaths: string[] | undefined,
 ): PropertyChange[] {
-  if (!given) return diffResource(declared, actual, { resourceType: ref.type, resource: ref, ...(sensitivePaths ? { sensitivePaths } : {}) });
+  if (!given)
+    return diffResource(declared, actual, {
+      resourceType: ref.type,
+      resource: ref,
+      ...(sensitivePaths ? { sensitivePaths } : {}),
+    });
   return given.map((c) =>
     finalizeChange(
       ref,
@@ -89,7 +115,13 @@ function changesOf(
         path: c.path,
         declared: c.declared,
         actual: c.actual,
-        changeType: c.changeType ?? (c.declared === undefined || c.declared === null ? 'added' : c.actual === undefined || c.actual === null ? 'removed' : 'modified'),
+        changeType:
+          c.changeType ??
+          (c.declared === undefined || c.declared === null
+            ? 'added'
+            : c.actual === undefined || c.actual === null
+              ? 'removed'
+              : 'modified'),
         ...(c.sensitive !== undefined ? { sensitive: c.sensitive } : {}),
       },
       sensitivePaths,

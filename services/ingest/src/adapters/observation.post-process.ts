@@ -41,7 +41,8 @@ export function finishOutput(
 ): AdapterOutput {
   const r = applyIgnoreRules(observations, opts);
   const at = base.observedAt;
-  const stamped = at === undefined ? r.observations : r.observations.map((o) => (o.observedAt === undefined ? { ...o, observedAt: at } : o));
+  const stamped =
+    at === undefined ? r.observations : r.observations.map((o) => (o.observedAt === undefined ? { ...o, observedAt: at } : o));
   return { ...base, observations: stamped, suppressed: r.suppressed };
 }
 
@@ -55,7 +56,10 @@ export function observedAtOf(v: unknown, path: string, rejected: RejectedItem[])
   if (v === undefined || v === null) return undefined;
   const ms = typeof v === 'string' && RFC3339.test(v) ? Date.parse(v) : Number.NaN;
   if (Number.isNaN(ms)) {
-    rejected.push({ path, reason: 'not an RFC 3339 date-time with an offset; the submission time stands for the observation time' });
+    rejected.push({
+      path,
+      reason: 'not an RFC 3339 date-time with an offset; the submission time stands for the observation time',
+    });
     return undefined;
   }
   return new Date(ms).toISOString();

@@ -13,8 +13,19 @@ const plan = (extra: Record<string, unknown>) => ({
   format_version: '1.2',
   resource_drift: [
     {
-      address: 'aws_instance.web', mode: 'managed', type: 'aws_instance', name: 'web', provider_name: 'registry.terraform.io/hashicorp/aws',
-      change: { actions: ['update'], before: { id: 'i-1', instance_type: 't3.micro' }, after: { id: 'i-1', instance_type: 't3.large' }, after_unknown: {}, before_sensitive: {}, after_sensitive: {} },
+      address: 'aws_instance.web',
+      mode: 'managed',
+      type: 'aws_instance',
+      name: 'web',
+      provider_name: 'registry.terraform.io/hashicorp/aws',
+      change: {
+        actions: ['update'],
+        before: { id: 'i-1', instance_type: 't3.micro' },
+        after: { id: 'i-1', instance_type: 't3.large' },
+        after_unknown: {},
+        before_sensitive: {},
+        after_sensitive: {},
+      },
     },
   ],
   resource_changes: [],
@@ -50,7 +61,13 @@ describe('when the scanner observed the infrastructure', () => {
 
   it('gives each CloudFormation resource drift its own Timestamp and the scan the latest', () => {
     const out = cloudformationAdapter(
-      { StackResourceDrifts: [cfn('A', '2023-05-23T08:42:44.951000+00:00'), cfn('B', '2023-05-23T09:31:32.470Z'), cfn('C', undefined)] },
+      {
+        StackResourceDrifts: [
+          cfn('A', '2023-05-23T08:42:44.951000+00:00'),
+          cfn('B', '2023-05-23T09:31:32.470Z'),
+          cfn('C', undefined),
+        ],
+      },
       {},
     );
     expect(out.observations.map((o) => [o.resource.address, o.observedAt])).toEqual([

@@ -59,17 +59,32 @@ export const terraformPlanAdapter: Adapter = (input, opts) => {
     if (handled.has(r.address)) continue;
     const importing = isImporting(plannedByAddress.get(r.address)) ? true : undefined;
     const ref: ResourceRef = compact({
-      address: r.address, type: r.type, name: r.name, provider: r.provider || undefined, module: r.module, index: r.index,
-      physicalId: r.physicalId, importing,
+      address: r.address,
+      type: r.type,
+      name: r.name,
+      provider: r.provider || undefined,
+      module: r.module,
+      index: r.index,
+      physicalId: r.physicalId,
+      importing,
     });
     observations.push({ kind: 'in_sync', resource: ref });
   }
   // `timestamp`: when terraform made the plan, i.e. refreshed (observed) the infrastructure.
   const observedAt = observedAtOf(input.timestamp, '/timestamp', rejected);
-  return finishOutput({ format: F, resourcesSeen: prior.resources.length, rejected, ...scanner(input), ...(observedAt ? { observedAt } : {}) }, observations, opts);
+  return finishOutput(
+    { format: F, resourcesSeen: prior.resources.length, rejected, ...scanner(input), ...(observedAt ? { observedAt } : {}) },
+    observations,
+    opts,
+  );
 };
 
-function driftObservation(entry: unknown, path: string, planned: Map<string, JsonRecord>, rejected: RejectedItem[]): Observation | undefined {
+function driftObservation(
+  entry: unknown,
+  path: string,
+  planned: Map<string, JsonRecord>,
+  rejected: RejectedItem[],
+): Observation | undefined {
   if (!isRecord(entry)) return void rejected.push({ path, reason: 'drift entry must be an object' });
   if (entry.mode === 'data') return undefined;
   const change = entry.change;
@@ -97,16 +112,23 @@ function driftObservation(entry: unknown, path: string, planned: Map<string, Jso
         ignorePaths: mirrorPointers(change.after_unknown),
       });
       if (moved) return { kind: 'moved', resource: ref, previousAddress: moved, declared: before, actual: after, changes };
-      return changes.length > 0 ? { kind: 'modified', resource: ref, declared: before, actual: after, changes } : { kind: 'in_sync', resource: ref };
+      return changes.length > 0
+        ? { kind: 'modified', resource: ref, declared: before, actual: after, changes }
+        : { kind: 'in_sync', resource: ref };
     }
     case 'delete':
       return { kind: 'deleted', resource: ref, declared: before };
     case 'no-op':
-      return moved ? { kind: 'moved', resource: ref, previousAddress: moved, declared: before, actual: after, changes: [] } : undefined;
+      return moved
+        ? { kind: 'moved', resource: ref, previousAddress: moved, declared: before, actual: after, changes: [] }
+        : undefined;
     case 'read':
       return undefined;
     default:
-      return void rejected.push({ path: `${path}/change/actions`, reason: `actions [${actions}] are not a drift (expected update, delete or no-op)` });
+      return void rejected.push({
+        path: `${path}/change/actions`,
+        reason: `actions [${actions}] are not a drift (expected update, delete or no-op)`,
+      });
   }
 }
 
@@ -139,10 +161,16 @@ function isImporting(entry: JsonRecord | undefined): boolean {
 function priorResources(input: JsonRecord, rejected: RejectedItem[]) {
   if (isRecord(input.prior_state)) {
     const root = isRecord(input.prior_state.values) ? input.prior_state.values.root_module : undefined;
-    return { inSync: true, resources: root === undefined ? [] : readShowJsonModules(root, '/prior_state/values/root_module', rejected) };
+    return {
+      inSync: true,
+      resources: root === undefined ? [] : readShowJsonModules(root, '/prior_state/values/root_module', rejected),
+    };
   }
   const planned = isRecord(input.planned_values) ? input.planned_values.root_module : undefined;
-  return { inSync: false, resources: planned === undefined ? [] : readShowJsonModules(planned, '/planned_values/root_module', []) };
+  return {
+    inSync: false,
+    resources: planned === undefined ? [] : readShowJsonModules(planned, '/planned_values/root_module', []),
+  };
 }
 
 function scanner(input: JsonRecord): { scanner?: { name: string; version?: string } } {

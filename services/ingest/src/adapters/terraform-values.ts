@@ -11,7 +11,8 @@ export function mirrorPointers(mirror: unknown, base = '', out: string[] = [], d
   if (mirror === true) out.push(base);
   else if (depth > 64) return out;
   else if (Array.isArray(mirror)) mirror.forEach((m, i) => mirrorPointers(m, `${base}/${i}`, out, depth + 1));
-  else if (isRecord(mirror)) for (const [k, m] of Object.entries(mirror)) mirrorPointers(m, `${base}/${escapePointerSegment(k)}`, out, depth + 1);
+  else if (isRecord(mirror))
+    for (const [k, m] of Object.entries(mirror)) mirrorPointers(m, `${base}/${escapePointerSegment(k)}`, out, depth + 1);
   return out;
 }
 
@@ -20,7 +21,8 @@ export function sensitiveAttributePointers(list: unknown): string[] {
   if (!Array.isArray(list)) return isRecord(list) ? mirrorPointers(list) : [];
   const out: string[] = [];
   for (const item of list) {
-    if (typeof item === 'string') out.push(item.startsWith('/') ? item : '/' + item.split('.').map(escapePointerSegment).join('/'));
+    if (typeof item === 'string')
+      out.push(item.startsWith('/') ? item : '/' + item.split('.').map(escapePointerSegment).join('/'));
     else if (Array.isArray(item)) {
       // A step a pointer cannot express (a set element, keyed by its whole value) ends the path
       // there: the whole collection is then treated as sensitive, never a wrong sibling path.

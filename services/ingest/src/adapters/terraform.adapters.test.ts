@@ -6,7 +6,11 @@ import { terraformPlanAdapter } from './terraform-plan.adapter.js';
 import { driftctlCoverage } from './tfstate.adapter.js';
 
 const drift = (address: string, actions: string[], before: unknown, after: unknown, extra: Record<string, unknown> = {}) => ({
-  address, mode: 'managed', type: address.split('.')[0], name: address.split('.')[1], provider_name: 'registry.terraform.io/hashicorp/aws',
+  address,
+  mode: 'managed',
+  type: address.split('.')[0],
+  name: address.split('.')[1],
+  provider_name: 'registry.terraform.io/hashicorp/aws',
   change: { actions, before, after, after_unknown: {}, before_sensitive: {}, after_sensitive: {}, ...extra },
 });
 const plan = (resource_drift: unknown[], prior: unknown[] = []) => ({
@@ -22,7 +26,13 @@ describe('terraform plan adapter', () => {
       plan([
         drift('aws_s3_bucket.gone', ['delete'], { id: 'b1', acl: 'private' }, null),
         { ...drift('aws_ami.x', ['read'], null, { id: 'ami-1' }), mode: 'data' },
-        drift('aws_instance.web', ['update'], { id: 'i-1', ami: 'a', private_ip: '10.0.0.1' }, { id: 'i-1', ami: 'a', private_ip: null }, { after_unknown: { private_ip: true } }),
+        drift(
+          'aws_instance.web',
+          ['update'],
+          { id: 'i-1', ami: 'a', private_ip: '10.0.0.1' },
+          { id: 'i-1', ami: 'a', private_ip: null },
+          { after_unknown: { private_ip: true } },
+        ),
       ]),
       {},
     );
@@ -35,19 +45,37 @@ describe('terraform plan adapter', () => {
   it('a drift entry with actions that are not drift is rejected with its pointer', () => {
     const out = terraformPlanAdapter(plan([drift('aws_s3_bucket.b', ['create'], null, { id: 'b' })]), {});
     expect(out.observations).toEqual([]);
-    expect(out.rejected).toEqual([{ path: '/resource_drift/0/change/actions', reason: 'actions [create] are not a drift (expected update, delete or no-op)' }]);
+    expect(out.rejected).toEqual([
+      { path: '/resource_drift/0/change/actions', reason: 'actions [create] are not a drift (expected update, delete or no-op)' },
+    ]);
   });
 
   it('a whole sensitive value (`true` mirror) is masked', () => {
-    const out = terraformPlanAdapter(plan([drift('aws_db_instance.db', ['update'], { id: 'd', password: 'a' }, { id: 'd', password: 'b' }, { before_sensitive: { password: true } })]), {});
+    const out = terraformPlanAdapter(
+      plan([
+        drift(
+          'aws_db_instance.db',
+          ['update'],
+          { id: 'd', password: 'a' },
+          { id: 'd', password: 'b' },
+          { before_sensitive: { password: true } },
+        ),
+      ]),
+      {},
+    );
     const [o] = out.observations as Extract<Observation, { kind: 'modified' }>[];
-    expect(o!.changes).toEqual([expect.objectContaining({ path: '/password', declared: '(sensitive)', actual: '(sensitive)', sensitive: true })]);
+    expect(o!.changes).toEqual([
+      expect.objectContaining({ path: '/password', declared: '(sensitive)', actual: '(sensitive)', sensitive: true }),
+    ]);
   });
 
   it('ignore rules drop changes; a modified resource left without changes is in sync and counted', () => {
-    const out = terraformPlanAdapter(plan([drift('aws_instance.web', ['update'], { id: 'i-1', tags: { a: '1' } }, { id: 'i-1', tags: { a: '2' } })]), {
-      ignore: compileIgnoreRules([{ id: 3, resourceType: 'aws_instance', propertyPath: '/tags', syntax: 'json_pointer' }]),
-    });
+    const out = terraformPlanAdapter(
+      plan([drift('aws_instance.web', ['update'], { id: 'i-1', tags: { a: '1' } }, { id: 'i-1', tags: { a: '2' } })]),
+      {
+        ignore: compileIgnoreRules([{ id: 3, resourceType: 'aws_instance', propertyPath: '/tags', syntax: 'json_pointer' }]),
+      },
+    );
     expect(out.observations.map((o) => o.kind)).toEqual(['in_sync']);
     expect(out.suppressed).toEqual({ resources: 0, changes: 1 });
   });
@@ -59,14 +87,38 @@ describe('terraform plan adapter', () => {
         prior_state: {
           values: {
             root_module: {
-              child_modules: [{ address: 'module.net', resources: [{ address: 'module.net.aws_vpc.main', mode: 'managed', type: 'aws_vpc', name: 'main', values: { id: 'vpc-1' } }] }],
+              child_modules: [
+                {
+                  address: 'module.net',
+                  resources: [
+                    {
+                      address: 'module.net.aws_vpc.main',
+                      mode: 'managed',
+                      type: 'aws_vpc',
+                      name: 'main',
+                      values: { id: 'vpc-1' },
+                    },
+                  ],
+                },
+              ],
             },
           },
         },
       },
       {},
     );
-    expect(out.observations).toEqual([{ kind: 'in_sync', resource: { address: 'module.net.aws_vpc.main', type: 'aws_vpc', name: 'main', module: 'module.net', physicalId: 'vpc-1' } }]);
+    expect(out.observations).toEqual([
+      {
+        kind: 'in_sync',
+        resource: {
+          address: 'module.net.aws_vpc.main',
+          type: 'aws_vpc',
+          name: 'main',
+          module: 'module.net',
+          physicalId: 'vpc-1',
+        },
+      },
+    ]);
   });
 });
 
@@ -76,30 +128,62 @@ describe('readDeclaredState (tfstate v4)', () => {
     resources: [
       { mode: 'data', type: 'aws_ami', name: 'x', provider: 'provider.aws', instances: [{ attributes: { id: 'ami-1' } }] },
       {
-        module: 'module.app', mode: 'managed', type: 'aws_db_instance', name: 'db', each: 'map',
+        module: 'module.app',
+        mode: 'managed',
+        type: 'aws_db_instance',
+        name: 'db',
+        each: 'map',
         provider: 'module.app.provider["registry.terraform.io/hashicorp/aws"].west',
         instances: [
           {
-            index_key: 'primary', status: 'tainted',
+            index_key: 'primary',
+            status: 'tainted',
             attributes: { id: 'db-1', arn: 'arn:aws:rds:db-1', password: 'p', settings: [{ token: 't' }] },
-            sensitive_attributes: [[{ type: 'get_attr', value: 'password' }], [{ type: 'get_attr', value: 'settings' }, { type: 'index', value: { value: 0, type: 'number' } }, { type: 'get_attr', value: 'token' }]],
+            sensitive_attributes: [
+              [{ type: 'get_attr', value: 'password' }],
+              [
+                { type: 'get_attr', value: 'settings' },
+                { type: 'index', value: { value: 0, type: 'number' } },
+                { type: 'get_attr', value: 'token' },
+              ],
+            ],
           },
           { index_key: 'old', deposed: '00000001', attributes: { id: 'db-0' } },
         ],
       },
-      { mode: 'managed', type: 'aws_iam_role', name: 'r', provider: 'provider.aws', instances: [{ attributes: { arn: 'arn:aws:iam::1:role/r', name: 'r' } }] },
+      {
+        mode: 'managed',
+        type: 'aws_iam_role',
+        name: 'r',
+        provider: 'provider.aws',
+        instances: [{ attributes: { arn: 'arn:aws:iam::1:role/r', name: 'r' } }],
+      },
     ],
   };
 
   it('skips data sources and deposed objects, reads for_each keys, providers, tainted and sensitive paths', () => {
     expect(readDeclaredState(state)).toEqual([
       {
-        address: 'module.app.aws_db_instance.db["primary"]', type: 'aws_db_instance', name: 'db', module: 'module.app', index: 'primary',
-        provider: 'registry.terraform.io/hashicorp/aws', physicalId: 'db-1', tainted: true,
+        address: 'module.app.aws_db_instance.db["primary"]',
+        type: 'aws_db_instance',
+        name: 'db',
+        module: 'module.app',
+        index: 'primary',
+        provider: 'registry.terraform.io/hashicorp/aws',
+        physicalId: 'db-1',
+        tainted: true,
         attributes: { id: 'db-1', arn: 'arn:aws:rds:db-1', password: 'p', settings: [{ token: 't' }] },
         sensitivePaths: ['/password', '/settings/0/token'],
       },
-      { address: 'aws_iam_role.r', type: 'aws_iam_role', name: 'r', provider: 'aws', physicalId: 'arn:aws:iam::1:role/r', attributes: { arn: 'arn:aws:iam::1:role/r', name: 'r' }, sensitivePaths: [] },
+      {
+        address: 'aws_iam_role.r',
+        type: 'aws_iam_role',
+        name: 'r',
+        provider: 'aws',
+        physicalId: 'arn:aws:iam::1:role/r',
+        attributes: { arn: 'arn:aws:iam::1:role/r', name: 'r' },
+        sensitivePaths: [],
+      },
     ]);
   });
 

@@ -40,14 +40,20 @@ export const tfstateAdapter: Adapter = (input, opts) => {
   const rejected: RejectedItem[] = [];
   const state = input.state ?? opts.declared;
   if (state === undefined || state === null) {
-    throw new ScanFormatError('invalid_structure', F, '/state', 'no declared state: send "state" or upload the state of this environment first');
+    throw new ScanFormatError(
+      'invalid_structure',
+      F,
+      '/state',
+      'no declared state: send "state" or upload the state of this environment first',
+    );
   }
   const declared = readStateDocument(state, F, input.state !== undefined ? '/state' : '', rejected);
   const inventory = readInventory(input.inventory, rejected);
   const provider = isRecord(input.inventory) ? str(input.inventory.provider) : undefined;
-  const scanned = isRecord(input.inventory) && Array.isArray(input.inventory.scannedTypes)
-    ? new Set(input.inventory.scannedTypes.filter((t): t is string => typeof t === 'string').map(matchType))
-    : undefined;
+  const scanned =
+    isRecord(input.inventory) && Array.isArray(input.inventory.scannedTypes)
+      ? new Set(input.inventory.scannedTypes.filter((t): t is string => typeof t === 'string').map(matchType))
+      : undefined;
 
   const byId = new Map<string, InventoryItem>();
   const byArn = new Map<string, InventoryItem>();
@@ -69,12 +75,19 @@ export const tfstateAdapter: Adapter = (input, opts) => {
       continue;
     }
     if (d.physicalId === undefined) {
-      observations.push({ kind: 'not_checked', resource, status: 'no_physical_id', reason: 'the state has no id or arn to find it in the inventory' });
+      observations.push({
+        kind: 'not_checked',
+        resource,
+        status: 'no_physical_id',
+        reason: 'the state has no id or arn to find it in the inventory',
+      });
       continue;
     }
     const t = matchType(d.type);
     const arn = isRecord(d.attributes) ? str(d.attributes.arn) : undefined;
-    const item = byId.get(`${t}\u0000${d.physicalId}`) ?? (arn ? (byArn.get(`${t}\u0000${arn}`) ?? byId.get(`${t}\u0000${arn}`)) : undefined);
+    const item =
+      byId.get(`${t}\u0000${d.physicalId}`) ??
+      (arn ? (byArn.get(`${t}\u0000${arn}`) ?? byId.get(`${t}\u0000${arn}`)) : undefined);
     if (!item) {
       missing++;
       observations.push({ kind: 'deleted', resource, declared: maskBody(d.attributes, d.sensitivePaths) });
@@ -95,7 +108,13 @@ export const tfstateAdapter: Adapter = (input, opts) => {
     });
     observations.push(
       changes.length > 0
-        ? { kind: 'modified', resource, declared: maskBody(d.attributes, sensitivePaths), actual: maskBody(actual, sensitivePaths), changes }
+        ? {
+            kind: 'modified',
+            resource,
+            declared: maskBody(d.attributes, sensitivePaths),
+            actual: maskBody(actual, sensitivePaths),
+            changes,
+          }
         : { kind: 'in_sync', resource },
     );
   }
@@ -103,7 +122,11 @@ export const tfstateAdapter: Adapter = (input, opts) => {
   for (const item of inventory) {
     if (matched.has(item) || isProviderDefault(item.type, item.attributes)) continue;
     unmanaged++;
-    observations.push({ kind: 'added', resource: compact({ type: item.type, physicalId: item.id, provider }), actual: maskBody(item.attributes) });
+    observations.push({
+      kind: 'added',
+      resource: compact({ type: item.type, physicalId: item.id, provider }),
+      actual: maskBody(item.attributes),
+    });
   }
   const total = managed + unmanaged + missing;
   return finishOutput(

@@ -34,10 +34,16 @@ export function readDeclaredState(doc: unknown): StateResource[] {
 }
 
 export function readStateDocument(doc: unknown, format: ScanFormat, base: string, rejected: RejectedItem[]): StateResource[] {
-  if (!isRecord(doc)) throw wrongFormat(format, `${base || 'the state'} must be a tfstate v4 or terraform show -json state object`, doc, base);
+  if (!isRecord(doc))
+    throw wrongFormat(format, `${base || 'the state'} must be a tfstate v4 or terraform show -json state object`, doc, base);
   if (Array.isArray(doc.resources) && typeof doc.version === 'number') {
     if (doc.version !== 4) {
-      throw new ScanFormatError('wrong_format', format, `${base}/version`, `tfstate version ${doc.version} is not supported (Terraform ≥ 0.12 writes version 4)`);
+      throw new ScanFormatError(
+        'wrong_format',
+        format,
+        `${base}/version`,
+        `tfstate version ${doc.version} is not supported (Terraform ≥ 0.12 writes version 4)`,
+      );
     }
     return readV4(doc.resources, base, rejected);
   }
@@ -45,7 +51,12 @@ export function readStateDocument(doc: unknown, format: ScanFormat, base: string
     const root = isRecord(doc.values) ? doc.values.root_module : undefined;
     return root === undefined ? [] : readShowJsonModules(root, `${base}/values/root_module`, rejected);
   }
-  throw wrongFormat(format, `${base || 'the state'} has neither "resources" with "version": 4 (tfstate) nor "values" (terraform show -json)`, doc, base);
+  throw wrongFormat(
+    format,
+    `${base || 'the state'} has neither "resources" with "version": 4 (tfstate) nor "values" (terraform show -json)`,
+    doc,
+    base,
+  );
 }
 
 function readV4(resources: unknown[], base: string, rejected: RejectedItem[]): StateResource[] {
@@ -65,19 +76,28 @@ function readV4(resources: unknown[], base: string, rejected: RejectedItem[]): S
       if (!isRecord(inst)) return rejected.push({ path: ipath, reason: 'instance must be an object' });
       if (inst.deposed !== undefined) return; // a deposed object is on its way out
       if (!isRecord(inst.attributes)) {
-        const why = inst.attributes_flat !== undefined ? 'only attributes_flat (pre-0.12 flatmap) is present' : 'instance has no attributes object';
+        const why =
+          inst.attributes_flat !== undefined
+            ? 'only attributes_flat (pre-0.12 flatmap) is present'
+            : 'instance has no attributes object';
         return rejected.push({ path: ipath, reason: why });
       }
       const index = typeof inst.index_key === 'string' || typeof inst.index_key === 'number' ? inst.index_key : undefined;
       const attributes = inst.attributes as Json;
-      out.push(declared({
-        address: `${module ? module + '.' : ''}${type}.${name}${indexSuffix(index)}`,
-        type, name, module, index, provider,
-        physicalId: physicalIdOf(attributes),
-        attributes,
-        sensitivePaths: sensitiveAttributePointers(inst.sensitive_attributes),
-        tainted: inst.status === 'tainted' ? true : undefined,
-      }));
+      out.push(
+        declared({
+          address: `${module ? module + '.' : ''}${type}.${name}${indexSuffix(index)}`,
+          type,
+          name,
+          module,
+          index,
+          provider,
+          physicalId: physicalIdOf(attributes),
+          attributes,
+          sensitivePaths: sensitiveAttributePointers(inst.sensitive_attributes),
+          tainted: inst.status === 'tainted' ? true : undefined,
+        }),
+      );
     });
   });
   return out;
@@ -94,7 +114,8 @@ export function readShowJsonModules(root: unknown, rootPath: string, rejected: R
       continue;
     }
     const moduleAddress = str(module.address);
-    if (Array.isArray(module.resources)) module.resources.forEach((r, i) => readShowJsonResource(r, `${path}/resources/${i}`, moduleAddress, out, rejected));
+    if (Array.isArray(module.resources))
+      module.resources.forEach((r, i) => readShowJsonResource(r, `${path}/resources/${i}`, moduleAddress, out, rejected));
     if (Array.isArray(module.child_modules)) {
       module.child_modules.forEach((m, i) => stack.push({ module: m, path: `${path}/child_modules/${i}` }));
     }
@@ -102,7 +123,13 @@ export function readShowJsonModules(root: unknown, rootPath: string, rejected: R
   return out;
 }
 
-function readShowJsonResource(r: unknown, path: string, moduleAddress: string | undefined, out: StateResource[], rejected: RejectedItem[]): void {
+function readShowJsonResource(
+  r: unknown,
+  path: string,
+  moduleAddress: string | undefined,
+  out: StateResource[],
+  rejected: RejectedItem[],
+): void {
   if (!isRecord(r)) return void rejected.push({ path, reason: 'resource must be an object' });
   if (r.mode === 'data') return;
   const type = str(r.type);
@@ -111,18 +138,20 @@ function readShowJsonResource(r: unknown, path: string, moduleAddress: string | 
   if (r.deposed_key !== undefined) return;
   const values = (r.values ?? null) as Json;
   const index = typeof r.index === 'string' || typeof r.index === 'number' ? r.index : undefined;
-  out.push(declared({
-    address,
-    type,
-    name: str(r.name) ?? type,
-    module: moduleAddress ?? moduleOf(address, type),
-    index,
-    provider: str(r.provider_name) ?? '',
-    physicalId: physicalIdOf(values),
-    attributes: values,
-    sensitivePaths: mirrorPointers(r.sensitive_values),
-    tainted: r.tainted === true ? true : undefined,
-  }));
+  out.push(
+    declared({
+      address,
+      type,
+      name: str(r.name) ?? type,
+      module: moduleAddress ?? moduleOf(address, type),
+      index,
+      provider: str(r.provider_name) ?? '',
+      physicalId: physicalIdOf(values),
+      attributes: values,
+      sensitivePaths: mirrorPointers(r.sensitive_values),
+      tainted: r.tainted === true ? true : undefined,
+    }),
+  );
 }
 
 function moduleOf(address: string, type: string): string | undefined {
@@ -130,8 +159,17 @@ function moduleOf(address: string, type: string): string | undefined {
   return at > 1 ? address.slice(0, at - 1) : undefined;
 }
 
-function declared(d: StateResource & { module: string | undefined; index: string | number | undefined; tainted: boolean | undefined }): StateResource {
-  const out: StateResource = { address: d.address, type: d.type, name: d.name, provider: d.provider, attributes: d.attributes, sensitivePaths: d.sensitivePaths };
+function declared(
+  d: StateResource & { module: string | undefined; index: string | number | undefined; tainted: boolean | undefined },
+): StateResource {
+  const out: StateResource = {
+    address: d.address,
+    type: d.type,
+    name: d.name,
+    provider: d.provider,
+    attributes: d.attributes,
+    sensitivePaths: d.sensitivePaths,
+  };
   if (d.module) out.module = d.module;
   if (d.index !== undefined) out.index = d.index;
   if (d.physicalId) out.physicalId = d.physicalId;

@@ -12,7 +12,12 @@ const MAX_CONTEXT_DEPTH = 64;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** A payload that does not match its source's format: 422 with the JSON pointers at fault. */
-export function payloadProblem(source: ContextSource, errors: { path: string; message: string }[], status = 422, code = 'invalid_payload'): ProblemError {
+export function payloadProblem(
+  source: ContextSource,
+  errors: { path: string; message: string }[],
+  status = 422,
+  code = 'invalid_payload',
+): ProblemError {
   const first = errors[0] ?? { path: '', message: 'invalid payload' };
   return new ProblemError(status, code, `${source}: ${first.path === '' ? '/' : first.path}: ${first.message}`, {
     title: `Invalid ${source} payload`,
@@ -26,7 +31,10 @@ export function payloadProblem(source: ContextSource, errors: { path: string; me
  * prefixes the reported pointer when the JSON is text inside another document.
  */
 export function readContextJson(source: ContextSource, raw: Buffer, base = ''): unknown {
-  if (raw.length === 0) throw new InvalidInputError(`${source}: the request body is empty`, [{ path: 'body', message: 'empty' }], { code: 'empty_body' });
+  if (raw.length === 0)
+    throw new InvalidInputError(`${source}: the request body is empty`, [{ path: 'body', message: 'empty' }], {
+      code: 'empty_body',
+    });
   let text: string;
   try {
     text = utf8.decode(raw);

@@ -16,7 +16,10 @@ export const SIGNATURE_HEADER: Record<SignedContextSource, string> = {
 export function offeredSignatures(source: SignedContextSource, header: string): string[] {
   const prefix = source === 'github' ? 'sha256=' : 'v1=';
   const parts = source === 'github' ? [header.trim()] : header.split(',').map((p) => p.trim());
-  return parts.filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length)).filter((hex) => HEX_SHA256.test(hex));
+  return parts
+    .filter((p) => p.startsWith(prefix))
+    .map((p) => p.slice(prefix.length))
+    .filter((hex) => HEX_SHA256.test(hex));
 }
 
 /**

@@ -42,7 +42,14 @@ export async function publishContext(db: Kysely<Database>, input: PublishContext
         seen.add(p.id);
         // Sources write offsets and precisions of their own; events carry UTC, milliseconds.
         const occurredAt = new Date(p.data.occurredAt).toISOString();
-        await enqueue(tx, `context.${p.kind}.v1`, orgId, p.envId, { ...p.data, occurredAt }, { id: p.id, occurredAt, subjectRoot });
+        await enqueue(
+          tx,
+          `context.${p.kind}.v1`,
+          orgId,
+          p.envId,
+          { ...p.data, occurredAt },
+          { id: p.id, occurredAt, subjectRoot },
+        );
         published += 1;
       }
       return published;
@@ -61,13 +68,29 @@ export async function publishContext(db: Kysely<Database>, input: PublishContext
 /** Routes a CloudTrail record to the environment with its account and region (else its account, any region). */
 function router(source: ContextSource, envs: CloudEnvironment[]): (s: SignalDraft) => number {
   return (s) => {
-    if (!s.cloud) throw payloadProblem(source, [{ path: '', message: 'this token is not bound to an environment; pass env=<org>/<env>' }], 400, 'environment_required');
+    if (!s.cloud)
+      throw payloadProblem(
+        source,
+        [{ path: '', message: 'this token is not bound to an environment; pass env=<org>/<env>' }],
+        400,
+        'environment_required',
+      );
     const { accountId, region, pointer } = s.cloud;
     const exact = envs.find((e) => e.accountId === accountId && e.region === region);
     const anyRegion = envs.find((e) => e.accountId === accountId && e.region === null);
     const env = exact ?? anyRegion;
     if (!env) {
-      throw payloadProblem(source, [{ path: `${pointer}/recipientAccountId`, message: `no environment of your organization watches AWS account ${accountId} in ${region}; pass env=<org>/<env> or set the environment's account and region` }], 422, 'environment_not_matched');
+      throw payloadProblem(
+        source,
+        [
+          {
+            path: `${pointer}/recipientAccountId`,
+            message: `no environment of your organization watches AWS account ${accountId} in ${region}; pass env=<org>/<env> or set the environment's account and region`,
+          },
+        ],
+        422,
+        'environment_not_matched',
+      );
     }
     return env.envId;
   };

@@ -1,4 +1,11 @@
-import { ContextAccepted, ContextIntakeQuery, ContextSourceParams, Role, SignedContextSource, type ContextSource } from '@driftguard/contracts';
+import {
+  ContextAccepted,
+  ContextIntakeQuery,
+  ContextSourceParams,
+  Role,
+  SignedContextSource,
+  type ContextSource,
+} from '@driftguard/contracts';
 import { enterOrg, type Database, type Keyring } from '@driftguard/db';
 import { InvalidInputError, problemResponses, ProblemError, requireToken, type HttpApp } from '@driftguard/runtime';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -20,7 +27,8 @@ export interface ContextRoutesOptions {
 const CONTEXT_ROLES = [Role.enum.scanner, Role.enum.engineer, Role.enum.admin];
 type ContextRequest = FastifyRequest<{ Params: { source: ContextSource }; Querystring: ContextIntakeQuery }>;
 
-const badSignature = (detail: string, code = 'invalid_signature') => new ProblemError(401, code, detail, { title: 'Unauthenticated delivery' });
+const badSignature = (detail: string, code = 'invalid_signature') =>
+  new ProblemError(401, code, detail, { title: 'Unauthenticated delivery' });
 
 /**
  * `POST /v1/context/:source`: commits, incidents, alerts, audit trails, deployments and
@@ -44,10 +52,13 @@ export async function contextRoutes(app: HttpApp, opts: ContextRoutesOptions): P
   async function verifySignedDelivery(req: ContextRequest, source: ContextSource, integrationId: string): Promise<void> {
     const signed = SignedContextSource.safeParse(source);
     if (!signed.success) {
-      throw new InvalidInputError(`${source} deliveries authenticate with a bearer token, not an integration`, [{ path: 'query.integration', message: 'only for github and pagerduty' }]);
+      throw new InvalidInputError(`${source} deliveries authenticate with a bearer token, not an integration`, [
+        { path: 'query.integration', message: 'only for github and pagerduty' },
+      ]);
     }
     const header = req.headers[SIGNATURE_HEADER[signed.data]];
-    if (typeof header !== 'string' || header === '') throw badSignature(`a signed delivery needs the ${SIGNATURE_HEADER[signed.data]} header`, 'missing_signature');
+    if (typeof header !== 'string' || header === '')
+      throw badSignature(`a signed delivery needs the ${SIGNATURE_HEADER[signed.data]} header`, 'missing_signature');
     // An unknown integration and a wrong signature answer alike: ids are not confirmed to guessers.
     const signer = opts.keyring ? await findIntegrationSigner(opts.db, opts.keyring, integrationId) : undefined;
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -84,8 +95,19 @@ export async function contextRoutes(app: HttpApp, opts: ContextRoutesOptions): P
       if (!target) throw new Error('context route reached without authentication');
       // Every read and write of the delivery (environment routing, the outbox) in its organization's scope.
       enterOrg(target.orgId);
-      const result = await publishContext(opts.db, { orgId: target.orgId, envId: target.envId, source, signals: delivery.signals, subjectRoot: opts.subjectRoot });
-      const answer: ContextAccepted = { status: 'accepted', source, ...result, ...(delivery.ignored !== undefined ? { ignored: delivery.ignored } : {}) };
+      const result = await publishContext(opts.db, {
+        orgId: target.orgId,
+        envId: target.envId,
+        source,
+        signals: delivery.signals,
+        subjectRoot: opts.subjectRoot,
+      });
+      const answer: ContextAccepted = {
+        status: 'accepted',
+        source,
+        ...result,
+        ...(delivery.ignored !== undefined ? { ignored: delivery.ignored } : {}),
+      };
       // Nothing to publish (a ping, an event type DriftGuard does not use) is answered 200, a publication 202.
       return reply.code(delivery.signals.length === 0 ? 200 : 202).send(answer);
     },

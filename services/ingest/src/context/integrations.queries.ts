@@ -19,8 +19,18 @@ const secretContext = (id: string) => `integrations.secret_encrypted:${id}`;
  * organization is deactivated). Read through dg_integration_by_id: the delivery names its
  * integration before its organization is known, and tenant row-level security would hide it.
  */
-export async function findIntegrationSigner(db: Kysely<Database>, keyring: Keyring, id: string): Promise<IntegrationSigner | undefined> {
-  const { rows } = await sql<{ id: string; organization_id: number; environment_id: number; source: string; secret_encrypted: Buffer }>`
+export async function findIntegrationSigner(
+  db: Kysely<Database>,
+  keyring: Keyring,
+  id: string,
+): Promise<IntegrationSigner | undefined> {
+  const { rows } = await sql<{
+    id: string;
+    organization_id: number;
+    environment_id: number;
+    source: string;
+    secret_encrypted: Buffer;
+  }>`
     SELECT id, organization_id, environment_id, source, secret_encrypted FROM dg_integration_by_id(${id}::uuid)`.execute(db);
   const row = rows[0];
   const source = SignedContextSource.safeParse(row?.source);

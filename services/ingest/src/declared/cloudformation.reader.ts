@@ -33,7 +33,9 @@ export function readTemplateObject(template: unknown): DeclaredReadResult {
       resourcesBlock === undefined ? 'wrong_format' : 'invalid_structure',
       'cloudformation',
       '/Resources',
-      resourcesBlock === undefined ? 'not a CloudFormation template: it has no Resources section' : 'Resources must be an object of logical id → resource',
+      resourcesBlock === undefined
+        ? 'not a CloudFormation template: it has no Resources section'
+        : 'Resources must be an object of logical id → resource',
     );
   }
 
@@ -66,14 +68,23 @@ export function isCloudFormationTemplate(value: unknown): boolean {
   if (!isRecord(value)) return false;
   if (value.AWSTemplateFormatVersion !== undefined) return true;
   if (!isRecord(value.Resources)) return false;
-  return Object.values(value.Resources).some((r) => isRecord(r) && typeof r.Type === 'string' && /^(AWS|Custom|Alexa)::/.test(r.Type));
+  return Object.values(value.Resources).some(
+    (r) => isRecord(r) && typeof r.Type === 'string' && /^(AWS|Custom|Alexa)::/.test(r.Type),
+  );
 }
 
 /** Parses template text (JSON or YAML with short-form intrinsics); one document. */
 export function parseTemplate(text: string): unknown {
-  const docs = readDocuments(text, 'cloudformation', { customTags: cloudFormationTags }).filter((d) => d.value !== null && d.value !== undefined);
+  const docs = readDocuments(text, 'cloudformation', { customTags: cloudFormationTags }).filter(
+    (d) => d.value !== null && d.value !== undefined,
+  );
   if (docs.length > 1) {
-    throw new DeclaredFormatError('invalid_structure', 'cloudformation', docs[1]!.path, `a template is one YAML document; this text has ${docs.length}`);
+    throw new DeclaredFormatError(
+      'invalid_structure',
+      'cloudformation',
+      docs[1]!.path,
+      `a template is one YAML document; this text has ${docs.length}`,
+    );
   }
   const doc = docs[0];
   if (doc === undefined) throw new DeclaredFormatError('invalid_structure', 'cloudformation', '', 'the template is empty');
@@ -81,7 +92,8 @@ export function parseTemplate(text: string): unknown {
 }
 
 function resourceProblem(logicalId: string, body: unknown): string | null {
-  if (logicalId.startsWith('Fn::ForEach::')) return 'Fn::ForEach loops are not expanded; declare the resources or upload the processed template';
+  if (logicalId.startsWith('Fn::ForEach::'))
+    return 'Fn::ForEach loops are not expanded; declare the resources or upload the processed template';
   if (!LOGICAL_ID.test(logicalId)) return `logical id "${logicalId}" must be alphanumeric`;
   if (!isRecord(body)) return 'a resource must be an object with a Type';
   if (typeof body.Type !== 'string') return 'Type is missing or not a string';

@@ -79,13 +79,20 @@ export function identityProblem(resourceType: string, resourceId: string): strin
  * value holding one would fail the whole write. `text` is the input the result was read from;
  * only when it can spell a NUL (raw, `\u0000` or YAML's `\0`) are the resources examined.
  */
-export function withoutUnstorable(result: DeclaredReadResult, text: string, pathOf: (r: DeclaredResource) => string = (r) => r.resourceId): DeclaredReadResult {
+export function withoutUnstorable(
+  result: DeclaredReadResult,
+  text: string,
+  pathOf: (r: DeclaredResource) => string = (r) => r.resourceId,
+): DeclaredReadResult {
   if (!text.includes('\u0000') && !text.includes('\\u0000') && !text.includes('\\0')) return result;
   const resources: DeclaredResource[] = [];
   const rejected = [...result.rejected];
   for (const resource of result.resources) {
     if (JSON.stringify(resource.declaredState).includes('\\u0000')) {
-      rejected.push({ path: pathOf(resource), reason: `${resource.resourceId} holds a NUL character, which PostgreSQL jsonb cannot store` });
+      rejected.push({
+        path: pathOf(resource),
+        reason: `${resource.resourceId} holds a NUL character, which PostgreSQL jsonb cannot store`,
+      });
     } else resources.push(resource);
   }
   return { resources, rejected };

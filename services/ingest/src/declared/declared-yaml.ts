@@ -54,7 +54,13 @@ function yamlDocuments(text: string, format: DeclaredFormat, options: ReadDocume
       } catch (err) {
         if (err instanceof RangeError) throw err;
         // e.g. more alias expansions than allowed (a "billion laughs" document)
-        throw new DeclaredFormatError('malformed_yaml', format, path, `YAML document ${index} (0-based): ${(err as Error).message}`, { cause: err });
+        throw new DeclaredFormatError(
+          'malformed_yaml',
+          format,
+          path,
+          `YAML document ${index} (0-based): ${(err as Error).message}`,
+          { cause: err },
+        );
       }
       assertSafeKeys(value, format, path);
       return { path, index, value };

@@ -1,6 +1,15 @@
 import { DeclaredUploadAnswer, DeclaredUploadParams, Role } from '@driftguard/contracts';
 import { enterOrg, type Database } from '@driftguard/db';
-import { assertEnvironmentAccess, InvalidInputError, NotFoundError, principalOf, problemResponses, requireToken, type HttpApp, type Logger } from '@driftguard/runtime';
+import {
+  assertEnvironmentAccess,
+  InvalidInputError,
+  NotFoundError,
+  principalOf,
+  problemResponses,
+  requireToken,
+  type HttpApp,
+  type Logger,
+} from '@driftguard/runtime';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { DeclaredFormatError } from './declared-format.error.js';
@@ -32,7 +41,9 @@ const RepositoryId = z.coerce.number().int().positive().max(2_147_483_647);
 export async function declaredRoutes(app: HttpApp, opts: DeclaredRoutesOptions): Promise<void> {
   const log = opts.log.child({ subsystem: 'ingest:declared' });
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_DECLARED_UPLOAD_BYTES }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_DECLARED_UPLOAD_BYTES }, (_req, body, done) =>
+    done(null, body),
+  );
 
   app.put(
     '/v1/repositories/:repositoryId/declared',
@@ -45,7 +56,10 @@ export async function declaredRoutes(app: HttpApp, opts: DeclaredRoutesOptions):
         security: [{ bearer: [] }],
         params: DeclaredUploadParams,
         querystring: Query,
-        binaryBody: { description: 'tfstate, terraform show -json, manifests or a template; optionally gzip', mediaTypes: ['application/octet-stream', 'application/json', 'text/yaml'] },
+        binaryBody: {
+          description: 'tfstate, terraform show -json, manifests or a template; optionally gzip',
+          mediaTypes: ['application/octet-stream', 'application/json', 'text/yaml'],
+        },
         response: { 200: DeclaredUploadAnswer, ...problemResponses(401, 403, 404, 413, 422) },
       },
     },
@@ -55,20 +69,30 @@ export async function declaredRoutes(app: HttpApp, opts: DeclaredRoutesOptions):
       const repositoryId = RepositoryId.safeParse(req.params.repositoryId);
       const repository = repositoryId.success ? await findRepository(opts.db, repositoryId.data) : undefined;
       if (!repository || repository.organizationId !== principal.orgId) {
-        throw new NotFoundError(`no IaC repository ${req.params.repositoryId} in your organization`, { code: 'repository_not_found' });
+        throw new NotFoundError(`no IaC repository ${req.params.repositoryId} in your organization`, {
+          code: 'repository_not_found',
+        });
       }
       assertEnvironmentAccess(principal, repository.environmentId, `repository ${repository.id}`);
 
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       if (body.length === 0) {
-        throw new InvalidInputError(`send the ${repository.tool} declared state as the request body`, [{ path: '', message: 'the body is empty' }], { code: 'empty_body' });
+        throw new InvalidInputError(
+          `send the ${repository.tool} declared state as the request body`,
+          [{ path: '', message: 'the body is empty' }],
+          { code: 'empty_body' },
+        );
       }
       const format = req.query.format;
       let read;
       try {
         read = readDeclared({ tool: repository.tool, bytes: body, ...(format ? { format } : {}) });
       } catch (err) {
-        if (err instanceof DeclaredFormatError) log.info({ repositoryId: repository.id, format: err.format, code: err.code, path: err.path }, 'declared state rejected');
+        if (err instanceof DeclaredFormatError)
+          log.info(
+            { repositoryId: repository.id, format: err.format, code: err.code, path: err.path },
+            'declared state rejected',
+          );
         throw err;
       }
       const counts = await opts.db.transaction().execute((tx) =>

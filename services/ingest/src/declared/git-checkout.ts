@@ -1,7 +1,14 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OutboundRefusedError, outboundTarget, parseIpAddress, type OutboundGuard, type OutboundTarget, type VettedAddress } from '@driftguard/runtime';
+import {
+  OutboundRefusedError,
+  outboundTarget,
+  parseIpAddress,
+  type OutboundGuard,
+  type OutboundTarget,
+  type VettedAddress,
+} from '@driftguard/runtime';
 import { simpleGit } from 'simple-git';
 import { basicAuthHeader, redactCredentials, type GitCredentials } from './git-credentials.js';
 
@@ -45,8 +52,10 @@ export class CheckoutRefusedError extends Error {
  */
 export async function checkoutBranch(request: CheckoutRequest): Promise<Checkout> {
   const target = outboundTarget(request.url);
-  if (target === undefined) throw new CheckoutRefusedError('the repository URL must be https://, ssh://, git:// or user@host:path');
-  if (target.scheme === 'file' && !request.allowLocal) throw new CheckoutRefusedError('local repository paths are not allowed on this server');
+  if (target === undefined)
+    throw new CheckoutRefusedError('the repository URL must be https://, ssh://, git:// or user@host:path');
+  if (target.scheme === 'file' && !request.allowLocal)
+    throw new CheckoutRefusedError('local repository paths are not allowed on this server');
   if (!/^[\w./+@-]+$/.test(request.branch) || request.branch.startsWith('-') || request.branch.includes('..')) {
     throw new CheckoutRefusedError(`"${request.branch}" is not a branch name git accepts`);
   }
@@ -54,7 +63,8 @@ export async function checkoutBranch(request: CheckoutRequest): Promise<Checkout
     throw new CheckoutRefusedError(`stored token credentials are only sent over https, not to a ${target.scheme} URL`);
   }
   // git runs core.sshCommand through a shell: only a plain host name or address goes into it.
-  if (target.scheme === 'ssh' && !/^[a-z0-9.:-]+$/.test(target.host)) throw new CheckoutRefusedError(`"${target.host}" is not a host name DriftGuard connects to over ssh`);
+  if (target.scheme === 'ssh' && !/^[a-z0-9.:-]+$/.test(target.host))
+    throw new CheckoutRefusedError(`"${target.host}" is not a host name DriftGuard connects to over ssh`);
   const vetted = target.scheme === 'file' ? undefined : await vet(request.guard, target);
 
   const parent = request.workDir ?? tmpdir();
@@ -65,9 +75,20 @@ export async function checkoutBranch(request: CheckoutRequest): Promise<Checkout
   try {
     const env = gitEnvironment(request, target, vetted);
     const git = simpleGit({ baseDir: dir, timeout: { block: request.timeoutMs } }).env(env);
-    await git.clone(pinnedUrl(request.url, target, vetted), 'tree', ['--depth', '1', '--branch', request.branch, '--single-branch', '--no-tags']);
+    await git.clone(pinnedUrl(request.url, target, vetted), 'tree', [
+      '--depth',
+      '1',
+      '--branch',
+      request.branch,
+      '--single-branch',
+      '--no-tags',
+    ]);
     const tree = join(dir, 'tree');
-    const commit = (await simpleGit({ baseDir: tree, timeout: { block: request.timeoutMs } }).env(env).revparse(['HEAD'])).trim();
+    const commit = (
+      await simpleGit({ baseDir: tree, timeout: { block: request.timeoutMs } })
+        .env(env)
+        .revparse(['HEAD'])
+    ).trim();
     return { dir: tree, commit, remove };
   } catch (err) {
     await remove();
@@ -83,7 +104,8 @@ async function vet(guard: OutboundGuard, target: OutboundTarget): Promise<Vetted
   try {
     return await guard.resolve(target);
   } catch (err) {
-    if (err instanceof OutboundRefusedError && err.reason !== 'unresolved') throw new CheckoutRefusedError(err.message, { cause: err });
+    if (err instanceof OutboundRefusedError && err.reason !== 'unresolved')
+      throw new CheckoutRefusedError(err.message, { cause: err });
     throw new Error(`git clone failed: ${(err as Error).message}`, { cause: err });
   }
 }
@@ -112,7 +134,11 @@ const PASSTHROUGH = [
   'HOME',
 ];
 
-function gitEnvironment(request: CheckoutRequest, target: OutboundTarget, vetted: VettedAddress | undefined): Record<string, string> {
+function gitEnvironment(
+  request: CheckoutRequest,
+  target: OutboundTarget,
+  vetted: VettedAddress | undefined,
+): Record<string, string> {
   const env: Record<string, string> = {};
   // The child process inherits nothing else, so no stray configuration or credential reaches git.
   for (const name of PASSTHROUGH) {
@@ -130,7 +156,8 @@ function gitEnvironment(request: CheckoutRequest, target: OutboundTarget, vetted
   // An IP literal needs no pin: nothing is resolved.
   if (vetted !== undefined && parseIpAddress(target.host) === undefined) {
     const address = vetted.family === 6 ? `[${vetted.address}]` : vetted.address;
-    if (target.scheme === 'https' || target.scheme === 'http') config.push(['http.curloptResolve', `${target.host}:${target.port}:${address}`]);
+    if (target.scheme === 'https' || target.scheme === 'http')
+      config.push(['http.curloptResolve', `${target.host}:${target.port}:${address}`]);
     if (target.scheme === 'ssh') {
       config.push(['core.sshCommand', `ssh -o HostName=${vetted.address} -o HostKeyAlias=${target.host}`]);
     }

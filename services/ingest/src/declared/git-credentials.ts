@@ -43,7 +43,8 @@ export function parseCredentials(plaintext: string): GitCredentials {
     const { username, token, password } = (parsed ?? {}) as Record<string, unknown>;
     const secret = typeof token === 'string' && token !== '' ? token : password;
     if (typeof secret !== 'string' || secret === '') throw new Error('the stored credentials have no "token" or "password"');
-    if (username !== undefined && typeof username !== 'string') throw new Error('the stored credentials\' "username" is not a string');
+    if (username !== undefined && typeof username !== 'string')
+      throw new Error('the stored credentials\' "username" is not a string');
     return { ...(username ? { username } : {}), secret };
   }
   if (trimmed === '') throw new Error('the stored credentials are empty');

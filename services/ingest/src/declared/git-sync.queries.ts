@@ -20,7 +20,12 @@ export async function databaseNow(db: Kysely<Database>): Promise<Date> {
  */
 export async function claimSyncWrite(tx: Transaction<Database>, repositoryId: number, fetchedAt: Date): Promise<boolean> {
   await sql`SELECT pg_advisory_xact_lock(${SYNC_WRITE_LOCK_CLASS}::int, ${repositoryId}::int)`.execute(tx);
-  const row = await tx.selectFrom('iac_repositories').select('last_sync_at').where('id', '=', repositoryId).forUpdate().executeTakeFirst();
+  const row = await tx
+    .selectFrom('iac_repositories')
+    .select('last_sync_at')
+    .where('id', '=', repositoryId)
+    .forUpdate()
+    .executeTakeFirst();
   return row !== undefined && (row.last_sync_at === null || row.last_sync_at < fetchedAt);
 }
 

@@ -52,7 +52,14 @@ export class GitSyncError extends Error {
 }
 
 export type SyncOutcome =
-  | { status: 'synced'; repositoryId: number; commit: string; counts: ReplaceCounts; rejected: RejectedItem[]; warnings: RejectedItem[] }
+  | {
+      status: 'synced';
+      repositoryId: number;
+      commit: string;
+      counts: ReplaceCounts;
+      rejected: RejectedItem[];
+      warnings: RejectedItem[];
+    }
   /** a sync that fetched later (another instance's) wrote first; this older checkout was dropped */
   | { status: 'superseded'; repositoryId: number; commit: string };
 
@@ -86,7 +93,9 @@ export async function syncRepository(ctx: GitSyncContext, repositoryId: number, 
   try {
     const files = await readRepositoryFiles(checkout.dir, tool).catch((err: unknown) => {
       if (err instanceof RepositoryFileError) {
-        throw new GitSyncError('unreadable_file', repositoryId, `commit ${checkout.commit.slice(0, 12)}: ${err.message}`, { cause: err });
+        throw new GitSyncError('unreadable_file', repositoryId, `commit ${checkout.commit.slice(0, 12)}: ${err.message}`, {
+          cause: err,
+        });
       }
       throw err;
     });
@@ -104,9 +113,19 @@ export async function syncRepository(ctx: GitSyncContext, repositoryId: number, 
       log.info({ commit: checkout.commit }, 'a later sync of the repository wrote first; this checkout is dropped');
       return { status: 'superseded', repositoryId, commit: checkout.commit };
     }
-    log.info({ commit: checkout.commit, ...counts, rejected: files.rejected.length, warnings: files.warnings.length }, 'repository synced');
+    log.info(
+      { commit: checkout.commit, ...counts, rejected: files.rejected.length, warnings: files.warnings.length },
+      'repository synced',
+    );
     for (const warning of files.warnings) log.warn({ path: warning.path }, warning.reason);
-    return { status: 'synced', repositoryId, commit: checkout.commit, counts, rejected: files.rejected, warnings: files.warnings };
+    return {
+      status: 'synced',
+      repositoryId,
+      commit: checkout.commit,
+      counts,
+      rejected: files.rejected,
+      warnings: files.warnings,
+    };
   } finally {
     await checkout.remove();
   }
@@ -146,17 +165,31 @@ async function loadCredentials(ctx: GitSyncContext, repositoryId: number): Promi
   const ciphertext = await findRepositoryCredentials(ctx.db, repositoryId);
   if (ciphertext === null) return undefined;
   if (!ctx.keyring) {
-    throw new GitSyncError('credentials_unavailable', repositoryId, `IaC repository ${repositoryId} has stored credentials but DG_MASTER_KEY is not configured`);
+    throw new GitSyncError(
+      'credentials_unavailable',
+      repositoryId,
+      `IaC repository ${repositoryId} has stored credentials but DG_MASTER_KEY is not configured`,
+    );
   }
   try {
     return decryptCredentials(ciphertext, ctx.keyring, repositoryId);
   } catch (err) {
     // SecretError messages and parse messages never contain the secret.
-    throw new GitSyncError('credentials_unavailable', repositoryId, `the credentials of IaC repository ${repositoryId} cannot be used: ${(err as Error).message}`);
+    throw new GitSyncError(
+      'credentials_unavailable',
+      repositoryId,
+      `the credentials of IaC repository ${repositoryId} cannot be used: ${(err as Error).message}`,
+    );
   }
 }
 
-async function clone(ctx: GitSyncContext, repositoryId: number, url: string, branch: string, credentials: GitCredentials | undefined): Promise<Checkout> {
+async function clone(
+  ctx: GitSyncContext,
+  repositoryId: number,
+  url: string,
+  branch: string,
+  credentials: GitCredentials | undefined,
+): Promise<Checkout> {
   try {
     return await checkoutBranch({
       url,

@@ -74,7 +74,14 @@ export async function replaceDeclaredResources(
     }
   }
   const removed = await deleteUndeclared(tx, repositoryId, [...byId.keys()]);
-  const counts: ReplaceCounts = { repositoryId, added, updated, unchanged: byId.size - added - updated, removed, total: byId.size };
+  const counts: ReplaceCounts = {
+    repositoryId,
+    added,
+    updated,
+    unchanged: byId.size - added - updated,
+    removed,
+    total: byId.size,
+  };
 
   if (options.auditUnchanged !== false || added + updated + removed > 0) {
     await writeAudit(tx, {
@@ -97,7 +104,11 @@ export async function replaceDeclaredResources(
 }
 
 /** `payload`: a JSON array of `{ t: type, i: id, s: state }`. */
-async function upsertChunk(tx: Transaction<Database>, repositoryId: number, payload: string): Promise<{ inserted: boolean; changed: boolean }[]> {
+async function upsertChunk(
+  tx: Transaction<Database>,
+  repositoryId: number,
+  payload: string,
+): Promise<{ inserted: boolean; changed: boolean }[]> {
   // xmax = 0 only on a freshly inserted row version; an unchanged row keeps its updated_at.
   const result = await sql<{ inserted: boolean; changed: boolean }>`
     INSERT INTO iac_resources AS r (iac_repository_id, resource_type, resource_id, declared_state, last_sync_at, created_at, updated_at)

@@ -33,7 +33,10 @@ export function readKubernetesManifests(text: string, options: { skipNonManifest
       return;
     }
     if ((value.apiVersion as string).startsWith('kustomize.config.k8s.io/')) {
-      rejected.push({ path, reason: `${String(value.kind)} is kustomize configuration, not a cluster object; upload the output of kustomize build` });
+      rejected.push({
+        path,
+        reason: `${String(value.kind)} is kustomize configuration, not a cluster object; upload the output of kustomize build`,
+      });
       return;
     }
     const metadata = value.metadata as Record<string, unknown>;

@@ -23,7 +23,12 @@ export function readDeclared(input: ReadDeclaredInput): DeclaredReadResult {
   const accepted = formatsForTool(input.tool);
   const format = input.format ?? accepted[0]!;
   if (!accepted.includes(format)) {
-    throw new DeclaredFormatError('wrong_format', format, '', `a ${input.tool} repository takes ${accepted.join(' or ')}, not ${format}`);
+    throw new DeclaredFormatError(
+      'wrong_format',
+      format,
+      '',
+      `a ${input.tool} repository takes ${accepted.join(' or ')}, not ${format}`,
+    );
   }
   const text = decodeDeclaredBytes(input.bytes, format);
   if (text.trim() === '') throw new DeclaredFormatError('invalid_structure', format, '', 'the declared state is empty');

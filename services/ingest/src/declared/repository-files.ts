@@ -93,7 +93,10 @@ function readTemplateFile(file: string, text: string) {
 }
 
 /** The same object declared in two files: the first file (in path order) wins. */
-function mergeManifests(perFile: { file: string; resources: DeclaredResource[] }[], result: RepositoryFilesResult): RepositoryFilesResult {
+function mergeManifests(
+  perFile: { file: string; resources: DeclaredResource[] }[],
+  result: RepositoryFilesResult,
+): RepositoryFilesResult {
   const owner = new Map<string, string>();
   for (const { file, resources } of perFile) {
     for (const resource of resources) {
@@ -110,7 +113,10 @@ function mergeManifests(perFile: { file: string; resources: DeclaredResource[] }
 }
 
 /** A logical id in several templates is qualified by each template's path. */
-function mergeTemplates(perFile: { file: string; resources: DeclaredResource[] }[], result: RepositoryFilesResult): RepositoryFilesResult {
+function mergeTemplates(
+  perFile: { file: string; resources: DeclaredResource[] }[],
+  result: RepositoryFilesResult,
+): RepositoryFilesResult {
   const filesOf = new Map<string, string[]>();
   for (const { file, resources } of perFile) {
     for (const r of resources) filesOf.set(r.resourceId, [...(filesOf.get(r.resourceId) ?? []), file]);
@@ -129,7 +135,10 @@ function mergeTemplates(perFile: { file: string; resources: DeclaredResource[] }
         continue;
       }
       const others = files.filter((f) => f !== file).join(', ');
-      result.warnings.push({ path: `${file}#/Resources/${resource.resourceId}`, reason: `logical id ${resource.resourceId} is also declared in ${others}; stored as ${qualified}` });
+      result.warnings.push({
+        path: `${file}#/Resources/${resource.resourceId}`,
+        reason: `logical id ${resource.resourceId} is also declared in ${others}; stored as ${qualified}`,
+      });
       result.resources.push({ ...resource, resourceId: qualified });
     }
   }
@@ -149,7 +158,8 @@ async function listFiles(root: string, pattern: RegExp): Promise<string[]> {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) await walk(path);
       else if (entry.isFile() && pattern.test(entry.name)) {
-        if (out.length >= MAX_FILES) throw new RepositoryFileError(relative(root, path), `the repository has more than ${MAX_FILES} candidate files`);
+        if (out.length >= MAX_FILES)
+          throw new RepositoryFileError(relative(root, path), `the repository has more than ${MAX_FILES} candidate files`);
         out.push(relative(root, path).split(sep).join('/'));
       }
     }
@@ -162,7 +172,8 @@ async function readSmallFile(root: string, file: string): Promise<string> {
   const path = join(root, file);
   const info = await lstat(path);
   if (!info.isFile()) throw new RepositoryFileError(file, 'not a regular file');
-  if (info.size > MAX_FILE_BYTES) throw new RepositoryFileError(file, `${info.size} bytes; files over ${MAX_FILE_BYTES} bytes are not read`);
+  if (info.size > MAX_FILE_BYTES)
+    throw new RepositoryFileError(file, `${info.size} bytes; files over ${MAX_FILE_BYTES} bytes are not read`);
   const text = await readFile(path, 'utf8');
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

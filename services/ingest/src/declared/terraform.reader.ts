@@ -2,7 +2,13 @@ import { readStateDocument } from '../adapters/tfstate.reader.js';
 import type { RejectedItem as ScanRejectedItem } from '../model/observation.js';
 import { ScanFormatError } from '../model/scan-format.error.js';
 import { DeclaredFormatError } from './declared-format.error.js';
-import { identityProblem, type DeclaredFormat, type DeclaredReadResult, type DeclaredResource, type RejectedItem } from './declared-resource.js';
+import {
+  identityProblem,
+  type DeclaredFormat,
+  type DeclaredReadResult,
+  type DeclaredResource,
+  type RejectedItem,
+} from './declared-resource.js';
 import { isRecord } from './declared-text.js';
 import { maskPaths } from './sensitive-mask.js';
 
@@ -27,7 +33,13 @@ export function readTerraformState(doc: unknown, format?: TerraformStateFormat):
     instances = readStateDocument(doc, 'tfstate', '', scanRejected);
   } catch (err) {
     if (!(err instanceof ScanFormatError)) throw err;
-    throw new DeclaredFormatError(err.code === 'wrong_format' ? 'wrong_format' : 'invalid_structure', detected, err.path, err.message, { cause: err });
+    throw new DeclaredFormatError(
+      err.code === 'wrong_format' ? 'wrong_format' : 'invalid_structure',
+      detected,
+      err.path,
+      err.message,
+      { cause: err },
+    );
   }
 
   const resources: DeclaredResource[] = [];

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { Json, PropertyChange } from '../model/observation.js';
 import { diffResource } from './diff.engine.js';
 
-const brief = (changes: PropertyChange[]) => changes.map(({ path, changeType, declared, actual }) => ({ path, changeType, declared, actual }));
-const tf = (declared: Json, actual: Json, resourceType = 'aws_instance') => brief(diffResource(declared, actual, { resourceType }));
+const brief = (changes: PropertyChange[]) =>
+  changes.map(({ path, changeType, declared, actual }) => ({ path, changeType, declared, actual }));
+const tf = (declared: Json, actual: Json, resourceType = 'aws_instance') =>
+  brief(diffResource(declared, actual, { resourceType }));
 
 describe('diffResource: pointers and change types', () => {
   it('reports leaves with RFC 6901 pointers, escaping ~ and /', () => {
@@ -35,7 +37,9 @@ describe('diffResource: pointers and change types', () => {
   });
 
   it('a key named like an Object.prototype member is data, not inherited', () => {
-    expect(tf({ tags: {} }, { tags: { toString: 'x' } })).toEqual([{ path: '/tags/toString', changeType: 'added', declared: undefined, actual: 'x' }]);
+    expect(tf({ tags: {} }, { tags: { toString: 'x' } })).toEqual([
+      { path: '/tags/toString', changeType: 'added', declared: undefined, actual: 'x' },
+    ]);
   });
 });
 
@@ -46,13 +50,33 @@ describe('diffResource: normalization', () => {
 
   it('compares stringified numbers and booleans by meaning, but two strings as written', () => {
     expect(tf({ port: 80, enabled: true, size: 1 }, { port: '80', enabled: 'true', size: '1.0' })).toEqual([]);
-    expect(tf({ engine_version: '1.10' }, { engine_version: '1.1' })).toEqual([{ path: '/engine_version', changeType: 'modified', declared: '1.10', actual: '1.1' }]);
+    expect(tf({ engine_version: '1.10' }, { engine_version: '1.1' })).toEqual([
+      { path: '/engine_version', changeType: 'modified', declared: '1.10', actual: '1.1' },
+    ]);
     expect(tf({ port: 80 }, { port: '8080' })).toHaveLength(1);
   });
 
   it('ignores provider-computed and volatile Terraform attributes', () => {
-    const declared = { id: 'i-1', tags_all: { a: '1' }, timeouts: null, owner_id: '1', last_modified: 'x', creation_date: 'x', etag: 'a', tags: { a: '1' } };
-    const actual = { id: 'i-2', tags_all: { a: '1', b: '2' }, timeouts: { create: '5m' }, owner_id: '2', last_modified: 'y', creation_date: 'y', etag: 'b', tags: { a: '1' } };
+    const declared = {
+      id: 'i-1',
+      tags_all: { a: '1' },
+      timeouts: null,
+      owner_id: '1',
+      last_modified: 'x',
+      creation_date: 'x',
+      etag: 'a',
+      tags: { a: '1' },
+    };
+    const actual = {
+      id: 'i-2',
+      tags_all: { a: '1', b: '2' },
+      timeouts: { create: '5m' },
+      owner_id: '2',
+      last_modified: 'y',
+      creation_date: 'y',
+      etag: 'b',
+      tags: { a: '1' },
+    };
     expect(tf(declared, actual, 'aws_s3_bucket')).toEqual([]);
   });
 
@@ -62,16 +86,30 @@ describe('diffResource: normalization', () => {
   });
 
   it('computed attributes are ignored at the top level only', () => {
-    expect(tf({ settings: { id: 'a' } }, { settings: { id: 'b' } })).toEqual([{ path: '/settings/id', changeType: 'modified', declared: 'a', actual: 'b' }]);
+    expect(tf({ settings: { id: 'a' } }, { settings: { id: 'b' } })).toEqual([
+      { path: '/settings/id', changeType: 'modified', declared: 'a', actual: 'b' },
+    ]);
   });
 });
 
 describe('diffResource: set-like arrays', () => {
-  const rule = (cidr: string[], port: number, description = '') => ({ cidr_blocks: cidr, from_port: port, to_port: port, protocol: 'tcp', description });
+  const rule = (cidr: string[], port: number, description = '') => ({
+    cidr_blocks: cidr,
+    from_port: port,
+    to_port: port,
+    protocol: 'tcp',
+    description,
+  });
 
   it('CIDR lists and security group rules compare without order', () => {
-    const declared = { ingress: [rule(['10.0.0.0/8', '192.168.0.0/16'], 443), rule(['10.0.0.0/8'], 80)], vpc_security_group_ids: ['sg-1', 'sg-2'] };
-    const actual = { ingress: [rule(['10.0.0.0/8'], 80), rule(['192.168.0.0/16', '10.0.0.0/8'], 443)], vpc_security_group_ids: ['sg-2', 'sg-1'] };
+    const declared = {
+      ingress: [rule(['10.0.0.0/8', '192.168.0.0/16'], 443), rule(['10.0.0.0/8'], 80)],
+      vpc_security_group_ids: ['sg-1', 'sg-2'],
+    };
+    const actual = {
+      ingress: [rule(['10.0.0.0/8'], 80), rule(['192.168.0.0/16', '10.0.0.0/8'], 443)],
+      vpc_security_group_ids: ['sg-2', 'sg-1'],
+    };
     expect(tf(declared, actual, 'aws_security_group')).toEqual([]);
   });
 
@@ -87,17 +125,31 @@ describe('diffResource: set-like arrays', () => {
 
   it('set elements match through the same equivalences (string ports, empty fields)', () => {
     const declared = { ingress: [{ ...rule(['10.0.0.0/8'], 22), ipv6_cidr_blocks: [] }] };
-    const actual = { ingress: [{ cidr_blocks: ['10.0.0.0/8'], from_port: '22', to_port: '22', protocol: 'tcp', ipv6_cidr_blocks: null }] };
+    const actual = {
+      ingress: [{ cidr_blocks: ['10.0.0.0/8'], from_port: '22', to_port: '22', protocol: 'tcp', ipv6_cidr_blocks: null }],
+    };
     expect(tf(declared, actual, 'aws_security_group')).toEqual([]);
   });
 
   it('duplicates count: a set is compared as a multiset', () => {
-    expect(tf({ subnet_ids: ['a', 'a'] }, { subnet_ids: ['a'] })).toEqual([{ path: '/subnet_ids/1', changeType: 'removed', declared: 'a', actual: undefined }]);
+    expect(tf({ subnet_ids: ['a', 'a'] }, { subnet_ids: ['a'] })).toEqual([
+      { path: '/subnet_ids/1', changeType: 'removed', declared: 'a', actual: undefined },
+    ]);
   });
 
   it('CloudFormation Tags match by Key and differ leafwise', () => {
-    const declared = { Tags: [{ Key: 'a', Value: '1' }, { Key: 'b', Value: '2' }] };
-    const actual = { Tags: [{ Key: 'b', Value: '3' }, { Key: 'a', Value: '1' }] };
+    const declared = {
+      Tags: [
+        { Key: 'a', Value: '1' },
+        { Key: 'b', Value: '2' },
+      ],
+    };
+    const actual = {
+      Tags: [
+        { Key: 'b', Value: '3' },
+        { Key: 'a', Value: '1' },
+      ],
+    };
     expect(brief(diffResource(declared, actual, { resourceType: 'AWS::S3::Bucket' }))).toEqual([
       { path: '/Tags/1/Value', changeType: 'modified', declared: '2', actual: '3' },
     ]);
@@ -105,7 +157,8 @@ describe('diffResource: set-like arrays', () => {
 });
 
 describe('diffResource: JSON policy documents', () => {
-  const policy = (statements: unknown[], extra = {}) => JSON.stringify({ Version: '2012-10-17', Statement: statements, ...extra });
+  const policy = (statements: unknown[], extra = {}) =>
+    JSON.stringify({ Version: '2012-10-17', Statement: statements, ...extra });
 
   it('statement order, string-vs-list, list order and whitespace do not matter', () => {
     const a = policy([
@@ -126,7 +179,10 @@ describe('diffResource: JSON policy documents', () => {
   });
 
   it('a policy as an object equals the same policy as a string', () => {
-    const doc = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'ec2.amazonaws.com' } }] };
+    const doc = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'ec2.amazonaws.com' } }],
+    };
     expect(tf({ assume_role_policy: JSON.stringify(doc) }, { assume_role_policy: doc as never }, 'aws_iam_role')).toEqual([]);
   });
 
@@ -134,7 +190,9 @@ describe('diffResource: JSON policy documents', () => {
     const before = policy([{ Sid: 'A', Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }]);
     const after = policy([{ Sid: 'B', Effect: 'Allow', Action: 's3:*', Resource: '*' }]);
     const changes = diffResource({ policy: before }, { policy: after }, { resourceType: 'aws_iam_policy' });
-    expect(brief(changes)).toEqual([{ path: '/policy', changeType: 'modified', declared: JSON.parse(before), actual: JSON.parse(after) }]);
+    expect(brief(changes)).toEqual([
+      { path: '/policy', changeType: 'modified', declared: JSON.parse(before), actual: JSON.parse(after) },
+    ]);
     expect(changes[0]!.securityRuleIds).toEqual(['DG-IAM-001']);
   });
 
@@ -199,16 +257,37 @@ describe('diffResource: scopes and ignores', () => {
 });
 
 describe('diffResource: kubernetes profile', () => {
-  const k8s = (declared: Json, actual: Json) => brief(diffResource(declared, actual, { resourceType: 'apps/v1/Deployment', profile: 'kubernetes', onlyDeclared: true }));
+  const k8s = (declared: Json, actual: Json) =>
+    brief(diffResource(declared, actual, { resourceType: 'apps/v1/Deployment', profile: 'kubernetes', onlyDeclared: true }));
 
   it('only declared fields count; server defaults are not drift', () => {
-    expect(k8s({ spec: { replicas: 1 } }, { spec: { replicas: 1, revisionHistoryLimit: 10, strategy: { type: 'RollingUpdate' } } })).toEqual([]);
+    expect(
+      k8s({ spec: { replicas: 1 } }, { spec: { replicas: 1, revisionHistoryLimit: 10, strategy: { type: 'RollingUpdate' } } }),
+    ).toEqual([]);
   });
 
   it('containers merge by name, ports by containerPort+protocol (protocol defaults to TCP)', () => {
-    const declared: Json = { containers: [{ name: 'b', ports: [{ containerPort: 80 }] }, { name: 'a', image: 'x:1' }] };
-    const actual: Json = { containers: [{ name: 'a', image: 'x:2' }, { name: 'b', ports: [{ containerPort: 80, protocol: 'TCP' }, { containerPort: 81, protocol: 'TCP' }] }] };
-    expect(k8s(declared, actual)).toEqual([{ path: '/containers/1/image', changeType: 'modified', declared: 'x:1', actual: 'x:2' }]);
+    const declared: Json = {
+      containers: [
+        { name: 'b', ports: [{ containerPort: 80 }] },
+        { name: 'a', image: 'x:1' },
+      ],
+    };
+    const actual: Json = {
+      containers: [
+        { name: 'a', image: 'x:2' },
+        {
+          name: 'b',
+          ports: [
+            { containerPort: 80, protocol: 'TCP' },
+            { containerPort: 81, protocol: 'TCP' },
+          ],
+        },
+      ],
+    };
+    expect(k8s(declared, actual)).toEqual([
+      { path: '/containers/1/image', changeType: 'modified', declared: 'x:1', actual: 'x:2' },
+    ]);
   });
 
   it('quantities compare by value', () => {
@@ -221,7 +300,13 @@ describe('diffResource: kubernetes profile', () => {
   it('privileged or host namespaces switched on live are drift even when the manifest is silent', () => {
     const changes = diffResource(
       { spec: { containers: [{ name: 'a', securityContext: { runAsNonRoot: true } }] } },
-      { spec: { hostNetwork: true, hostPID: false, containers: [{ name: 'a', securityContext: { runAsNonRoot: true, privileged: true } }] } },
+      {
+        spec: {
+          hostNetwork: true,
+          hostPID: false,
+          containers: [{ name: 'a', securityContext: { runAsNonRoot: true, privileged: true } }],
+        },
+      },
       { resourceType: 'v1/Pod', profile: 'kubernetes', onlyDeclared: true },
     );
     expect(changes.map((c) => [c.path, c.securityRuleIds])).toEqual([

@@ -52,7 +52,14 @@ export function diffResource(declared: Json, actual: Json, ctx: DiffContext): Pr
       underSensitivePath(c.path, ctx.sensitivePaths) ||
       (typeof c.declared === 'object' && containsSensitiveKey(c.declared)) ||
       (typeof c.actual === 'object' && containsSensitiveKey(c.actual));
-    const change: PropertyChange = { path: c.path, declared: c.declared, actual: c.actual, changeType: c.changeType, sensitive: false, securityRuleIds: [] };
+    const change: PropertyChange = {
+      path: c.path,
+      declared: c.declared,
+      actual: c.actual,
+      changeType: c.changeType,
+      sensitive: false,
+      securityRuleIds: [],
+    };
     if (securityApplies) change.securityRuleIds = evaluateSecurity(ref, change, bodies);
     out.push(sensitive ? maskChange(change) : change);
   }

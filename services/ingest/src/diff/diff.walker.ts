@@ -67,7 +67,13 @@ export class DiffWalker {
       if (aArr === Array.isArray(b)) {
         if (aArr) return this.array(a as unknown[], b as unknown[], key);
         // Policy documents held as objects: a named load is the cheapest "could this be one?" test.
-        if (key !== undefined && this.plan.isJsonKey(key) && (isPolicyDocument(a as Json) || isPolicyDocument(b as Json)) && this.jsonDocument(a, b)) return;
+        if (
+          key !== undefined &&
+          this.plan.isJsonKey(key) &&
+          (isPolicyDocument(a as Json) || isPolicyDocument(b as Json)) &&
+          this.jsonDocument(a, b)
+        )
+          return;
         return this.object(a as Obj, b as Obj);
       }
     }
@@ -127,7 +133,12 @@ export class DiffWalker {
       }
       this.path.push(k);
       const t = typeof av;
-      if (t === typeof bv && (t === 'number' || t === 'boolean' || (t === 'string' && av !== '' && bv !== '' && !this.kubernetes && !plan.isJsonKey(k)))) {
+      if (
+        t === typeof bv &&
+        (t === 'number' ||
+          t === 'boolean' ||
+          (t === 'string' && av !== '' && bv !== '' && !this.kubernetes && !plan.isJsonKey(k)))
+      ) {
         this.emit('modified', av, bv); // two different scalars of one type: nothing to normalize
       } else this.value(av, bv, k);
       this.path.pop();
@@ -236,7 +247,13 @@ export class DiffWalker {
   }
 
   /** Large sets: multiset match on canonical fingerprints, O(n). */
-  private byFingerprint(a: unknown[], b: unknown[], ai: number[], bi: number[], key: string | undefined): { a: Set<number>; b: Set<number> } {
+  private byFingerprint(
+    a: unknown[],
+    b: unknown[],
+    ai: number[],
+    bi: number[],
+    key: string | undefined,
+  ): { a: Set<number>; b: Set<number> } {
     const pool = new Map<string, number[]>();
     for (const j of bi) {
       const fp = this.fingerprint(b[j], key);
@@ -344,7 +361,13 @@ export class DiffWalker {
       path += '/' + escapePointerSegment(seg);
       if (!secretName && isSensitiveKey(seg)) secretName = true;
     }
-    this.changes.push({ path, declared: declared as Json | undefined, actual: actual as Json | undefined, changeType, secretName });
+    this.changes.push({
+      path,
+      declared: declared as Json | undefined,
+      actual: actual as Json | undefined,
+      changeType,
+      secretName,
+    });
   }
 }
 

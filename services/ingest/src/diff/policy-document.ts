@@ -84,7 +84,8 @@ function normalizeCondition(v: Json): Json {
       continue;
     }
     const inner: Record<string, Json> = {};
-    for (const [k, x] of Object.entries(block)) inner[k] = sortedUnique(typeof x === 'boolean' || typeof x === 'number' ? String(x) : x);
+    for (const [k, x] of Object.entries(block))
+      inner[k] = sortedUnique(typeof x === 'boolean' || typeof x === 'number' ? String(x) : x);
     out[op] = inner;
   }
   return out;

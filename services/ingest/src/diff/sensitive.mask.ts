@@ -78,7 +78,8 @@ export function maskedPointers(body: Json | null | undefined): string[] {
     const [v, path] = stack.pop()!;
     if (v === SENSITIVE_MARKER) out.push(path);
     else if (Array.isArray(v)) v.forEach((x, i) => stack.push([x, `${path}/${i}`]));
-    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) stack.push([x, `${path}/${escapePointerSegment(k)}`]);
+    else if (v !== null && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) stack.push([x, `${path}/${escapePointerSegment(k)}`]);
   }
   return out;
 }

@@ -19,7 +19,9 @@ export function cmdDriftResolveV1(deps: { subjectRoot: string }): EventHandler<'
       .forUpdate('drift_events')
       .executeTakeFirst();
     if (!drift || drift.organization_id !== event.orgId || drift.environment_id !== event.envId) {
-      throw new PermanentError(`drift ${data.driftEventId} does not exist in environment ${event.envId} of organization ${event.orgId}`);
+      throw new PermanentError(
+        `drift ${data.driftEventId} does not exist in environment ${event.envId} of organization ${event.orgId}`,
+      );
     }
     if (drift.resolved_at) {
       log.info({ driftEventId: drift.id }, 'drift already resolved; nothing to do');

@@ -21,7 +21,9 @@ export function cmdRepoSyncV1(deps: CmdRepoSyncDeps): EventHandler<'cmd.repo.syn
     const { repositoryId } = event.data;
     const repository = await findRepository(tx, repositoryId);
     if (!repository || repository.organizationId !== event.orgId || repository.environmentId !== event.envId) {
-      throw new PermanentError(`IaC repository ${repositoryId} does not belong to organization ${event.orgId}, environment ${event.envId}`);
+      throw new PermanentError(
+        `IaC repository ${repositoryId} does not belong to organization ${event.orgId}, environment ${event.envId}`,
+      );
     }
     try {
       syncSource(repository);

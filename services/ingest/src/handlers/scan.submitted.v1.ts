@@ -44,12 +44,22 @@ export function scanSubmittedV1(deps: ScanSubmittedDeps): EventHandler<'scan.sub
       const accepted = await acceptScan(
         deps.db,
         deps.pool,
-        { id: event.id, orgId: event.orgId, envId: event.envId, format: data.format, full: data.full, ...(data.scanner ? { scanner: data.scanner } : {}), source: 'nats', body },
+        {
+          id: event.id,
+          orgId: event.orgId,
+          envId: event.envId,
+          format: data.format,
+          full: data.full,
+          ...(data.scanner ? { scanner: data.scanner } : {}),
+          source: 'nats',
+          body,
+        },
         tx,
       );
       log.info({ scanId: accepted.scanId, format: data.format }, 'scan accepted from nats');
     } catch (err) {
-      if (err instanceof ScanFormatError) throw new PermanentError(guardText(`invalid ${err.format} scan at ${err.path || '/'}: ${err.message}`));
+      if (err instanceof ScanFormatError)
+        throw new PermanentError(guardText(`invalid ${err.format} scan at ${err.path || '/'}: ${err.message}`));
       throw err;
     }
     // The processor polls; waking it early only shortens the wait, and a wake before commit is harmless.

@@ -55,17 +55,26 @@ function limitMembers(hit: LimitHit | undefined): Record<string, unknown> {
  */
 export const mapIngestError: ErrorMapper = (err) => {
   if (err instanceof ScanFormatError) {
-    if (err.code === 'too_large' && err.limit) return new PayloadTooLargeError(err.limit.limit, err.limit.value, err.message, { title: `Invalid ${err.format} scan`, extensions: { format: err.format } });
+    if (err.code === 'too_large' && err.limit)
+      return new PayloadTooLargeError(err.limit.limit, err.limit.value, err.message, {
+        title: `Invalid ${err.format} scan`,
+        extensions: { format: err.format },
+      });
     return new ProblemError(STATUS_OF_FORMAT_ERROR[err.code], err.code, err.message, {
       title: `Invalid ${err.format} scan`,
       extensions: { format: err.format, ...limitMembers(err.limit), errors: [{ path: err.path, message: err.message }] },
     });
   }
   if (err instanceof ScanBodyError) {
-    if (err.code === 'too_large' && err.limit) return new PayloadTooLargeError(err.limit.limit, err.limit.value, err.message, { title: 'Unreadable scan body' });
-    return new InvalidInputError(err.message, [{ path: 'body', message: err.message }], { code: err.code, title: 'Unreadable scan body' });
+    if (err.code === 'too_large' && err.limit)
+      return new PayloadTooLargeError(err.limit.limit, err.limit.value, err.message, { title: 'Unreadable scan body' });
+    return new InvalidInputError(err.message, [{ path: 'body', message: err.message }], {
+      code: err.code,
+      title: 'Unreadable scan body',
+    });
   }
   if (err instanceof DeclaredFormatError) return declaredProblem(err);
-  if (err instanceof RepositoryNotFoundError) return new NotFoundError(`no IaC repository ${err.repositoryId} in your organization`, { code: 'repository_not_found' });
+  if (err instanceof RepositoryNotFoundError)
+    return new NotFoundError(`no IaC repository ${err.repositoryId} in your organization`, { code: 'repository_not_found' });
   return undefined;
 };

@@ -22,18 +22,22 @@ describe('reading a scan body within its bounds', () => {
   });
 
   it('stops at the inflated size bound when the ratio is plausible', async () => {
-    const random = Buffer.from(Array.from({ length: 2_500_000 }, (_, i) => 97 + ((i * 2654435761) >>> 27) % 16));
+    const random = Buffer.from(Array.from({ length: 2_500_000 }, (_, i) => 97 + (((i * 2654435761) >>> 27) % 16)));
     const err = await refusal(decodeScanBody(gzipSync(random), 'gzip', { ...limits, maxInflationRatio: 1_000_000 }));
     expect(err).toMatchObject({ code: 'too_large', limit: { limit: 'maxInflatedBytes', value: 2_000_000 } });
   });
 
   it('stops a bomb at the ratio bound, before it is inflated whole', async () => {
-    const err = await refusal(decodeScanBody(gzipSync(Buffer.alloc(50_000_000, 0x20)), 'gzip', { ...limits, maxInflatedBytes: 100_000_000 }));
+    const err = await refusal(
+      decodeScanBody(gzipSync(Buffer.alloc(50_000_000, 0x20)), 'gzip', { ...limits, maxInflatedBytes: 100_000_000 }),
+    );
     expect(err).toMatchObject({ code: 'too_large', limit: { limit: 'maxInflationRatio', value: 50 } });
   });
 
   it('refuses a body over the wire bound, an empty body and bad gzip', async () => {
-    expect(await refusal(decodeScanBody(Buffer.alloc(1_000_001, 0x20), undefined, limits))).toMatchObject({ limit: { limit: 'maxWireBytes' } });
+    expect(await refusal(decodeScanBody(Buffer.alloc(1_000_001, 0x20), undefined, limits))).toMatchObject({
+      limit: { limit: 'maxWireBytes' },
+    });
     expect(await refusal(decodeScanBody(Buffer.alloc(0), undefined, limits))).toMatchObject({ code: 'empty_body' });
     expect(await refusal(decodeScanBody(Buffer.from('not gzip'), 'gzip', limits))).toMatchObject({ code: 'bad_gzip' });
   });

@@ -19,7 +19,10 @@ export class ScanBodyError extends Error {
 }
 
 /** The bounds a body is read under (SCAN_LIMITS unless a test narrows them). */
-export type ScanBodyLimits = Record<'maxWireBytes' | 'maxInflatedBytes' | 'maxInflationRatio' | 'inflationRatioFloorBytes', number>;
+export type ScanBodyLimits = Record<
+  'maxWireBytes' | 'maxInflatedBytes' | 'maxInflationRatio' | 'inflationRatioFloorBytes',
+  number
+>;
 
 function tooLarge(limit: ScanLimitName, value: number, what: string): ScanBodyError {
   return new ScanBodyError('too_large', `${what}; the limit (${limit}) is ${value}`, { limit, value });
@@ -31,7 +34,11 @@ function tooLarge(limit: ScanLimitName, value: number, what: string): ScanBodyEr
  * so a gzip bomb is stopped after a few megabytes instead of being inflated whole. Decompression
  * runs on zlib's thread pool; the event loop only copies chunks.
  */
-export async function readScanBody(source: AsyncIterable<Buffer | string>, contentEncoding: string | undefined, limits: ScanBodyLimits = SCAN_LIMITS): Promise<Buffer> {
+export async function readScanBody(
+  source: AsyncIterable<Buffer | string>,
+  contentEncoding: string | undefined,
+  limits: ScanBodyLimits = SCAN_LIMITS,
+): Promise<Buffer> {
   const wire: Buffer[] = [];
   let wireBytes = 0;
   const it = source[Symbol.asyncIterator]();
@@ -51,9 +58,17 @@ export async function readScanBody(source: AsyncIterable<Buffer | string>, conte
         if (failure) return;
         outBytes += chunk.length;
         if (outBytes > limits.maxInflatedBytes) {
-          failure = tooLarge('maxInflatedBytes', limits.maxInflatedBytes, `the decompressed scan exceeds ${limits.maxInflatedBytes} bytes`);
+          failure = tooLarge(
+            'maxInflatedBytes',
+            limits.maxInflatedBytes,
+            `the decompressed scan exceeds ${limits.maxInflatedBytes} bytes`,
+          );
         } else if (outBytes > limits.inflationRatioFloorBytes && outBytes > limits.maxInflationRatio * wireBytes) {
-          failure = tooLarge('maxInflationRatio', limits.maxInflationRatio, `the body inflates more than ${limits.maxInflationRatio}× (a decompression bomb?)`);
+          failure = tooLarge(
+            'maxInflationRatio',
+            limits.maxInflationRatio,
+            `the body inflates more than ${limits.maxInflationRatio}× (a decompression bomb?)`,
+          );
         } else out.push(chunk);
         if (failure) {
           out.length = 0;
@@ -96,7 +111,8 @@ export async function readScanBody(source: AsyncIterable<Buffer | string>, conte
   if (failure) throw failure;
   if (wireBytes === 0) throw new ScanBodyError('empty_body', 'the request body is empty; send the scanner output');
   if (!gunzip) {
-    if (wireBytes > limits.maxInflatedBytes) throw tooLarge('maxInflatedBytes', limits.maxInflatedBytes, `the scan exceeds ${limits.maxInflatedBytes} bytes`);
+    if (wireBytes > limits.maxInflatedBytes)
+      throw tooLarge('maxInflatedBytes', limits.maxInflatedBytes, `the scan exceeds ${limits.maxInflatedBytes} bytes`);
     return Buffer.concat(wire, wireBytes);
   }
   gunzip.end();
@@ -121,7 +137,11 @@ function drained(w: ReturnType<typeof createGunzip>): Promise<void> {
 }
 
 /** The scan as the scanner wrote it, from a body already in memory (NATS submissions). */
-export async function decodeScanBody(raw: Buffer, contentEncoding: string | undefined, limits: ScanBodyLimits = SCAN_LIMITS): Promise<Buffer> {
+export async function decodeScanBody(
+  raw: Buffer,
+  contentEncoding: string | undefined,
+  limits: ScanBodyLimits = SCAN_LIMITS,
+): Promise<Buffer> {
   async function* once() {
     yield raw;
   }

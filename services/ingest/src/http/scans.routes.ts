@@ -32,7 +32,10 @@ export async function scanRoutes(app: HttpApp, opts: ScanRoutesOptions): Promise
         summary: 'Submit a scan: the scanner output as it is (JSON, optionally gzip, up to 50 MB)',
         security: [{ bearer: [] }],
         querystring: SubmitScanQuery,
-        binaryBody: { description: 'the scanner output as it is, optionally gzip-compressed', mediaTypes: ['application/octet-stream', 'application/json', 'application/gzip'] },
+        binaryBody: {
+          description: 'the scanner output as it is, optionally gzip-compressed',
+          mediaTypes: ['application/octet-stream', 'application/json', 'application/gzip'],
+        },
         response: { 202: ScanAccepted, ...problemResponses(401, 403, 404, 413, 422) },
       },
     },

@@ -25,7 +25,9 @@ const size = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
 describe('fitDetectedEvent', () => {
   it('carries small changes as they are', () => {
     const data = fitDetectedEvent(base, [change('/data/a', 'x', 'y')]);
-    expect(data.changes).toEqual([{ path: '/data/a', declared: 'x', actual: 'y', changeType: 'modified', sensitive: false, securityRuleIds: [] }]);
+    expect(data.changes).toEqual([
+      { path: '/data/a', declared: 'x', actual: 'y', changeType: 'modified', sensitive: false, securityRuleIds: [] },
+    ]);
     expect(data.changesTruncated).toBeUndefined();
     expect(DriftDetectedV1Data.parse(data)).toEqual(data);
   });

@@ -29,9 +29,16 @@ const byteLength = (text: string) => Buffer.byteLength(text, 'utf8');
  * with `changesTruncated` saying how many the drift has. The database keeps every change whole,
  * so a consumer follows the references for what it needs.
  */
-export function fitDetectedEvent(base: Omit<DetectedData, 'changes' | 'changesTruncated'>, changes: readonly PropertyChange[], budgetBytes = DEFAULT_EVENT_BUDGET_BYTES): DetectedData {
+export function fitDetectedEvent(
+  base: Omit<DetectedData, 'changes' | 'changesTruncated'>,
+  changes: readonly PropertyChange[],
+  budgetBytes = DEFAULT_EVENT_BUDGET_BYTES,
+): DetectedData {
   const valueMax = Math.min(EVENT_VALUE_MAX_BYTES, Math.floor(budgetBytes / 64));
-  let room = budgetBytes - ENVELOPE_ROOM - byteLength(JSON.stringify({ ...base, changes: [], changesTruncated: claimCheck(base.driftEventId, 0, 0) }));
+  let room =
+    budgetBytes -
+    ENVELOPE_ROOM -
+    byteLength(JSON.stringify({ ...base, changes: [], changesTruncated: claimCheck(base.driftEventId, 0, 0) }));
   const carried: DetectedDriftChange[] = [];
   for (const c of changes) {
     if (carried.length >= EVENT_CHANGES_MAX) break;
@@ -44,7 +51,9 @@ export function fitDetectedEvent(base: Omit<DetectedData, 'changes' | 'changesTr
   return {
     ...base,
     changes: carried,
-    ...(carried.length < changes.length ? { changesTruncated: claimCheck(base.driftEventId, changes.length, carried.length) } : {}),
+    ...(carried.length < changes.length
+      ? { changesTruncated: claimCheck(base.driftEventId, changes.length, carried.length) }
+      : {}),
   };
 }
 

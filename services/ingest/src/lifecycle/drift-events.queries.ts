@@ -79,7 +79,12 @@ export function iacResourceIdOf(address: string | undefined, iacIds: ReadonlyMap
   return address ? (iacIds.get(address) ?? null) : null;
 }
 
-export async function insertDrifts(tx: Tx, scan: ScanRef, items: DriftItem[], iacIds: ReadonlyMap<string, number>): Promise<{ id: number; fingerprint: string; detectedAt: Date; observedAt: Date }[]> {
+export async function insertDrifts(
+  tx: Tx,
+  scan: ScanRef,
+  items: DriftItem[],
+  iacIds: ReadonlyMap<string, number>,
+): Promise<{ id: number; fingerprint: string; detectedAt: Date; observedAt: Date }[]> {
   if (items.length === 0) return [];
   const rows = await tx
     .insertInto('drift_events')
@@ -96,7 +101,8 @@ export async function insertDrifts(tx: Tx, scan: ScanRef, items: DriftItem[], ia
         source_scope: it.scope.slice(0, 300),
         scan_id: scan.scanId,
         last_seen_at: sql`now()`,
-        observed_at: it.observedAt ?? sql<Date>`coalesce((select submitted_at from scans where id = ${scan.scanId}::uuid), now())`,
+        observed_at:
+          it.observedAt ?? sql<Date>`coalesce((select submitted_at from scans where id = ${scan.scanId}::uuid), now())`,
       })),
     )
     .returning(['id', 'fingerprint', 'detected_at', 'observed_at'])
@@ -120,9 +126,17 @@ export async function insertDrifts(tx: Tx, scan: ScanRef, items: DriftItem[], ia
     }
   }
   for (let i = 0; i < changes.length; i += 2000) {
-    await tx.insertInto('drift_changes').values(changes.slice(i, i + 2000)).execute();
+    await tx
+      .insertInto('drift_changes')
+      .values(changes.slice(i, i + 2000))
+      .execute();
   }
-  return rows.map((r) => ({ id: r.id, fingerprint: r.fingerprint!, detectedAt: r.detected_at as Date, observedAt: r.observed_at as Date }));
+  return rows.map((r) => ({
+    id: r.id,
+    fingerprint: r.fingerprint!,
+    detectedAt: r.detected_at as Date,
+    observedAt: r.observed_at as Date,
+  }));
 }
 
 function driftMetadata(scan: ScanRef, it: DriftItem): Record<string, unknown> {

@@ -70,7 +70,12 @@ const changeRules = (changes: readonly PropertyChange[]) => [...new Set(changes.
  * what is stored and published, so no secret and no unkeyed hash can reach a row or an event.
  * Throws SecretMaskDepthError for a body too deep to check.
  */
-export function toFindings(envId: number, format: ScanFormat, observations: readonly Observation[], hasher: ValueHasher): ScanFindings {
+export function toFindings(
+  envId: number,
+  format: ScanFormat,
+  observations: readonly Observation[],
+  hasher: ValueHasher,
+): ScanFindings {
   const drifts: DriftItem[] = [];
   const inSyncKeys = new Set<string>();
   const scopes = new Set<string>([format]);
@@ -95,16 +100,50 @@ export function toFindings(envId: number, format: ScanFormat, observations: read
           inSyncKeys.add(key);
           continue;
         }
-        item = { ...base, driftType: 'modified', declared: o.declared, actual: o.actual, changes: o.changes, securityRuleIds: changeRules(o.changes), fingerprint: '', ...(o.attribution ? { attribution: o.attribution } : {}) };
+        item = {
+          ...base,
+          driftType: 'modified',
+          declared: o.declared,
+          actual: o.actual,
+          changes: o.changes,
+          securityRuleIds: changeRules(o.changes),
+          fingerprint: '',
+          ...(o.attribution ? { attribution: o.attribution } : {}),
+        };
         break;
       case 'deleted':
-        item = { ...base, driftType: 'deleted', declared: o.declared, actual: null, changes: [], securityRuleIds: wholeResourceRules(o.resource, o.declared, 'removed'), fingerprint: '' };
+        item = {
+          ...base,
+          driftType: 'deleted',
+          declared: o.declared,
+          actual: null,
+          changes: [],
+          securityRuleIds: wholeResourceRules(o.resource, o.declared, 'removed'),
+          fingerprint: '',
+        };
         break;
       case 'added':
-        item = { ...base, driftType: 'added', declared: null, actual: o.actual, changes: [], securityRuleIds: wholeResourceRules(o.resource, o.actual, 'added'), fingerprint: '' };
+        item = {
+          ...base,
+          driftType: 'added',
+          declared: null,
+          actual: o.actual,
+          changes: [],
+          securityRuleIds: wholeResourceRules(o.resource, o.actual, 'added'),
+          fingerprint: '',
+        };
         break;
       case 'moved':
-        item = { ...base, driftType: 'moved', declared: o.declared, actual: o.actual, changes: o.changes, securityRuleIds: changeRules(o.changes), previousAddress: o.previousAddress, fingerprint: '' };
+        item = {
+          ...base,
+          driftType: 'moved',
+          declared: o.declared,
+          actual: o.actual,
+          changes: o.changes,
+          securityRuleIds: changeRules(o.changes),
+          previousAddress: o.previousAddress,
+          fingerprint: '',
+        };
         break;
       default: {
         const never: never = o;

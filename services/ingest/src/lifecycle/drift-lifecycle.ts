@@ -46,9 +46,22 @@ async function audit(tx: Tx, orgId: number, rows: AuditRow[]): Promise<void> {
  * resource and type that a new fingerprint supersedes. Drifts this scan already applied (a
  * restarted scan) are skipped, so re-running a batch changes nothing.
  */
-export async function applyDriftBatch(tx: Tx, scan: ScanRef, items: DriftItem[], iacIds: ReadonlyMap<string, number>): Promise<BatchCounts> {
+export async function applyDriftBatch(
+  tx: Tx,
+  scan: ScanRef,
+  items: DriftItem[],
+  iacIds: ReadonlyMap<string, number>,
+): Promise<BatchCounts> {
   const counts: BatchCounts = { opened: 0, updated: 0, resolved: 0 };
-  const open = new Map((await findOpenByFingerprints(tx, scan.envId, items.map((i) => i.fingerprint))).map((d) => [d.fingerprint!, d]));
+  const open = new Map(
+    (
+      await findOpenByFingerprints(
+        tx,
+        scan.envId,
+        items.map((i) => i.fingerprint),
+      )
+    ).map((d) => [d.fingerprint!, d]),
+  );
   const toTouch: number[] = [];
   const toInsert: DriftItem[] = [];
   for (const item of items) {
@@ -60,13 +73,20 @@ export async function applyDriftBatch(tx: Tx, scan: ScanRef, items: DriftItem[],
   counts.updated = toTouch.length;
 
   const newByKeyType = new Map(toInsert.map((i) => [`${i.resourceKey}\u0000${i.driftType}`, i.fingerprint]));
-  const superseded = (await findOpenByResourceKeys(tx, scan.envId, [...new Set(toInsert.map((i) => i.resourceKey))])).filter((d) => {
-    const fp = newByKeyType.get(`${d.resourceKey}\u0000${d.driftType}`);
-    return fp !== undefined && fp !== d.fingerprint && d.scanId !== scan.scanId;
-  });
+  const superseded = (await findOpenByResourceKeys(tx, scan.envId, [...new Set(toInsert.map((i) => i.resourceKey))])).filter(
+    (d) => {
+      const fp = newByKeyType.get(`${d.resourceKey}\u0000${d.driftType}`);
+      return fp !== undefined && fp !== d.fingerprint && d.scanId !== scan.scanId;
+    },
+  );
   for (const d of superseded) {
     const by = newByKeyType.get(`${d.resourceKey}\u0000${d.driftType}`)!;
-    counts.resolved += await resolveDrifts(tx, scan, [d], { by: 'scan', reason: 'superseded', scanId: scan.scanId, supersededBy: by });
+    counts.resolved += await resolveDrifts(tx, scan, [d], {
+      by: 'scan',
+      reason: 'superseded',
+      scanId: scan.scanId,
+      supersededBy: by,
+    });
   }
 
   const inserted = await insertDrifts(tx, scan, toInsert, iacIds);
@@ -76,19 +96,27 @@ export async function applyDriftBatch(tx: Tx, scan: ScanRef, items: DriftItem[],
   for (const row of inserted) {
     const item = byFingerprint.get(row.fingerprint)!;
     const isSecurityCritical = item.securityRuleIds.length > 0;
-    auditRows.push({ action: 'drift.opened', id: row.id, newValues: { driftType: item.driftType, resourceKey: item.resourceKey, scanId: scan.scanId } });
-    const data = fitDetectedEvent({
-      driftEventId: row.id,
-      driftType: item.driftType,
-      fingerprint: item.fingerprint,
-      resource: stripUndefined(item.resource),
-      iacResourceId: iacResourceIdOf(item.resource.address, iacIds),
-      isSecurityCritical,
-      detectedAt: row.detectedAt.toISOString(),
-      observedAt: row.observedAt.toISOString(),
-      scan: { id: scan.scanId, format: scan.format, ...(scan.scanner ? { scanner: scan.scanner } : {}) },
-      ...(item.previousAddress ? { previousAddress: item.previousAddress } : {}),
-    }, item.changes, scan.eventBudgetBytes);
+    auditRows.push({
+      action: 'drift.opened',
+      id: row.id,
+      newValues: { driftType: item.driftType, resourceKey: item.resourceKey, scanId: scan.scanId },
+    });
+    const data = fitDetectedEvent(
+      {
+        driftEventId: row.id,
+        driftType: item.driftType,
+        fingerprint: item.fingerprint,
+        resource: stripUndefined(item.resource),
+        iacResourceId: iacResourceIdOf(item.resource.address, iacIds),
+        isSecurityCritical,
+        detectedAt: row.detectedAt.toISOString(),
+        observedAt: row.observedAt.toISOString(),
+        scan: { id: scan.scanId, format: scan.format, ...(scan.scanner ? { scanner: scan.scanner } : {}) },
+        ...(item.previousAddress ? { previousAddress: item.previousAddress } : {}),
+      },
+      item.changes,
+      scan.eventBudgetBytes,
+    );
     await enqueue(tx, 'drift.detected.v1', scan.orgId, scan.envId, data, { subjectRoot: scan.subjectRoot });
   }
   if (toTouch.length > 0) {
@@ -99,7 +127,12 @@ export async function applyDriftBatch(tx: Tx, scan: ScanRef, items: DriftItem[],
 }
 
 /** Resolves open drifts on resources a scan saw in sync, and, for a full scan, those it did not show. */
-export async function resolveAfterScan(tx: Tx, scan: ScanRef, inSyncKeys: string[], fullScopes: string[] | null): Promise<number> {
+export async function resolveAfterScan(
+  tx: Tx,
+  scan: ScanRef,
+  inSyncKeys: string[],
+  fullScopes: string[] | null,
+): Promise<number> {
   let resolved = 0;
   const inSync = (await findOpenByResourceKeys(tx, scan.envId, inSyncKeys)).filter((d) => d.scanId !== scan.scanId);
   resolved += await resolveDrifts(tx, scan, inSync, { by: 'scan', reason: 'in_sync', scanId: scan.scanId });
@@ -118,22 +151,33 @@ export async function resolveDrifts(
   resolution: Resolution,
 ): Promise<number> {
   const { orgId, envId } = where;
-  const closed = await markResolved(tx, drifts.map((d) => d.id), resolution);
+  const closed = await markResolved(
+    tx,
+    drifts.map((d) => d.id),
+    resolution,
+  );
   await audit(
     tx,
     orgId,
     closed.map((c) => ({ action: 'drift.resolved', id: c.id, newValues: { ...resolution } })),
   );
   for (const c of closed) {
-    await enqueue(tx, 'drift.resolved.v1', orgId, envId, {
-      driftEventId: c.id,
-      resolvedAt: c.resolvedAt.toISOString(),
-      resolutionType: resolution.resolutionType ?? null,
-      resolvedBy: resolution.by,
-      ...(resolution.confirmedCause ? { confirmedCause: resolution.confirmedCause } : {}),
-      ...(resolution.actor ? { actor: resolution.actor } : {}),
-      ...(resolution.note ? { note: resolution.note } : {}),
-    }, { subjectRoot: where.subjectRoot });
+    await enqueue(
+      tx,
+      'drift.resolved.v1',
+      orgId,
+      envId,
+      {
+        driftEventId: c.id,
+        resolvedAt: c.resolvedAt.toISOString(),
+        resolutionType: resolution.resolutionType ?? null,
+        resolvedBy: resolution.by,
+        ...(resolution.confirmedCause ? { confirmedCause: resolution.confirmedCause } : {}),
+        ...(resolution.actor ? { actor: resolution.actor } : {}),
+        ...(resolution.note ? { note: resolution.note } : {}),
+      },
+      { subjectRoot: where.subjectRoot },
+    );
   }
   return closed.length;
 }

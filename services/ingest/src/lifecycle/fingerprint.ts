@@ -18,11 +18,19 @@ export function resourceKey(ref: ResourceRef): string {
  * its values (the hash for sensitive ones). Seeing the same fingerprint again updates the open
  * drift; a different one on the same resource is a new drift that supersedes the old.
  */
-export function driftFingerprint(envId: number, ref: ResourceRef, type: DriftType, changes: readonly PropertyChange[], extra = ''): string {
+export function driftFingerprint(
+  envId: number,
+  ref: ResourceRef,
+  type: DriftType,
+  changes: readonly PropertyChange[],
+  extra = '',
+): string {
   const h = createHash('sha256');
   h.update(`${envId}\n${resourceKey(ref)}\n${type}\n${extra}\n`);
   const parts = changes.map((c) =>
-    c.sensitive ? `${c.path}\t${c.changeType}\t#${c.valueHash ?? ''}` : `${c.path}\t${c.changeType}\t${canonicalJson(c.declared)}\t${canonicalJson(c.actual)}`,
+    c.sensitive
+      ? `${c.path}\t${c.changeType}\t#${c.valueHash ?? ''}`
+      : `${c.path}\t${c.changeType}\t${canonicalJson(c.declared)}\t${canonicalJson(c.actual)}`,
   );
   parts.sort();
   for (const p of parts) h.update(`${p}\n`);

@@ -8,7 +8,8 @@
  * the scan stops and JSON.parse reports it with its position.
  */
 
-export type GuardViolationKind = 'depth' | 'containers' | 'duplicate_key' | 'nul' | 'lone_surrogate' | 'non_finite' | 'forbidden_key';
+export type GuardViolationKind =
+  'depth' | 'containers' | 'duplicate_key' | 'nul' | 'lone_surrogate' | 'non_finite' | 'forbidden_key';
 
 export interface GuardViolation {
   kind: GuardViolationKind;
@@ -37,7 +38,10 @@ export function guardJsonText(text: string, maxDepth: number, maxContainers: num
   let containers = 0;
   let expectKey = false;
   const n = text.length;
-  const fail = (kind: GuardViolationKind, offset: number, detail: string): GuardResult => ({ violation: { kind, offset, detail }, bigIntegers });
+  const fail = (kind: GuardViolationKind, offset: number, detail: string): GuardResult => ({
+    violation: { kind, offset, detail },
+    bigIntegers,
+  });
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 34 /* " */) {
@@ -74,7 +78,7 @@ export function guardJsonText(text: string, maxDepth: number, maxContainers: num
         if (key === '__proto__') return fail('forbidden_key', start + 1, key);
         if (key === 'constructor' || key === 'prototype') {
           let j = i + 1;
-          while (j < n && (text.charCodeAt(j) <= 32 || text.charCodeAt(j) === 58 /* : */)) j++;
+          while (j < n && (text.charCodeAt(j) <= 32 || text.charCodeAt(j) === 58) /* : */) j++;
           const v = text.charCodeAt(j);
           if (v === 123 || v === 91) return fail('forbidden_key', start + 1, key);
         }

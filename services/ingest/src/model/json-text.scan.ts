@@ -14,7 +14,11 @@ export function findExcessiveNesting(text: string, maxDepth: number): number {
  * The first `{`/`[` nested deeper than maxDepth, or past the maxContainers-th container: both
  * are found in one linear pass over the text, before a parser builds anything.
  */
-export function findShapeViolation(text: string, maxDepth: number, maxContainers: number): { kind: 'depth' | 'containers'; offset: number } | undefined {
+export function findShapeViolation(
+  text: string,
+  maxDepth: number,
+  maxContainers: number,
+): { kind: 'depth' | 'containers'; offset: number } | undefined {
   let depth = 0;
   let containers = 0;
   const n = text.length;
@@ -135,7 +139,11 @@ export function locateJsonError(text: string): number {
       if (ch === '{') {
         i++;
         skipWs();
-        if (text[i] === '}') { i++; wantValue = false; continue; }
+        if (text[i] === '}') {
+          i++;
+          wantValue = false;
+          continue;
+        }
         stack.push('O');
         const bad = readKey();
         if (bad !== undefined) return bad;
@@ -144,7 +152,11 @@ export function locateJsonError(text: string): number {
       if (ch === '[') {
         i++;
         skipWs();
-        if (text[i] === ']') { i++; wantValue = false; continue; }
+        if (text[i] === ']') {
+          i++;
+          wantValue = false;
+          continue;
+        }
         stack.push('A');
         continue;
       }

@@ -58,7 +58,14 @@ export interface ObservedAt {
 }
 
 export type Observation = (
-  | { kind: 'modified'; resource: ResourceRef; declared: Json; actual: Json; changes: PropertyChange[]; attribution?: Attribution }
+  | {
+      kind: 'modified';
+      resource: ResourceRef;
+      declared: Json;
+      actual: Json;
+      changes: PropertyChange[];
+      attribution?: Attribution;
+    }
   | { kind: 'deleted'; resource: ResourceRef; declared: Json | null }
   | { kind: 'added'; resource: ResourceRef; actual: Json | null }
   | {
@@ -73,7 +80,8 @@ export type Observation = (
   | { kind: 'in_sync'; resource: ResourceRef }
   /** Reported by the scanner but not compared; not drift. */
   | { kind: 'not_checked'; resource: ResourceRef; status: string; reason?: string }
-) & ObservedAt;
+) &
+  ObservedAt;
 
 export type ObservationKind = Observation['kind'];
 

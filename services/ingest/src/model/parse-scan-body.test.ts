@@ -51,17 +51,25 @@ describe('parseScanBody', () => {
       code: 'forbidden_key',
       path: '/managed/0/__proto__',
     });
-    expect(caught(() => parseScanBody('driftctl', '{"x":{"\\u005f_proto__":1}}'))).toMatchObject({ code: 'forbidden_key', path: '/x/__proto__' });
+    expect(caught(() => parseScanBody('driftctl', '{"x":{"\\u005f_proto__":1}}'))).toMatchObject({
+      code: 'forbidden_key',
+      path: '/x/__proto__',
+    });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('rejects constructor.prototype payloads but accepts a harmless "constructor" string', () => {
-    expect(caught(() => parseScanBody('native', '{"a":{"constructor":{"prototype":{"x":1}}}}'))).toMatchObject({ code: 'forbidden_key', path: '/a/constructor' });
+    expect(caught(() => parseScanBody('native', '{"a":{"constructor":{"prototype":{"x":1}}}}'))).toMatchObject({
+      code: 'forbidden_key',
+      path: '/a/constructor',
+    });
     expect(parseScanBody('native', '{"tags":{"constructor":"alice"}}')).toEqual({ tags: { constructor: 'alice' } });
   });
 
   it('refuses bodies over the size limit', () => {
-    expect(caught(() => parseScanBody('native', Buffer.alloc(2048, 32), { maxBytes: 1024 }))).toMatchObject({ code: 'too_large' });
+    expect(caught(() => parseScanBody('native', Buffer.alloc(2048, 32), { maxBytes: 1024 }))).toMatchObject({
+      code: 'too_large',
+    });
   });
 
   it('refuses invalid UTF-8', () => {
@@ -70,7 +78,10 @@ describe('parseScanBody', () => {
 
   it('reads YAML for kubernetes, with forbidden keys and syntax errors reported', () => {
     expect(parseScanBody('kubernetes', 'declared: []\nlive: []\n')).toEqual({ declared: [], live: [] });
-    expect(caught(() => parseScanBody('kubernetes', 'live:\n  __proto__:\n    a: 1\n'))).toMatchObject({ code: 'forbidden_key', path: '/live/__proto__' });
+    expect(caught(() => parseScanBody('kubernetes', 'live:\n  __proto__:\n    a: 1\n'))).toMatchObject({
+      code: 'forbidden_key',
+      path: '/live/__proto__',
+    });
     expect(caught(() => parseScanBody('kubernetes', 'a: [1, 2\n'))).toMatchObject({ code: 'malformed_json' });
   });
 });
@@ -110,7 +121,12 @@ describe('adapters on bad input', () => {
     });
     const out = runAdapter('cloudformation', body);
     expect(out.observations.map((o) => o.kind)).toEqual(['in_sync']);
-    expect(out.rejected).toEqual([{ path: '/StackResourceDrifts/1', reason: 'StackResourceDrift needs LogicalResourceId, ResourceType and StackResourceDriftStatus' }]);
+    expect(out.rejected).toEqual([
+      {
+        path: '/StackResourceDrifts/1',
+        reason: 'StackResourceDrift needs LogicalResourceId, ResourceType and StackResourceDriftStatus',
+      },
+    ]);
   });
 
   it('driftctl output with a non-array managed list is invalid_structure', () => {

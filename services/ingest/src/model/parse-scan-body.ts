@@ -28,9 +28,15 @@ export function parseScanBody(format: ScanFormat, bytes: Buffer | string, opts: 
   const maxDepth = opts.maxDepth ?? MAX_SCAN_DEPTH;
   const size = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length;
   if (size > maxBytes) {
-    throw new ScanFormatError('too_large', format, '', `scan body is ${size} bytes; the limit (maxInflatedBytes) is ${maxBytes}`, {
-      limit: { limit: 'maxInflatedBytes', value: maxBytes },
-    });
+    throw new ScanFormatError(
+      'too_large',
+      format,
+      '',
+      `scan body is ${size} bytes; the limit (maxInflatedBytes) is ${maxBytes}`,
+      {
+        limit: { limit: 'maxInflatedBytes', value: maxBytes },
+      },
+    );
   }
   let text: string;
   if (typeof bytes === 'string') text = bytes;
@@ -52,19 +58,26 @@ export function parseScanBody(format: ScanFormat, bytes: Buffer | string, opts: 
  * duplicate keys, NUL / lone surrogates, overflowing numbers, forbidden keys); integers past 2^53
  * are kept as their exact digits (a string). `base` prefixes reported paths.
  */
-export function parseJsonText(format: ScanFormat, text: string, maxDepth = MAX_SCAN_DEPTH, base = '', maxContainers: number = SCAN_LIMITS.maxJsonContainers): unknown {
+export function parseJsonText(
+  format: ScanFormat,
+  text: string,
+  maxDepth = MAX_SCAN_DEPTH,
+  base = '',
+  maxContainers: number = SCAN_LIMITS.maxJsonContainers,
+): unknown {
   const guard = guardJsonText(text, maxDepth, maxContainers);
   if (guard.violation) throw guardError(format, text, base, guard.violation);
   try {
     return JSON.parse(quoteRanges(text, guard.bigIntegers));
   } catch (cause) {
     // Positions are reported in the text as sent (quoting moved them).
-    const original = guard.bigIntegers.length > 0 ? parseError(text) ?? cause : cause;
+    const original = guard.bigIntegers.length > 0 ? (parseError(text) ?? cause) : cause;
     const message = original instanceof Error ? original.message : String(original);
     const m = /position (\d+)/.exec(message);
     const offset = m ? Number(m[1]) : locateJsonError(text);
     const { line, column } = lineColumnAt(text, offset);
-    const what = offset >= text.length ? 'unexpected end of input (truncated?)' : message.replace(/ in JSON at position \d+.*$/s, '');
+    const what =
+      offset >= text.length ? 'unexpected end of input (truncated?)' : message.replace(/ in JSON at position \d+.*$/s, '');
     throw new ScanFormatError(
       'malformed_json',
       format,
@@ -160,10 +173,16 @@ function plainFromYaml(format: ScanFormat, v: unknown, path: string, depth: numb
   // Integers are read as BigInt so one past 2^53 keeps its exact digits (as JSON reading does).
   if (typeof v === 'bigint') return v >= Number.MIN_SAFE_INTEGER && v <= Number.MAX_SAFE_INTEGER ? Number(v) : v.toString();
   if (typeof v === 'number' && !Number.isFinite(v)) {
-    throw new ScanFormatError('unrepresentable_value', format, path, `number ${String(v)} at ${path || '/'} cannot be stored as JSON`);
+    throw new ScanFormatError(
+      'unrepresentable_value',
+      format,
+      path,
+      `number ${String(v)} at ${path || '/'} cannot be stored as JSON`,
+    );
   }
   if (v === null || typeof v !== 'object') return v;
-  if (depth > maxDepth) throw new ScanFormatError('too_deep', format, path, `YAML nests deeper than ${maxDepth} levels at ${path}`);
+  if (depth > maxDepth)
+    throw new ScanFormatError('too_deep', format, path, `YAML nests deeper than ${maxDepth} levels at ${path}`);
   if (v instanceof Date) return v.toISOString();
   if (Array.isArray(v)) return v.map((x, i) => plainFromYaml(format, x, `${path}/${i}`, depth + 1, maxDepth));
   if (v instanceof Map) {

@@ -19,18 +19,39 @@ export function guardError(format: ScanFormat, text: string, base: string, v: Gu
       return new ScanFormatError('too_deep', format, path, `JSON nests deeper than ${v.detail} levels at ${where}`);
     case 'containers': {
       const value = Number(v.detail);
-      return new ScanFormatError('too_many', format, path, `JSON holds more than ${value} objects and arrays (maxJsonContainers); the next starts at ${where}`, {
-        limit: { limit: 'maxJsonContainers', value },
-      });
+      return new ScanFormatError(
+        'too_many',
+        format,
+        path,
+        `JSON holds more than ${value} objects and arrays (maxJsonContainers); the next starts at ${where}`,
+        {
+          limit: { limit: 'maxJsonContainers', value },
+        },
+      );
     }
     case 'duplicate_key':
       return new ScanFormatError('duplicate_key', format, path, `key "${v.detail}" appears twice in one object at ${where}`);
     case 'nul':
-      return new ScanFormatError('unrepresentable_value', format, path, `the string at ${where} contains a NUL character (\\u0000), which cannot be stored`);
+      return new ScanFormatError(
+        'unrepresentable_value',
+        format,
+        path,
+        `the string at ${where} contains a NUL character (\\u0000), which cannot be stored`,
+      );
     case 'lone_surrogate':
-      return new ScanFormatError('unrepresentable_value', format, path, `the string at ${where} contains a lone UTF-16 surrogate (${v.detail}), which is not Unicode text`);
+      return new ScanFormatError(
+        'unrepresentable_value',
+        format,
+        path,
+        `the string at ${where} contains a lone UTF-16 surrogate (${v.detail}), which is not Unicode text`,
+      );
     case 'non_finite':
-      return new ScanFormatError('unrepresentable_value', format, path, `number ${v.detail} at ${where} is out of range (it reads as infinity)`);
+      return new ScanFormatError(
+        'unrepresentable_value',
+        format,
+        path,
+        `number ${v.detail} at ${where} is out of range (it reads as infinity)`,
+      );
     case 'forbidden_key':
       return new ScanFormatError('forbidden_key', format, path, `forbidden key "${v.detail}" at ${path}`);
     default: {
@@ -76,9 +97,19 @@ export function assertRepresentable(format: ScanFormat, root: unknown, base = ''
 
 function checkString(format: ScanFormat, s: string, path: string, what: 'key' | 'value'): void {
   if (s.includes(NUL)) {
-    throw new ScanFormatError('unrepresentable_value', format, path, `the ${what} at ${path || '/'} contains a NUL character (\\u0000), which cannot be stored`);
+    throw new ScanFormatError(
+      'unrepresentable_value',
+      format,
+      path,
+      `the ${what} at ${path || '/'} contains a NUL character (\\u0000), which cannot be stored`,
+    );
   }
   if (LONE_SURROGATE.test(s)) {
-    throw new ScanFormatError('unrepresentable_value', format, path, `the ${what} at ${path || '/'} contains a lone UTF-16 surrogate, which is not Unicode text`);
+    throw new ScanFormatError(
+      'unrepresentable_value',
+      format,
+      path,
+      `the ${what} at ${path || '/'} contains a lone UTF-16 surrogate, which is not Unicode text`,
+    );
   }
 }

@@ -25,7 +25,12 @@ describe('compileIgnoreRules: json_pointer rules', () => {
     expect(m.ignoresPath(role, '/tags/Owner')).toBe(false);
     expect(m.ignoresPath(role, '/lifecycle_rule/3/expiration/days')).toBe(true);
     expect(m.ignoresPath(role, '/lifecycle_rule/3/transition')).toBe(false);
-    expect(m.suppressedCounts()).toEqual(new Map([[1, 2], [2, 1]]));
+    expect(m.suppressedCounts()).toEqual(
+      new Map([
+        [1, 2],
+        [2, 1],
+      ]),
+    );
   });
 });
 

@@ -95,7 +95,10 @@ function resourceMatches(r: PointerRule, ref: ResourceRef): boolean {
 /** Whole-string glob: `*` any run of characters (including `.` and `/`), `?` one character. */
 export function globMatcher(glob: string): (value: string) => boolean {
   if (!/[*?]/.test(glob)) return (v) => v === glob;
-  const source = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   const re = new RegExp(`^${source}$`, 's');
   return (v) => re.test(v);
 }

@@ -13,7 +13,9 @@ interface CompiledRule {
 const compiled: CompiledRule[] = SECURITY_RULES.map((rule) => ({
   rule,
   types: rule.match.resourceTypes.map(globMatcher),
-  patterns: (Array.isArray(rule.match.pathPattern) ? rule.match.pathPattern : [rule.match.pathPattern]).map(compilePointerPattern),
+  patterns: (Array.isArray(rule.match.pathPattern) ? rule.match.pathPattern : [rule.match.pathPattern]).map(
+    compilePointerPattern,
+  ),
 }));
 const byType = new Map<string, CompiledRule[]>();
 

@@ -3,10 +3,21 @@ import type { Json, PropertyChange } from '../model/observation.js';
 import { evaluateSecurity } from './security.evaluate.js';
 import { SECURITY_RULES } from './security.rules.js';
 
-const change = (path: string, declared: Json | undefined, actual: Json | undefined, changeType: PropertyChange['changeType'] = 'modified'): PropertyChange => ({
-  path, declared, actual, changeType, sensitive: false, securityRuleIds: [],
+const change = (
+  path: string,
+  declared: Json | undefined,
+  actual: Json | undefined,
+  changeType: PropertyChange['changeType'] = 'modified',
+): PropertyChange => ({
+  path,
+  declared,
+  actual,
+  changeType,
+  sensitive: false,
+  securityRuleIds: [],
 });
-const ids = (type: string, c: PropertyChange, actual?: Json) => evaluateSecurity({ type }, c, actual === undefined ? {} : { actual });
+const ids = (type: string, c: PropertyChange, actual?: Json) =>
+  evaluateSecurity({ type }, c, actual === undefined ? {} : { actual });
 
 describe('security rules table', () => {
   it('every rule has a title, rationale and at least one reference', () => {
@@ -19,7 +30,13 @@ describe('security rules table', () => {
 });
 
 describe('DG-NET-001 security group open to the internet', () => {
-  const rule = (cidr: string, from: number, to: number, protocol = 'tcp') => ({ cidr_blocks: [cidr], ipv6_cidr_blocks: [], from_port: from, to_port: to, protocol });
+  const rule = (cidr: string, from: number, to: number, protocol = 'tcp') => ({
+    cidr_blocks: [cidr],
+    ipv6_cidr_blocks: [],
+    from_port: from,
+    to_port: to,
+    protocol,
+  });
 
   it.each([
     ['SSH', rule('0.0.0.0/0', 22, 22)],
@@ -46,13 +63,32 @@ describe('DG-NET-001 security group open to the internet', () => {
 
   it('judges a leaf change inside a rule by the rule after the change', () => {
     const actual = { ingress: [rule('0.0.0.0/0', 22, 22)] };
-    expect(ids('aws_security_group', change('/ingress/0/cidr_blocks/0', '10.0.0.0/8', '0.0.0.0/0'), actual)).toEqual(['DG-NET-001']);
+    expect(ids('aws_security_group', change('/ingress/0/cidr_blocks/0', '10.0.0.0/8', '0.0.0.0/0'), actual)).toEqual([
+      'DG-NET-001',
+    ]);
   });
 
   it('covers standalone rules: aws_security_group_rule (ingress only), vpc ingress rules, CloudFormation', () => {
-    expect(ids('aws_security_group_rule', change('/cidr_blocks/0', '10.0.0.0/8', '0.0.0.0/0'), { type: 'ingress', ...rule('0.0.0.0/0', 22, 22) })).toEqual(['DG-NET-001']);
-    expect(ids('aws_security_group_rule', change('/cidr_blocks/0', '10.0.0.0/8', '0.0.0.0/0'), { type: 'egress', ...rule('0.0.0.0/0', 22, 22) })).toEqual([]);
-    expect(ids('aws_vpc_security_group_ingress_rule', change('/cidr_ipv4', '10.0.0.0/8', '0.0.0.0/0'), { cidr_ipv4: '0.0.0.0/0', from_port: 3389, to_port: 3389, ip_protocol: 'tcp' })).toEqual(['DG-NET-001']);
+    expect(
+      ids('aws_security_group_rule', change('/cidr_blocks/0', '10.0.0.0/8', '0.0.0.0/0'), {
+        type: 'ingress',
+        ...rule('0.0.0.0/0', 22, 22),
+      }),
+    ).toEqual(['DG-NET-001']);
+    expect(
+      ids('aws_security_group_rule', change('/cidr_blocks/0', '10.0.0.0/8', '0.0.0.0/0'), {
+        type: 'egress',
+        ...rule('0.0.0.0/0', 22, 22),
+      }),
+    ).toEqual([]);
+    expect(
+      ids('aws_vpc_security_group_ingress_rule', change('/cidr_ipv4', '10.0.0.0/8', '0.0.0.0/0'), {
+        cidr_ipv4: '0.0.0.0/0',
+        from_port: 3389,
+        to_port: 3389,
+        ip_protocol: 'tcp',
+      }),
+    ).toEqual(['DG-NET-001']);
     const cfn = { CidrIp: '0.0.0.0/0', FromPort: 22, ToPort: 22, IpProtocol: 'tcp' };
     expect(ids('AWS::EC2::SecurityGroup', change('/SecurityGroupIngress/0', undefined, cfn, 'added'))).toEqual(['DG-NET-001']);
     expect(ids('AWS::EC2::SecurityGroupIngress', change('/CidrIp', '10.0.0.0/8', '0.0.0.0/0'), cfn)).toEqual(['DG-NET-001']);
@@ -63,14 +99,26 @@ describe('DG-NET-002 / DG-NET-003 Azure NSG and GCP firewall', () => {
   it('flags an Azure inbound allow from the internet to RDP, not to 443 or outbound', () => {
     const base = { name: 'r', direction: 'Inbound', access: 'Allow', source_address_prefix: '*', destination_port_range: '3389' };
     expect(ids('azurerm_network_security_group', change('/security_rule/0', undefined, base, 'added'))).toEqual(['DG-NET-002']);
-    expect(ids('azurerm_network_security_group', change('/security_rule/0', undefined, { ...base, destination_port_range: '443' }, 'added'))).toEqual([]);
-    expect(ids('azurerm_network_security_group', change('/security_rule/0', undefined, { ...base, direction: 'Outbound' }, 'added'))).toEqual([]);
+    expect(
+      ids(
+        'azurerm_network_security_group',
+        change('/security_rule/0', undefined, { ...base, destination_port_range: '443' }, 'added'),
+      ),
+    ).toEqual([]);
+    expect(
+      ids('azurerm_network_security_group', change('/security_rule/0', undefined, { ...base, direction: 'Outbound' }, 'added')),
+    ).toEqual([]);
   });
 
   it('flags a GCP firewall opened to 0.0.0.0/0 on SSH, not when the source is private', () => {
     const fw = { direction: 'INGRESS', source_ranges: ['0.0.0.0/0'], allow: [{ protocol: 'tcp', ports: ['22'] }] };
     expect(ids('google_compute_firewall', change('/source_ranges/0', '10.0.0.0/8', '0.0.0.0/0'), fw)).toEqual(['DG-NET-003']);
-    expect(ids('google_compute_firewall', change('/source_ranges/0', '10.0.0.0/8', '10.1.0.0/16'), { ...fw, source_ranges: ['10.1.0.0/16'] })).toEqual([]);
+    expect(
+      ids('google_compute_firewall', change('/source_ranges/0', '10.0.0.0/8', '10.1.0.0/16'), {
+        ...fw,
+        source_ranges: ['10.1.0.0/16'],
+      }),
+    ).toEqual([]);
   });
 });
 
@@ -95,7 +143,9 @@ describe('S3 rules', () => {
       expect(ids('aws_s3_bucket_public_access_block', change(`/${flag}`, true, false))).toEqual(['DG-S3-001']);
       expect(ids('aws_s3_bucket_public_access_block', change(`/${flag}`, false, true))).toEqual([]);
     }
-    expect(ids('AWS::S3::Bucket', change('/PublicAccessBlockConfiguration', { BlockPublicAcls: true }, undefined, 'removed'))).toEqual(['DG-S3-001']);
+    expect(
+      ids('AWS::S3::Bucket', change('/PublicAccessBlockConfiguration', { BlockPublicAcls: true }, undefined, 'removed')),
+    ).toEqual(['DG-S3-001']);
     expect(ids('aws_s3_bucket_public_access_block', change('/bucket', 'a', 'b'))).toEqual([]);
   });
 
@@ -113,7 +163,12 @@ describe('encryption, logging, database and metadata rules', () => {
     expect(ids('aws_instance', change('/root_block_device/0/encrypted', true, false))).toEqual(['DG-ENC-001']);
     expect(ids('AWS::RDS::DBInstance', change('/StorageEncrypted', true, false))).toEqual(['DG-ENC-001']);
     expect(ids('aws_ebs_volume', change('/encrypted', false, true))).toEqual([]);
-    expect(ids('aws_s3_bucket_server_side_encryption_configuration', change('/rule/0/apply_server_side_encryption_by_default/0/sse_algorithm', 'aws:kms', 'AES256'))).toEqual(['DG-ENC-001']);
+    expect(
+      ids(
+        'aws_s3_bucket_server_side_encryption_configuration',
+        change('/rule/0/apply_server_side_encryption_by_default/0/sse_algorithm', 'aws:kms', 'AES256'),
+      ),
+    ).toEqual(['DG-ENC-001']);
   });
 
   it('DG-ENC-002: KMS rotation disabled', () => {
@@ -137,8 +192,12 @@ describe('encryption, logging, database and metadata rules', () => {
   it('DG-EC2-001: IMDSv1 allowed again, or metadata options removed', () => {
     expect(ids('aws_instance', change('/metadata_options/0/http_tokens', 'required', 'optional'))).toEqual(['DG-EC2-001']);
     expect(ids('aws_instance', change('/metadata_options/0/http_tokens', 'optional', 'required'))).toEqual([]);
-    expect(ids('aws_launch_template', change('/metadata_options', [{ http_tokens: 'required' }], undefined, 'removed'))).toEqual(['DG-EC2-001']);
-    expect(ids('AWS::EC2::LaunchTemplate', change('/LaunchTemplateData/MetadataOptions/HttpTokens', 'required', 'optional'))).toEqual(['DG-EC2-001']);
+    expect(ids('aws_launch_template', change('/metadata_options', [{ http_tokens: 'required' }], undefined, 'removed'))).toEqual([
+      'DG-EC2-001',
+    ]);
+    expect(
+      ids('AWS::EC2::LaunchTemplate', change('/LaunchTemplateData/MetadataOptions/HttpTokens', 'required', 'optional')),
+    ).toEqual(['DG-EC2-001']);
   });
 });
 
@@ -148,14 +207,21 @@ describe('Kubernetes rules', () => {
     expect(ids('apps/v1/Deployment', change(`${path}/privileged`, false, true))).toEqual(['DG-K8S-001']);
     expect(ids('apps/v1/Deployment', change(`${path}/allowPrivilegeEscalation`, false, true))).toEqual(['DG-K8S-002']);
     expect(ids('apps/v1/Deployment', change(`${path}/privileged`, true, false))).toEqual([]);
-    expect(ids('apps/v1/Deployment', change('/spec/template/spec/containers/1', undefined, { name: 'x', securityContext: { privileged: true } }, 'added'))).toEqual(['DG-K8S-001']);
+    expect(
+      ids(
+        'apps/v1/Deployment',
+        change('/spec/template/spec/containers/1', undefined, { name: 'x', securityContext: { privileged: true } }, 'added'),
+      ),
+    ).toEqual(['DG-K8S-001']);
   });
 
   it('DG-K8S-003: host namespaces; DG-K8S-004: RBAC changes', () => {
     expect(ids('v1/Pod', change('/spec/hostPID', undefined, true, 'added'))).toEqual(['DG-K8S-003']);
     expect(ids('v1/Pod', change('/spec/hostPID', true, false))).toEqual([]);
     expect(ids('rbac.authorization.k8s.io/v1/ClusterRole', change('/rules/0/verbs/0', 'get', '*'))).toEqual(['DG-K8S-004']);
-    expect(ids('rbac.authorization.k8s.io/v1/RoleBinding', change('/subjects/1', undefined, { kind: 'User', name: 'eve' }, 'added'))).toEqual(['DG-K8S-004']);
+    expect(
+      ids('rbac.authorization.k8s.io/v1/RoleBinding', change('/subjects/1', undefined, { kind: 'User', name: 'eve' }, 'added')),
+    ).toEqual(['DG-K8S-004']);
     expect(ids('v1/ConfigMap', change('/data/a', '1', '2'))).toEqual([]);
   });
 

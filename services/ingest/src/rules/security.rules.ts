@@ -10,8 +10,19 @@
  */
 import type { Json } from '../model/observation.js';
 import {
-  bindsRole, bodyAfter, elementsAfter, exposesRiskyPort, portSpecExposes, turnedOff, turnedOn, valueNot, WORLD_IPV4, WORLD_IPV6,
-  asList, type SecurityPredicate, type SecurityRuleContext,
+  bindsRole,
+  bodyAfter,
+  elementsAfter,
+  exposesRiskyPort,
+  portSpecExposes,
+  turnedOff,
+  turnedOn,
+  valueNot,
+  WORLD_IPV4,
+  WORLD_IPV6,
+  asList,
+  type SecurityPredicate,
+  type SecurityRuleContext,
 } from './security.predicates.js';
 import { scalarText } from '../model/scalar-text.js';
 
@@ -23,7 +34,8 @@ export interface SecurityRule {
   match: { resourceTypes: string[]; pathPattern: string | string[]; predicate?: SecurityPredicate };
 }
 
-const hasWorld = (v: Json | undefined, world: Set<string>): boolean => asList(v).some((x) => typeof x === 'string' && world.has(x));
+const hasWorld = (v: Json | undefined, world: Set<string>): boolean =>
+  asList(v).some((x) => typeof x === 'string' && world.has(x));
 
 const awsSgElementOpen = (r: Record<string, Json>): boolean =>
   (hasWorld(r.cidr_blocks, WORLD_IPV4) || hasWorld(r.ipv6_cidr_blocks, WORLD_IPV6)) &&
@@ -68,9 +80,14 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
   {
     id: 'DG-NET-001',
     title: 'Security group ingress open to the internet on an administrative or database port',
-    rationale: 'A rule allowing 0.0.0.0/0 or ::/0 to SSH, RDP, a database port or all ports exposes the workload to the internet.',
+    rationale:
+      'A rule allowing 0.0.0.0/0 or ::/0 to SSH, RDP, a database port or all ports exposes the workload to the internet.',
     references: ['CKV_AWS_24', 'CKV_AWS_25', 'CKV_AWS_260', 'CKV_AWS_277', 'AVD-AWS-0107'],
-    match: { resourceTypes: ['aws_security_group', 'aws_default_security_group'], pathPattern: '/ingress', predicate: elementOpen(awsSgElementOpen) },
+    match: {
+      resourceTypes: ['aws_security_group', 'aws_default_security_group'],
+      pathPattern: '/ingress',
+      predicate: elementOpen(awsSgElementOpen),
+    },
   },
   {
     id: 'DG-NET-001',
@@ -91,7 +108,11 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
     match: {
       resourceTypes: ['aws_vpc_security_group_ingress_rule'],
       pathPattern: ['/cidr_ipv4', '/cidr_ipv6', '/from_port', '/to_port', '/ip_protocol'],
-      predicate: standalone((r) => (hasWorld(r.cidr_ipv4, WORLD_IPV4) || hasWorld(r.cidr_ipv6, WORLD_IPV6)) && exposesRiskyPort(r.ip_protocol, r.from_port, r.to_port)),
+      predicate: standalone(
+        (r) =>
+          (hasWorld(r.cidr_ipv4, WORLD_IPV4) || hasWorld(r.cidr_ipv6, WORLD_IPV6)) &&
+          exposesRiskyPort(r.ip_protocol, r.from_port, r.to_port),
+      ),
     },
   },
   {
@@ -99,7 +120,11 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
     title: 'Security group ingress open to the internet on an administrative or database port',
     rationale: 'CloudFormation security group ingress allowing the whole internet to a sensitive port.',
     references: ['CKV_AWS_24', 'CKV_AWS_25', 'CKV_AWS_260', 'AVD-AWS-0107'],
-    match: { resourceTypes: ['AWS::EC2::SecurityGroup'], pathPattern: '/SecurityGroupIngress', predicate: elementOpen(cfnSgElementOpen) },
+    match: {
+      resourceTypes: ['AWS::EC2::SecurityGroup'],
+      pathPattern: '/SecurityGroupIngress',
+      predicate: elementOpen(cfnSgElementOpen),
+    },
   },
   {
     id: 'DG-NET-001',
@@ -117,7 +142,11 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
     title: 'Network security group allows inbound internet traffic to an administrative or database port',
     rationale: 'An Allow/Inbound rule from * / Internet to SSH, RDP or a database port.',
     references: ['CKV_AZURE_9', 'CKV_AZURE_10'],
-    match: { resourceTypes: ['azurerm_network_security_group'], pathPattern: '/security_rule', predicate: elementOpen(azureRuleOpen) },
+    match: {
+      resourceTypes: ['azurerm_network_security_group'],
+      pathPattern: '/security_rule',
+      predicate: elementOpen(azureRuleOpen),
+    },
   },
   {
     id: 'DG-NET-002',
@@ -131,7 +160,11 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
     title: 'Firewall allows ingress from the internet to an administrative or database port',
     rationale: 'A GCP firewall with source range 0.0.0.0/0 allowing SSH, RDP, a database port or all ports.',
     references: ['CKV_GCP_2', 'CKV_GCP_3'],
-    match: { resourceTypes: ['google_compute_firewall'], pathPattern: ['/source_ranges', '/allow', '/direction', '/disabled'], predicate: standalone(googleFirewallOpen) },
+    match: {
+      resourceTypes: ['google_compute_firewall'],
+      pathPattern: ['/source_ranges', '/allow', '/direction', '/disabled'],
+      predicate: standalone(googleFirewallOpen),
+    },
   },
   {
     id: 'DG-IAM-001',
@@ -141,8 +174,21 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
     match: {
       resourceTypes: ['aws_iam_*', 'AWS::IAM::*'],
       pathPattern: [
-        '/policy', '/inline_policy', '/managed_policy_arns', '/permissions_boundary', '/policy_arn', '/roles', '/users', '/groups',
-        '/PolicyDocument', '/Policies', '/ManagedPolicyArns', '/PermissionsBoundary', '/Roles', '/Users', '/Groups',
+        '/policy',
+        '/inline_policy',
+        '/managed_policy_arns',
+        '/permissions_boundary',
+        '/policy_arn',
+        '/roles',
+        '/users',
+        '/groups',
+        '/PolicyDocument',
+        '/Policies',
+        '/ManagedPolicyArns',
+        '/PermissionsBoundary',
+        '/Roles',
+        '/Users',
+        '/Groups',
       ],
     },
   },
@@ -151,13 +197,25 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
     title: 'IAM role trust policy changed outside IaC',
     rationale: 'A changed trust policy lets new principals assume the role.',
     references: ['CKV_AWS_60', 'CKV_AWS_61'],
-    match: { resourceTypes: ['aws_iam_role', 'AWS::IAM::Role'], pathPattern: ['/assume_role_policy', '/AssumeRolePolicyDocument'] },
+    match: {
+      resourceTypes: ['aws_iam_role', 'AWS::IAM::Role'],
+      pathPattern: ['/assume_role_policy', '/AssumeRolePolicyDocument'],
+    },
   },
   {
     id: 'DG-S3-001',
     title: 'S3 public access block weakened',
     rationale: 'Each of the four flags blocks a way of making bucket contents public.',
-    references: ['CKV_AWS_53', 'CKV_AWS_54', 'CKV_AWS_55', 'CKV_AWS_56', 'AVD-AWS-0086', 'AVD-AWS-0087', 'AVD-AWS-0091', 'AVD-AWS-0093'],
+    references: [
+      'CKV_AWS_53',
+      'CKV_AWS_54',
+      'CKV_AWS_55',
+      'CKV_AWS_56',
+      'AVD-AWS-0086',
+      'AVD-AWS-0087',
+      'AVD-AWS-0091',
+      'AVD-AWS-0093',
+    ],
     match: {
       resourceTypes: ['aws_s3_bucket_public_access_block', 'aws_s3_account_public_access_block'],
       pathPattern: ['/block_public_acls', '/block_public_policy', '/ignore_public_acls', '/restrict_public_buckets'],
@@ -191,8 +249,25 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
     rationale: 'Unencrypted volumes, databases and buckets expose data through snapshots and backups.',
     references: ['CKV_AWS_3', 'CKV_AWS_16', 'CKV_AWS_19', 'CKV_AWS_145', 'AVD-AWS-0088'],
     match: {
-      resourceTypes: ['aws_ebs_volume', 'aws_instance', 'aws_launch_template', 'aws_db_instance', 'aws_rds_cluster', 'AWS::EC2::Volume', 'AWS::RDS::DBInstance', 'AWS::RDS::DBCluster'],
-      pathPattern: ['/encrypted', '/root_block_device/**/encrypted', '/ebs_block_device/**/encrypted', '/block_device_mappings/**/encrypted', '/storage_encrypted', '/Encrypted', '/StorageEncrypted'],
+      resourceTypes: [
+        'aws_ebs_volume',
+        'aws_instance',
+        'aws_launch_template',
+        'aws_db_instance',
+        'aws_rds_cluster',
+        'AWS::EC2::Volume',
+        'AWS::RDS::DBInstance',
+        'AWS::RDS::DBCluster',
+      ],
+      pathPattern: [
+        '/encrypted',
+        '/root_block_device/**/encrypted',
+        '/ebs_block_device/**/encrypted',
+        '/block_device_mappings/**/encrypted',
+        '/storage_encrypted',
+        '/Encrypted',
+        '/StorageEncrypted',
+      ],
       predicate: turnedOff('encrypted', 'storage_encrypted', 'Encrypted', 'StorageEncrypted'),
     },
   },
@@ -211,7 +286,11 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
     title: 'KMS key rotation disabled',
     rationale: 'Without rotation a compromised key material stays valid indefinitely.',
     references: ['CKV_AWS_7'],
-    match: { resourceTypes: ['aws_kms_key', 'AWS::KMS::Key'], pathPattern: ['/enable_key_rotation', '/EnableKeyRotation'], predicate: turnedOff('enable_key_rotation', 'EnableKeyRotation') },
+    match: {
+      resourceTypes: ['aws_kms_key', 'AWS::KMS::Key'],
+      pathPattern: ['/enable_key_rotation', '/EnableKeyRotation'],
+      predicate: turnedOff('enable_key_rotation', 'EnableKeyRotation'),
+    },
   },
   {
     id: 'DG-LOG-001',
@@ -220,8 +299,22 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
     references: ['CKV_AWS_67', 'CKV_AWS_36', 'CKV_AWS_252'],
     match: {
       resourceTypes: ['aws_cloudtrail', 'AWS::CloudTrail::Trail'],
-      pathPattern: ['/enable_logging', '/is_multi_region_trail', '/enable_log_file_validation', '/IsLogging', '/IsMultiRegionTrail', '/EnableLogFileValidation'],
-      predicate: turnedOff('enable_logging', 'is_multi_region_trail', 'enable_log_file_validation', 'IsLogging', 'IsMultiRegionTrail', 'EnableLogFileValidation'),
+      pathPattern: [
+        '/enable_logging',
+        '/is_multi_region_trail',
+        '/enable_log_file_validation',
+        '/IsLogging',
+        '/IsMultiRegionTrail',
+        '/EnableLogFileValidation',
+      ],
+      predicate: turnedOff(
+        'enable_logging',
+        'is_multi_region_trail',
+        'enable_log_file_validation',
+        'IsLogging',
+        'IsMultiRegionTrail',
+        'EnableLogFileValidation',
+      ),
     },
   },
   {
@@ -229,7 +322,10 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
     title: 'S3 access logging changed',
     rationale: 'Bucket access logs are the evidence trail for data access.',
     references: ['CKV_AWS_18'],
-    match: { resourceTypes: ['aws_s3_bucket', 'aws_s3_bucket_logging', 'AWS::S3::Bucket'], pathPattern: ['/logging', '/target_bucket', '/target_prefix', '/LoggingConfiguration'] },
+    match: {
+      resourceTypes: ['aws_s3_bucket', 'aws_s3_bucket_logging', 'AWS::S3::Bucket'],
+      pathPattern: ['/logging', '/target_bucket', '/target_prefix', '/LoggingConfiguration'],
+    },
   },
   {
     id: 'DG-DB-001',
@@ -269,21 +365,33 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
     title: 'Privileged container',
     rationale: 'A privileged container has full access to the node.',
     references: ['CKV_K8S_16'],
-    match: { resourceTypes: KUBERNETES_WORKLOADS(), pathPattern: '/**/securityContext/privileged', predicate: turnedOn('privileged') },
+    match: {
+      resourceTypes: KUBERNETES_WORKLOADS(),
+      pathPattern: '/**/securityContext/privileged',
+      predicate: turnedOn('privileged'),
+    },
   },
   {
     id: 'DG-K8S-002',
     title: 'Privilege escalation allowed',
     rationale: 'allowPrivilegeEscalation lets a process gain more privileges than its parent (setuid).',
     references: ['CKV_K8S_20'],
-    match: { resourceTypes: KUBERNETES_WORKLOADS(), pathPattern: '/**/securityContext/allowPrivilegeEscalation', predicate: turnedOn('allowPrivilegeEscalation') },
+    match: {
+      resourceTypes: KUBERNETES_WORKLOADS(),
+      pathPattern: '/**/securityContext/allowPrivilegeEscalation',
+      predicate: turnedOn('allowPrivilegeEscalation'),
+    },
   },
   {
     id: 'DG-K8S-003',
     title: 'Host namespaces shared with a pod',
     rationale: 'hostNetwork/hostPID/hostIPC break the pod out of its isolation.',
     references: ['CKV_K8S_17', 'CKV_K8S_18', 'CKV_K8S_19'],
-    match: { resourceTypes: KUBERNETES_WORKLOADS(), pathPattern: ['/**/hostNetwork', '/**/hostPID', '/**/hostIPC'], predicate: turnedOn('hostNetwork', 'hostPID', 'hostIPC') },
+    match: {
+      resourceTypes: KUBERNETES_WORKLOADS(),
+      pathPattern: ['/**/hostNetwork', '/**/hostPID', '/**/hostIPC'],
+      predicate: turnedOn('hostNetwork', 'hostPID', 'hostIPC'),
+    },
   },
   {
     id: 'DG-K8S-004',
@@ -291,7 +399,12 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
     rationale: 'Role rules and bindings decide who can do what in the cluster.',
     references: ['CKV_K8S_49', 'CKV_K8S_155'],
     match: {
-      resourceTypes: ['rbac.authorization.k8s.io/*/Role', 'rbac.authorization.k8s.io/*/ClusterRole', 'rbac.authorization.k8s.io/*/RoleBinding', 'rbac.authorization.k8s.io/*/ClusterRoleBinding'],
+      resourceTypes: [
+        'rbac.authorization.k8s.io/*/Role',
+        'rbac.authorization.k8s.io/*/ClusterRole',
+        'rbac.authorization.k8s.io/*/RoleBinding',
+        'rbac.authorization.k8s.io/*/ClusterRoleBinding',
+      ],
       pathPattern: ['/rules', '/subjects', '/roleRef', '/aggregationRule'],
     },
   },

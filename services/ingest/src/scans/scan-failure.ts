@@ -12,14 +12,30 @@ import type { ScanRef } from '../lifecycle/scan-context.js';
 import { lockEnvironment } from './scans.queries.js';
 
 /** SQLSTATEs worth retrying: 40001 serialization, 40P01 deadlock, 08xxx connection, 57P0x shutdown, 53300 too many connections, 55P03 lock timeout. */
-const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03', '53300', '55P03']);
+const TRANSIENT_SQLSTATES = new Set([
+  '40001',
+  '40P01',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '55P03',
+]);
 const TRANSIENT_ERRNO = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
 
 export function isTransientError(err: unknown): boolean {
   for (let e: unknown = err; e instanceof Error; e = e.cause) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && (TRANSIENT_SQLSTATES.has(code) || TRANSIENT_ERRNO.has(code))) return true;
-    if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message)) return true;
+    if (
+      /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message)
+    )
+      return true;
   }
   return false;
 }
@@ -63,7 +79,12 @@ class Probed extends Error {}
  * Replays a failed batch item by item inside one transaction, each under a savepoint, to name
  * the first item that fails; everything is rolled back, so nothing is written twice.
  */
-export async function findFailingItem(db: Kysely<Database>, ref: ScanRef, batch: DriftItem[], iacIds: ReadonlyMap<string, number>): Promise<DriftItem | undefined> {
+export async function findFailingItem(
+  db: Kysely<Database>,
+  ref: ScanRef,
+  batch: DriftItem[],
+  iacIds: ReadonlyMap<string, number>,
+): Promise<DriftItem | undefined> {
   let failing: DriftItem | undefined;
   try {
     await db.transaction().execute(async (tx) => {

@@ -23,7 +23,12 @@ const TOOL_OF: Partial<Record<ScanFormat, 'terraform' | 'kubernetes' | 'cloudfor
 };
 
 /** Everything besides the scan body that reading it needs: ignore rules and stored declared state. */
-export async function loadScanInputs(db: Kysely<Database>, orgId: number, envId: number, format: ScanFormat): Promise<ScanInputs> {
+export async function loadScanInputs(
+  db: Kysely<Database>,
+  orgId: number,
+  envId: number,
+  format: ScanFormat,
+): Promise<ScanInputs> {
   const rules = await db
     .selectFrom('ignore_rules')
     .select(['id', 'resource_type', 'address_pattern', 'property_path', 'syntax'])
@@ -37,7 +42,7 @@ export async function loadScanInputs(db: Kysely<Database>, orgId: number, envId:
     resourceType: r.resource_type,
     addressPattern: r.address_pattern,
     propertyPath: r.property_path,
-    syntax: (r.syntax ?? 'json_pointer'),
+    syntax: r.syntax ?? 'json_pointer',
   }));
   const ignore = compileIgnoreRules(ruleInputs);
   const tool = TOOL_OF[format];

@@ -36,8 +36,7 @@ export interface ScanFormatProblem {
 }
 
 export type PrepareResult =
-  | { ok: true; payload: Uint8Array; resourcesSeen: number; observations: number }
-  | { ok: false; error: ScanFormatProblem };
+  { ok: true; payload: Uint8Array; resourcesSeen: number; observations: number } | { ok: false; error: ScanFormatProblem };
 
 /** Stored payloads in this form start with these bytes; older ones are the gzipped raw body. */
 const PREPARED_MAGIC = Buffer.from('DGP1');
@@ -51,10 +50,24 @@ export function prepareScan(req: PrepareRequest): PrepareResult {
     const rejectedOmitted = Math.max(0, output.rejected.length - SCAN_LIMITS.maxRejectedReported);
     if (rejectedOmitted > 0) output.rejected = output.rejected.slice(0, SCAN_LIMITS.maxRejectedReported);
     const prepared: PreparedScan = { output, rejectedOmitted, suppressed: Object.fromEntries(ignore.suppressedCounts()) };
-    return { ok: true, payload: encodePreparedScan(prepared), resourcesSeen: output.resourcesSeen, observations: output.observations.length };
+    return {
+      ok: true,
+      payload: encodePreparedScan(prepared),
+      resourcesSeen: output.resourcesSeen,
+      observations: output.observations.length,
+    };
   } catch (err) {
     if (!(err instanceof ScanFormatError)) throw err;
-    return { ok: false, error: { code: err.code, format: err.format, path: err.path, message: err.message, ...(err.limit ? { limit: err.limit } : {}) } };
+    return {
+      ok: false,
+      error: {
+        code: err.code,
+        format: err.format,
+        path: err.path,
+        message: err.message,
+        ...(err.limit ? { limit: err.limit } : {}),
+      },
+    };
   }
 }
 
@@ -62,13 +75,25 @@ function checkCounts(format: ScanFormat, out: AdapterOutput): void {
   const resources = Math.max(out.resourcesSeen, out.observations.length);
   if (resources > SCAN_LIMITS.maxResources) {
     const value = SCAN_LIMITS.maxResources;
-    throw new ScanFormatError('too_many', format, '', `the scan reports ${resources} resources; the limit (maxResources) is ${value}`, { limit: { limit: 'maxResources', value } });
+    throw new ScanFormatError(
+      'too_many',
+      format,
+      '',
+      `the scan reports ${resources} resources; the limit (maxResources) is ${value}`,
+      { limit: { limit: 'maxResources', value } },
+    );
   }
   let changes = 0;
   for (const o of out.observations) if ('changes' in o) changes += o.changes.length;
   if (changes > SCAN_LIMITS.maxChanges) {
     const value = SCAN_LIMITS.maxChanges;
-    throw new ScanFormatError('too_many', format, '', `the scan reports ${changes} property changes; the limit (maxChanges) is ${value}`, { limit: { limit: 'maxChanges', value } });
+    throw new ScanFormatError(
+      'too_many',
+      format,
+      '',
+      `the scan reports ${changes} property changes; the limit (maxChanges) is ${value}`,
+      { limit: { limit: 'maxChanges', value } },
+    );
   }
 }
 

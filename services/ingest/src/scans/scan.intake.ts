@@ -28,7 +28,12 @@ export interface AcceptedScan {
  * recorded as its adapter output, so the processor neither parses nor diffs it again. Processing
  * happens later from the record, so an accepted scan survives a restart.
  */
-export async function acceptScan(db: Kysely<Database>, pool: ScanParsePool, s: ScanSubmission, tx?: Transaction<Database>): Promise<AcceptedScan> {
+export async function acceptScan(
+  db: Kysely<Database>,
+  pool: ScanParsePool,
+  s: ScanSubmission,
+  tx?: Transaction<Database>,
+): Promise<AcceptedScan> {
   const inputs = await loadScanInputs(db, s.orgId, s.envId, s.format);
   const sha256 = createHash('sha256').update(s.body).digest();
   const prepared = await pool.prepare({

@@ -7,7 +7,17 @@ import { ScanFormatError } from '../model/observation.js';
 import { toFindings, type DriftItem } from '../lifecycle/drift-items.js';
 import { applyDriftBatch, resolveAfterScan } from '../lifecycle/drift-lifecycle.js';
 import type { BatchCounts, ScanRef } from '../lifecycle/scan-context.js';
-import { addCounts, claimNextScan, completeScan, deferScan, endScan, lockEnvironment, releaseLease, renewLease, type ClaimedScan } from './scans.queries.js';
+import {
+  addCounts,
+  claimNextScan,
+  completeScan,
+  deferScan,
+  endScan,
+  lockEnvironment,
+  releaseLease,
+  renewLease,
+  type ClaimedScan,
+} from './scans.queries.js';
 import { loadScanInputs, type ScanInputs } from './scan-inputs.js';
 import type { ScanMetrics } from './scan.metrics.js';
 import { guardRejected, guardText, SecretMaskDepthError, type ValueHasher } from '../sensitivity/index.js';
@@ -67,13 +77,20 @@ export function createScanProcessor(opts: ScanProcessorOptions) {
       } catch (err) {
         const failed = claimed;
         // The failure is recorded in the scan's organization, whose scope the scan's own work had.
-        if (failed) await runAsOrg(failed.orgId, () => settleFailure(failed, err)).catch((e: unknown) => log.error({ err: e, scanId: failed.id }, 'could not record a scan failure'));
+        if (failed)
+          await runAsOrg(failed.orgId, () => settleFailure(failed, err)).catch((e: unknown) =>
+            log.error({ err: e, scanId: failed.id }, 'could not record a scan failure'),
+          );
         else log.error({ err }, 'could not claim a scan; retrying at the next poll');
       }
-      if (!claimed && running) await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, opts.pollIntervalMs);
-        wake = () => { clearTimeout(t); resolve(); };
-      });
+      if (!claimed && running)
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, opts.pollIntervalMs);
+          wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
       wake = undefined;
     }
   }
@@ -94,7 +111,11 @@ export function createScanProcessor(opts: ScanProcessorOptions) {
   async function processClaimed(scan: ClaimedScan): Promise<void> {
     if (scan.attempts > opts.maxAttempts) {
       const last = scan.lastError !== null && typeof scan.lastError === 'object' ? scan.lastError : {};
-      await endScan(opts.db, scan.id, 'failed', { code: 'processing_failed', message: `gave up after ${scan.attempts - 1} attempts`, lastError: last });
+      await endScan(opts.db, scan.id, 'failed', {
+        code: 'processing_failed',
+        message: `gave up after ${scan.attempts - 1} attempts`,
+        lastError: last,
+      });
       opts.metrics?.scans.inc({ format: scan.format, outcome: 'failed' });
       log.error({ scanId: scan.id }, 'scan failed too many times');
       return;
@@ -121,13 +142,25 @@ export function createScanProcessor(opts: ScanProcessorOptions) {
   };
 }
 
-export async function processScan(opts: ScanProcessorOptions, scan: ClaimedScan, keepGoing: () => boolean = () => true): Promise<void> {
+export async function processScan(
+  opts: ScanProcessorOptions,
+  scan: ClaimedScan,
+  keepGoing: () => boolean = () => true,
+): Promise<void> {
   const log = opts.log.child({ subsystem: 'ingest:scans', scanId: scan.id });
   const endTimer = opts.metrics?.processing.startTimer({ format: scan.format });
   const countDrifts = (c: BatchCounts) => {
-    for (const action of ['opened', 'updated', 'resolved'] as const) if (c[action] > 0) opts.metrics?.drifts.inc({ action }, c[action]);
+    for (const action of ['opened', 'updated', 'resolved'] as const)
+      if (c[action] > 0) opts.metrics?.drifts.inc({ action }, c[action]);
   };
-  const ref: ScanRef = { scanId: scan.id, orgId: scan.orgId, envId: scan.envId, format: scan.format, subjectRoot: opts.subjectRoot, ...(scan.scanner ? { scanner: scan.scanner } : {}) };
+  const ref: ScanRef = {
+    scanId: scan.id,
+    orgId: scan.orgId,
+    envId: scan.envId,
+    format: scan.format,
+    subjectRoot: opts.subjectRoot,
+    ...(scan.scanner ? { scanner: scan.scanner } : {}),
+  };
   if (opts.eventBudgetBytes) ref.eventBudgetBytes = opts.eventBudgetBytes();
   const inputs = await loadScanInputs(opts.db, scan.orgId, scan.envId, scan.format);
   const prepared = await readPrepared(opts, scan, inputs);
@@ -143,7 +176,12 @@ export async function processScan(opts: ScanProcessorOptions, scan: ClaimedScan,
     // A body too deep to check for secrets is refused like one too deep to parse: nothing is stored.
     if (!(caught instanceof SecretMaskDepthError)) throw caught;
     const err = new ScanFormatError('too_deep', scan.format, caught.path, caught.message);
-    await endScan(opts.db, scan.id, 'rejected', { code: err.code, format: err.format, path: guardText(err.path), message: guardText(err.message) });
+    await endScan(opts.db, scan.id, 'rejected', {
+      code: err.code,
+      format: err.format,
+      path: guardText(err.path),
+      message: guardText(err.message),
+    });
     opts.metrics?.scans.inc({ format: scan.format, outcome: 'rejected' });
     log.warn({ code: err.code, path: guardText(err.path) }, 'scan rejected');
     return;
@@ -158,17 +196,22 @@ export async function processScan(opts: ScanProcessorOptions, scan: ClaimedScan,
   };
   for (const batch of batches) {
     if (await stopping()) return;
-    const owned = await opts.db.transaction().execute(async (tx) => {
-      if (!(await renewLease(tx, scan.id, opts.instanceId, opts.leaseMs))) return false;
-      await lockEnvironment(tx, scan.envId);
-      const counts = await applyDriftBatch(tx, ref, batch, inputs.iacIds);
-      await addCounts(tx, scan.id, counts);
-      return counts;
-    }).catch(async (err: unknown) => {
-      if (isTransientError(err)) throw err;
-      const item = await findFailingItem(opts.db, ref, batch, inputs.iacIds);
-      throw new ScanProcessingError(err instanceof Error ? err.message : String(err), item && describeItem(item), { cause: err });
-    });
+    const owned = await opts.db
+      .transaction()
+      .execute(async (tx) => {
+        if (!(await renewLease(tx, scan.id, opts.instanceId, opts.leaseMs))) return false;
+        await lockEnvironment(tx, scan.envId);
+        const counts = await applyDriftBatch(tx, ref, batch, inputs.iacIds);
+        await addCounts(tx, scan.id, counts);
+        return counts;
+      })
+      .catch(async (err: unknown) => {
+        if (isTransientError(err)) throw err;
+        const item = await findFailingItem(opts.db, ref, batch, inputs.iacIds);
+        throw new ScanProcessingError(err instanceof Error ? err.message : String(err), item && describeItem(item), {
+          cause: err,
+        });
+      });
     if (!owned) {
       log.warn('scan taken over by another processor; leaving it');
       return;
@@ -209,13 +252,28 @@ export async function processScan(opts: ScanProcessorOptions, scan: ClaimedScan,
  * The scan's adapter output: stored by intake, or (a scan recorded as its raw body by an older
  * version) read now in a parse worker. Undefined when that read refuses it (scan rejected).
  */
-async function readPrepared(opts: ScanProcessorOptions, scan: ClaimedScan, inputs: ScanInputs): Promise<PreparedScan | undefined> {
+async function readPrepared(
+  opts: ScanProcessorOptions,
+  scan: ClaimedScan,
+  inputs: ScanInputs,
+): Promise<PreparedScan | undefined> {
   if (isPreparedPayload(scan.payload)) return decodePreparedScan(scan.payload);
   const body = await gunzipAsync(scan.payload);
-  const result = await opts.pool.prepare({ format: scan.format, body, rules: inputs.rules, ...(inputs.declared !== undefined ? { declared: inputs.declared } : {}) });
+  const result = await opts.pool.prepare({
+    format: scan.format,
+    body,
+    rules: inputs.rules,
+    ...(inputs.declared !== undefined ? { declared: inputs.declared } : {}),
+  });
   if (!result.ok) {
     const { code, format, path, message } = result.error;
-    await endScan(opts.db, scan.id, 'rejected', { code, format, path: guardText(path), message: guardText(message), ...(result.error.limit ?? {}) });
+    await endScan(opts.db, scan.id, 'rejected', {
+      code,
+      format,
+      path: guardText(path),
+      message: guardText(message),
+      ...(result.error.limit ?? {}),
+    });
     opts.metrics?.scans.inc({ format: scan.format, outcome: 'rejected' });
     return undefined;
   }

@@ -105,7 +105,13 @@ export async function releaseLease(db: Db, scanId: string, instanceId: string): 
  * After a transient failure: keeps the scan (and so its environment's queue) for a short
  * back-off, records why, and lets any processor retry it then.
  */
-export async function deferScan(db: Db, scanId: string, instanceId: string, delayMs: number, error: Record<string, unknown>): Promise<void> {
+export async function deferScan(
+  db: Db,
+  scanId: string,
+  instanceId: string,
+  delayMs: number,
+  error: Record<string, unknown>,
+): Promise<void> {
   await sql`
     update scans set claimed_until = now() + make_interval(secs => ${delayMs / 1000}), error = ${JSON.stringify(error)}::jsonb
     where id = ${scanId} and claimed_by = ${instanceId} and status = 'processing'`.execute(db);
@@ -157,7 +163,12 @@ export async function completeScan(
 }
 
 /** Ends a scan that cannot be read (rejected) or kept failing (failed), with the reason. */
-export async function endScan(db: Db, scanId: string, status: 'rejected' | 'failed', error: Record<string, unknown>): Promise<void> {
+export async function endScan(
+  db: Db,
+  scanId: string,
+  status: 'rejected' | 'failed',
+  error: Record<string, unknown>,
+): Promise<void> {
   await db
     .updateTable('scans')
     .set({ status, completed_at: sql`now()`, claimed_until: null, payload: Buffer.alloc(0), error: JSON.stringify(error) })

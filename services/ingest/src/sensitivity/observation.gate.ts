@@ -29,7 +29,12 @@ export function pathIsSecret(path: string, bodies: readonly (Json | null | undef
   return false;
 }
 
-function guardChange(c: PropertyChange, bodies: readonly (Json | null)[], opts: MaskOptions, hasher: ValueHasher): PropertyChange {
+function guardChange(
+  c: PropertyChange,
+  bodies: readonly (Json | null)[],
+  opts: MaskOptions,
+  hasher: ValueHasher,
+): PropertyChange {
   const secret =
     c.sensitive || pathIsSecret(c.path, bodies, opts.secretObject === true) || holdsSecret(c.declared) || holdsSecret(c.actual);
   if (!secret) return c;

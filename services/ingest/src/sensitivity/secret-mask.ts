@@ -41,7 +41,11 @@ const MANIFEST_COPY_KEY = /last-applied-configuration$/;
 const SECRET_DATA_KEYS = new Set(['data', 'stringData']);
 
 /** Whether the value under `key` of `parent` is secret by its key (not by its own shape). */
-export function isSecretSlot(parent: { readonly [k: string]: unknown } | readonly unknown[], key: string, secretObject = false): boolean {
+export function isSecretSlot(
+  parent: { readonly [k: string]: unknown } | readonly unknown[],
+  key: string,
+  secretObject = false,
+): boolean {
   if (Array.isArray(parent)) return false;
   if (isSecretName(key) || MANIFEST_COPY_KEY.test(key)) return true;
   const p = parent as { readonly [k: string]: unknown };
@@ -100,7 +104,8 @@ export function maskSecretsIn(body: Json, opts: MaskOptions = {}): { value: Json
       const entries: [string, Json][] = Array.isArray(v) ? v.map((x, i) => [String(i), x]) : Object.entries(v);
       for (const [k, x] of entries) {
         const p = paths.length > 0 ? `${f.path}/${escapePointerSegment(k)}` : '';
-        const secret = canCarrySecret(x) && (isSecretSlot(v, k, secretRoot) || (paths.length > 0 && paths.some((s) => pointerCovers(s, p))));
+        const secret =
+          canCarrySecret(x) && (isSecretSlot(v, k, secretRoot) || (paths.length > 0 && paths.some((s) => pointerCovers(s, p))));
         if (secret) changed = true;
         const masked = secret && !Array.isArray(v) && isSecretData(v, k, secretRoot) ? maskEntries(x) : SENSITIVE_MARKER;
         set(copy, k, secret ? masked : null);

@@ -13,7 +13,15 @@
 
 /** Substrings of the joined, lower-cased words that make a name secret. */
 export const SECRET_TERMS = [
-  'password', 'passwd', 'passphrase', 'secret', 'token', 'credential', 'privatekey', 'apikey', 'accesskey',
+  'password',
+  'passwd',
+  'passphrase',
+  'secret',
+  'token',
+  'credential',
+  'privatekey',
+  'apikey',
+  'accesskey',
   'connectionstring',
 ] as const;
 
@@ -22,8 +30,29 @@ const SECRET_WORDS = new Set(['pwd']);
 
 /** A secret name ending in one of these words names a property of the secret, not its value. */
 export const DESCRIPTOR_WORDS = new Set([
-  'ttl', 'expiry', 'expiration', 'expires', 'lifetime', 'validity', 'seconds', 'minutes', 'hours', 'days', 'length',
-  'policy', 'policies', 'enabled', 'required', 'ref', 'refs', 'name', 'names', 'arn', 'type', 'version', 'rotation',
+  'ttl',
+  'expiry',
+  'expiration',
+  'expires',
+  'lifetime',
+  'validity',
+  'seconds',
+  'minutes',
+  'hours',
+  'days',
+  'length',
+  'policy',
+  'policies',
+  'enabled',
+  'required',
+  'ref',
+  'refs',
+  'name',
+  'names',
+  'arn',
+  'type',
+  'version',
+  'rotation',
   'count',
 ]);
 

@@ -26,7 +26,10 @@ export const SECRET_SHAPES: readonly SecretShape[] = [
   { id: 'slack-legacy-token', pattern: /\bxox[os]-\d+-\d+-\d+-[a-fA-F\d]+/ },
   { id: 'slack-app-token', pattern: /\bxapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+/i },
   { id: 'slack-config-access-token', pattern: /\bxoxe\.xox[bp]-\d-[A-Z0-9]{163,166}/i },
-  { id: 'slack-webhook-url', pattern: /(?:https?:\/\/)?hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/]{43,56}/ },
+  {
+    id: 'slack-webhook-url',
+    pattern: /(?:https?:\/\/)?hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/]{43,56}/,
+  },
   { id: 'stripe-access-token', pattern: /\b(?:sk|rk)_(?:test|live|prod)_[a-zA-Z0-9]{10,99}\b/ },
   { id: 'gcp-api-key', pattern: /\bAIza[\w-]{35}\b/ },
   { id: 'npm-access-token', pattern: /\bnpm_[a-z0-9]{36}\b/i },

@@ -17,18 +17,63 @@ const S = SENSITIVE_MARKER;
 
 describe('secret names', () => {
   it.each([
-    'password', 'DB_PASSWORD', 'admin_password', 'masterUserPassword', 'MasterUserPassword', 'passwd', 'passphrase', 'secret',
-    'secretKey', 'client_secret', 'SecretString', 'token', 'auth_token', 'API_TOKEN', 'credentials', 'credential_json',
-    'private_key', 'privateKey', 'private-key-pem', 'api_key', 'api-key', 'apiKey', 'APIKey', 'x-api-key', 'access_key',
-    'AccessKeyId', 'secret_access_key', 'connection_string', 'ConnectionString', 'pwd', 'max_tokens',
+    'password',
+    'DB_PASSWORD',
+    'admin_password',
+    'masterUserPassword',
+    'MasterUserPassword',
+    'passwd',
+    'passphrase',
+    'secret',
+    'secretKey',
+    'client_secret',
+    'SecretString',
+    'token',
+    'auth_token',
+    'API_TOKEN',
+    'credentials',
+    'credential_json',
+    'private_key',
+    'privateKey',
+    'private-key-pem',
+    'api_key',
+    'api-key',
+    'apiKey',
+    'APIKey',
+    'x-api-key',
+    'access_key',
+    'AccessKeyId',
+    'secret_access_key',
+    'connection_string',
+    'ConnectionString',
+    'pwd',
+    'max_tokens',
   ])('treats %s as a secret', (name) => {
     expect(isSecretName(name)).toBe(true);
   });
 
   it.each([
-    'name', 'description', 'instance_type', 'tags', 'key', 'Key', 'kms_key_id', 'public_key', 'monkey', 'token_expiry_seconds',
-    'tokenTtl', 'password_length', 'PasswordPolicy', 'secretName', 'secretKeyRef', 'secret_arn', 'password_reset_required',
-    'access_token_validity', 'keyPair', 'authentication', 'tokenizer_version',
+    'name',
+    'description',
+    'instance_type',
+    'tags',
+    'key',
+    'Key',
+    'kms_key_id',
+    'public_key',
+    'monkey',
+    'token_expiry_seconds',
+    'tokenTtl',
+    'password_length',
+    'PasswordPolicy',
+    'secretName',
+    'secretKeyRef',
+    'secret_arn',
+    'password_reset_required',
+    'access_token_validity',
+    'keyPair',
+    'authentication',
+    'tokenizer_version',
   ])('compares %s in clear', (name) => {
     expect(isSecretName(name)).toBe(false);
   });
@@ -52,12 +97,15 @@ describe('secret shapes', () => {
     expect(maskSecrets({ description: value })).toEqual({ description: S });
   });
 
-  it.each(['i-0123456789abcdef0', 'arn:aws:iam::123456789012:role/app', 'sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae', 'https://hooks.example.com/x', 'sk_test'])(
-    'leaves %s alone',
-    (value) => {
-      expect(isSecretShaped(value)).toBe(false);
-    },
-  );
+  it.each([
+    'i-0123456789abcdef0',
+    'arn:aws:iam::123456789012:role/app',
+    'sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae',
+    'https://hooks.example.com/x',
+    'sk_test',
+  ])('leaves %s alone', (value) => {
+    expect(isSecretShaped(value)).toBe(false);
+  });
 
   it('redacts secret shapes inside free text', () => {
     expect(guardText(`token ghp_${'a'.repeat(36)} expired`)).toBe(`token ${S} expired`);
@@ -72,7 +120,10 @@ describe('masking', () => {
       data: { anything: 'czNjcjN0' },
       stringData: { anything: 'plain' },
       environment: { variables: { DB_PASSWORD: 'p', LOG_LEVEL: 'info' } },
-      env: [{ name: 'API_TOKEN', value: 't' }, { name: 'PORT', value: '80' }],
+      env: [
+        { name: 'API_TOKEN', value: 't' },
+        { name: 'PORT', value: '80' },
+      ],
       ecs: [{ Name: 'DB_PASSWORD', Value: 'v' }],
       params: [{ ParameterKey: 'DbPassword', ParameterValue: 'n' }],
       tls: { enabled: true, password: null, passphrase: '' },
@@ -83,7 +134,10 @@ describe('masking', () => {
       data: { anything: S },
       stringData: { anything: S },
       environment: { variables: { DB_PASSWORD: S, LOG_LEVEL: 'info' } },
-      env: [{ name: 'API_TOKEN', value: S }, { name: 'PORT', value: '80' }],
+      env: [
+        { name: 'API_TOKEN', value: S },
+        { name: 'PORT', value: '80' },
+      ],
       ecs: [{ Name: 'DB_PASSWORD', Value: S }],
       params: [{ ParameterKey: 'DbPassword', ParameterValue: S }],
       tls: { enabled: true, password: null, passphrase: '' },
@@ -94,7 +148,8 @@ describe('masking', () => {
     let deep: Json = { master_password: 'hunter2', size: 3 };
     for (let i = 0; i < 1000; i++) deep = { level: deep };
     let masked = maskSecrets<Json>(deep);
-    for (let i = 0; i < 1000; i++) masked = masked !== null && typeof masked === 'object' && !Array.isArray(masked) ? masked['level']! : null;
+    for (let i = 0; i < 1000; i++)
+      masked = masked !== null && typeof masked === 'object' && !Array.isArray(masked) ? masked['level']! : null;
     expect(masked).toEqual({ master_password: S, size: 3 });
 
     let tooDeep: Json = 'x';
@@ -114,7 +169,10 @@ describe('the observation gate', () => {
     const declared: Json = { env: [{ name: 'DB_PASSWORD', value: 'old' }], image: 'api:1' };
     const actual: Json = { env: [{ name: 'DB_PASSWORD', value: 'new' }], image: 'api:2' };
     const o: Observation = {
-      kind: 'modified', resource: { type: 'apps/v1/Deployment' }, declared, actual,
+      kind: 'modified',
+      resource: { type: 'apps/v1/Deployment' },
+      declared,
+      actual,
       changes: [
         { path: '/env/0/value', declared: 'old', actual: 'new', changeType: 'modified', sensitive: false, securityRuleIds: [] },
         { path: '/image', declared: 'api:1', actual: 'api:2', changeType: 'modified', sensitive: false, securityRuleIds: [] },
@@ -129,7 +187,11 @@ describe('the observation gate', () => {
   });
 
   it('masks a deleted Kubernetes Secret whole-value even when its body does not name its kind', () => {
-    const o: Observation = { kind: 'deleted', resource: { type: 'v1/Secret', kind: 'Secret' }, declared: { data: { a: 'YQ==' }, stringData: { b: 'b' }, type: 'Opaque' } };
+    const o: Observation = {
+      kind: 'deleted',
+      resource: { type: 'v1/Secret', kind: 'Secret' },
+      declared: { data: { a: 'YQ==' }, stringData: { b: 'b' }, type: 'Opaque' },
+    };
     expect(guardObservation(o, hasher)).toMatchObject({ declared: { data: { a: S }, stringData: { b: S }, type: 'Opaque' } });
   });
 

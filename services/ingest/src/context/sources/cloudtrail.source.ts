@@ -2,7 +2,8 @@ import { CloudTrailEventBridgeEvent, CloudTrailLogFile, CloudTrailLookupEvents, 
 import { checkPayload, readContextJson } from '../context-payload.js';
 import { boundedId, publishable, type SignalDraft, type SourceParser } from '../context-signal.js';
 
-const has = (body: unknown, key: string): boolean => typeof body === 'object' && body !== null && !Array.isArray(body) && key in body;
+const has = (body: unknown, key: string): boolean =>
+  typeof body === 'object' && body !== null && !Array.isArray(body) && key in body;
 
 /**
  * CloudTrail in the four shapes AWS hands it out: a log file (`{"Records":[…]}`), an EventBridge
@@ -13,7 +14,9 @@ const has = (body: unknown, key: string): boolean => typeof body === 'object' &&
 export const parseCloudTrail: SourceParser = (body, _headers, source) => {
   if (has(body, 'Records')) {
     const file = checkPayload(source, CloudTrailLogFile, body);
-    return { signals: file.Records.map((r, i) => toSignal(checkPayload(source, CloudTrailRecord, r, `/Records/${i}`), `/Records/${i}`)) };
+    return {
+      signals: file.Records.map((r, i) => toSignal(checkPayload(source, CloudTrailRecord, r, `/Records/${i}`), `/Records/${i}`)),
+    };
   }
   if (has(body, 'detail-type')) {
     const event = checkPayload(source, CloudTrailEventBridgeEvent, body);

@@ -3,7 +3,11 @@ import { z } from 'zod';
 import { checkPayload } from '../context-payload.js';
 import { boundedId, type SourceParser } from '../context-signal.js';
 
-const KIND_OF_SOURCE: Record<string, ContextKind> = { deployment: 'deployment', maintenance: 'maintenance', incident: 'incident' };
+const KIND_OF_SOURCE: Record<string, ContextKind> = {
+  deployment: 'deployment',
+  maintenance: 'maintenance',
+  incident: 'incident',
+};
 
 /**
  * `deployment`, `maintenance`, `incident`: DriftGuard's documented shape (GenericContextSignal),
@@ -12,7 +16,9 @@ const KIND_OF_SOURCE: Record<string, ContextKind> = { deployment: 'deployment', 
 export const parseGeneric: SourceParser = (body, _headers, source) => {
   const kind = KIND_OF_SOURCE[source] ?? 'deployment';
   // Checked as the shape it is, so an error names the item's path rather than "no union member matched".
-  const items = Array.isArray(body) ? checkPayload(source, z.array(GenericContextSignal), body) : [checkPayload(source, GenericContextSignal, body)];
+  const items = Array.isArray(body)
+    ? checkPayload(source, z.array(GenericContextSignal), body)
+    : [checkPayload(source, GenericContextSignal, body)];
   return {
     signals: items.map((s) => ({
       kind,

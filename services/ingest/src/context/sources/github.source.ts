@@ -16,7 +16,8 @@ const capped = (files: string[]) => files.slice(0, MAX_FILES);
 export const parseGitHub: SourceParser = (body, headers, source) => {
   const event = headers.get('x-github-event') ?? 'push';
   if (event === 'ping') return { signals: [], ignored: 'ping' };
-  if (event !== 'push') return { signals: [], ignored: `GitHub event "${event}" carries no commits; subscribe the webhook to push events` };
+  if (event !== 'push')
+    return { signals: [], ignored: `GitHub event "${event}" carries no commits; subscribe the webhook to push events` };
   const push = checkPayload(source, GitHubPushEvent, body);
   const repository = push.repository.full_name;
   const branch = push.ref.startsWith('refs/heads/') ? push.ref.slice('refs/heads/'.length) : undefined;

@@ -11,12 +11,16 @@ import { boundedId, publishable, type SignalDraft, type SourceParser } from '../
 export const parseKubernetesAudit: SourceParser = (body, _headers, source) => {
   const isList = typeof body === 'object' && body !== null && 'items' in body;
   const items = isList ? checkPayload(source, KubernetesAuditEventList, body).items : [body];
-  return { signals: items.map((item, i) => toSignal(checkPayload(source, KubernetesAuditEvent, item, isList ? `/items/${i}` : ''))) };
+  return {
+    signals: items.map((item, i) => toSignal(checkPayload(source, KubernetesAuditEvent, item, isList ? `/items/${i}` : ''))),
+  };
 };
 
 function toSignal(e: KubernetesAuditEvent): SignalDraft {
   const o = e.objectRef;
-  const object = o ? [o.apiGroup || 'core', o.resource, o.namespace, o.name].filter((s) => s !== undefined && s !== '').join('/') : undefined;
+  const object = o
+    ? [o.apiGroup || 'core', o.resource, o.namespace, o.name].filter((s) => s !== undefined && s !== '').join('/')
+    : undefined;
   return {
     kind: 'audit_event',
     sourceId: `${e.auditID}:${e.stage ?? ''}`,

@@ -10,7 +10,8 @@ import { boundedId, type SourceParser } from '../context-signal.js';
 export const parsePagerDuty: SourceParser = (body, _headers, source) => {
   const { event } = checkPayload(source, PagerDutyWebhook, body);
   const type = PagerDutyIncidentEventType.safeParse(event.event_type);
-  if (!type.success) return { signals: [], ignored: `PagerDuty event type "${event.event_type}" is not an incident change DriftGuard uses` };
+  if (!type.success)
+    return { signals: [], ignored: `PagerDuty event type "${event.event_type}" is not an incident change DriftGuard uses` };
   const incident = checkPayload(source, PagerDutyIncident, event.data, '/event/data');
   const service = incident.service.summary ?? incident.service.id;
   const actor = event.agent?.summary;
