@@ -1,3 +1,4 @@
+import { SERVICE_ROLES } from '@driftguard/db';
 import { createServiceShell, type Service, type ServiceDeps } from '@driftguard/runtime';
 import type { AnalysisConfig } from './config.js';
 
@@ -12,6 +13,8 @@ export type AnalysisDeps = ServiceDeps;
 export async function createAnalysisService(cfg: AnalysisConfig, deps: AnalysisDeps = {}): Promise<Service> {
   return createServiceShell({
     name: 'analysis',
+    // Connects as its own PostgreSQL role: grants follow the ownership map.
+    dbRole: SERVICE_ROLES.analysis,
     cfg,
     deps,
     relay: true,

@@ -1,3 +1,4 @@
+import { SERVICE_ROLES } from '@driftguard/db';
 import { createServiceShell, type Service, type ServiceDeps } from '@driftguard/runtime';
 import type { ApiConfig } from './config.js';
 import { registerWhoAmIRoutes } from './http/whoami.routes.js';
@@ -13,6 +14,8 @@ export type ApiDeps = ServiceDeps;
 export async function createApiService(cfg: ApiConfig, deps: ApiDeps = {}): Promise<Service> {
   return createServiceShell({
     name: 'api',
+    // Connects as its own PostgreSQL role: grants follow the ownership map.
+    dbRole: SERVICE_ROLES.api,
     cfg,
     deps,
     relay: true,

@@ -1,3 +1,4 @@
+import { SERVICE_ROLES } from '@driftguard/db';
 import { createServiceShell, type Service, type ServiceDeps } from '@driftguard/runtime';
 import type { NotifierConfig } from './config.js';
 
@@ -12,6 +13,8 @@ export type NotifierDeps = ServiceDeps;
 export async function createNotifierService(cfg: NotifierConfig, deps: NotifierDeps = {}): Promise<Service> {
   return createServiceShell({
     name: 'notifier',
+    // Connects as its own PostgreSQL role: grants follow the ownership map.
+    dbRole: SERVICE_ROLES.notifier,
     cfg,
     deps,
     relay: false, // publishes nothing, so no outbox to relay

@@ -1,3 +1,4 @@
+import { SERVICE_ROLES } from '@driftguard/db';
 import { createServiceShell, type Service, type ServiceDeps } from '@driftguard/runtime';
 import type { RecommenderConfig } from './config.js';
 
@@ -12,6 +13,8 @@ export type RecommenderDeps = ServiceDeps;
 export async function createRecommenderService(cfg: RecommenderConfig, deps: RecommenderDeps = {}): Promise<Service> {
   return createServiceShell({
     name: 'recommender',
+    // Connects as its own PostgreSQL role: grants follow the ownership map.
+    dbRole: SERVICE_ROLES.recommender,
     cfg,
     deps,
     relay: true,

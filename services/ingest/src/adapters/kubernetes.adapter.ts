@@ -12,7 +12,8 @@
  * live are deleted. Changed fields are attributed to their field manager (managedFields) when
  * possible.
  */
-import type { Adapter, Observation, RejectedItem, ResourceRef } from '../model/observation.js';
+import type { Adapter, Json, Observation, RejectedItem, ResourceRef } from '../model/observation.js';
+import { SENSITIVE_MARKER } from '../sensitivity/index.js';
 import { diffResource } from '../diff/diff.engine.js';
 import { blindAt, maskedPointers } from '../diff/sensitive.mask.js';
 import { compact, json, type JsonRecord } from './input.guards.js';
@@ -42,15 +43,15 @@ export const kubernetesAdapter: Adapter = (input, opts) => {
   for (const d of declared) {
     const l = live.find(d);
     const resource = refOf(d, l);
-    const declaredBody = normalizeKubernetes(d.body, d.kind);
+    const declaredBody = json(normalizeKubernetes(d.body, d.kind));
     if (!l) {
-      observations.push({ kind: 'deleted', resource, declared: (d.kind === 'Secret' ? maskSecret(d.body) : d.body) as never });
+      observations.push({ kind: 'deleted', resource, declared: d.kind === 'Secret' ? maskSecret(json(d.body)) : json(d.body) });
       continue;
     }
     // Manifests kept at rest hold Secret values masked: those values are unknown, not drift.
-    const unknown = maskedPointers(declaredBody as never);
-    const liveBody = blindAt(normalizeKubernetes(l.body, l.kind) as never, unknown) as typeof declaredBody;
-    const diffed = diffResource(declaredBody as never, liveBody as never, {
+    const unknown = maskedPointers(declaredBody);
+    const liveBody = blindAt(json(normalizeKubernetes(l.body, l.kind)), unknown);
+    const diffed = diffResource(declaredBody, liveBody, {
       resourceType: resource.type,
       profile: 'kubernetes',
       onlyDeclared: true,
@@ -71,15 +72,15 @@ export const kubernetesAdapter: Adapter = (input, opts) => {
     observations.push({
       kind: 'modified',
       resource,
-      declared: masked.declared as never,
-      actual: masked.actual as never,
+      declared: masked.declared,
+      actual: masked.actual,
       changes,
       ...(attribution ? { attribution } : {}),
     });
   }
   const matched = new Set(declared.flatMap((d) => live.find(d) ?? []));
   const unmanaged = unmanagedObjects(declared, liveObjects, matched);
-  for (const l of unmanaged) observations.push({ kind: 'added', resource: unmanagedRef(l), actual: json(unmanagedBody(l)) });
+  for (const l of unmanaged) observations.push({ kind: 'added', resource: unmanagedRef(l), actual: unmanagedBody(l) });
   const missing = declared.length - matched.size;
   const total = declared.length + unmanaged.length;
   const coverage = {
@@ -108,8 +109,8 @@ function unmanagedRef(l: KubeObject): ResourceRef {
 }
 
 /** The object as the security rules judge it and the drift keeps it: normalized, secrets masked. */
-function unmanagedBody(l: KubeObject): JsonRecord {
-  const body = normalizeKubernetes(l.body, l.kind);
+function unmanagedBody(l: KubeObject): Json {
+  const body = json(normalizeKubernetes(l.body, l.kind));
   return l.kind === 'Secret' ? maskSecret(body) : body;
 }
 
@@ -127,11 +128,12 @@ function refOf(d: KubeObject, l: KubeObject | undefined): ResourceRef {
 }
 
 /** Bodies carried on an observation never hold secret values. */
-function maskSecret(body: JsonRecord): JsonRecord {
+function maskSecret(body: Json): Json {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
   const out = { ...body };
   for (const k of ['data', 'stringData']) {
     const v = out[k];
-    if (v && typeof v === 'object') out[k] = Object.fromEntries(Object.keys(v).map((key) => [key, '(sensitive)']));
+    if (v && typeof v === 'object') out[k] = Object.fromEntries(Object.keys(v).map((key) => [key, SENSITIVE_MARKER]));
   }
   return out;
 }
