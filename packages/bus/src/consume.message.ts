@@ -37,6 +37,8 @@ export interface MessageProcessorContext<K extends EventKey, DB extends Messagin
   maxDeliver: number;
   backoffMs: number;
   maxBackoffMs: number;
+  /** Rewrites a payload before it is kept as a dead letter (the service's secret masking). */
+  redactDeadLetter?: (payload: Uint8Array) => Uint8Array;
 }
 
 /** Retrying cannot fix these: the wrapper dead-letters them at once. */
@@ -64,7 +66,8 @@ export function createMessageProcessor<K extends EventKey, DB extends MessagingT
     code: DeadLetterCode,
   ) => {
     const { deliveryCount } = msg.info;
-    const input = { service, consumer: durable, subject: msg.subject, messageId, payload: msg.data, headers };
+    const payload = ctx.redactDeadLetter ? ctx.redactDeadLetter(msg.data) : msg.data;
+    const input = { service, consumer: durable, subject: msg.subject, messageId, payload, headers };
     const id = await recordDeadLetter(db, bus, { ...input, error, errorCode: code, deliveryCount, streamSeq: msg.seq });
     msg.term();
     ctx.log.error({ deadLetterId: id, subject: msg.subject, seq: msg.seq, deliveryCount, code, error }, 'message dead-lettered');

@@ -25,6 +25,11 @@ export interface ConsumeOptions<K extends EventKey, DB extends MessagingTables> 
   backoffMs?: number;
   /** cap on the retry delay (default 60 s) */
   maxBackoffMs?: number;
+  /**
+   * Rewrites a payload before it is kept as a dead letter (table and `dg.dlq.<service>`), e.g. to
+   * mask the secrets a scan carries; replay then publishes the rewritten payload.
+   */
+  redactDeadLetter?: (payload: Uint8Array) => Uint8Array;
 }
 
 export interface Consumption {

@@ -12,6 +12,7 @@ import { contextRoutes } from './context/context.routes.js';
 import { createRepoSyncScheduler } from './declared/repo-sync.scheduler.js';
 import { deriveKey, parseKeyring, SERVICE_ROLES } from '@driftguard/db';
 import { createValueHasher } from './sensitivity/index.js';
+import { redactScanSubmission } from './handlers/scan.submitted.dead-letter.js';
 
 /**
  * The ingest service: scans in (HTTP, NATS), declared state in (uploads, git), drift events out.
@@ -65,6 +66,7 @@ export async function createIngestService(cfg: IngestConfig, deps: ServiceDeps =
         ...common,
         key: 'scan.submitted.v1',
         handler: scanSubmittedV1({ db: ctx.db, pool, onAccepted: wake }),
+        redactDeadLetter: redactScanSubmission,
         ackWaitMs: 120_000,
       });
       const resolve = await consume({
