@@ -120,6 +120,7 @@ async function runLargeScanInChildProcess(): Promise<void> {
     DG_SUBJECT_ROOT: `b${suffix}`,
     DG_STREAM_PREFIX: `B${suffix}_`,
     DG_SCAN_POLL_MS: '50',
+    DG_MASTER_KEY: `b1:${randomBytes(32).toString('base64')}`,
   };
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'services/ingest/src/main.ts'], {
     env: { PATH: process.env['PATH'] ?? '', ...env },
