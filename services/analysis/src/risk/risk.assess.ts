@@ -1,4 +1,5 @@
 import type { DriftDetectedV1, Priority } from '@driftguard/contracts';
+import { z } from 'zod';
 import { propertyKind, resourceKind, type ResourceKind } from '../cause/resource-kinds.js';
 
 /** One dimension of risk: a score in [0,1] and the reasons for it, in words. */
@@ -32,9 +33,12 @@ const CRITICALITY: Record<ResourceKind, number> = {
 
 const round2 = (x: number) => Math.round(Math.min(1, Math.max(0, x)) * 100) / 100;
 
+const Tags = z.record(z.string(), z.unknown());
+
 /** Whether an environment is production, from its `tier` / `environment` tag, else its name. */
 export function isProduction(env: { tags: unknown; name: string; slug: string }): boolean {
-  const tags = typeof env.tags === 'object' && env.tags !== null && !Array.isArray(env.tags) ? Object.entries(env.tags) : [];
+  const parsed = Tags.safeParse(env.tags);
+  const tags = parsed.success ? Object.entries(parsed.data) : [];
   const tier = tags.find(([k]) => /^(tier|env|environment|stage)$/i.test(k))?.[1];
   if (typeof tier === 'string') return /^prod/i.test(tier);
   return /(^|[-_ ])prod(uction)?($|[-_ ])/i.test(env.name) || /(^|[-_])prod(uction)?($|[-_])/i.test(env.slug);
