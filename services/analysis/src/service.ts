@@ -2,6 +2,7 @@ import { consume, type Consumption } from '@driftguard/bus';
 import { SERVICE_ROLES } from '@driftguard/db';
 import { createServiceShell, type Service, type ServiceDeps, type Worker } from '@driftguard/runtime';
 import type { AnalysisConfig } from './config.js';
+import { createActiveCauseModel } from './cause/active-cause-model.js';
 import {
   contextAlertV1,
   contextAuditEventV1,
@@ -30,6 +31,7 @@ export async function createAnalysisService(cfg: AnalysisConfig, deps: AnalysisD
     deps,
     relay: true,
     startWorkers: async (ctx): Promise<Worker[]> => {
+      const model = createActiveCauseModel();
       const common = { db: ctx.db, bus: ctx.bus, service: 'analysis', log: ctx.log };
       // Signals are stored before drifts are analyzed against them; each subject has its own durable.
       const workers: Consumption[] = [
@@ -43,10 +45,18 @@ export async function createAnalysisService(cfg: AnalysisConfig, deps: AnalysisD
         await consume({
           ...common,
           key: 'drift.detected.v1',
-          handler: driftDetectedV1({ subjectRoot: ctx.bus.config.subjectRoot }),
+          handler: driftDetectedV1({ subjectRoot: ctx.bus.config.subjectRoot, model }),
         }),
       ];
-      return workers;
+      // The shell stops workers at once; the model is freed only after every consumer has finished
+      // its messages (stopping a consumption twice is safe).
+      const freeModel: Worker = {
+        stop: async () => {
+          await Promise.all(workers.map((w) => w.stop()));
+          model.close();
+        },
+      };
+      return [...workers, freeModel];
     },
   });
 }

@@ -7,17 +7,20 @@ import { signalsInWindow } from '../context/context-signals.queries.js';
 import { buildCauseInput } from '../correlation/cause-input.build.js';
 import { correlate } from '../correlation/correlate.js';
 import { driftWithEnvironment, isAnalyzed, writeCorrelations, writeDriftScores } from '../correlation/drift-analysis.queries.js';
-import { loadActiveCauseModel } from '../ml/cause-model.registry.js';
+import type { ActiveCauseModel } from '../cause/active-cause-model.js';
 import { upsertDriftCause } from '../ml/drift-cause-analysis.queries.js';
 import { recordCausePrediction } from '../ml/ml-predictions.queries.js';
 import { assessRisk, isProduction, priorityOf, severityOf } from '../risk/risk.assess.js';
 import type { Transaction } from 'kysely';
+import type { CauseModel } from '../ml/cause-model.js';
 
 /** Version of the correlation, risk and cause logic; drift.analyzed carries it. */
 export const ANALYSIS_VERSION = 'analysis-1';
 
 export interface DriftDetectedDeps {
   subjectRoot: string;
+  /** The registry's active cause model; rules decide while there is none. */
+  model: ActiveCauseModel;
   /** How far before the observation signals are correlated (default 24 h). */
   lookBackMs?: number;
 }
@@ -47,7 +50,7 @@ export function driftDetectedV1(deps: DriftDetectedDeps): EventHandler<'drift.de
     const signals = await signalsInWindow(tx, scope, { from: new Date(observedAt.getTime() - lookBackMs), to: observedAt });
     const correlated = correlate(data.resource, observedAt, signals);
     const { input, attribution } = buildCauseInput(data, observedAt, correlated);
-    const { analysis, modelId } = await decideCause(tx, input, log);
+    const { analysis, modelId } = await decideCause(tx, deps.model, input, log);
 
     const risk = assessRisk(data, isProduction(drift));
     const severity = severityOf(risk, data.changes.length);
@@ -120,18 +123,15 @@ export function driftDetectedV1(deps: DriftDetectedDeps): EventHandler<'drift.de
 /** The active model's answer, or the rules' when there is no model or it cannot be loaded: analysis never waits on training. */
 async function decideCause(
   tx: Transaction<Database>,
+  model: ActiveCauseModel,
   input: CauseInput,
   log: { warn(obj: object, msg: string): void },
 ): Promise<{ analysis: CauseAnalysis; modelId: number | null }> {
-  let active: Awaited<ReturnType<typeof loadActiveCauseModel>> = null;
+  let active: { id: number; model: CauseModel } | null = null;
   try {
-    active = await loadActiveCauseModel(tx);
+    active = await model.get(tx);
   } catch (err) {
     log.warn({ err }, 'active cause model could not be loaded; deciding by rules');
   }
-  try {
-    return { analysis: analyzeCause(input, active?.model ?? null), modelId: active?.id ?? null };
-  } finally {
-    active?.model.free();
-  }
+  return { analysis: analyzeCause(input, active?.model ?? null), modelId: active?.id ?? null };
 }
