@@ -1,6 +1,7 @@
 import { durableName, streamName } from '@driftguard/bus';
 import { DriftAnalyzedV1, subjectFor, type DataOf } from '@driftguard/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerCauseModel, trainCauseModel } from '../src/ml/index.js';
 import { messagesOn, startAnalysis, waitUntil, type AnalysisHarness } from './analysis.harness.js';
 
 const INSTANCE = 'i-0abc123def4567890';
@@ -221,5 +222,46 @@ describe('drift analysis', () => {
     const forDrift = outbox.filter((o) => JSON.stringify(o.payload).includes(`"driftEventId":${drift.driftEventId}`));
     expect(forDrift).toHaveLength(1);
     expect(await messagesOn(h, subjectFor('drift.analyzed.v1', h.orgId, h.envId, h.subjectRoot))).toBe(3);
+  });
+
+  it('decides with the active model of the registry once one is activated, and records which', async () => {
+    const trained = await trainCauseModel({
+      seed: 11,
+      samples: 120,
+      folds: 2,
+      evalSeed: 90210,
+      evalSamples: 300,
+      params: { rounds: 2, maxDepth: 2, eta: 0.3 },
+    });
+    const registered = await registerCauseModel(h.db, trained);
+    expect(registered.activated).toBe(true);
+    const drift = await openDrift({
+      driftType: 'modified',
+      fingerprint: 'fp-model',
+      resource: { type: 'aws_instance', address: 'aws_instance.checkout', physicalId: INSTANCE },
+      iacResourceId: null,
+      changes: [
+        {
+          path: '/instance_type',
+          declared: 'm5.large',
+          actual: 'm5.4xlarge',
+          changeType: 'modified',
+          sensitive: false,
+          securityRuleIds: [],
+        },
+      ],
+      isSecurityCritical: false,
+      detectedAt: new Date().toISOString(),
+      observedAt: hoursAgo(0.5),
+    });
+    await h.publish('drift.detected.v1', drift);
+    const analyzed = await analyzedEvent(drift.driftEventId);
+    expect(analyzed.causeDetail).toMatchObject({ method: 'model', modelVersion: registered.version });
+    const prediction = await h.db
+      .selectFrom('ml_predictions')
+      .select('ml_model_id')
+      .where('drift_event_id', '=', drift.driftEventId)
+      .executeTakeFirstOrThrow();
+    expect(prediction.ml_model_id).toBe(registered.modelId);
   });
 });
