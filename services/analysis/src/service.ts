@@ -45,7 +45,11 @@ export async function createAnalysisService(cfg: AnalysisConfig, deps: AnalysisD
         await consume({
           ...common,
           key: 'drift.detected.v1',
-          handler: driftDetectedV1({ subjectRoot: ctx.bus.config.subjectRoot, model }),
+          handler: driftDetectedV1({
+            subjectRoot: ctx.bus.config.subjectRoot,
+            model,
+            lookBackMs: cfg.DG_ANALYSIS_LOOKBACK_HOURS * 3600_000,
+          }),
         }),
       ];
       // The shell stops workers at once; the model is freed only after every consumer has finished
