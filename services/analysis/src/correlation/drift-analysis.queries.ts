@@ -3,21 +3,26 @@ import type { Kysely } from 'kysely';
 import type { RiskAssessment } from '../risk/risk.assess.js';
 import type { CorrelatedSignal } from './correlate.js';
 
-/** The drift and its environment as analysis reads them (drift_events and environments are read-only here). */
+/** The drift and its environment, the drift locked for this analysis (only its score columns are analysis's to write). */
 export async function driftWithEnvironment(db: Kysely<Database>, driftEventId: number) {
-  return db
-    .selectFrom('drift_events')
-    .innerJoin('environments', 'environments.id', 'drift_events.environment_id')
-    .select([
-      'drift_events.id',
-      'drift_events.environment_id',
-      'environments.organization_id',
-      'environments.name',
-      'environments.slug',
-      'environments.tags',
-    ])
-    .where('drift_events.id', '=', driftEventId)
-    .executeTakeFirst();
+  return (
+    db
+      .selectFrom('drift_events')
+      .innerJoin('environments', 'environments.id', 'drift_events.environment_id')
+      .select([
+        'drift_events.id',
+        'drift_events.environment_id',
+        'environments.organization_id',
+        'environments.name',
+        'environments.slug',
+        'environments.tags',
+      ])
+      .where('drift_events.id', '=', driftEventId)
+      // Serializes two deliveries of one drift under different envelope ids: the second waits, then
+      // finds the analysis. Only the drift is locked; environments belong to the api.
+      .forUpdate('drift_events')
+      .executeTakeFirst()
+  );
 }
 
 /** Whether the drift has been analyzed already (a drift.detected delivered again under another id). */
