@@ -30,6 +30,12 @@ describe('matchSignal', () => {
     expect(matchSignal(s, { type: 'apps/v1/Deployment', namespace: 'shop', name: 'checkout' })).toBe('resource');
   });
 
+  it('matches a resource name listed by the signal, but not the same word in its body', () => {
+    const bucket = { type: 'aws_s3_bucket', name: 'customer-exports' };
+    expect(matchSignal(signal({ resource_refs: ['arn:aws:s3:::customer-exports'] }), bucket)).toBe('resource');
+    expect(matchSignal(signal({ data: { note: 'customer-exports' } }), bucket)).toBeNull();
+  });
+
   it('matches a commit changing the file declaring the resource', () => {
     const s = signal({ context_type: 'git_commit', external_system: 'github', resource_refs: ['infra/web.tf'] });
     expect(matchSignal(s, { ...instance, source: 'infra/web.tf' })).toBe('declaring_file');

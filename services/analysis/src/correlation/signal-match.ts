@@ -11,11 +11,13 @@ const ENVIRONMENT_WIDE: readonly ContextKind[] = ['incident', 'alert', 'deployme
 const Refs = z.array(z.string());
 
 /** The names a scanner gave the drifted resource that a signal may quote. */
-function resourceNames(resource: ResourceIdentity): string[] {
-  const names = [resource.physicalId, resource.address];
-  if (resource.namespace && resource.name) names.push(`${resource.namespace}/${resource.name}`);
+function resourceNames(resource: ResourceIdentity): { inRefs: string[]; inBody: string[] } {
   // Short names ("web", "db") appear in unrelated text: only distinctive ones are searched for.
-  return names.filter((n): n is string => n !== undefined && n.length >= 6);
+  const distinctive = (names: (string | undefined)[]) => names.filter((n): n is string => n !== undefined && n.length >= 6);
+  const qualified = resource.namespace && resource.name ? `${resource.namespace}/${resource.name}` : undefined;
+  const inBody = distinctive([resource.physicalId, resource.address, qualified]);
+  // A bare name counts only where the signal lists it as a resource it concerns.
+  return { inRefs: [...inBody, ...distinctive([resource.name])], inBody };
 }
 
 /** A reference names the resource when it is the name, or an ARN / object path ending in it. */
@@ -33,10 +35,10 @@ export function matchSignal(signal: ContextSignal, resource: ResourceIdentity): 
   const refs = Refs.safeParse(signal.resource_refs);
   const list = refs.success ? refs.data : [];
   const names = resourceNames(resource);
-  if (names.some((n) => list.some((r) => refNames(r, n)))) return 'resource';
+  if (names.inRefs.some((n) => list.some((r) => refNames(r, n)))) return 'resource';
   // CloudTrail names an instance in its request parameters more often than in `resources`.
   const body = JSON.stringify(signal.data);
-  if (names.some((n) => body.includes(JSON.stringify(n)))) return 'resource';
+  if (names.inBody.some((n) => body.includes(JSON.stringify(n)))) return 'resource';
   const kind = signal.context_type;
   if (kind === 'git_commit' && resource.source && list.some((f) => f === resource.source || resource.source!.endsWith(`/${f}`))) {
     return 'declaring_file';
