@@ -1,8 +1,21 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { baseConfigSchema, parseConfig, portVar, requireMasterKeyInProduction, type Env } from '@driftguard/runtime/boot';
 
-/** Environment of the analysis service: the shared variables, PORT defaulting to 8082. */
-export const analysisConfigSchema = baseConfigSchema.extend({ PORT: portVar(8082) }).check(requireMasterKeyInProduction);
+/**
+ * Environment of the analysis service: the shared variables, PORT defaulting to 8082, and
+ * DG_ANALYSIS_LOOKBACK_HOURS, how far before a drift's observation context signals are
+ * correlated with it (default 24).
+ */
+export const analysisConfigSchema = baseConfigSchema
+  .extend({
+    PORT: portVar(8082),
+    DG_ANALYSIS_LOOKBACK_HOURS: z.coerce
+      .number({ error: 'expected hours' })
+      .positive()
+      .max(24 * 30)
+      .default(24),
+  })
+  .check(requireMasterKeyInProduction);
 
 export type AnalysisConfig = Readonly<z.output<typeof analysisConfigSchema>>;
 

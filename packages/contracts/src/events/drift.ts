@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { envelopeOf } from '../envelope.js';
-import { CauseCategory, DriftType, Priority, ResolutionType, ScanFormat } from '../enums.js';
+import { CauseCategory, ContextKind, DriftType, Priority, ResolutionType, ScanFormat } from '../enums.js';
 import { JsonValue } from '../json.js';
 import { ChangesTruncated } from './claim-check.js';
 import { DriftChange, ResourceIdentity } from './resource.js';
@@ -61,6 +61,47 @@ export const DriftAnalyzedV1Data = z.object({
   priority: Priority,
   cause: z.object({ category: CauseCategory, confidence: z.number().min(0).max(1) }),
   riskAssessment: z.record(z.string(), JsonValue),
+  // The fields below were added later, so they are optional while older publishers drain.
+  /** What drifted, so a reader needs no lookup to say it. */
+  drift: z
+    .object({
+      driftType: DriftType,
+      resource: ResourceIdentity,
+      changedPaths: z.array(z.string()),
+      observedAt: z.iso.datetime({ offset: true }),
+    })
+    .optional(),
+  /** How the cause was reached (`model` or `rules`), with its strongest evidence first. */
+  causeDetail: z
+    .object({
+      method: z.enum(['model', 'rules']),
+      modelVersion: z.string().optional(),
+      rule: z.string().optional(),
+      evidence: z.array(z.string()),
+    })
+    .optional(),
+  /** Who made the change, from the audit trail that named the resource. */
+  attribution: z
+    .object({ principal: z.string(), userAgent: z.string().nullable(), source: z.string(), sourceId: z.string() })
+    .nullable()
+    .optional(),
+  /** Outside signals correlated with the drift, best match first. */
+  correlated: z
+    .array(
+      z.object({
+        kind: ContextKind,
+        source: z.string(),
+        sourceId: z.string(),
+        occurredAt: z.iso.datetime({ offset: true }),
+        match: z.enum(['resource', 'declaring_file', 'environment']),
+        score: z.number().min(0).max(1),
+        summary: z.string().optional(),
+        link: z.string().optional(),
+      }),
+    )
+    .optional(),
+  /** Version of the analysis that produced this event. */
+  analysisVersion: z.string().optional(),
 });
 export const DriftAnalyzedV1 = envelopeOf('drift.analyzed', DriftAnalyzedV1Data);
 export type DriftAnalyzedV1 = z.infer<typeof DriftAnalyzedV1>;

@@ -1,0 +1,43 @@
+import type { ResourceIdentity } from '@driftguard/contracts';
+import type { ContextSignal } from '@driftguard/db';
+import { z } from 'zod';
+import { correlationScore, matchSignal, type MatchKind } from './signal-match.js';
+
+/** A stored signal tied to a drift, with how and how strongly. */
+export interface CorrelatedSignal {
+  signal: ContextSignal;
+  match: MatchKind;
+  score: number;
+  /** observedAt minus the signal's time, in milliseconds (positive: the signal came first). */
+  offsetMs: number;
+  summary?: string;
+  link?: string;
+}
+
+const Body = z.looseObject({
+  summary: z.string().optional(),
+  url: z.string().nullable().optional(),
+  generatorURL: z.string().nullable().optional(),
+});
+
+/** Correlates the signals of the window with the drifted resource, best first; unrelated ones are dropped. */
+export function correlate(resource: ResourceIdentity, observedAt: Date, signals: readonly ContextSignal[]): CorrelatedSignal[] {
+  const out: CorrelatedSignal[] = [];
+  for (const signal of signals) {
+    const match = matchSignal(signal, resource);
+    if (!match) continue;
+    const offsetMs = observedAt.getTime() - signal.occurred_at.getTime();
+    const body = Body.safeParse(signal.data);
+    const summary = body.success ? body.data.summary : undefined;
+    const link = body.success ? (body.data.url ?? body.data.generatorURL ?? undefined) : undefined;
+    out.push({
+      signal,
+      match,
+      score: correlationScore(match, offsetMs),
+      offsetMs,
+      ...(summary !== undefined ? { summary } : {}),
+      ...(link ? { link } : {}),
+    });
+  }
+  return out.sort((a, b) => b.score - a.score || Math.abs(a.offsetMs) - Math.abs(b.offsetMs));
+}

@@ -1,0 +1,6 @@
+import type { EventHandler } from '@driftguard/bus';
+import type { Database } from '@driftguard/db';
+import { storeSignalOf } from './context.signal.js';
+
+/** `dg.context.audit_event.v1.<org>.<env>`: keeps the signal for correlation with the environment's drifts. */
+export const contextAuditEventV1 = (): EventHandler<'context.audit_event.v1', Database> => storeSignalOf('audit_event');
