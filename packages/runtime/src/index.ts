@@ -3,22 +3,10 @@
  * telemetry, the HTTP server with health, readiness and metrics, token auth, graceful shutdown
  * and the service shell that composes them.
  */
-export * from './config/index.js';
-export * from './logging/index.js';
-export * from './telemetry/index.js';
+// Everything a main.ts needs before instrumented modules load (config, logging, telemetry,
+// lifecycle, the named errors), then what serves and composes a service.
+export * from './boot.js';
 export * from './http/index.js';
 export * from './auth/index.js';
-export * from './lifecycle/index.js';
 export * from './service/index.js';
 export * from './net/index.js';
-export {
-  ConflictError,
-  InvalidInputError,
-  NotFoundError,
-  PayloadTooLargeError,
-  ProblemError,
-  UnprocessableInputError,
-  UnsupportedMediaTypeError,
-  type FieldError,
-  type ProblemErrorOptions,
-} from './errors.js';
