@@ -11,7 +11,9 @@ import { createServer } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
+import type { Database } from '@driftguard/db';
 import { createTestDatabase } from '@driftguard/db/testing';
+import type { Kysely } from 'kysely';
 import { connectBus, streamNames } from '@driftguard/bus';
 import { createLogger } from '@driftguard/runtime';
 import { createIngestService } from '../services/ingest/src/service.js';
@@ -25,6 +27,33 @@ const DRIFTS = 1_000;
 export async function run(): Promise<void> {
   await runInProcess();
   await runLargeScanInChildProcess();
+}
+
+/**
+ * Submits one full tfstate scan and polls its row until it is settled; the times are
+ * performance.now() at submission, at the 202 and at completion.
+ */
+async function submitAndWait(
+  db: Kysely<Database>,
+  base: string,
+  token: string,
+  body: string | Buffer,
+  headers: Record<string, string>,
+) {
+  const t0 = performance.now();
+  const res = await fetch(`${base}/v1/scans?format=tfstate&full=true`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, ...headers },
+    body,
+  });
+  if (res.status !== 202) throw new Error(`scan refused: ${res.status} ${await res.text()}`);
+  const accepted = performance.now();
+  const { scanId } = (await res.json()) as { scanId: string };
+  for (;;) {
+    const scan = await db.selectFrom('scans').selectAll().where('id', '=', scanId).executeTakeFirstOrThrow();
+    if (scan.status !== 'accepted' && scan.status !== 'processing') return { t0, accepted, done: performance.now(), scan };
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 async function runInProcess(): Promise<void> {
@@ -47,22 +76,7 @@ async function runInProcess(): Promise<void> {
   const body = tfstateScan(RESOURCES, (i) => i % (RESOURCES / DRIFTS) === 0);
   try {
     for (const round of ['first scan (opens 1,000 drifts)', 'same scan again (refreshes them)']) {
-      const t0 = performance.now();
-      const res = await fetch(`http://127.0.0.1:${port}/v1/scans?format=tfstate&full=true`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${tenant.token}` },
-        body,
-      });
-      if (res.status !== 202) throw new Error(`scan refused: ${res.status} ${await res.text()}`);
-      const accepted = performance.now();
-      const { scanId } = (await res.json()) as { scanId: string };
-      let scan;
-      for (;;) {
-        scan = await tdb.db.selectFrom('scans').selectAll().where('id', '=', scanId).executeTakeFirstOrThrow();
-        if (scan.status !== 'accepted' && scan.status !== 'processing') break;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      const done = performance.now();
+      const { t0, accepted, done, scan } = await submitAndWait(tdb.db, `http://127.0.0.1:${port}`, tenant.token, body, {});
       console.log(
         `ingest  ${round}: ${RESOURCES} resources (${(body.length / 1e6).toFixed(1)} MB), status ${scan.status}, ` +
           `opened ${scan.drifts_opened}, updated ${scan.drifts_updated}, resolved ${scan.drifts_resolved}; ` +
@@ -141,22 +155,7 @@ async function runLargeScanInChildProcess(): Promise<void> {
     const body = gzipSync(raw);
     const rssBefore = peakRssMb(child.pid!);
     const cpuBefore = cpuSeconds(child.pid!);
-    const t0 = performance.now();
-    const res = await fetch(`${base}/v1/scans?format=tfstate&full=true`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${tenant.token}`, 'content-encoding': 'gzip' },
-      body,
-    });
-    if (res.status !== 202) throw new Error(`scan refused: ${res.status} ${await res.text()}`);
-    const accepted = performance.now();
-    const { scanId } = (await res.json()) as { scanId: string };
-    let scan;
-    for (;;) {
-      scan = await tdb.db.selectFrom('scans').selectAll().where('id', '=', scanId).executeTakeFirstOrThrow();
-      if (scan.status !== 'accepted' && scan.status !== 'processing') break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const done = performance.now();
+    const { t0, accepted, done, scan } = await submitAndWait(tdb.db, base, tenant.token, body, { 'content-encoding': 'gzip' });
     console.log(
       `ingest  ${LARGE_RESOURCES.toLocaleString('en-US')} resources, gzip ${(body.length / 1e6).toFixed(1)} MB (${(raw.length / 1e6).toFixed(1)} MB inflated), ` +
         `status ${scan.status}, opened ${scan.drifts_opened}; 202 after ${(accepted - t0).toFixed(0)} ms, ` +

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenant, driftRows, startIngest, waitUntil, type IngestHarness, type Tenant } from './harness.js';
+import { kubeObject, ownedBy, type KubeBody } from './fixtures/kubernetes.builders.js';
 
 /** Unmanaged Kubernetes objects through the real ingest: HTTP scan in, drift rows and drift.detected out. */
 let h: IngestHarness;
@@ -10,24 +11,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-type Obj = Record<string, unknown>;
-const obj = (
-  apiVersion: string,
-  kind: string,
-  name: string,
-  namespace: string | undefined,
-  extra: Obj = {},
-  meta: Obj = {},
-): Obj => ({
-  apiVersion,
-  kind,
-  metadata: { name, ...(namespace ? { namespace } : {}), ...meta },
-  ...extra,
-});
-const owned = (kind: string, name: string) => ({
-  ownerReferences: [{ apiVersion: 'apps/v1', kind, name, uid: `uid-${name}`, controller: true }],
-});
-const pod = (securityContext?: Obj) => ({
+const pod = (securityContext?: KubeBody) => ({
   spec: { containers: [{ name: 'web', image: 'web:1.2', ...(securityContext ? { securityContext } : {}) }] },
 });
 
@@ -44,7 +28,7 @@ metadata: { name: web, namespace: shop }
 spec: { selector: { app: web }, ports: [{ port: 80 }] }
 `;
 const liveDeclared = [
-  obj(
+  kubeObject(
     'apps/v1',
     'Deployment',
     'web',
@@ -52,22 +36,24 @@ const liveDeclared = [
     { spec: { replicas: 1, template: pod() }, status: { readyReplicas: 1 } },
     { uid: 'd1', resourceVersion: '7' },
   ),
-  obj('v1', 'Service', 'web', 'shop', { spec: { selector: { app: 'web' }, ports: [{ port: 80 }], clusterIP: '10.0.0.7' } }),
+  kubeObject('v1', 'Service', 'web', 'shop', {
+    spec: { selector: { app: 'web' }, ports: [{ port: 80 }], clusterIP: '10.0.0.7' },
+  }),
 ];
 const clusterOwn = [
-  obj('apps/v1', 'ReplicaSet', 'web-5d8f', 'shop', { spec: { replicas: 1 } }, owned('Deployment', 'web')),
-  obj('v1', 'Pod', 'web-5d8f-abcde', 'shop', pod(), owned('ReplicaSet', 'web-5d8f')),
-  obj('v1', 'ConfigMap', 'kube-root-ca.crt', 'shop', { data: { 'ca.crt': 'x' } }),
-  obj('v1', 'ServiceAccount', 'default', 'shop'),
-  obj('v1', 'Endpoints', 'web', 'shop', { subsets: [] }),
-  obj('v1', 'Event', 'web.17a', 'shop', { reason: 'Scheduled' }),
-  obj('coordination.k8s.io/v1', 'Lease', 'leader', 'shop', { spec: {} }),
-  obj('v1', 'Secret', 'old-token', 'shop', { type: 'kubernetes.io/service-account-token', data: { token: 'c2VjcmV0' } }),
-  obj('v1', 'Pod', 'kube-proxy-x', 'kube-system', { spec: { hostNetwork: true, ...pod({ privileged: true }).spec } }),
-  obj('v1', 'ConfigMap', 'coredns', 'kube-system', { data: {} }),
+  kubeObject('apps/v1', 'ReplicaSet', 'web-5d8f', 'shop', { spec: { replicas: 1 } }, ownedBy('Deployment', 'web')),
+  kubeObject('v1', 'Pod', 'web-5d8f-abcde', 'shop', pod(), ownedBy('ReplicaSet', 'web-5d8f')),
+  kubeObject('v1', 'ConfigMap', 'kube-root-ca.crt', 'shop', { data: { 'ca.crt': 'x' } }),
+  kubeObject('v1', 'ServiceAccount', 'default', 'shop'),
+  kubeObject('v1', 'Endpoints', 'web', 'shop', { subsets: [] }),
+  kubeObject('v1', 'Event', 'web.17a', 'shop', { reason: 'Scheduled' }),
+  kubeObject('coordination.k8s.io/v1', 'Lease', 'leader', 'shop', { spec: {} }),
+  kubeObject('v1', 'Secret', 'old-token', 'shop', { type: 'kubernetes.io/service-account-token', data: { token: 'c2VjcmV0' } }),
+  kubeObject('v1', 'Pod', 'kube-proxy-x', 'kube-system', { spec: { hostNetwork: true, ...pod({ privileged: true }).spec } }),
+  kubeObject('v1', 'ConfigMap', 'coredns', 'kube-system', { data: {} }),
 ];
 
-function body(extra: Obj[]): string {
+function body(extra: KubeBody[]): string {
   return JSON.stringify({
     declared: declaredYaml,
     live: { apiVersion: 'v1', kind: 'List', items: [...liveDeclared, ...clusterOwn, ...extra] },
@@ -99,7 +85,7 @@ describe('unmanaged Kubernetes objects through ingest', () => {
 
   it('opens one security-critical added drift for an undeclared privileged pod', async () => {
     const t = await createTenant(h.db);
-    await scan(t, body([obj('v1', 'Pod', 'debug', 'shop', pod({ privileged: true }), { uid: 'p9' })]));
+    await scan(t, body([kubeObject('v1', 'Pod', 'debug', 'shop', pod({ privileged: true }), { uid: 'p9' })]));
     const rows = await driftRows(h.db, t.envId);
     expect(rows.map((r) => [r.type, r.resourceType, r.physicalId, r.metadata.securityRuleIds])).toEqual([
       ['added', 'v1/Pod', 'v1/Pod/shop/debug', ['DG-K8S-001']],
@@ -123,7 +109,7 @@ describe('unmanaged Kubernetes objects through ingest', () => {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const result = await scan(t, body([obj('v1', 'Pod', 'debug', 'shop', pod({ privileged: true }))]));
+    const result = await scan(t, body([kubeObject('v1', 'Pod', 'debug', 'shop', pod({ privileged: true }))]));
     expect(await driftRows(h.db, t.envId)).toEqual([]);
     expect(result.report.suppressedByIgnoreRules[rule.id]).toBeGreaterThan(0);
   });

@@ -4,42 +4,25 @@ import { toFindings } from '../lifecycle/drift-items.js';
 import { compileIgnoreRules } from '../rules/index.js';
 import type { AdapterOptions } from '../model/observation.js';
 import { createValueHasher } from '../sensitivity/index.js';
+import { kubeObject, ownedBy, type KubeBody } from '../../test/fixtures/kubernetes.builders.js';
 
 /** A fixed key: these tests look at drift shapes, not at hash values. */
 const hasher = createValueHasher(Buffer.alloc(32, 1));
 
-type Obj = Record<string, unknown>;
+const podSpec = (extra: KubeBody = {}) => ({ containers: [{ name: 'web', image: 'web:1.2', ...extra }] });
 
-const obj = (
-  apiVersion: string,
-  kind: string,
-  name: string,
-  namespace: string | undefined,
-  extra: Obj = {},
-  meta: Obj = {},
-): Obj => ({
-  apiVersion,
-  kind,
-  metadata: { name, ...(namespace ? { namespace } : {}), ...meta },
-  ...extra,
-});
-const ownedBy = (kind: string, name: string) => ({
-  ownerReferences: [{ apiVersion: 'apps/v1', kind, name, uid: `uid-${name}`, controller: true }],
-});
-const podSpec = (extra: Obj = {}) => ({ containers: [{ name: 'web', image: 'web:1.2', ...extra }] });
-
-const deployment = obj('apps/v1', 'Deployment', 'web', 'shop', { spec: { replicas: 1, template: { spec: podSpec() } } });
-const service = obj('v1', 'Service', 'web', 'shop', { spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } });
+const deployment = kubeObject('apps/v1', 'Deployment', 'web', 'shop', { spec: { replicas: 1, template: { spec: podSpec() } } });
+const service = kubeObject('v1', 'Service', 'web', 'shop', { spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } });
 const declared = [deployment, service];
 
 /** What a cluster running the declared Deployment and Service holds besides them. */
 const clusterOwn = [
-  obj('apps/v1', 'ReplicaSet', 'web-5d8f', 'shop', { spec: { replicas: 1 } }, ownedBy('Deployment', 'web')),
-  obj('v1', 'Pod', 'web-5d8f-abcde', 'shop', { spec: podSpec() }, ownedBy('ReplicaSet', 'web-5d8f')),
-  obj('v1', 'ConfigMap', 'kube-root-ca.crt', 'shop', { data: { 'ca.crt': 'x' } }),
-  obj('v1', 'ServiceAccount', 'default', 'shop'),
-  obj('v1', 'Endpoints', 'web', 'shop', { subsets: [] }),
-  obj(
+  kubeObject('apps/v1', 'ReplicaSet', 'web-5d8f', 'shop', { spec: { replicas: 1 } }, ownedBy('Deployment', 'web')),
+  kubeObject('v1', 'Pod', 'web-5d8f-abcde', 'shop', { spec: podSpec() }, ownedBy('ReplicaSet', 'web-5d8f')),
+  kubeObject('v1', 'ConfigMap', 'kube-root-ca.crt', 'shop', { data: { 'ca.crt': 'x' } }),
+  kubeObject('v1', 'ServiceAccount', 'default', 'shop'),
+  kubeObject('v1', 'Endpoints', 'web', 'shop', { subsets: [] }),
+  kubeObject(
     'discovery.k8s.io/v1',
     'EndpointSlice',
     'web-x7k2p',
@@ -47,16 +30,16 @@ const clusterOwn = [
     { endpoints: [] },
     { labels: { 'kubernetes.io/service-name': 'web' } },
   ),
-  obj('v1', 'Event', 'web.17a', 'shop', { reason: 'Scheduled' }),
-  obj('events.k8s.io/v1', 'Event', 'web.17b', 'shop', { reason: 'Pulled' }),
-  obj('coordination.k8s.io/v1', 'Lease', 'leader', 'shop', { spec: {} }),
-  obj('v1', 'Secret', 'old-token', 'shop', { type: 'kubernetes.io/service-account-token', data: { token: 'c2VjcmV0' } }),
-  obj('v1', 'Pod', 'coredns-1', 'kube-system', { spec: podSpec({ securityContext: { privileged: true } }) }),
-  obj('v1', 'ConfigMap', 'cluster-info', 'kube-public', { data: {} }),
-  obj('v1', 'Namespace', 'kube-system', undefined),
-  obj('v1', 'Namespace', 'default', undefined),
-  obj('v1', 'Namespace', 'shop', undefined),
-  obj(
+  kubeObject('v1', 'Event', 'web.17a', 'shop', { reason: 'Scheduled' }),
+  kubeObject('events.k8s.io/v1', 'Event', 'web.17b', 'shop', { reason: 'Pulled' }),
+  kubeObject('coordination.k8s.io/v1', 'Lease', 'leader', 'shop', { spec: {} }),
+  kubeObject('v1', 'Secret', 'old-token', 'shop', { type: 'kubernetes.io/service-account-token', data: { token: 'c2VjcmV0' } }),
+  kubeObject('v1', 'Pod', 'coredns-1', 'kube-system', { spec: podSpec({ securityContext: { privileged: true } }) }),
+  kubeObject('v1', 'ConfigMap', 'cluster-info', 'kube-public', { data: {} }),
+  kubeObject('v1', 'Namespace', 'kube-system', undefined),
+  kubeObject('v1', 'Namespace', 'default', undefined),
+  kubeObject('v1', 'Namespace', 'shop', undefined),
+  kubeObject(
     'v1',
     'PersistentVolume',
     'pvc-1f2e',
@@ -64,7 +47,7 @@ const clusterOwn = [
     { spec: { capacity: { storage: '1Gi' } } },
     { annotations: { 'pv.kubernetes.io/provisioned-by': 'ebs.csi.aws.com' } },
   ),
-  obj(
+  kubeObject(
     'v1',
     'ConfigMap',
     'accepted',
@@ -72,8 +55,8 @@ const clusterOwn = [
     { data: {} },
     { annotations: { 'argocd.argoproj.io/compare-options': 'IgnoreExtraneous' } },
   ),
-  obj('v1', 'Service', 'kubernetes', 'default', { spec: { ports: [{ port: 443 }] } }),
-  obj(
+  kubeObject('v1', 'Service', 'kubernetes', 'default', { spec: { ports: [{ port: 443 }] } }),
+  kubeObject(
     'rbac.authorization.k8s.io/v1',
     'ClusterRoleBinding',
     'cluster-admin',
@@ -81,10 +64,10 @@ const clusterOwn = [
     { roleRef: { kind: 'ClusterRole', name: 'cluster-admin' } },
     { labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } },
   ),
-  obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'system:node', undefined, { rules: [] }),
+  kubeObject('rbac.authorization.k8s.io/v1', 'ClusterRole', 'system:node', undefined, { rules: [] }),
 ];
 
-const scan = (live: Obj[], opts: AdapterOptions = {}) =>
+const scan = (live: KubeBody[], opts: AdapterOptions = {}) =>
   runAdapter('kubernetes', JSON.stringify({ declared, live: { kind: 'List', items: [deployment, service, ...live] } }), opts);
 
 describe('unmanaged Kubernetes objects', () => {
@@ -95,7 +78,7 @@ describe('unmanaged Kubernetes objects', () => {
   });
 
   it('reports an undeclared privileged Pod as added and security-critical', () => {
-    const pod = obj(
+    const pod = kubeObject(
       'v1',
       'Pod',
       'debug',
@@ -125,8 +108,8 @@ describe('unmanaged Kubernetes objects', () => {
   });
 
   it('flags an unmanaged hostNetwork pod and a ClusterRoleBinding to cluster-admin', () => {
-    const pod = obj('v1', 'Pod', 'sniffer', 'shop', { spec: { hostNetwork: true, ...podSpec() } });
-    const binding = obj('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'ops-admin', undefined, {
+    const pod = kubeObject('v1', 'Pod', 'sniffer', 'shop', { spec: { hostNetwork: true, ...podSpec() } });
+    const binding = kubeObject('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'ops-admin', undefined, {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
       subjects: [{ kind: 'User', name: 'eve' }],
     });
@@ -138,14 +121,14 @@ describe('unmanaged Kubernetes objects', () => {
   });
 
   it('keeps to the namespaces the manifests target', () => {
-    const elsewhere = obj('v1', 'ConfigMap', 'theirs', 'other-team', { data: {} });
-    const declaredNamespace = obj('v1', 'ConfigMap', 'stray', 'shop', { data: {} });
+    const elsewhere = kubeObject('v1', 'ConfigMap', 'theirs', 'other-team', { data: {} });
+    const declaredNamespace = kubeObject('v1', 'ConfigMap', 'stray', 'shop', { data: {} });
     const kinds = scan([elsewhere, declaredNamespace]).observations.filter((o) => o.kind === 'added');
     expect(kinds.map((o) => o.resource.physicalId)).toEqual(['v1/ConfigMap/shop/stray']);
   });
 
   it('masks the data of an unmanaged Secret', () => {
-    const secret = obj('v1', 'Secret', 'creds', 'shop', {
+    const secret = kubeObject('v1', 'Secret', 'creds', 'shop', {
       type: 'Opaque',
       data: { password: 'aHVudGVyMg==' },
       stringData: { token: 't0p' },
@@ -157,7 +140,7 @@ describe('unmanaged Kubernetes objects', () => {
 
   it('leaves out a namespace the environment’s ignore rules name', () => {
     const ignore = compileIgnoreRules([{ id: 7, syntax: 'json_pointer', addressPattern: '*/shop/*' }]);
-    const pod = obj('v1', 'Pod', 'debug', 'shop', { spec: podSpec({ securityContext: { privileged: true } }) });
+    const pod = kubeObject('v1', 'Pod', 'debug', 'shop', { spec: podSpec({ securityContext: { privileged: true } }) });
     const out = scan([pod], { ignore });
     expect(out.observations.filter((o) => o.kind === 'added')).toEqual([]);
     expect(ignore.suppressedCounts().get(7)).toBeGreaterThan(0);
