@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { ScanSubmittedV1 } from './events/scan.js';
 import { DriftAnalyzedV1, DriftDetectedV1, DriftResolvedV1 } from './events/drift.js';
-import { RecommendationCreatedV1 } from './events/recommendation.js';
+import { RecommendationCreatedV1, RemediationRequestedV1 } from './events/recommendation.js';
 import {
   ContextAlertV1,
   ContextAuditEventV1,
@@ -11,10 +11,16 @@ import {
   ContextMaintenanceV1,
   ContextSecurityEventV1,
 } from './events/context.js';
-import { CmdDriftResolveV1, CmdRepoSyncV1 } from './events/command.js';
+import {
+  CmdDriftResolveV1,
+  CmdNotificationAcknowledgeV1,
+  CmdRecommendationRespondV1,
+  CmdRepoSyncV1,
+  CmdSilenceCreateV1,
+} from './events/command.js';
 
 /** The JetStream stream each subject family lives in (streams are declared by packages/bus). */
-export type StreamKey = 'SCAN' | 'DRIFT' | 'CONTEXT' | 'RECOMMENDATION' | 'CMD';
+export type StreamKey = 'SCAN' | 'DRIFT' | 'CONTEXT' | 'RECOMMENDATION' | 'REMEDIATION' | 'CMD';
 
 interface CatalogEntry<S extends z.ZodType> {
   /** event type, the subject's `<domain>.<event>` part */
@@ -38,6 +44,7 @@ export const catalog = {
   'drift.resolved.v1': entry('drift.resolved', 1, 'DRIFT', DriftResolvedV1),
   'drift.analyzed.v1': entry('drift.analyzed', 1, 'DRIFT', DriftAnalyzedV1),
   'recommendation.created.v1': entry('recommendation.created', 1, 'RECOMMENDATION', RecommendationCreatedV1),
+  'remediation.requested.v1': entry('remediation.requested', 1, 'REMEDIATION', RemediationRequestedV1),
   'context.git_commit.v1': entry('context.git_commit', 1, 'CONTEXT', ContextGitCommitV1),
   'context.incident.v1': entry('context.incident', 1, 'CONTEXT', ContextIncidentV1),
   'context.alert.v1': entry('context.alert', 1, 'CONTEXT', ContextAlertV1),
@@ -47,6 +54,9 @@ export const catalog = {
   'context.security_event.v1': entry('context.security_event', 1, 'CONTEXT', ContextSecurityEventV1),
   'cmd.drift.resolve.v1': entry('cmd.drift.resolve', 1, 'CMD', CmdDriftResolveV1),
   'cmd.repo.sync.v1': entry('cmd.repo.sync', 1, 'CMD', CmdRepoSyncV1),
+  'cmd.recommendation.respond.v1': entry('cmd.recommendation.respond', 1, 'CMD', CmdRecommendationRespondV1),
+  'cmd.notification.acknowledge.v1': entry('cmd.notification.acknowledge', 1, 'CMD', CmdNotificationAcknowledgeV1),
+  'cmd.silence.create.v1': entry('cmd.silence.create', 1, 'CMD', CmdSilenceCreateV1),
 } as const;
 
 export type Catalog = typeof catalog;

@@ -20,3 +20,57 @@ export const CmdRepoSyncV1Data = z.object({
 });
 export const CmdRepoSyncV1 = envelopeOf('cmd.repo.sync', CmdRepoSyncV1Data);
 export type CmdRepoSyncV1 = z.infer<typeof CmdRepoSyncV1>;
+
+/** An engineer's (or an executor's) answer to a recommendation: accepted, rejected with a reason, or implemented with its result. */
+export const CmdRecommendationRespondV1Data = z.discriminatedUnion('action', [
+  z.object({
+    action: z.literal('accept'),
+    recommendationId: z.number().int().positive(),
+    actor: z.string().min(1).max(255),
+    note: z.string().max(4000).optional(),
+  }),
+  z.object({
+    action: z.literal('reject'),
+    recommendationId: z.number().int().positive(),
+    actor: z.string().min(1).max(255),
+    reason: z.string().min(1).max(4000),
+  }),
+  z.object({
+    action: z.literal('implemented'),
+    recommendationId: z.number().int().positive(),
+    actor: z.string().min(1).max(255),
+    result: z.object({ success: z.boolean(), details: z.string().max(4000).optional(), ref: z.string().max(500).optional() }),
+  }),
+]);
+export const CmdRecommendationRespondV1 = envelopeOf('cmd.recommendation.respond', CmdRecommendationRespondV1Data);
+export type CmdRecommendationRespondV1 = z.infer<typeof CmdRecommendationRespondV1>;
+
+/** Someone on call has seen a notification (a Slack button, the console, the API). */
+export const CmdNotificationAcknowledgeV1Data = z.object({
+  driftEventId: z.number().int().positive(),
+  notificationId: z.number().int().positive().optional(),
+  actor: z.string().min(1).max(255),
+  via: z.enum(['slack', 'api', 'console']),
+});
+export const CmdNotificationAcknowledgeV1 = envelopeOf('cmd.notification.acknowledge', CmdNotificationAcknowledgeV1Data);
+export type CmdNotificationAcknowledgeV1 = z.infer<typeof CmdNotificationAcknowledgeV1>;
+
+/** A label matcher of a silence, as Alertmanager has them (`driftEventId`, `resourceType`, `cause`…). */
+export const SilenceMatcher = z.object({
+  name: z.string().min(1).max(100),
+  value: z.string().max(500),
+  isRegex: z.boolean().default(false),
+  isEqual: z.boolean().default(true),
+});
+export type SilenceMatcher = z.infer<typeof SilenceMatcher>;
+
+/** Silence notifications matching `matchers` from `startsAt` to `endsAt` (a Slack "silence for 24 h", the API). */
+export const CmdSilenceCreateV1Data = z.object({
+  matchers: z.array(SilenceMatcher).min(1).max(20),
+  startsAt: z.iso.datetime({ offset: true }),
+  endsAt: z.iso.datetime({ offset: true }),
+  createdBy: z.string().min(1).max(255),
+  comment: z.string().min(1).max(4000),
+});
+export const CmdSilenceCreateV1 = envelopeOf('cmd.silence.create', CmdSilenceCreateV1Data);
+export type CmdSilenceCreateV1 = z.infer<typeof CmdSilenceCreateV1>;

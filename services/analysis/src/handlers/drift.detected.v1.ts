@@ -113,7 +113,8 @@ export function driftDetectedV1(deps: DriftDetectedDeps): EventHandler<'drift.de
           },
         ];
       }),
-      analysisVersion: ANALYSIS_VERSION,
+      analysisVersion: 1,
+      logicVersion: ANALYSIS_VERSION,
     };
     await enqueue(tx, 'drift.analyzed.v1', event.orgId, event.envId, analyzed, { subjectRoot: deps.subjectRoot });
     log.info({ driftEventId: drift.id, cause: analysis.cause, severity, correlated: correlated.length }, 'drift analyzed');
