@@ -57,6 +57,8 @@ export const baseConfigSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: urlVar(['http', 'https']).optional(),
   DG_SUBJECT_ROOT: z.string().regex(SUBJECT_TOKEN, { error: 'expected letters, digits, _ or -' }).default('dg'),
   DG_STREAM_PREFIX: z.string().regex(SUBJECT_TOKEN, { error: 'expected letters, digits, _ or -' }).default('DG_'),
+  /** Replicas of every JetStream stream DriftGuard declares: 1 on a single server, 3 on a cluster (R3). */
+  DG_STREAM_REPLICAS: z.coerce.number({ error: 'expected 1 to 5' }).int().min(1).max(5).default(1),
   /** Names this process in NATS connection names and logs; several instances share consumers. */
   DG_INSTANCE_ID: z
     .string()

@@ -57,7 +57,7 @@ export function createServiceShell<C extends BaseConfig & { PORT: number }>(opti
       bus = await connectBus({
         url: cfg.NATS_URL,
         name: `${name}:${cfg.DG_INSTANCE_ID}`,
-        config: { subjectRoot: cfg.DG_SUBJECT_ROOT, streamPrefix: cfg.DG_STREAM_PREFIX },
+        config: { subjectRoot: cfg.DG_SUBJECT_ROOT, streamPrefix: cfg.DG_STREAM_PREFIX, replicas: cfg.DG_STREAM_REPLICAS },
         log: log.child({ subsystem: `${name}:bus` }),
       });
       await ensureStreams(bus);
