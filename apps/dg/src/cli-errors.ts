@@ -11,7 +11,14 @@ export class UsageError extends Error {
  * Named errors of @driftguard/db and @driftguard/bus whose messages are written for people.
  * Matched by name: those packages load only when a command needs them (see main.ts).
  */
-const EXPECTED_FAILURES = new Set(['MigrationError', 'DeadLetterNotFoundError', 'SecretError', 'BusConfigError', 'PushError']);
+const EXPECTED_FAILURES = new Set([
+  'MigrationError',
+  'DeadLetterNotFoundError',
+  'SecretError',
+  'BusConfigError',
+  'PushError',
+  'LocalNatsError',
+]);
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;

@@ -10,8 +10,10 @@ import {
   type Logger,
 } from '@driftguard/runtime/boot';
 import type { Kysely } from 'kysely';
+import { join } from 'node:path';
 import { type CliContext, writeLine } from './cli-context.js';
-import { openEmbeddedDatabase } from './embedded-database.js';
+import { EMBEDDED_DATA_DIR, openEmbeddedDatabase } from './embedded-database.js';
+import { ensureLocalNats, natsSearchDirs } from './local-nats.js';
 import { embeddedMasterKey } from './embedded-master-key.js';
 import { configureService, type ConfiguredService, type ServiceName } from './service-catalog.js';
 
@@ -41,7 +43,18 @@ export async function runServices(
   const env = localKey ? { ...given, DG_MASTER_KEY: localKey.value } : given;
 
   const configured = await configureAll(names, env);
-  const shared = allInOne ? await openSharedDatabase(ctx, base.DATABASE_URL, log) : undefined;
+  // `dg up` starts a local nats-server when nothing answers at NATS_URL on this host.
+  const nats = allInOne
+    ? await ensureLocalNats(base.NATS_URL, join(ctx.cwd, EMBEDDED_DATA_DIR), natsSearchDirs(ctx.env['PATH']))
+    : undefined;
+  if (nats) log.info({ url: nats.url, storeDir: nats.storeDir }, 'started nats-server with JetStream for dg up');
+  let shared: SharedDatabase | undefined;
+  try {
+    shared = allInOne ? await openSharedDatabase(ctx, base.DATABASE_URL, log) : undefined;
+  } catch (err) {
+    await nats?.stop();
+    throw err;
+  }
   // Said once the embedded database is ours, so a second `dg up` refused by its lock says only that.
   if (localKey)
     log.warn(
@@ -67,6 +80,7 @@ export async function runServices(
       (destroyed ??= (async () => {
         const results = await Promise.allSettled(services.map((s) => s.destroy()));
         await shared?.close();
+        await nats?.stop();
         await telemetry.shutdown();
         const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
         if (failed.length > 0)
