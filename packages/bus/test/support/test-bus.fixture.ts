@@ -30,7 +30,11 @@ export interface BusFixture {
 }
 
 /** Isolates a suite: its own database, subject root and stream prefix; deletes its streams at the end. */
-export async function createBusFixture(label: string, busConfig: BusConfigInput = {}): Promise<BusFixture> {
+export async function createBusFixture(
+  label: string,
+  busConfig: BusConfigInput = {},
+  natsUrl: string | string[] = NATS_URL,
+): Promise<BusFixture> {
   const testDb: TestDatabase = await createTestDatabase(`bus_${label}`);
   // Tests commit tens of thousands of tiny transactions; waiting for each WAL flush would
   // measure the disk, not the bus. A crash of the test server is not what these tests cover.
@@ -45,7 +49,7 @@ export async function createBusFixture(label: string, busConfig: BusConfigInput 
   const log = pino({ level: process.env['LOG_LEVEL'] ?? 'silent' });
   const buses: Bus[] = [];
   const connect = async (name: string) => {
-    const b = await connectBus({ url: NATS_URL, name: `${label}-${name}`, config, log });
+    const b = await connectBus({ url: natsUrl, name: `${label}-${name}`, config, log });
     buses.push(b);
     return b;
   };
