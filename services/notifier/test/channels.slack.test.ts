@@ -179,3 +179,30 @@ describe('Slack bot token (chat.postMessage, chat.update)', () => {
     expect(r.ok, JSON.stringify(r)).toBe(true);
   });
 });
+
+describe('Slack peer', () => {
+  const raw = async (body: unknown) => {
+    const res = await fetch(slack.webhookUrl, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
+    return { status: res.status, body: await res.text() };
+  };
+  const sectionOf = (n: number) => ({ type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(n) } });
+
+  it('refuses messages over Block Kit limits as Slack does', async () => {
+    expect(await raw({ text: 'ok', blocks: [sectionOf(3000)] })).toEqual({ status: 200, body: 'ok' });
+    expect(await raw({ text: 'x', blocks: Array.from({ length: 51 }, () => ({ type: 'divider' })) })).toEqual({
+      status: 400,
+      body: 'invalid_blocks',
+    });
+    expect(await raw({ text: 'x', blocks: [sectionOf(3001)] })).toEqual({ status: 400, body: 'invalid_blocks' });
+    expect(await raw({ text: 'x', blocks: [{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }] })).toEqual({
+      status: 400,
+      body: 'invalid_blocks',
+    });
+    expect(await raw({ blocks: undefined })).toEqual({ status: 400, body: 'no_text' });
+    expect(await raw({ text: 'x', channel: '#elsewhere' })).toEqual({ status: 400, body: 'invalid_payload' });
+  });
+});
