@@ -52,6 +52,15 @@ describe('Slack incoming webhook', () => {
     expect(all).toContain('https://driftguard.example/r/n1/g/prod');
   });
 
+  it('names its buttons as ingest’s Slack interactions endpoint reads them', () => {
+    // services/ingest/src/interactions/slack-actions.ts turns these ids into commands.
+    expect(SLACK_ACTION).toEqual({
+      acknowledge: 'dg.acknowledge',
+      accept: 'dg.accept_recommendation',
+      silence: 'dg.silence_24h',
+    });
+  });
+
   it('cuts a 500-drift alert to fit every Block Kit limit and says how many drifts were left out', async () => {
     const alert = buildAlert({ count: 500 });
     const result = await slackChannel.send(webhook(), alert, sendContext(network));
