@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SLACK_ACTION, SLACK_LIMITS, slackChannel, type SendResult } from '../src/channels/index.js';
+import { SLACK_ACTION } from '@driftguard/contracts';
+import { SLACK_LIMITS, slackChannel, type SendResult } from '../src/channels/index.js';
 import { blockKitProblem, buildAlert, loopbackNetwork, sendContext, startSlackPeer, type SlackPeer } from './peers/index.js';
 
 let slack: SlackPeer;

@@ -1,4 +1,4 @@
-import { SignedContextSource } from '@driftguard/contracts';
+import { IntegrationSource } from '@driftguard/contracts';
 import { Option } from 'commander';
 import { type CliCommand, writeLine } from '../cli-context.js';
 import { cliConfig, withDatabase } from '../cli-database.js';
@@ -6,13 +6,13 @@ import { UsageError } from '../cli-errors.js';
 import { parseTarget } from './target.js';
 
 interface IntegrationAddOptions {
-  source: SignedContextSource;
+  source: IntegrationSource;
   secretEnv: string;
 }
 
 /**
- * `dg integration add <org>/<env> --source github|pagerduty --secret-env VAR`: registers a
- * source that signs its webhook deliveries. The secret is read from the environment variable
+ * `dg integration add <org>/<env> --source github|pagerduty|slack --secret-env VAR`: registers a
+ * source that signs its deliveries (Slack: the app's signing secret, for its button presses). The secret is read from the environment variable
  * named by `--secret-env`, never from the command line (which `ps` shows to every user), and
  * stored encrypted under DG_MASTER_KEY. Prints the integration id on stdout: the source posts
  * to `/v1/context/<source>?integration=<id>`.
@@ -28,7 +28,7 @@ export const integrationCommand: CliCommand = {
       .argument('<org/env>', 'organization and environment slugs, e.g. acme/prod')
       .addOption(
         new Option('--source <source>', 'the source that signs its deliveries')
-          .choices(SignedContextSource.options)
+          .choices(IntegrationSource.options)
           .makeOptionMandatory(),
       )
       .requiredOption('--secret-env <VAR>', 'environment variable holding the shared webhook secret')
@@ -50,9 +50,13 @@ export const integrationCommand: CliCommand = {
           createIntegration(db, { orgSlug: org, envSlug: env, source: opts.source, secret, keyring: parseKeyring(masterKey) }),
         );
         writeLine(ctx.stdout, created.id);
+        const endpoint =
+          created.source === 'slack'
+            ? `/v1/interactions/slack?integration=${created.id}`
+            : `/v1/context/${created.source}?integration=${created.id}`;
         writeLine(
           ctx.stderr,
-          `registered ${created.source} integration of ${org}/${env}, secret stored encrypted; deliver to /v1/context/${created.source}?integration=${created.id}`,
+          `registered ${created.source} integration of ${org}/${env}, secret stored encrypted; deliver to ${endpoint}`,
         );
       });
   },

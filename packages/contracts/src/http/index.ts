@@ -3,3 +3,4 @@ export * from './whoami.js';
 export * from './scans.js';
 export * from './declared.js';
 export * from './context.js';
+export * from './slack-actions.js';

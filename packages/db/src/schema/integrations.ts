@@ -10,7 +10,7 @@ export const integrationsColumns = {
   id: notNullDefault('uuid'),
   organization_id: notNull('int4'),
   environment_id: notNull('int4'),
-  source: notNull('varchar(30)', ['github', 'pagerduty']),
+  source: notNull('varchar(30)', ['github', 'pagerduty', 'slack']),
   secret_encrypted: notNull('bytea'),
   key_id: notNull('varchar(64)'),
   created_at: notNullDefault('timestamptz'),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SignedContextSource } from '@driftguard/contracts';
+import { IntegrationSource } from '@driftguard/contracts';
 import { encryptSecret, writeAudit, type Database, type Keyring } from '@driftguard/db';
 import { NotFoundError } from '@driftguard/runtime';
 import type { Kysely } from 'kysely';
@@ -11,7 +11,7 @@ import { Slug } from './slug.js';
 const CreateIntegrationInput = z.object({
   orgSlug: Slug,
   envSlug: Slug,
-  source: z.enum(SignedContextSource.options, { error: `must be one of ${SignedContextSource.options.join(', ')}` }),
+  source: z.enum(IntegrationSource.options, { error: `must be one of ${IntegrationSource.options.join(', ')}` }),
   /** The shared secret the source signs with; long enough that guessing it is hopeless. */
   secret: z.string().min(16, { error: 'must be at least 16 characters' }).max(1024),
 });
@@ -22,7 +22,7 @@ export interface IntegrationRef {
   orgSlug: string;
   envSlug: string;
   envId: number;
-  source: SignedContextSource;
+  source: IntegrationSource;
   keyId: string;
 }
 
@@ -35,7 +35,7 @@ export function integrationSecretContext(integrationId: string): string {
 }
 
 /**
- * Registers a signed context source (GitHub, PagerDuty) of an environment with its audit row,
+ * Registers a source that signs what it sends (GitHub and PagerDuty context, Slack button presses) of an environment with its audit row,
  * in one transaction. The secret is encrypted with the keyring's current key and never reaches
  * the audit row. Throws InvalidInputError or NotFoundError (unknown organization or environment).
  */

@@ -1,21 +1,14 @@
-import type { CmdNotificationAcknowledgeV1, CmdRecommendationRespondV1, CmdSilenceCreateV1 } from '@driftguard/contracts';
+import {
+  SLACK_ACTION,
+  SlackAcceptButton,
+  SlackDriftButton,
+  type CmdNotificationAcknowledgeV1,
+  type CmdRecommendationRespondV1,
+  type CmdSilenceCreateV1,
+} from '@driftguard/contracts';
 import { z } from 'zod';
 
-/**
- * The buttons of DriftGuard's Slack messages, as the notifier writes them
- * (services/notifier/src/channels/slack-blocks.ts, SLACK_ACTION): keep both in step.
- */
-export const SLACK_ACTION = {
-  acknowledge: 'dg.acknowledge',
-  accept: 'dg.accept_recommendation',
-  silence: 'dg.silence_24h',
-} as const;
-
 export const SILENCE_HOURS = 24;
-
-const id = z.number().int().positive();
-const DriftButton = z.object({ driftEventId: id, notificationId: id.optional() });
-const AcceptButton = z.object({ recommendationId: id, driftEventId: id });
 
 /** The part of a `block_actions` payload DriftGuard reads (docs.slack.dev/reference/interaction-payloads/block_actions-payload). */
 export const SlackBlockActions = z.looseObject({
@@ -76,7 +69,7 @@ export function slackCommands(payload: SlackBlockActions, now: Date): SlackComma
     const sourceId = `${payload.team?.id ?? '-'}:${payload.user.id}:${action.action_ts}:${action.action_id}:${action.value ?? ''}`;
     switch (action.action_id) {
       case SLACK_ACTION.acknowledge: {
-        const v = buttonValue(DriftButton, action.value);
+        const v = buttonValue(SlackDriftButton, action.value);
         if (v)
           out.push({
             key: 'cmd.notification.acknowledge.v1',
@@ -91,7 +84,7 @@ export function slackCommands(payload: SlackBlockActions, now: Date): SlackComma
         break;
       }
       case SLACK_ACTION.accept: {
-        const v = buttonValue(AcceptButton, action.value);
+        const v = buttonValue(SlackAcceptButton, action.value);
         if (v)
           out.push({
             key: 'cmd.recommendation.respond.v1',
@@ -106,7 +99,7 @@ export function slackCommands(payload: SlackBlockActions, now: Date): SlackComma
         break;
       }
       case SLACK_ACTION.silence: {
-        const v = buttonValue(DriftButton, action.value);
+        const v = buttonValue(SlackDriftButton, action.value);
         if (v)
           out.push({
             key: 'cmd.silence.create.v1',

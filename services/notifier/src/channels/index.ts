@@ -11,7 +11,7 @@ export { retryAfterMs } from './send-result.js';
 export { emailChannel, EmailConfig } from './email.channel.js';
 export { pagerDutyChannel, PagerDutyConfig, dedupKeyOf } from './pagerduty.channel.js';
 export { slackChannel, SlackConfig } from './slack.channel.js';
-export { SLACK_ACTION, SLACK_LIMITS, slackMessage } from './slack-blocks.js';
+export { SLACK_LIMITS, slackMessage } from './slack-blocks.js';
 export { webhookChannel, WebhookConfig } from './webhook.channel.js';
 
 /** The configuration of each channel type. */

@@ -1,3 +1,4 @@
+import { SLACK_ACTION, type SlackAcceptButton, type SlackDriftButton } from '@driftguard/contracts';
 import type { Alert, AlertItem } from './channel.js';
 import {
   actionLabel,
@@ -25,16 +26,6 @@ export const SLACK_LIMITS = {
   buttonValue: 2000,
   url: 3000,
   blockTextBudget: 12_000,
-} as const;
-
-/**
- * The interactive buttons. ingest's Slack interactions endpoint reads the same action ids and
- * values (services/ingest/src/interactions/slack-actions.ts): keep both in step.
- */
-export const SLACK_ACTION = {
-  acknowledge: 'dg.acknowledge',
-  accept: 'dg.accept_recommendation',
-  silence: 'dg.silence_24h',
 } as const;
 
 export type SlackBlock = Record<string, unknown>;
@@ -75,7 +66,12 @@ const header = (text: string): SlackBlock => ({
   text: { type: 'plain_text', text: clip(text, SLACK_LIMITS.headerText), emoji: true },
 });
 
-function button(text: string, actionId: string, value: object, style?: 'primary' | 'danger'): SlackBlock {
+function button(
+  text: string,
+  actionId: string,
+  value: SlackDriftButton | SlackAcceptButton,
+  style?: 'primary' | 'danger',
+): SlackBlock {
   return {
     type: 'button',
     text: { type: 'plain_text', text: clip(text, SLACK_LIMITS.buttonText) },
@@ -114,7 +110,7 @@ function itemBlocks(alert: Alert, item: AlertItem): SlackBlock[] {
   const rec = recommendationLines(item, 3);
   if (rec) blocks.push(section([`*Recommendation:* ${escapeMrkdwn(rec.headline)}`, ...rec.steps.map(escapeMrkdwn)].join('\n')));
   if (alert.action !== 'resolve' && !item.resolvedAt) {
-    const ids = { driftEventId: item.driftEventId, notificationId: alert.notificationId };
+    const ids: SlackDriftButton = { driftEventId: item.driftEventId, notificationId: alert.notificationId };
     const elements = [button('Acknowledge', SLACK_ACTION.acknowledge, ids, 'primary')];
     if (item.recommendation)
       elements.push(
