@@ -59,7 +59,8 @@ export type PolicyMatch = z.infer<typeof PolicyMatch>;
 export const PolicyDuration = z
   .string()
   .regex(/^[1-9][0-9]{0,4}[mhd]$/, { error: 'must be a duration such as 30m, 12h or 7d' })
-  .refine((s) => durationMs(s) <= 90 * 24 * 3600_000, { error: 'must be at most 90d' });
+  // Judged only once the format holds, so a malformed duration gets one message.
+  .refine((s) => !/^[0-9]+[mhd]$/.test(s) || durationMs(s) <= 90 * 24 * 3600_000, { error: 'must be at most 90d' });
 
 /** Milliseconds of a {@link PolicyDuration}. */
 export function durationMs(duration: string): number {
