@@ -10,15 +10,6 @@ import type { StoredDrift } from './drift-view.js';
  * to and the live body of an unmanaged resource. The recommender never writes these tables.
  */
 
-/** The facts of a drift the recommender checks against the message: its environment and whether it is resolved. */
-export async function driftFacts(db: Kysely<Database>, driftEventId: number) {
-  return db
-    .selectFrom('drift_events')
-    .select(['id', 'environment_id', 'resolved_at', 'iac_resource_id', 'drift_type'])
-    .where('id', '=', driftEventId)
-    .executeTakeFirst();
-}
-
 /** The live body ingest stored for an unmanaged (added) resource, secrets masked. */
 export async function liveBody(db: Kysely<Database>, driftEventId: number): Promise<JsonValue | null> {
   const row = await db.selectFrom('drift_events').select('actual_state').where('id', '=', driftEventId).executeTakeFirst();

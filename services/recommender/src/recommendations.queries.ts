@@ -13,6 +13,20 @@ export async function lockDrift(tx: Transaction<Database>, driftEventId: number)
   await sql`SELECT pg_advisory_xact_lock(${DRIFT_LOCK_CLASS}, ${driftEventId})`.execute(tx);
 }
 
+/**
+ * Takes the drift's lock (as {@link lockDrift}) and reads what the recommender checks against
+ * the message, in one round trip: the drift's environment, declared resource and resolution
+ * (drift_events is ingest's, read-only here). Undefined when the drift does not exist.
+ */
+export async function lockDriftAndRead(tx: Transaction<Database>, driftEventId: number) {
+  return tx
+    .selectFrom('drift_events')
+    .select(['id', 'environment_id', 'resolved_at', 'iac_resource_id'])
+    .select(sql<string>`pg_advisory_xact_lock(${DRIFT_LOCK_CLASS}, id)::text`.as('locked'))
+    .where('id', '=', driftEventId)
+    .executeTakeFirst();
+}
+
 /** The recommendation made from the newest analysis of a drift, whatever its status. */
 export async function newestRecommendation(tx: Transaction<Database>, driftEventId: number) {
   return tx

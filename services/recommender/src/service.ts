@@ -3,6 +3,7 @@ import { SERVICE_ROLES } from '@driftguard/db';
 import { createServiceShell, type Service, type ServiceDeps, type Worker } from '@driftguard/runtime';
 import type { RecommenderConfig } from './config.js';
 import { cmdRecommendationRespondV1, driftAnalyzedV1, driftResolvedV1 } from './handlers/index.js';
+import { createPolicyCache } from './policy/policy-cache.js';
 
 /** What a caller may share with the service (`dg up`, tests); anything omitted is created and owned. */
 export type RecommenderDeps = ServiceDeps;
@@ -26,7 +27,11 @@ export async function createRecommenderService(cfg: RecommenderConfig, deps: Rec
         await consume({
           ...common,
           key: 'drift.analyzed.v1',
-          handler: driftAnalyzedV1({ subjectRoot: ctx.bus.config.subjectRoot }),
+          concurrency: cfg.DG_RECOMMENDER_CONCURRENCY,
+          handler: driftAnalyzedV1({
+            subjectRoot: ctx.bus.config.subjectRoot,
+            policies: createPolicyCache(cfg.DG_RECOMMENDER_POLICY_CACHE_MS),
+          }),
         }),
         await consume({ ...common, key: 'drift.resolved.v1', handler: driftResolvedV1() }),
         await consume({ ...common, key: 'cmd.recommendation.respond.v1', handler: cmdRecommendationRespondV1() }),

@@ -30,8 +30,19 @@ export interface RecommenderHarness {
   stop(): Promise<void>;
 }
 
-/** A real recommender service acting as dg_recommender, with its own database, subject root and streams, and one tenant. */
-export async function startRecommender(label: string): Promise<RecommenderHarness> {
+export interface HarnessOptions {
+  /** connections of the service's pool (default 5) */
+  poolMax?: number;
+  /** DG_RECOMMENDER_CONCURRENCY (default 8) */
+  concurrency?: number;
+}
+
+/**
+ * A real recommender service acting as dg_recommender, with its own database, subject root and
+ * streams, and one tenant. Policy overrides are read for every drift (no cache), so a test sees
+ * the override it just stored.
+ */
+export async function startRecommender(label: string, opts: HarnessOptions = {}): Promise<RecommenderHarness> {
   const tdb: TestDatabase = await createTestDatabase(label);
   const suffix = randomBytes(4).toString('hex');
   const env = {
@@ -41,6 +52,8 @@ export async function startRecommender(label: string): Promise<RecommenderHarnes
     LOG_LEVEL: 'silent',
     DG_SUBJECT_ROOT: `t${suffix}`,
     DG_STREAM_PREFIX: `T${suffix}_`,
+    DG_RECOMMENDER_POLICY_CACHE_MS: '0',
+    DG_RECOMMENDER_CONCURRENCY: String(opts.concurrency ?? 8),
   };
   const serviceDb = createDb(tdb.url, {
     role: SERVICE_ROLES.recommender,

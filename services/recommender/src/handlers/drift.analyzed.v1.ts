@@ -3,15 +3,22 @@ import { asTruncatedValue, type DataOf, type JsonValue } from '@driftguard/contr
 import { fetchDriftChangeValue, writeAudit, type Database } from '@driftguard/db';
 import type { Transaction } from 'kysely';
 import type { PlanInput, ResolvedChange } from '../codegen/plan-input.js';
-import { declaredState, driftFacts, liveBody, storedDrift } from '../declared-state.queries.js';
+import { declaredState, liveBody, storedDrift } from '../declared-state.queries.js';
 import { driftViewOf, type DriftView } from '../drift-view.js';
 import { recommend } from '../recommendation/recommend.js';
 import { recommendationCreated, remediationRequested } from '../recommendation/recommendation.events.js';
-import { policyLayers } from '../recommendation-policies.queries.js';
-import { closeOpen, insertRecommendation, lockDrift, newestRecommendation, setSupersededBy } from '../recommendations.queries.js';
+import type { PolicyCache } from '../policy/policy-cache.js';
+import {
+  closeOpen,
+  insertRecommendation,
+  lockDriftAndRead,
+  newestRecommendation,
+  setSupersededBy,
+} from '../recommendations.queries.js';
 
 export interface DriftAnalyzedDeps {
   subjectRoot: string;
+  policies: PolicyCache;
   /** the clock; tests and benchmarks pass their own */
   now?: () => Date;
 }
@@ -78,8 +85,7 @@ export function driftAnalyzedV1(deps: DriftAnalyzedDeps): EventHandler<'drift.an
   return async (event, { tx, log }) => {
     const data: DataOf<'drift.analyzed.v1'> = event.data;
     const driftEventId = data.driftEventId;
-    await lockDrift(tx, driftEventId);
-    const drift = await driftFacts(tx, driftEventId);
+    const drift = await lockDriftAndRead(tx, driftEventId);
     if (!drift || drift.environment_id !== event.envId)
       throw new PermanentError(
         `drift ${driftEventId} does not exist in environment ${event.envId} of organization ${event.orgId}`,
@@ -97,7 +103,7 @@ export function driftAnalyzedV1(deps: DriftAnalyzedDeps): EventHandler<'drift.an
     if (!view) throw new PermanentError(`drift ${driftEventId} carries no summary and its stored record cannot be read`);
 
     const plan = await planInput(tx, view, event.envId, drift.iac_resource_id);
-    const layers = await policyLayers(tx, event.orgId, event.envId, log);
+    const layers = await deps.policies.layers(tx, event.orgId, event.envId, log);
     const rec = recommend(data, view, plan, layers, now());
     const resolved = drift.resolved_at !== null;
     // A resolved drift keeps no open recommendation: one left from an earlier analysis expires too.
