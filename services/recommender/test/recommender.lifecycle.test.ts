@@ -362,4 +362,41 @@ describe('recommendation lifecycle', () => {
     });
     expect(event?.data.rationale).toContain('No audit record names who made the change');
   });
+
+  it('fetches a value too large for the event from the stored change (read-only) and writes it into the code', async () => {
+    const driftId = await h.openDrift();
+    const script = `#!/bin/sh\n${'echo warming caches\n'.repeat(400)}`;
+    await h.db
+      .insertInto('drift_changes')
+      .values({
+        drift_event_id: driftId,
+        property_path: '/user_data',
+        declared_value: JSON.stringify('#!/bin/sh'),
+        actual_value: JSON.stringify(script),
+        change_type: 'modified',
+      })
+      .execute();
+    const truncated = {
+      truncated: true as const,
+      preview: script.slice(0, 100),
+      bytes: script.length,
+      sha256: 'a'.repeat(64),
+      ref: { driftEventId: driftId, propertyPath: '/user_data', side: 'actual' as const },
+    };
+    const data = analyzed({
+      driftEventId: driftId,
+      resource: instance,
+      changes: [change('/user_data', '#!/bin/sh', truncated, { truncated: ['actual'] })],
+      cause: 'emergency_fix',
+      correlated: [incident('resolved')],
+    });
+    await h.publish('drift.analyzed.v1', data);
+    const [row] = await waitUntil(async () => {
+      const r = await recommendationsOf(driftId);
+      return r.length === 1 && r;
+    });
+    const steps = RecommendationCreatedV1.shape.data.shape.steps.parse(row?.implementation_steps);
+    const hcl = steps?.find((st) => st.patch?.format === 'hcl')?.patch?.content ?? '';
+    expect(await parseHcl(hcl)).toEqual({ resource: { aws_instance: { checkout: [{ user_data: script }] } } });
+  });
 });
