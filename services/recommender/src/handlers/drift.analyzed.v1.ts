@@ -59,8 +59,11 @@ async function planInput(
   envId: number,
   iacResourceId: number | null,
 ): Promise<PlanInput> {
-  const declared: JsonValue | null =
-    view.driftType === 'added' ? null : await declaredState(tx, { iacResourceId, envId, address: view.resource.address });
+  // CloudFormation patches address the template by logical id and need no declared state.
+  const needsDeclared = view.driftType !== 'added' && view.iacTool !== 'cloudformation';
+  const declared: JsonValue | null = needsDeclared
+    ? await declaredState(tx, { iacResourceId, envId, address: view.resource.address })
+    : null;
   return {
     tool: view.iacTool,
     driftType: view.driftType,
