@@ -5,6 +5,7 @@ import { integrationCommand } from './integration.command.js';
 import { migrateCommand } from './migrate.command.js';
 import { mlCommand } from './ml.command.js';
 import { orgCommand } from './org.command.js';
+import { policyCommand } from './policy.command.js';
 import { pushCommand } from './push.command.js';
 import { repoCommand } from './repo.command.js';
 import { servicesCommand } from './services.command.js';
@@ -25,4 +26,5 @@ export const commands: readonly CliCommand[] = [
   pushCommand,
   dlqCommand,
   mlCommand,
+  policyCommand,
 ];
