@@ -12,8 +12,13 @@ export interface SignalScope {
  * Keeps one context signal for correlation. The table is unique per (organization, source,
  * source id, kind): a signal sent twice (a retried webhook, a replayed event) is kept once, and
  * a later update of it (an incident resolved) replaces the stored body but keeps its start time.
+ * Returns the stored row, or null when the signal was stored already exactly so (nothing new).
  */
-export async function storeContextSignal(db: Kysely<Database>, scope: SignalScope, signal: ContextSignalV1Data): Promise<void> {
+export async function storeContextSignal(
+  db: Kysely<Database>,
+  scope: SignalScope,
+  signal: ContextSignalV1Data,
+): Promise<ContextSignal | null> {
   const values = {
     environment_id: scope.envId,
     resource_refs: JSON.stringify(signal.resourceRefs),
@@ -25,7 +30,7 @@ export async function storeContextSignal(db: Kysely<Database>, scope: SignalScop
       lastOccurredAt: signal.occurredAt,
     }),
   };
-  await db
+  const row = await db
     .insertInto('context_signals')
     .values({
       organization_id: scope.orgId,
@@ -36,13 +41,25 @@ export async function storeContextSignal(db: Kysely<Database>, scope: SignalScop
       ...values,
     })
     .onConflict((oc) =>
-      oc.columns(['organization_id', 'external_system', 'external_id', 'context_type']).doUpdateSet({
-        ...values,
-        // occurred_at stays the signal's start (incident triggered), whatever order updates arrive in.
-        occurred_at: sql<Date>`least(context_signals.occurred_at, excluded.occurred_at)`,
-      }),
+      oc
+        .columns(['organization_id', 'external_system', 'external_id', 'context_type'])
+        .doUpdateSet({
+          ...values,
+          // occurred_at stays the signal's start (incident triggered), whatever order updates arrive in.
+          occurred_at: sql<Date>`least(context_signals.occurred_at, excluded.occurred_at)`,
+        })
+        .where((eb) =>
+          eb.or([
+            eb('context_signals.data', 'is distinct from', eb.ref('excluded.data')),
+            eb('context_signals.resource_refs', 'is distinct from', eb.ref('excluded.resource_refs')),
+            eb('context_signals.actor', 'is distinct from', eb.ref('excluded.actor')),
+            eb('context_signals.occurred_at', '>', eb.ref('excluded.occurred_at')),
+          ]),
+        ),
     )
-    .execute();
+    .returningAll()
+    .executeTakeFirst();
+  return row ?? null;
 }
 
 /**
