@@ -40,7 +40,7 @@ export function changeChannel(actor: CauseActor | null | undefined, kind: ActorK
   const ua = actor?.userAgent?.toLowerCase() ?? '';
   if (/cloudformation\.amazonaws\.com/.test(ua)) return 'cloudformation';
   if (/terraform|hashicorp|pulumi/.test(ua)) return 'terraform';
-  if (/console\.amazonaws\.com|signin\.amazonaws\.com|aws-internal\/3|mozilla\//.test(ua)) return 'console';
+  if (/console(\.[a-z0-9-]+)?\.amazonaws\.com|signin\.amazonaws\.com|aws-internal\/3|mozilla\//.test(ua)) return 'console';
   if (/kubectl\//.test(ua)) return 'kubectl';
   if (/^aws-cli\/|^gcloud|azure-cli/.test(ua)) return 'cli';
   if (/aws-sdk|boto3|botocore|client-go|aws-sdk-go/.test(ua)) {
