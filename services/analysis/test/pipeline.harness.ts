@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { connectBus, streamName, streamNames, type Bus } from '@driftguard/bus';
-import { DriftAnalyzedV1, subjectFor } from '@driftguard/contracts';
+import { catalog, DriftAnalyzedV1, subjectFor, type DataOf, type EventKey } from '@driftguard/contracts';
+import { durableName } from '@driftguard/bus';
+import { uuidv7 } from 'uuidv7';
 import { createDb, SERVICE_ROLES, type Database } from '@driftguard/db';
 import { createTestDatabase, type TestDatabase } from '@driftguard/db/testing';
 import { createIngestService, loadIngestConfig } from '@driftguard/ingest';
@@ -31,6 +33,10 @@ export interface Pipeline {
   analyzedOf(env: PipelineEnvironment): Promise<DriftAnalyzedV1['data'][]>;
   /** Waits for a drift.analyzed of a drift of the environment matching `where`. */
   waitAnalyzed(env: PipelineEnvironment, where?: (d: DriftAnalyzedV1['data']) => boolean): Promise<DriftAnalyzedV1['data']>;
+  /** Waits until every enqueued event is published and every analysis consumer has acked all it was given. */
+  settled(): Promise<void>;
+  /** Publishes an event as another service's relay would. */
+  publish<K extends EventKey>(key: K, envId: number, data: DataOf<K>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -148,6 +154,27 @@ export async function startPipeline(label: string): Promise<Pipeline> {
     },
     async waitAnalyzed(e, where = () => true) {
       return waitUntil(async () => (await p.analyzedOf(e)).find(where), 30_000);
+    },
+    async settled() {
+      const keys = (Object.keys(catalog) as EventKey[]).filter(
+        (k) => k.startsWith('context.') || k.startsWith('drift.detected') || k.startsWith('drift.resolved'),
+      );
+      await waitUntil(async () => {
+        const unpublished = await tdb.db.selectFrom('outbox').select('id').where('published_at', 'is', null).limit(1).execute();
+        if (unpublished.length > 0) return false;
+        for (const key of keys) {
+          const info = await bus.jsm.consumers
+            .info(streamName({ streamPrefix: env.DG_STREAM_PREFIX }, catalog[key].stream), durableName('analysis', key))
+            .catch(() => undefined);
+          if (info && (info.num_pending > 0 || info.num_ack_pending > 0)) return false;
+        }
+        return true;
+      });
+    },
+    async publish(key, envId, data) {
+      const id = uuidv7();
+      const envelope = { id, type: key.replace(/\.v1$/, ''), occurredAt: new Date().toISOString(), orgId: org.id, envId, data };
+      await bus.js.publish(subjectFor(key, org.id, envId, env.DG_SUBJECT_ROOT), JSON.stringify(envelope), { msgID: id });
     },
     async stop() {
       for (const s of services.reverse()) await s.destroy();
