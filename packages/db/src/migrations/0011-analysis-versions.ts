@@ -12,8 +12,13 @@ import { sql, type Kysely } from 'kysely';
  * - `detected`: the drift.detected data analyzed, so a re-analysis needs no other unit's tables;
  * - `confirmed_cause` / `confirmed_at`: the cause an engineer confirmed on resolution, the label
  *   `dg ml train` learns from.
- * Late-signal lookups go by the first analysis time; the correlation window query by environment,
- * organization and time (one index serves both the environment's and the organization-wide rows).
+ * Late-signal lookups go by the first analysis time.
+ *
+ * `context_signals.match_keys`: every name a signal could match a resource by (its references
+ * and their suffixes, the string values of its body), so the correlation window query fetches
+ * the signals naming the drifted resource through a GIN index, and the lasting kinds
+ * (incidents, alerts, …) through the (organization, kind, time) index, instead of every signal
+ * of the window. Rows stored before this migration get their references and body strings.
  */
 const CAUSES = `'emergency_fix', 'manual_troubleshooting', 'security_response', 'configuration_error', 'automated_response', 'unknown'`;
 
@@ -29,11 +34,22 @@ const up_ = [
     ADD COLUMN confirmed_at TIMESTAMP WITH TIME ZONE`,
   `UPDATE drift_cause_analysis SET first_analyzed_at = analyzed_at`,
   `CREATE INDEX idx_drift_cause_analysis_first_analyzed ON drift_cause_analysis (first_analyzed_at)`,
-  `CREATE INDEX idx_context_signals_org_env_time ON context_signals (organization_id, environment_id, occurred_at)`,
+  `ALTER TABLE context_signals ADD COLUMN match_keys TEXT[] NOT NULL DEFAULT '{}'`,
+  `UPDATE context_signals SET match_keys = ARRAY(
+    SELECT DISTINCT k FROM (
+      SELECT jsonb_array_elements_text(CASE WHEN jsonb_typeof(resource_refs) = 'array' THEN resource_refs ELSE '[]'::jsonb END) AS k
+      UNION ALL SELECT regexp_replace(jsonb_array_elements_text(CASE WHEN jsonb_typeof(resource_refs) = 'array' THEN resource_refs ELSE '[]'::jsonb END), '^.*[/:]', '')
+      UNION ALL SELECT v #>> '{}' FROM jsonb_path_query(data, 'strict $.**') AS v WHERE jsonb_typeof(v) = 'string'
+      UNION ALL SELECT regexp_replace(v #>> '{}', '^.*[/:]', '') FROM jsonb_path_query(data, 'strict $.**') AS v WHERE jsonb_typeof(v) = 'string'
+    ) keys WHERE length(k) BETWEEN 1 AND 512)`,
+  `CREATE INDEX idx_context_signals_match_keys ON context_signals USING gin (match_keys)`,
+  `CREATE INDEX idx_context_signals_org_kind_time ON context_signals (organization_id, context_type, occurred_at)`,
 ];
 
 const down_ = [
-  'DROP INDEX idx_context_signals_org_env_time',
+  'DROP INDEX idx_context_signals_org_kind_time',
+  'DROP INDEX idx_context_signals_match_keys',
+  'ALTER TABLE context_signals DROP COLUMN match_keys',
   'DROP INDEX idx_drift_cause_analysis_first_analyzed',
   `ALTER TABLE drift_cause_analysis
     DROP COLUMN analysis_version, DROP COLUMN first_analyzed_at, DROP COLUMN window_start, DROP COLUMN window_end, DROP COLUMN changes_digest,

@@ -19,6 +19,7 @@ import {
   type DriftWithEnvironment,
 } from '../correlation/drift-analysis.queries.js';
 import { environmentProfile } from '../correlation/environment-profile.js';
+import { ENVIRONMENT_WIDE, resourceMatchKeys } from '../correlation/signal-match.js';
 import type { CauseModel } from '../ml/cause-model.js';
 import { upsertDriftCause } from '../ml/drift-cause-analysis.queries.js';
 import { recordCausePrediction } from '../ml/ml-predictions.queries.js';
@@ -69,7 +70,8 @@ export async function analyzeDrift(
   const history = await environmentCauseHistory(tx, drift.environment_id, drift.id);
   const earlier = await earlierValues(tx, drift, paths);
   const window = correlationWindow(observedAt, inSyncAt, profile.lookBackMs);
-  const signals = (await signalsInWindow(tx, scope, { from: window.searchFrom, to: window.end })).filter((s) =>
+  const candidates = { everywhere: ENVIRONMENT_WIDE, keys: resourceMatchKeys(data.resource) };
+  const signals = (await signalsInWindow(tx, scope, { from: window.searchFrom, to: window.end }, candidates)).filter((s) =>
     inWindow(s, window, now),
   );
   const correlated = correlate(data.resource, observedAt, signals);

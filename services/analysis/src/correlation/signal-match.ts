@@ -6,7 +6,7 @@ import { z } from 'zod';
 export type MatchKind = 'resource' | 'declaring_file' | 'environment';
 
 /** Signals that concern the whole environment even when they name no resource. */
-const ENVIRONMENT_WIDE: readonly ContextKind[] = ['incident', 'alert', 'deployment', 'maintenance', 'security_event'];
+export const ENVIRONMENT_WIDE: readonly ContextKind[] = ['incident', 'alert', 'deployment', 'maintenance', 'security_event'];
 
 const Refs = z.array(z.string());
 
@@ -147,6 +147,64 @@ export function matchSignal(signal: ContextSignal, resource: ResourceIdentity): 
   }
   if ((ENVIRONMENT_WIDE as readonly string[]).includes(kind)) return 'environment';
   return null;
+}
+
+/** A signal whose body holds more names than this is a candidate for every resource (`*`). */
+const MAX_KEYS = 256;
+/** Strings longer than this name no resource (commit messages, policies). */
+const MAX_KEY_LENGTH = 512;
+/** The key every resource asks for: signals with too many names to index carry it. */
+export const ANY_KEY = '*';
+
+/** A name and everything after each `/` and `:` in it (`arn:…:db:orders-db` → `orders-db`, `a/b/c` → `b/c`, `c`), and its directories. */
+function withParts(name: string, out: Set<string>): void {
+  out.add(name);
+  for (let i = 0; i < name.length; i++) {
+    const ch = name[i];
+    if (ch === '/' || ch === ':') {
+      out.add(name.slice(i + 1));
+      if (ch === '/') out.add(name.slice(0, i));
+    }
+  }
+}
+
+/**
+ * The names a stored signal could match a resource by, for the window query's index: its
+ * references and every string of its body, each with its parts. A superset of what
+ * `matchSignal` compares (resource names must be one of these for it to say `resource` or
+ * `declaring_file`), so filtering by them loses no match.
+ */
+export function signalMatchKeys(refs: readonly string[], data: unknown): string[] {
+  const keys = new Set<string>();
+  let tooDeep = false;
+  for (const r of refs) if (r.length <= MAX_KEY_LENGTH) withParts(r, keys);
+  const walk = (v: unknown, depth: number) => {
+    if (depth > 10) tooDeep = true;
+    if (tooDeep || keys.size > MAX_KEYS) return;
+    if (typeof v === 'string') {
+      if (v.length <= MAX_KEY_LENGTH) withParts(v, keys);
+    } else if (Array.isArray(v)) {
+      for (const item of v) walk(item, depth + 1);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        if (k.length <= MAX_KEY_LENGTH) keys.add(k);
+        walk(child, depth + 1);
+      }
+    }
+  };
+  walk(data, 0);
+  keys.delete('');
+  return tooDeep || keys.size > MAX_KEYS ? [ANY_KEY] : [...keys];
+}
+
+/** The keys a drifted resource is looked up by: its names, the path of its declaring file, and {@link ANY_KEY}. */
+export function resourceMatchKeys(resource: ResourceIdentity): string[] {
+  const keys = new Set<string>([ANY_KEY]);
+  for (const n of [resource.physicalId, resource.name, resource.address]) if (n) keys.add(n);
+  if (resource.namespace && resource.name) keys.add(`${resource.namespace}/${resource.name}`);
+  const path = resource.source ? declaringPath(resource.source) : null;
+  if (path) withParts(path.replace(/\/$/, ''), keys);
+  return [...keys];
 }
 
 const BASE: Record<MatchKind, number> = { resource: 0.9, declaring_file: 0.8, environment: 0.5 };
