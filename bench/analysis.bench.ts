@@ -21,7 +21,8 @@ import { messagesOn, startAnalysis, type AnalysisHarness } from '../services/ana
 import type { BenchRow } from './diff.bench.js';
 
 const SIGNALS = 100_000;
-const DRIFTS = 3_000;
+/** Drifts analyzed (BENCH_DRIFTS overrides, for a quicker look). */
+const DRIFTS = Number(process.env['BENCH_DRIFTS'] ?? 3000);
 const INSTANCES = 5_000;
 const DAY_MS = 86_400_000;
 const PREDICTIONS = 2_000;

@@ -2,6 +2,7 @@ import { consume, type Consumption } from '@driftguard/bus';
 import { SERVICE_ROLES } from '@driftguard/db';
 import { createServiceShell, type Service, type ServiceDeps, type Worker } from '@driftguard/runtime';
 import type { AnalysisConfig } from './config.js';
+import { createHistoryCache } from './analysis/drift.analyze.js';
 import { createActiveCauseModel } from './cause/active-cause-model.js';
 import {
   contextAlertV1,
@@ -34,7 +35,13 @@ export async function createAnalysisService(cfg: AnalysisConfig, deps: AnalysisD
     startWorkers: async (ctx): Promise<Worker[]> => {
       const model = createActiveCauseModel();
       const common = { db: ctx.db, bus: ctx.bus, service: 'analysis', log: ctx.log };
-      const analyze = { subjectRoot: ctx.bus.config.subjectRoot, model, lookBackMs: cfg.DG_ANALYSIS_LOOKBACK_HOURS * 3600_000 };
+      const analyze = {
+        subjectRoot: ctx.bus.config.subjectRoot,
+        model,
+        lookBackMs: cfg.DG_ANALYSIS_LOOKBACK_HOURS * 3600_000,
+        // The cause model's history feature: a minute old at most.
+        history: createHistoryCache(60_000),
+      };
       // Signals are stored before drifts are analyzed against them (a late one re-analyzes the
       // drifts it concerns); each subject has its own durable.
       const workers: Consumption[] = [

@@ -36,6 +36,26 @@ export interface AnalyzeDeps {
   model: ActiveCauseModel;
   /** Look-back when the environment sets none and no in-sync scan is known. */
   lookBackMs: number;
+  /** Environments' drift history by cause, reused for a while (it moves slowly); none: read per drift. */
+  history?: HistoryCache;
+}
+
+/** Each environment's drift history by cause, kept `ttlMs` after it was read. */
+export interface HistoryCache {
+  get(environmentId: number, read: () => Promise<Record<string, number>>): Promise<Record<string, number>>;
+}
+
+export function createHistoryCache(ttlMs: number): HistoryCache {
+  const entries = new Map<number, { at: number; counts: Record<string, number> }>();
+  return {
+    async get(environmentId, read) {
+      const hit = entries.get(environmentId);
+      if (hit && Date.now() - hit.at < ttlMs) return hit.counts;
+      const counts = await read();
+      entries.set(environmentId, { at: Date.now(), counts });
+      return counts;
+    },
+  };
 }
 
 interface Logger {
@@ -67,7 +87,8 @@ export async function analyzeDrift(
   const scope = { orgId: drift.organization_id, envId: drift.environment_id };
   const paths = data.changes.map((c) => c.path);
   const inSyncAt = await lastInSyncAt(tx, drift, observedAt);
-  const history = await environmentCauseHistory(tx, drift.environment_id, drift.id);
+  const readHistory = () => environmentCauseHistory(tx, drift.environment_id, drift.id);
+  const history = deps.history ? await deps.history.get(drift.environment_id, readHistory) : await readHistory();
   const earlier = await earlierValues(tx, drift, paths);
   const window = correlationWindow(observedAt, inSyncAt, profile.lookBackMs);
   const candidates = { everywhere: ENVIRONMENT_WIDE, keys: resourceMatchKeys(data.resource) };
@@ -101,7 +122,7 @@ export async function analyzeDrift(
     logicVersion: LOGIC_VERSION,
     now,
   });
-  await writeCorrelations(tx, drift.id, correlated);
+  await writeCorrelations(tx, drift.id, correlated, { replace: version > 1 });
   await upsertDriftCause(
     tx,
     drift.id,

@@ -117,10 +117,17 @@ const isOperational = (kind: string): kind is Operational => (OPERATIONAL as rea
  * Writes the correlated signals (correlation_events) and, for incidents, deployments, maintenance
  * and security events, the operational context around the drift, replacing an earlier analysis's.
  */
-export async function writeCorrelations(db: Kysely<Database>, driftEventId: number, correlated: readonly CorrelatedSignal[]) {
+export async function writeCorrelations(
+  db: Kysely<Database>,
+  driftEventId: number,
+  correlated: readonly CorrelatedSignal[],
+  opts: { replace: boolean },
+) {
   // A re-analysis replaces what the previous one found.
-  await db.deleteFrom('correlation_events').where('drift_event_id', '=', driftEventId).execute();
-  await db.deleteFrom('operational_context').where('drift_event_id', '=', driftEventId).execute();
+  if (opts.replace) {
+    await db.deleteFrom('correlation_events').where('drift_event_id', '=', driftEventId).execute();
+    await db.deleteFrom('operational_context').where('drift_event_id', '=', driftEventId).execute();
+  }
   if (correlated.length === 0) return;
   const offset = (ms: number) => `${Math.round(ms / 1000)} seconds`;
   await db

@@ -202,8 +202,13 @@ export function resourceMatchKeys(resource: ResourceIdentity): string[] {
   const keys = new Set<string>([ANY_KEY]);
   for (const n of [resource.physicalId, resource.name, resource.address]) if (n) keys.add(n);
   if (resource.namespace && resource.name) keys.add(`${resource.namespace}/${resource.name}`);
-  const path = resource.source ? declaringPath(resource.source) : null;
-  if (path) withParts(path.replace(/\/$/, ''), keys);
+  // The declaring path and its tails (a commit listing `web.tf` for `infra/web.tf`); its
+  // directories are the signal's side (a file under the declaring module's directory).
+  const path = resource.source ? declaringPath(resource.source)?.replace(/\/$/, '') : null;
+  if (path) {
+    keys.add(path);
+    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) keys.add(path.slice(i + 1));
+  }
   return [...keys];
 }
 
