@@ -19,6 +19,7 @@ import { sql, type Kysely } from 'kysely';
  * the signals naming the drifted resource through a GIN index, and the lasting kinds
  * (incidents, alerts, …) through the (organization, kind, time) index, instead of every signal
  * of the window. Rows stored before this migration get their references and body strings.
+ * `drift_events (environment_id, resource_key)`: a resource's earlier drifts, open or closed.
  */
 const CAUSES = `'emergency_fix', 'manual_troubleshooting', 'security_response', 'configuration_error', 'automated_response', 'unknown'`;
 
@@ -44,9 +45,12 @@ const up_ = [
     ) keys WHERE length(k) BETWEEN 1 AND 512)`,
   `CREATE INDEX idx_context_signals_match_keys ON context_signals USING gin (match_keys)`,
   `CREATE INDEX idx_context_signals_org_kind_time ON context_signals (organization_id, context_type, occurred_at)`,
+  // Analysis reads a resource's earlier drifts, open or closed (its last in-sync scan, values it held before).
+  `CREATE INDEX idx_drift_events_resource ON drift_events (environment_id, resource_key)`,
 ];
 
 const down_ = [
+  'DROP INDEX idx_drift_events_resource',
   'DROP INDEX idx_context_signals_org_kind_time',
   'DROP INDEX idx_context_signals_match_keys',
   'ALTER TABLE context_signals DROP COLUMN match_keys',

@@ -23,6 +23,8 @@ export function driftDetectedV1(deps: AnalyzeDeps): EventHandler<'drift.detected
         `drift ${data.driftEventId} does not exist in environment ${event.envId} of organization ${event.orgId}`,
       );
     }
+    // Read after the lock, in a statement of its own: a delivery that waited for the lock sees
+    // the analysis the other one committed.
     const latest = await latestAnalysisOf(tx, drift.id);
     // An analysis from before digests were kept counts as one of these changes.
     if (latest && (latest.changes_digest === null || latest.changes_digest === changesDigest(data.changes))) {
