@@ -41,6 +41,7 @@ export async function createAnalysisService(cfg: AnalysisConfig, deps: AnalysisD
         lookBackMs: cfg.DG_ANALYSIS_LOOKBACK_HOURS * 3600_000,
         // The cause model's history feature: a minute old at most.
         history: createHistoryCache(60_000),
+        eventBudgetBytes: () => ctx.bus.eventBudgetBytes(),
       };
       // Signals are stored before drifts are analyzed against them (a late one re-analyzes the
       // drifts it concerns); each subject has its own durable.

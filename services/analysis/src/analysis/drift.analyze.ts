@@ -25,6 +25,7 @@ import { upsertDriftCause } from '../ml/drift-cause-analysis.queries.js';
 import { recordCausePrediction } from '../ml/ml-predictions.queries.js';
 import { assessRisk, priorityOf, severityOf } from '../risk/risk.assess.js';
 import { analyzedEvent } from './analyzed-event.build.js';
+import { fitAnalyzedEvent } from './analyzed-event.fit.js';
 import { causeHistory, fieldManagersOf, revertedToEarlierValue } from './drift-history.js';
 
 /** Version of the correlation, risk and cause logic; drift.analyzed carries it as `logicVersion`. */
@@ -38,7 +39,11 @@ export interface AnalyzeDeps {
   lookBackMs: number;
   /** Environments' drift history by cause, reused for a while (it moves slowly); none: read per drift. */
   history?: HistoryCache;
+  /** What an event body must stay under (the bus's `eventBudgetBytes`); 256 KiB when absent. */
+  eventBudgetBytes?: () => number;
 }
+
+const DEFAULT_EVENT_BUDGET_BYTES = 256 * 1024;
 
 /** Each environment's drift history by cause, kept `ttlMs` after it was read. */
 export interface HistoryCache {
@@ -108,7 +113,7 @@ export async function analyzeDrift(
   const risk = assessRisk(data, profile.summary.production);
   const severity = severityOf(risk, data.changes.length);
 
-  const analyzed = analyzedEvent({
+  const built = analyzedEvent({
     data,
     observedAt,
     profile,
@@ -122,6 +127,7 @@ export async function analyzeDrift(
     logicVersion: LOGIC_VERSION,
     now,
   });
+  const analyzed = fitAnalyzedEvent(built, deps.eventBudgetBytes?.() ?? DEFAULT_EVENT_BUDGET_BYTES);
   await writeCorrelations(tx, drift.id, correlated, { replace: version > 1 });
   await upsertDriftCause(
     tx,
