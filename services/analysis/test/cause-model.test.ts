@@ -16,7 +16,7 @@ import {
   upsertDriftCause,
   type TrainedCauseModel,
 } from '../src/ml/index.js';
-import { HAND_WRITTEN } from './cause-scenarios.js';
+import { HAND_WRITTEN } from '../src/ml/index.js';
 
 const SEED = 7;
 const SAMPLES = 2400;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '@driftguard/db';
 import { InvalidArgumentError } from 'commander';
 import type { Kysely } from 'kysely';
@@ -18,15 +19,27 @@ function atLeast(min: number) {
   };
 }
 
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `90s`, `30m`, `6h`, `7d` → milliseconds (at least a second, at most 30 days). */
+export function parseInterval(value: string): number {
+  const m = /^(\d+)(s|m|h|d)$/.exec(value.trim());
+  const ms = m ? Number(m[1]) * UNIT_MS[m[2]!]! : NaN;
+  if (!Number.isFinite(ms) || ms < 1000 || ms > 30 * 86_400_000)
+    throw new InvalidArgumentError('expected an interval such as 30m, 6h or 1d (1s to 30d)');
+  return ms;
+}
+
 interface TrainOpts {
   seed: number;
   samples: number;
   folds: number;
   evalSamples: number;
   labels: boolean;
+  schedule?: number;
 }
 
-/** `dg ml train [--seed N] [--samples N] [--folds K] [--eval-samples N] [--no-labels]` and `dg ml status` */
+/** `dg ml train [--seed N] [--samples N] [--folds K] [--eval-samples N] [--no-labels] [--schedule <interval>]` and `dg ml status` */
 export const mlCommand: CliCommand = {
   register(program, ctx) {
     const ml = program.command('ml').description('the drift cause model');
@@ -37,25 +50,15 @@ export const mlCommand: CliCommand = {
       .option('--folds <k>', 'cross-validation folds', atLeast(2), 5)
       .option('--eval-samples <n>', 'held-out scenarios, generated with another seed', atLeast(60), 1800)
       .option('--no-labels', 'leave out causes engineers confirmed')
+      .option(
+        '--schedule <interval>',
+        'train now and again every interval (30m, 6h, 1d) with the causes confirmed since, until SIGTERM or SIGINT',
+        parseInterval,
+      )
       .action(async (opts: TrainOpts) => {
-        const m = await import('@driftguard/analysis/ml');
         await withDatabase(ctx, async (db) => {
-          const labels = opts.labels ? await m.confirmedLabels(db) : [];
-          writeLine(ctx.stderr, `training on ${opts.samples} synthetic scenarios and ${labels.length} confirmed causes …`);
-          const trained = await m.trainCauseModel({
-            seed: opts.seed,
-            samples: opts.samples,
-            folds: opts.folds,
-            evalSamples: opts.evalSamples,
-            labels,
-          });
-          const reg = await m.registerCauseModel(db, trained);
-          writeLine(ctx.stdout, m.formatTrainingReport(trained.report));
-          writeLine(
-            ctx.stdout,
-            `registered ${m.CAUSE_MODEL_NAME} ${reg.version} (id ${reg.modelId}): ${reg.activated ? 'active' : 'not activated'} (${reg.reason})`,
-          );
-          if (reg.prunedModelIds.length) writeLine(ctx.stdout, `removed old versions: ${reg.prunedModelIds.join(', ')}`);
+          if (opts.schedule === undefined) return trainOnce(ctx, db, opts);
+          await trainOnSchedule(ctx, db, opts, opts.schedule);
         });
       });
     ml.command('status')
@@ -65,6 +68,48 @@ export const mlCommand: CliCommand = {
       });
   },
 };
+
+async function trainOnce(ctx: CliContext, db: Kysely<Database>, opts: TrainOpts): Promise<void> {
+  const m = await import('@driftguard/analysis/ml');
+  const labels = opts.labels ? await m.confirmedLabels(db) : [];
+  writeLine(ctx.stderr, `training on ${opts.samples} synthetic scenarios and ${labels.length} confirmed causes …`);
+  const trained = await m.trainCauseModel({
+    seed: opts.seed,
+    samples: opts.samples,
+    folds: opts.folds,
+    evalSamples: opts.evalSamples,
+    labels,
+  });
+  const reg = await m.registerCauseModel(db, trained);
+  writeLine(ctx.stdout, m.formatTrainingReport(trained.report));
+  writeLine(
+    ctx.stdout,
+    `registered ${m.CAUSE_MODEL_NAME} ${reg.version} (id ${reg.modelId}): ${reg.activated ? 'active' : 'not activated'} (${reg.reason})`,
+  );
+  if (reg.prunedModelIds.length) writeLine(ctx.stdout, `removed old versions: ${reg.prunedModelIds.join(', ')}`);
+}
+
+/**
+ * Trains now and then every `everyMs`, each run with the causes confirmed by then, until the
+ * process is told to stop (the wait is cut short; a run in progress finishes). A failed run is
+ * reported and the next one still comes: a scheduler that dies on one bad night trains no more.
+ */
+async function trainOnSchedule(ctx: CliContext, db: Kysely<Database>, opts: TrainOpts, everyMs: number): Promise<void> {
+  const stop = new AbortController();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) ctx.proc.once(signal, () => stop.abort());
+  for (let run = 1; !stop.signal.aborted; run++) {
+    writeLine(ctx.stderr, `scheduled training run ${run} at ${new Date().toISOString()}`);
+    try {
+      await trainOnce(ctx, db, opts);
+    } catch (err) {
+      writeLine(ctx.stderr, `training run ${run} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (stop.signal.aborted) break;
+    writeLine(ctx.stderr, `next training at ${new Date(Date.now() + everyMs).toISOString()}`);
+    await sleep(everyMs, undefined, { signal: stop.signal }).catch(() => undefined);
+  }
+  writeLine(ctx.stderr, 'scheduled training stopped');
+}
 
 async function printStatus(ctx: CliContext, db: Kysely<Database>): Promise<void> {
   const m = await import('@driftguard/analysis/ml');

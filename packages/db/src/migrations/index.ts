@@ -7,6 +7,7 @@ import * as scanProcessing from './0005-scan-processing.js';
 import * as serviceRoles from './0006-service-roles.js';
 import * as observationTime from './0007-observation-time.js';
 import * as integrations from './0010-integrations.js';
+import * as analysisVersions from './0011-analysis-versions.js';
 import * as recommendationLifecycle from './0012-recommendation-lifecycle.js';
 import * as slackIntegrations from './0020-slack-integrations.js';
 
@@ -27,6 +28,7 @@ export const migrations: Record<string, Migration> = {
   '0006-service-roles': serviceRoles,
   '0007-observation-time': observationTime,
   '0010-integrations': integrations,
+  '0011-analysis-versions': analysisVersions,
   '0012-recommendation-lifecycle': recommendationLifecycle,
   '0020-slack-integrations': slackIntegrations,
 };

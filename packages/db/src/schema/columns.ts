@@ -5,13 +5,14 @@ import type { ColumnType } from 'kysely';
  * interface is derived from that data. The schema test compares the same data with the
  * migrated database, so the TypeScript types and the real columns cannot drift apart.
  *
- * PostgreSQL type names are `udt_name`s (int4, varchar(n), numeric(p,s), timestamptz, ...).
+ * PostgreSQL type names are `udt_name`s (int4, varchar(n), numeric(p,s), timestamptz, _text for text[], ...).
  */
 export type PgType =
   | 'int4'
   | 'int8'
   | 'bool'
   | 'text'
+  | '_text'
   | 'jsonb'
   | 'timestamptz'
   | 'date'
@@ -57,6 +58,8 @@ interface TypeMap {
   numeric: [string, string | number];
   varchar: [string, string];
   text: [string, string];
+  /** text[]: node-pg reads and writes a JS array of strings as a PostgreSQL array. */
+  _text: [string[], string[]];
   inet: [string, string];
   uuid: [string, string];
   interval: [string, string];

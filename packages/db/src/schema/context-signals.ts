@@ -4,6 +4,7 @@ import { notNull, notNullDefault, nullable, type TableOf } from './columns.js';
 /**
  * `context_signals`: An outside signal (commit, incident, alert, deployment, ...) kept for
  * correlation; unique per source event. Owned by analysis. `id` is bigserial, hence a string.
+ * `match_keys` (migration 0011): the names the signal could match a resource by, GIN-indexed.
  */
 export const contextSignalsColumns = {
   id: notNullDefault('int8'),
@@ -17,6 +18,7 @@ export const contextSignalsColumns = {
   actor: nullable('varchar(255)'),
   data: notNull('jsonb'),
   received_at: notNullDefault('timestamptz'),
+  match_keys: notNullDefault('_text'),
 } as const;
 
 export type ContextSignalsTable = TableOf<typeof contextSignalsColumns>;

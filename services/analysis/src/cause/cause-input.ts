@@ -44,6 +44,8 @@ export interface CauseActor {
   userAgent?: string | null;
   /** `invokedBy` / source service when the platform says a service acted. */
   invokedBy?: string | null;
+  /** The principal is one of the environment's configured IaC pipeline principals. */
+  isIacPipeline?: boolean;
 }
 
 interface Signal {

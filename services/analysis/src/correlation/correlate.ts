@@ -20,6 +20,12 @@ const Body = z.looseObject({
   generatorURL: z.string().nullable().optional(),
 });
 
+/**
+ * Signals kept per drift, best first: beyond these (a noisy environment's hundredth alert of the
+ * day) nothing changes the cause, and every one kept is a row written.
+ */
+export const MAX_CORRELATED = 50;
+
 /** Correlates the signals of the window with the drifted resource, best first; unrelated ones are dropped. */
 export function correlate(resource: ResourceIdentity, observedAt: Date, signals: readonly ContextSignal[]): CorrelatedSignal[] {
   const out: CorrelatedSignal[] = [];
@@ -39,5 +45,5 @@ export function correlate(resource: ResourceIdentity, observedAt: Date, signals:
       ...(link ? { link } : {}),
     });
   }
-  return out.sort((a, b) => b.score - a.score || Math.abs(a.offsetMs) - Math.abs(b.offsetMs));
+  return out.sort((a, b) => b.score - a.score || Math.abs(a.offsetMs) - Math.abs(b.offsetMs)).slice(0, MAX_CORRELATED);
 }

@@ -1,6 +1,6 @@
 import type { ContextSignal } from '@driftguard/db';
 import { describe, expect, it } from 'vitest';
-import { correlationScore, matchSignal } from './signal-match.js';
+import { correlationScore, matchSignal, resourceMatchKeys, signalMatchKeys } from './signal-match.js';
 
 const signal = (over: Partial<ContextSignal>): ContextSignal => ({
   id: '1',
@@ -14,6 +14,7 @@ const signal = (over: Partial<ContextSignal>): ContextSignal => ({
   actor: null,
   data: {},
   received_at: new Date('2026-01-01T00:00:00Z'),
+  match_keys: [],
   ...over,
 });
 
@@ -52,5 +53,56 @@ describe('correlationScore', () => {
     expect(correlationScore('resource', 0)).toBe(0.9);
     expect(correlationScore('resource', 6 * 3600_000)).toBeLessThan(correlationScore('resource', 0));
     expect(correlationScore('environment', 0)).toBeLessThan(correlationScore('declaring_file', 0));
+  });
+});
+
+describe('match keys', () => {
+  const cases: [Partial<ContextSignal>, Parameters<typeof matchSignal>[1]][] = [
+    [
+      { resource_refs: ['arn:aws:ec2:eu-west-1:123456789012:instance/i-0abc123def4567890'] },
+      { type: 'aws_instance', physicalId: 'i-0abc123def4567890' },
+    ],
+    [
+      { data: { requestParameters: { instanceId: 'i-0abc123def4567890' } } },
+      { type: 'aws_instance', physicalId: 'i-0abc123def4567890' },
+    ],
+    [
+      { data: { responseElements: { functionArn: 'arn:aws:lambda:eu-west-1:1:function:report-builder' } } },
+      { type: 'aws_lambda_function', name: 'report-builder' },
+    ],
+    [{ resource_refs: ['arn:aws:rds:eu-west-1:1:db:orders-db'] }, { type: 'aws_db_instance', name: 'orders-db' }],
+    [
+      {
+        external_system: 'kubernetes',
+        data: { objectRef: { resource: 'deployments', apiGroup: 'apps', namespace: 'shop', name: 'checkout' } },
+      },
+      { type: 'apps/v1/Deployment', namespace: 'shop', name: 'checkout' },
+    ],
+    [
+      { context_type: 'git_commit', resource_refs: ['network/security_groups.tf'] },
+      { type: 'aws_security_group', source: 'git::https://github.com/acme/infra.git//network/security_groups.tf' },
+    ],
+    [
+      { context_type: 'git_commit', resource_refs: ['modules/web/main.tf'] },
+      { type: 'aws_instance', source: 'https://github.com/acme/infra.git//modules/web' },
+    ],
+  ];
+
+  it('index every name a match relies on: a signal matching a resource shares a key with it', () => {
+    for (const [over, resource] of cases) {
+      const s = signal(over);
+      expect(matchSignal(s, resource), JSON.stringify(over)).not.toBeNull();
+      const keys = new Set(signalMatchKeys(s.resource_refs as string[], s.data));
+      expect(
+        resourceMatchKeys(resource).some((k) => keys.has(k)),
+        JSON.stringify(over),
+      ).toBe(true);
+    }
+  });
+
+  it('gives a signal with too many names the key every resource asks for', () => {
+    const many = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`k${i}`, `value-${i}`]));
+    expect(signalMatchKeys([], many)).toEqual(['*']);
+    expect(resourceMatchKeys({ type: 'aws_instance' })).toContain('*');
   });
 });

@@ -1,6 +1,7 @@
 import type { EventHandler } from '@driftguard/bus';
 import type { Database } from '@driftguard/db';
+import type { AnalyzeDeps } from '../analysis/drift.analyze.js';
 import { storeSignalOf } from './context.signal.js';
 
-/** `dg.context.alert.v1.<org>.<env>`: keeps the signal for correlation with the environment's drifts. */
-export const contextAlertV1 = (): EventHandler<'context.alert.v1', Database> => storeSignalOf('alert');
+/** `dg.context.alert.v1.<org>.<env>`: keeps the signal for correlation with the environment's drifts; with `deps`, re-analyzes recently analyzed drifts it concerns. */
+export const contextAlertV1 = (deps?: AnalyzeDeps): EventHandler<'context.alert.v1', Database> => storeSignalOf('alert', deps);

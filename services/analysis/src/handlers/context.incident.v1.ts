@@ -1,6 +1,8 @@
 import type { EventHandler } from '@driftguard/bus';
 import type { Database } from '@driftguard/db';
+import type { AnalyzeDeps } from '../analysis/drift.analyze.js';
 import { storeSignalOf } from './context.signal.js';
 
-/** `dg.context.incident.v1.<org>.<env>`: keeps the signal for correlation with the environment's drifts. */
-export const contextIncidentV1 = (): EventHandler<'context.incident.v1', Database> => storeSignalOf('incident');
+/** `dg.context.incident.v1.<org>.<env>`: keeps the signal for correlation with the environment's drifts; with `deps`, re-analyzes recently analyzed drifts it concerns. */
+export const contextIncidentV1 = (deps?: AnalyzeDeps): EventHandler<'context.incident.v1', Database> =>
+  storeSignalOf('incident', deps);

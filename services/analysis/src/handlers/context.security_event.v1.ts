@@ -1,6 +1,8 @@
 import type { EventHandler } from '@driftguard/bus';
 import type { Database } from '@driftguard/db';
+import type { AnalyzeDeps } from '../analysis/drift.analyze.js';
 import { storeSignalOf } from './context.signal.js';
 
-/** `dg.context.security_event.v1.<org>.<env>`: keeps the signal for correlation with the environment's drifts. */
-export const contextSecurityEventV1 = (): EventHandler<'context.security_event.v1', Database> => storeSignalOf('security_event');
+/** `dg.context.security_event.v1.<org>.<env>`: keeps the signal for correlation with the environment's drifts; with `deps`, re-analyzes recently analyzed drifts it concerns. */
+export const contextSecurityEventV1 = (deps?: AnalyzeDeps): EventHandler<'context.security_event.v1', Database> =>
+  storeSignalOf('security_event', deps);

@@ -6,4 +6,5 @@ export { contextGitCommitV1 } from './context.git_commit.v1.js';
 export { contextIncidentV1 } from './context.incident.v1.js';
 export { contextMaintenanceV1 } from './context.maintenance.v1.js';
 export { contextSecurityEventV1 } from './context.security_event.v1.js';
-export { driftDetectedV1, ANALYSIS_VERSION, type DriftDetectedDeps } from './drift.detected.v1.js';
+export { driftDetectedV1, LOGIC_VERSION, type DriftDetectedDeps } from './drift.detected.v1.js';
+export { driftResolvedV1 } from './drift.resolved.v1.js';

@@ -91,6 +91,8 @@ export async function registerCauseModel(
         accuracy: report.evaluation.accuracy,
         ece: report.evaluation.ece,
         cvMacroF1: report.crossValidation.macroF1,
+        handWrittenMacroF1: report.handWritten.macroF1,
+        handWrittenEce: report.handWritten.ece,
       },
       trainedAt: now,
       metadata: {

@@ -1,8 +1,9 @@
 import { baselineFeatures, extractFeatures } from '../cause/cause-features.js';
 import { encodeFeatures, FEATURE_NAMES, type CauseFeatures } from '../cause/feature-names.js';
+import { HAND_WRITTEN } from '../cause/hand-written.scenarios.js';
 import { generateScenarios } from '../cause/scenario.generator.js';
 import { DEFAULT_PARAMS, serializeBooster, trainBooster, withBooster, type BoosterParams } from './booster.js';
-import { classificationReport, type ClassificationReport } from './classification.metrics.js';
+import { argmax, classificationReport, type ClassificationReport } from './classification.metrics.js';
 import { stratifiedFolds } from './cross-validation.js';
 import type { CauseModelArtifact } from './model-artifact.js';
 import { permutationImportance, type FeatureImportance } from './permutation.importance.js';
@@ -39,6 +40,8 @@ export interface TrainingReport {
   crossValidation: ClassificationReport & { foldMacroF1: number[]; uncalibratedEce: number };
   /** The final model on scenarios generated with `evalSeed`, calibrated. */
   evaluation: ClassificationReport;
+  /** The final model on the hand-written scenarios (`HAND_WRITTEN`), calibrated, with the ones it got wrong. */
+  handWritten: ClassificationReport & { misses: { name: string; expected: string; predicted: string }[] };
   featureImportance: FeatureImportance[];
   trainingMs: number;
 }
@@ -104,6 +107,19 @@ export async function trainCauseModel(opts: TrainOptions): Promise<TrainedCauseM
   return withBooster(await trainBooster(all.rows, all.labels, CLASSES.length, params), (booster) => {
     const predict = (rows: number[][]) => booster.predict(rows).map((p) => applyTemperature(p, temperature));
     const evaluation = classificationReport(predict(evalRows), heldOut.labels, CLASSES);
+    const handProbs = predict(HAND_WRITTEN.map((h) => encodeFeatures(extractFeatures(h.input))));
+    const handWritten = {
+      ...classificationReport(
+        handProbs,
+        HAND_WRITTEN.map((h) => CLASSES.indexOf(h.expected)),
+        CLASSES,
+      ),
+      misses: HAND_WRITTEN.flatMap((h, i) => {
+        const p = handProbs[i]!;
+        const predicted = CLASSES[argmax(p)]!;
+        return predicted === h.expected ? [] : [{ name: h.name, expected: h.expected, predicted }];
+      }),
+    };
     const featureImportance = permutationImportance(
       predict,
       evalRows.slice(0, 900),
@@ -131,6 +147,7 @@ export async function trainCauseModel(opts: TrainOptions): Promise<TrainedCauseM
       temperature,
       crossValidation,
       evaluation,
+      handWritten,
       featureImportance,
       trainingMs: Math.round(performance.now() - started),
     };

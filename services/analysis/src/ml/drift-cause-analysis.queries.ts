@@ -1,18 +1,30 @@
+import type { CauseCategory } from '@driftguard/contracts';
 import type { Database } from '@driftguard/db';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { CauseAnalysis } from '../cause/cause.analyzer.js';
+
+/** What an analysis was built from and when, kept with it for re-analysis. */
+export interface AnalysisRecord {
+  version: number;
+  window: { start: Date; end: Date };
+  changesDigest: string;
+  /** The drift.detected data analyzed. */
+  detected: unknown;
+}
 
 /**
  * Writes the cause of a drift (one row per drift: `UNIQUE (drift_event_id)`), replacing an
  * earlier analysis, so a redelivered or re-analyzed drift never gets two. `contributing_factors`
  * holds the evidence and the contributions (or the rule), `temporal_context` the timing
- * features, `user_attribution` the actor features; callers may add their own detail to the last two.
+ * (the contract's TemporalContext plus the model's timing features), `user_attribution` who
+ * changed the resource and through what. `first_analyzed_at` keeps the first analysis's time.
  */
 export async function upsertDriftCause(
   db: Kysely<Database>,
   driftEventId: number,
   analysis: CauseAnalysis,
   extra: { temporal?: Record<string, unknown>; attribution?: Record<string, unknown> } = {},
+  record?: AnalysisRecord,
 ): Promise<number> {
   const f = analysis.features;
   const factors = [
@@ -24,6 +36,7 @@ export async function upsertDriftCause(
     })),
     ...(analysis.rule ? [{ kind: 'rule', id: analysis.rule.id, description: analysis.rule.description }] : []),
   ];
+  const now = new Date();
   const values = {
     cause_category: analysis.cause,
     confidence_score: analysis.confidence.toFixed(2),
@@ -41,13 +54,93 @@ export async function upsertDriftCause(
       ...extra.temporal,
     }),
     user_attribution: JSON.stringify({ commitTouchedDeclaringFile: f.commit_touched_file === 1, ...extra.attribution }),
-    analyzed_at: new Date(),
+    analyzed_at: now,
+    ...(record
+      ? {
+          analysis_version: record.version,
+          window_start: record.window.start,
+          window_end: record.window.end,
+          changes_digest: record.changesDigest,
+          detected: JSON.stringify(record.detected),
+        }
+      : {}),
   };
   const row = await db
     .insertInto('drift_cause_analysis')
-    .values({ drift_event_id: driftEventId, ...values })
-    .onConflict((oc) => oc.column('drift_event_id').doUpdateSet(values))
+    .values({ drift_event_id: driftEventId, first_analyzed_at: now, ...values })
+    .onConflict((oc) =>
+      oc.column('drift_event_id').doUpdateSet({
+        ...values,
+        first_analyzed_at: sql<Date>`coalesce(drift_cause_analysis.first_analyzed_at, excluded.first_analyzed_at)`,
+      }),
+    )
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
+}
+
+/**
+ * The drift's latest analysis: its version and the digest of the changes it analyzed; undefined
+ * before the first (a row holding only a confirmed cause is no analysis).
+ */
+export async function latestAnalysisOf(db: Kysely<Database>, driftEventId: number) {
+  return db
+    .selectFrom('drift_cause_analysis')
+    .select(['analysis_version', 'changes_digest'])
+    .where('drift_event_id', '=', driftEventId)
+    .where('first_analyzed_at', 'is not', null)
+    .executeTakeFirst();
+}
+
+/**
+ * Drifts of an organization (of `environmentId`, when given) first analyzed since `since` whose
+ * correlation window holds `at` (or, for a lasting signal, ends after it: an incident opened
+ * before the window may still be open inside it): those a signal of that time may change.
+ */
+export async function analysesAround(
+  db: Kysely<Database>,
+  scope: { orgId: number; environmentId: number | null },
+  at: Date,
+  opts: { since: Date; lasting: boolean; limit: number },
+) {
+  let q = db
+    .selectFrom('drift_cause_analysis as a')
+    .innerJoin('drift_events as d', 'd.id', 'a.drift_event_id')
+    .innerJoin('environments as e', 'e.id', 'd.environment_id')
+    .select(['a.drift_event_id', 'a.detected', 'a.window_start', 'a.window_end', 'd.environment_id'])
+    .where('e.organization_id', '=', scope.orgId)
+    .where('a.first_analyzed_at', '>=', opts.since)
+    .where('a.window_end', '>=', at)
+    .where('a.detected', 'is not', null);
+  if (!opts.lasting) q = q.where('a.window_start', '<=', at);
+  if (scope.environmentId !== null) q = q.where('d.environment_id', '=', scope.environmentId);
+  return q.orderBy('a.drift_event_id').limit(opts.limit).execute();
+}
+
+/**
+ * Records the cause an engineer confirmed for a drift, the label `dg ml train` learns from. A
+ * drift never analyzed gets a row of its own (cause `unknown`) so the label is not lost.
+ */
+export async function recordConfirmedCause(
+  db: Kysely<Database>,
+  driftEventId: number,
+  cause: CauseCategory,
+  confirmedAt: Date,
+): Promise<void> {
+  await db
+    .insertInto('drift_cause_analysis')
+    .values({
+      drift_event_id: driftEventId,
+      cause_category: 'unknown',
+      confidence_score: '0.00',
+      confirmed_cause: cause,
+      confirmed_at: confirmedAt,
+    })
+    .onConflict((oc) =>
+      oc.column('drift_event_id').doUpdateSet({
+        confirmed_cause: sql<CauseCategory>`excluded.confirmed_cause`,
+        confirmed_at: sql<Date>`excluded.confirmed_at`,
+      }),
+    )
+    .execute();
 }

@@ -23,6 +23,7 @@ export {
 export { analyzeCause, UNKNOWN_MAX_CONFIDENCE, type CauseAnalysis } from '../cause/cause.analyzer.js';
 export { CAUSE_RULES, applyRules } from '../cause/cause-rules.js';
 export { generateScenarios, type LabelledScenario } from '../cause/scenario.generator.js';
+export { HAND_WRITTEN, type HandWrittenScenario } from '../cause/hand-written.scenarios.js';
 export { CauseModel, type FeatureContribution, type ModelPrediction } from './cause-model.js';
 export { trainCauseModel, type TrainOptions, type TrainingReport, type TrainedCauseModel } from './cause-model.trainer.js';
 export {

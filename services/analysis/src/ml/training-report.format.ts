@@ -30,6 +30,8 @@ export function formatTrainingReport(r: TrainingReport): string {
     `calibration: temperature ${r.temperature.toFixed(3)}`,
     `held-out evaluation (${r.evalSamples} scenarios, seed ${r.evalSeed}): macro-F1 ${f3(e.macroF1)}  accuracy ${f3(e.accuracy)}  ECE ${f3(e.ece)}`,
     ...formatClassification(e),
+    `hand-written scenarios (${r.handWritten.confusion.flat().reduce((a, b) => a + b, 0)}, one or more per cause): macro-F1 ${f3(r.handWritten.macroF1)}  accuracy ${f3(r.handWritten.accuracy)}  ECE ${f3(r.handWritten.ece)}`,
+    ...r.handWritten.misses.map((m) => `  missed: ${m.name}: expected ${m.expected}, predicted ${m.predicted}`),
     `top features (permutation importance, held-out log-loss increase):`,
     ...r.featureImportance.slice(0, 10).map((fi) => `  ${fi.feature.padEnd(24)} ${fi.importance.toFixed(4)}`),
   ].join('\n');

@@ -1,9 +1,11 @@
 import type { CauseCategory } from '@driftguard/contracts';
-import type { CauseInput } from '../src/ml/index.js';
+import type { CauseInput } from './cause-input.js';
 
 /**
  * Drifts as on-call engineers meet them, with the cause a senior engineer reading the same
- * facts would conclude. Times are UTC; 2026-03-10 is a Tuesday, 2026-03-15 a Sunday.
+ * facts would conclude, one or more per cause: the tests check model and rules against them and
+ * `dg ml train` reports the model's scores on them apart from the generated data. Times are UTC;
+ * 2026-03-10 is a Tuesday, 2026-03-15 a Sunday.
  */
 export interface HandWrittenScenario {
   name: string;
@@ -96,6 +98,77 @@ export const HAND_WRITTEN: HandWrittenScenario[] = [
       detectedAt: '2026-03-11T09:00:00Z',
       resourceType: 'aws_s3_bucket',
       changedPaths: ['/tags/CostCenter'],
+    },
+  },
+  {
+    name: 'a database’s storage raised by the on-call engineer with the CLI during a P1 about a full disk',
+    expected: 'emergency_fix',
+    input: {
+      driftType: 'modified',
+      detectedAt: '2026-03-12T04:30:00Z',
+      changedAt: '2026-03-12T04:02:00Z',
+      resourceType: 'aws_db_instance',
+      changedPaths: ['/allocated_storage'],
+      actor: {
+        principal: 'arn:aws:sts::123456789012:assumed-role/OnCall/dave@example.com',
+        userAgent: 'aws-cli/2.15.0 Python/3.11.6 Linux/6.1',
+      },
+      incidents: [{ startedAt: '2026-03-12T03:40:00Z', endedAt: null, severity: 1 }],
+      alerts: [{ startedAt: '2026-03-12T03:35:00Z', endedAt: null, category: 'availability' }],
+    },
+  },
+  {
+    name: 'an IAM policy detached by the security team while GuardDuty alerts on the role',
+    expected: 'security_response',
+    input: {
+      driftType: 'modified',
+      detectedAt: '2026-03-11T16:00:00Z',
+      changedAt: '2026-03-11T15:20:00Z',
+      resourceType: 'aws_iam_role_policy_attachment',
+      changedPaths: ['/policy_arn'],
+      securityRules: { ids: ['DG-IAM-004'], critical: true },
+      actor: { principal: 'arn:aws:sts::123456789012:assumed-role/SecurityTeam/erin@example.com', userAgent: CONSOLE_UA },
+      alerts: [{ startedAt: '2026-03-11T15:05:00Z', endedAt: null, category: 'security' }],
+    },
+  },
+  {
+    name: 'the horizontal pod autoscaler raising replicas while a CPU alert fires',
+    expected: 'automated_response',
+    input: {
+      driftType: 'modified',
+      detectedAt: '2026-03-12T13:10:00Z',
+      changedAt: '2026-03-12T12:58:00Z',
+      resourceType: 'apps/v1/Deployment',
+      changedPaths: ['/spec/replicas'],
+      actor: {
+        principal: 'system:serviceaccount:kube-system:horizontal-pod-autoscaler',
+        userAgent:
+          'kube-controller-manager/v1.29.1 (linux/amd64) kubernetes/bc401b9/system:serviceaccount:kube-system:horizontal-pod-autoscaler',
+      },
+      alerts: [{ startedAt: '2026-03-12T12:45:00Z', endedAt: null, category: 'load' }],
+    },
+  },
+  {
+    name: 'a health check timeout raised from the console while a latency alert fires',
+    expected: 'manual_troubleshooting',
+    input: {
+      driftType: 'modified',
+      detectedAt: '2026-03-12T15:00:00Z',
+      changedAt: '2026-03-12T14:40:00Z',
+      resourceType: 'aws_lb_target_group',
+      changedPaths: ['/health_check/0/timeout'],
+      actor: { principal: 'arn:aws:sts::123456789012:assumed-role/Developer/carol@example.com', userAgent: CONSOLE_UA },
+      alerts: [{ startedAt: '2026-03-12T14:20:00Z', endedAt: null, category: 'latency' }],
+    },
+  },
+  {
+    name: 'a deleted queue nobody is known to have touched',
+    expected: 'unknown',
+    input: {
+      driftType: 'deleted',
+      detectedAt: '2026-03-12T10:00:00Z',
+      resourceType: 'aws_sqs_queue',
+      changedPaths: [],
     },
   },
 ];
