@@ -3,3 +3,5 @@ export * from './whoami.js';
 export * from './scans.js';
 export * from './declared.js';
 export * from './context.js';
+export * from './identity.js';
+export * from './audit.js';
