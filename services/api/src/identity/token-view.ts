@@ -1,4 +1,4 @@
-import type { Role, TokenView } from '@driftguard/contracts';
+import type { TokenView } from '@driftguard/contracts';
 import type { ApiToken } from '@driftguard/db';
 
 const iso = (d: Date | null) => (d === null ? null : new Date(d).toISOString());
