@@ -83,8 +83,13 @@ export function createOidcLogin(settings: OidcSettings): OidcLogin {
       }
       const claims = tokens.claims();
       if (!claims) throw new AuthError('invalid_credentials', 'the identity provider sent no ID token');
+      // Many providers put profile claims in the UserInfo answer only (the ID token then has `sub` alone).
+      const profile: Record<string, unknown> =
+        typeof claims['email'] === 'string'
+          ? claims
+          : await client.fetchUserInfo(await config(), tokens.access_token, claims.sub);
       const email =
-        typeof claims['email'] === 'string' && claims['email_verified'] === true ? claims['email'].toLowerCase() : null;
+        typeof profile['email'] === 'string' && profile['email_verified'] === true ? profile['email'].toLowerCase() : null;
       return { issuer: claims.iss, subject: claims.sub, verifiedEmail: email };
     },
   };
