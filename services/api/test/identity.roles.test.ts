@@ -161,7 +161,7 @@ function startIngest(): Promise<{ url: string; child: ChildProcess; streamPrefix
   });
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
       const match = /"port":(\d+)[^\n]*"msg":"service started"/.exec(out);
       if (match) resolve({ url: `http://127.0.0.1:${match[1]}`, child, streamPrefix: `T${suffix}_` });
