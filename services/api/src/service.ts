@@ -1,5 +1,6 @@
 import { SERVICE_ROLES } from '@driftguard/db';
 import { createServiceShell, sessionAuthPlugin, type Service, type ServiceDeps } from '@driftguard/runtime';
+import { auditRefusalsPlugin } from './audit/audit-refusals.js';
 import type { ApiConfig } from './config.js';
 import { registerAuditRoutes } from './http/audit.routes.js';
 import { registerAuthRoutes } from './http/auth.routes.js';
@@ -30,6 +31,7 @@ export async function createApiService(cfg: ApiConfig, deps: ApiDeps = {}): Prom
       const identity = createIdentityDeps(cfg, ctx.db);
       // Lets requireToken accept the console's session cookie on the api's routes.
       await app.register(sessionAuthPlugin, identity.sessionAuth);
+      await app.register(auditRefusalsPlugin, { db: ctx.db });
       registerWhoAmIRoutes(app);
       registerAuthRoutes(app, identity);
       registerSessionRoutes(app, identity);

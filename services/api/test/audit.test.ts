@@ -168,6 +168,31 @@ describe('every mutation leaves exactly one audit row, in its transaction, with 
     );
   });
 
+  it('an attempt refused for its role leaves one failure row naming the caller', async () => {
+    const target = await h.call('POST', '/v1/tokens', { ...admin(), body: { role: 'viewer', name: 'target' } });
+    const { answer, rows } = await mutation(() =>
+      h.call('DELETE', `/v1/tokens/${target.body.id}`, { token: h.a.tokens.viewer.token }),
+    );
+    expect(answer.status).toBe(403);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      action: 'api_token.revoked',
+      resource_type: 'api_token',
+      resource_id: target.body.id,
+      session_id: `token:${h.a.tokens.viewer.id}`,
+      success: false,
+      error_message: 'refused with 403',
+    });
+    const viewer = await h.login(h.a.users.viewer.email);
+    const bySession = await mutation(() => h.call('POST', '/v1/users', { ...viewer, body: { email: 'nope@a.example' } }));
+    expect(bySession.answer.status).toBe(403);
+    expect(bySession.rows).toHaveLength(1);
+    expect(bySession.rows[0]).toMatchObject({ action: 'user.created', user_id: h.a.users.viewer.id, success: false });
+    // No credential: no organization to file it under.
+    const anonymous = await mutation(() => h.call('DELETE', `/v1/tokens/${target.body.id}`));
+    expect([anonymous.answer.status, anonymous.rows]).toEqual([401, []]);
+  });
+
   it('reads leave no audit rows', async () => {
     const { rows } = await mutation(async () => {
       for (const path of ['/v1/tokens', '/v1/users', '/v1/sessions', '/v1/audit', '/v1/whoami'])
