@@ -270,4 +270,18 @@ describe('querying and exporting the audit log', () => {
     expect(lines[1]).toContain('"audit-test/1.0 (probe, ""quoted"")"');
     expect(lines[1]!.startsWith(`${String(created.at(-1)!.id)},`)).toBe(true);
   });
+
+  it('neutralizes spreadsheet formulas in CSV and keeps JSON lines exact', async () => {
+    const hostile = '=HYPERLINK("http://evil.example","x")';
+    await h.call('POST', '/v1/tokens', {
+      token: h.a.tokens.admin.token,
+      headers: { 'user-agent': hostile },
+      body: { role: 'viewer', name: 'formula' },
+    });
+    const csv = await h.call('GET', '/v1/audit/export?format=csv&action=api_token.created', admin());
+    const newest = csv.text.split('\n')[1]!;
+    expect(newest).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
+    const jsonl = await h.call('GET', '/v1/audit/export?format=jsonl&action=api_token.created', admin());
+    expect(JSON.parse(jsonl.text.split('\n')[0]!).userAgent).toBe(hostile);
+  });
 });
