@@ -10,6 +10,7 @@ import { pushCommand } from './push.command.js';
 import { repoCommand } from './repo.command.js';
 import { servicesCommand } from './services.command.js';
 import { tokenCommand } from './token.command.js';
+import { userCommand } from './user.command.js';
 
 /**
  * Every command group of `dg`, in the order `dg --help` lists them. To add one, write
@@ -21,6 +22,7 @@ export const commands: readonly CliCommand[] = [
   orgCommand,
   envCommand,
   tokenCommand,
+  userCommand,
   repoCommand,
   integrationCommand,
   pushCommand,

@@ -9,6 +9,7 @@ import * as observationTime from './0007-observation-time.js';
 import * as integrations from './0010-integrations.js';
 import * as analysisVersions from './0011-analysis-versions.js';
 import * as recommendationLifecycle from './0012-recommendation-lifecycle.js';
+import * as identity from './0014-identity.js';
 import * as slackIntegrations from './0020-slack-integrations.js';
 
 /**
@@ -30,6 +31,7 @@ export const migrations: Record<string, Migration> = {
   '0010-integrations': integrations,
   '0011-analysis-versions': analysisVersions,
   '0012-recommendation-lifecycle': recommendationLifecycle,
+  '0014-identity': identity,
   '0020-slack-integrations': slackIntegrations,
 };
 
