@@ -37,6 +37,8 @@ const FUNCTION_CALLERS: Record<string, readonly ServiceName[]> = {
   'dg_repositories_due_for_sync(double precision, integer)': ['ingest'],
   // A signed context delivery names its integration before its organization is known.
   'dg_integration_by_id(uuid)': ['ingest'],
+  // The delivery loop learns which organizations have due notifications, then works inside each.
+  'dg_notifier_due_organizations()': ['notifier'],
 };
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;

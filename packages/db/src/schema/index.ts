@@ -29,6 +29,11 @@ import { scansColumns } from './scans.js';
 import { userSessionsColumns } from './user-sessions.js';
 import { usersColumns } from './users.js';
 import { integrationsColumns } from './integrations.js';
+import { notificationGroupsColumns } from './notification-groups.js';
+import { notificationGroupItemsColumns } from './notification-group-items.js';
+import { silencesColumns } from './silences.js';
+import { maintenanceWindowsColumns } from './maintenance-windows.js';
+import { channelHealthColumns } from './channel-health.js';
 
 /**
  * Column descriptors of the tables whose Kysely interfaces derive from them, by table name.
@@ -64,6 +69,12 @@ export const derivedTableColumns = {
   notification_deliveries: notificationDeliveriesColumns,
   // migration 0010: signed context sources
   integrations: integrationsColumns,
+  // migration 0013: notification grouping, silences and delivery
+  notification_groups: notificationGroupsColumns,
+  notification_group_items: notificationGroupItemsColumns,
+  silences: silencesColumns,
+  maintenance_windows: maintenanceWindowsColumns,
+  channel_health: channelHealthColumns,
 } as const;
 
 /** Descriptors of every table, including those with hand-written interfaces (messaging, 0003). */
@@ -122,3 +133,8 @@ export * from './scans.js';
 export * from './user-sessions.js';
 export * from './users.js';
 export * from './integrations.js';
+export * from './notification-groups.js';
+export * from './notification-group-items.js';
+export * from './silences.js';
+export * from './maintenance-windows.js';
+export * from './channel-health.js';
