@@ -7,6 +7,7 @@ import type {
   RecommendationStep,
   RecommendationType,
 } from '@driftguard/contracts';
+import type { OutboundGuard } from '@driftguard/runtime';
 import type { z } from 'zod';
 
 /**
@@ -74,6 +75,8 @@ export interface SendContext {
   signal: AbortSignal;
   /** every outbound request goes through this: it refuses private, loopback, link-local and metadata addresses at connect time */
   fetch: typeof fetch;
+  /** vets the address of providers reached without HTTP (SMTP) before connecting; the guard without exceptions when absent */
+  outbound?: OutboundGuard;
 }
 
 /** The provider's answer to one attempt. */
