@@ -55,7 +55,8 @@ export function openChannelConfiguration(
 export function redactedChannelConfiguration(stored: unknown): Record<string, unknown> {
   if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return {};
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(stored)) {
+  const entries: [string, unknown][] = Object.entries(stored);
+  for (const [key, value] of entries) {
     if (key !== SEALED_FIELDS_KEY) out[key] = value;
     else if (typeof value === 'object' && value !== null) for (const field of Object.keys(value)) out[field] = '(secret)';
   }

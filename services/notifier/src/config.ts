@@ -35,7 +35,12 @@ export const notifierConfigSchema = baseConfigSchema
     DG_NOTIFIER_GROUP_BY: z
       .string()
       .default('')
-      .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+      .transform((s) =>
+        s
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.enum(['scan', 'resource_type']))),
     DG_NOTIFIER_RETRY_SCHEDULE_MS: retryScheduleVar,
     /** how long a claimed delivery is held before another instance may take it over */

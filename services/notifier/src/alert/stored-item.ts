@@ -34,7 +34,11 @@ export const StoredItem = z.object({
 export type StoredItem = z.infer<typeof StoredItem>;
 
 /** The item a recommendation makes: the complete alert of its drift. */
-export function itemFromRecommendation(data: DataOf<'recommendation.created.v1'>, occurredAt: string, previous?: StoredItem): StoredItem {
+export function itemFromRecommendation(
+  data: DataOf<'recommendation.created.v1'>,
+  occurredAt: string,
+  previous?: StoredItem,
+): StoredItem {
   const drift = data.drift ??
     previous?.drift ?? {
       // Publishers from before `drift` was carried: say what is known.
@@ -44,8 +48,7 @@ export function itemFromRecommendation(data: DataOf<'recommendation.created.v1'>
       observedAt: occurredAt,
     };
   const analysis = data.analysis;
-  const steps =
-    data.steps ?? data.implementationSteps.map((text, i) => ({ title: `Step ${i + 1}`, text }));
+  const steps = data.steps ?? data.implementationSteps.map((text, i) => ({ title: `Step ${i + 1}`, text }));
   return {
     driftEventId: data.driftEventId,
     priority: data.priority,

@@ -8,10 +8,7 @@ const Metadata = z.object({ alert: AlertPayload });
 const Action = z.enum(['trigger', 'update', 'resolve', 'reminder', 'test']);
 
 /** The Alert an adapter renders, rebuilt from the notification row alone; links are tracked redirects. */
-export function alertOfNotification(
-  row: Notification,
-  links: { signer: LinkSigner; publicUrl: string },
-): Alert {
+export function alertOfNotification(row: Notification, links: { signer: LinkSigner; publicUrl: string }): Alert {
   const payload = Metadata.parse(row.metadata).alert;
   const orgId = row.organization_id ?? 0;
   const link = (d?: number) =>

@@ -5,7 +5,14 @@ import { sql, type Transaction } from 'kysely';
 export async function recordChannelSuccess(tx: Transaction<Database>, channelId: number): Promise<void> {
   await tx
     .updateTable('channel_health')
-    .set({ consecutive_failures: 0, failing_since: null, healthy: true, unhealthy_reported_at: null, last_success_at: sql<Date>`now()`, last_error: null })
+    .set({
+      consecutive_failures: 0,
+      failing_since: null,
+      healthy: true,
+      unhealthy_reported_at: null,
+      last_success_at: sql<Date>`now()`,
+      last_error: null,
+    })
     .where('channel_id', '=', channelId)
     .execute();
 }
@@ -27,7 +34,9 @@ export async function recordChannelFailure(
       failing_since: sql<Date>`coalesce(failing_since, now())`,
       last_error: f.error.slice(0, 1000),
       ...(f.pauseMs !== undefined
-        ? { next_send_at: sql<Date>`greatest(next_send_at, clock_timestamp() + make_interval(secs => ${f.pauseMs / 1000}::double precision))` }
+        ? {
+            next_send_at: sql<Date>`greatest(next_send_at, clock_timestamp() + make_interval(secs => ${f.pauseMs / 1000}::double precision))`,
+          }
         : {}),
     })
     .where('channel_id', '=', channelId)

@@ -2,7 +2,7 @@ import { recordDeadLetter, type Bus } from '@driftguard/bus';
 import { subjectFor } from '@driftguard/contracts';
 import { openChannelConfiguration, type Database, type Keyring, type Notification } from '@driftguard/db';
 import type { Kysely } from 'kysely';
-import type { Logger } from '@driftguard/runtime';
+import type { Logger, OutboundGuard } from '@driftguard/runtime';
 import { uuidv7 } from 'uuidv7';
 import type { SendResult } from '../channels/channel.js';
 import type { LinkSigner } from '../http/tracked-link.js';
@@ -21,12 +21,13 @@ export interface DeliverDeps {
   instance: string;
   adapters: AdapterRegistry;
   fetch: typeof fetch;
+  /** vets SMTP hosts (email) */
+  outbound?: OutboundGuard;
   keyring: Keyring | undefined;
   links: { signer: LinkSigner; publicUrl: string };
   retrySchedule: readonly number[];
   requestTimeoutMs: number;
   unhealthyAfterMs: number;
-  shutdown: AbortSignal;
 }
 
 function describe(err: unknown): string {
@@ -40,16 +41,25 @@ async function attempt(deps: DeliverDeps, row: Notification, channel: ChannelRow
   let config: unknown;
   try {
     config = adapter.parseConfig(
-      openChannelConfiguration(channel.configuration, deps.keyring, { organizationId: row.organization_id ?? 0, channelName: channel.name }),
+      openChannelConfiguration(channel.configuration, deps.keyring, {
+        organizationId: row.organization_id ?? 0,
+        channelName: channel.name,
+      }),
     );
   } catch (err) {
     return { ok: false, retryable: false, error: `channel configuration invalid: ${describe(err)}` };
   }
   const alert = alertOfNotification(row, deps.links);
   const previous = row.alert_key ? await previousProviderRef(deps.db, channel.id, row.alert_key, row.id) : undefined;
-  const signal = AbortSignal.any([AbortSignal.timeout(deps.requestTimeoutMs), deps.shutdown]);
+  // Not aborted by shutdown: a request in flight finishes (within its timeout) and is recorded.
+  const signal = AbortSignal.timeout(deps.requestTimeoutMs);
   try {
-    return await adapter.send(config, alert, { signal, fetch: deps.fetch, ...(previous ? { previous } : {}) });
+    return await adapter.send(config, alert, {
+      signal,
+      fetch: deps.fetch,
+      ...(deps.outbound ? { outbound: deps.outbound } : {}),
+      ...(previous ? { previous } : {}),
+    });
   } catch (err) {
     return { ok: false, retryable: true, error: describe(err) };
   }
@@ -80,7 +90,11 @@ export async function deliverClaimed(deps: DeliverDeps, row: Notification, chann
   }
   const log = deps.log.child({ notificationId: row.id, channelId: channel.id, attempt: row.attempts });
   const unhealthy = await deps.db.transaction().execute(async (tx) => {
-    const mine = await finishAttempt(tx, { id: row.id, attempt: row.attempts, instance: deps.instance, startedAt, latencyMs }, outcome);
+    const mine = await finishAttempt(
+      tx,
+      { id: row.id, attempt: row.attempts, instance: deps.instance, startedAt, latencyMs },
+      outcome,
+    );
     if (!mine) return undefined;
     if (outcome.kind === 'delivered') {
       await recordChannelSuccess(tx, channel.id);
@@ -98,13 +112,22 @@ export async function deliverClaimed(deps: DeliverDeps, row: Notification, chann
       log.info({ status: outcome.status, latencyMs }, 'notification delivered');
       break;
     case 'retry':
-      log.warn({ status: outcome.status, error: outcome.error, nextAttemptAt: outcome.nextAttemptAt }, 'notification delivery failed; will retry');
+      log.warn(
+        { status: outcome.status, error: outcome.error, nextAttemptAt: outcome.nextAttemptAt },
+        'notification delivery failed; will retry',
+      );
       break;
     case 'failed':
-      log.error({ status: outcome.status, error: outcome.error }, 'notification refused by the provider: channel configuration error');
+      log.error(
+        { status: outcome.status, error: outcome.error },
+        'notification refused by the provider: channel configuration error',
+      );
       break;
     case 'dead':
-      log.error({ status: outcome.status, error: outcome.error }, 'notification delivery failed after the last retry; dead-lettered');
+      log.error(
+        { status: outcome.status, error: outcome.error },
+        'notification delivery failed after the last retry; dead-lettered',
+      );
       await deadLetter(deps, row, outcome.error);
       break;
     default: {
@@ -113,7 +136,12 @@ export async function deliverClaimed(deps: DeliverDeps, row: Notification, chann
     }
   }
   if (unhealthy && row.organization_id !== null) {
-    await reportUnhealthyChannel(deps.db, { orgId: row.organization_id, channel, failingSince: unhealthy.failingSince, lastError: outcome.kind === 'delivered' ? '' : outcome.error });
+    await reportUnhealthyChannel(deps.db, {
+      orgId: row.organization_id,
+      channel,
+      failingSince: unhealthy.failingSince,
+      lastError: outcome.kind === 'delivered' ? '' : outcome.error,
+    });
   }
 }
 

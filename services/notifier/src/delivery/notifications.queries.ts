@@ -216,5 +216,10 @@ export async function requeueNotification(db: Kysely<Database>, id: number): Pro
 
 /** Records that the console link of a notification was opened (the first time only). */
 export async function markRead(db: Kysely<Database>, id: number): Promise<void> {
-  await db.updateTable('notifications').set({ read_at: sql<Date>`now()` }).where('id', '=', id).where('read_at', 'is', null).execute();
+  await db
+    .updateTable('notifications')
+    .set({ read_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('read_at', 'is', null)
+    .execute();
 }

@@ -49,7 +49,9 @@ export function createNotifierLoop(options: NotifierLoopOptions): NotifierLoop {
       const now = new Date();
       let written = 0;
       for (const group of groups) {
-        written += 1 + (await flushGroup(tx, group, { now, repeatIntervalMs: options.repeatIntervalMs, rules, channels, silences, windows }));
+        written +=
+          1 +
+          (await flushGroup(tx, group, { now, repeatIntervalMs: options.repeatIntervalMs, rules, channels, silences, windows }));
       }
       return written;
     });

@@ -71,7 +71,9 @@ export async function flushGroup(tx: Transaction<Database>, group: NotificationG
     // Channels told earlier hear how it goes on, even if routing changed since.
     for (const c of ctx.channels) if (notified.has(c.id) && !perChannel.has(c.id)) for (const item of open) add(c, item);
   }
-  const resolvedAt = new Map(rows.flatMap((r) => (r.resolvedAt ? [[r.item.driftEventId, r.resolvedAt.toISOString()] as const] : [])));
+  const resolvedAt = new Map(
+    rows.flatMap((r) => (r.resolvedAt ? [[r.item.driftEventId, r.resolvedAt.toISOString()] as const] : [])),
+  );
   let written = 0;
   for (const { channel, items } of perChannel.values()) {
     // A channel that never got this group's first message gets it now, whatever the group's stage.

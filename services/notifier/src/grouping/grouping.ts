@@ -26,7 +26,12 @@ export function groupKeyOf(envId: number, item: StoredItem, groupBy: GroupingOpt
  * without its analysis after the analysis wait), otherwise group_wait after the group's first
  * drift, or group_interval after its last flush for a group already notified.
  */
-export function flushAtFor(item: StoredItem, group: { createdAt: Date; lastFlushedAt: Date | null }, opts: GroupingOptions, now: Date): Date {
+export function flushAtFor(
+  item: StoredItem,
+  group: { createdAt: Date; lastFlushedAt: Date | null },
+  opts: GroupingOptions,
+  now: Date,
+): Date {
   if (item.analysisPending) return new Date(now.getTime() + opts.analysisWaitMs);
   if (item.priority === 'critical') return now;
   if (group.lastFlushedAt === null) return new Date(group.createdAt.getTime() + opts.groupWaitMs);
@@ -52,7 +57,11 @@ export async function admitItem(
   let group: NotificationGroup;
   if (existingGroupId !== undefined) {
     group = await lockGroup(tx, existingGroupId);
-    await scheduleFlush(tx, group.id, flushAtFor(withEnv, { createdAt: group.created_at, lastFlushedAt: group.last_flushed_at }, opts, now));
+    await scheduleFlush(
+      tx,
+      group.id,
+      flushAtFor(withEnv, { createdAt: group.created_at, lastFlushedAt: group.last_flushed_at }, opts, now),
+    );
   } else {
     group = await joinGroup(
       tx,

@@ -11,7 +11,11 @@ export interface OpenItem {
 }
 
 /** The open-group item of a drift, locked for the handler's transaction. */
-export async function openItemOfDrift(tx: Transaction<Database>, orgId: number, driftEventId: number): Promise<OpenItem | undefined> {
+export async function openItemOfDrift(
+  tx: Transaction<Database>,
+  orgId: number,
+  driftEventId: number,
+): Promise<OpenItem | undefined> {
   const row = await tx
     .selectFrom('notification_group_items as i')
     .innerJoin('notification_groups as g', 'g.id', 'i.group_id')
@@ -169,11 +173,7 @@ export async function recordFlush(
     })
     .where('id', '=', groupId)
     .execute();
-  await tx
-    .updateTable('notification_group_items')
-    .set({ notified_version: f.version })
-    .where('group_id', '=', groupId)
-    .execute();
+  await tx.updateTable('notification_group_items').set({ notified_version: f.version }).where('group_id', '=', groupId).execute();
 }
 
 /** Records who acknowledged a drift; a fully acknowledged group gets no reminders. */

@@ -21,6 +21,9 @@ export function driftResolvedV1(opts: Pick<GroupingOptions, 'groupIntervalMs'>):
       const last = group.last_flushed_at?.getTime() ?? now.getTime();
       await scheduleFlush(tx, resolved.groupId, new Date(Math.max(now.getTime(), last + opts.groupIntervalMs)));
     }
-    log.info({ driftEventId: event.data.driftEventId, groupId: resolved.groupId, openLeft: resolved.openLeft }, 'drift resolved in its group');
+    log.info(
+      { driftEventId: event.data.driftEventId, groupId: resolved.groupId, openLeft: resolved.openLeft },
+      'drift resolved in its group',
+    );
   };
 }

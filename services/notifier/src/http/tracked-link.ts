@@ -3,7 +3,11 @@ import { deriveKey, Keyring } from '@driftguard/db';
 import { z } from 'zod';
 
 /** What a tracked link opens: a notification and, for one drift of it, that drift. */
-export const LinkTarget = z.object({ n: z.number().int().positive(), o: z.number().int().positive(), d: z.number().int().positive().optional() });
+export const LinkTarget = z.object({
+  n: z.number().int().positive(),
+  o: z.number().int().positive(),
+  d: z.number().int().positive().optional(),
+});
 export type LinkTarget = z.infer<typeof LinkTarget>;
 
 export interface LinkSigner {

@@ -1,4 +1,4 @@
-import { ChannelType, Priority, RoutingMatch } from '@driftguard/contracts';
+import { ChannelType, type Priority, RoutingMatch } from '@driftguard/contracts';
 import type { Database } from '@driftguard/db';
 import type { Kysely } from 'kysely';
 

@@ -52,7 +52,15 @@ export async function maintenanceWindows(db: Kysely<Database>, orgId: number): P
 /** Records a silence once per command message. */
 export async function insertSilence(
   db: Kysely<Database>,
-  s: { orgId: number; messageId: string; matchers: SilenceMatcher[]; startsAt: Date; endsAt: Date; createdBy: string; comment: string },
+  s: {
+    orgId: number;
+    messageId: string;
+    matchers: SilenceMatcher[];
+    startsAt: Date;
+    endsAt: Date;
+    createdBy: string;
+    comment: string;
+  },
 ): Promise<void> {
   await db
     .insertInto('silences')
