@@ -63,10 +63,11 @@ export function createChannelNetwork(options: ChannelNetworkOptions = {}): Chann
     return new Response(body, { status: res.status, statusText: res.statusText, headers: [...res.headers] });
   };
 
+  let closing: Promise<void> | undefined;
   return {
     fetch: guardedFetch,
     guard,
-    close: () => agent.close(),
+    close: () => (closing ??= agent.close()),
   };
 }
 
