@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { connectBus, streamNames, type Bus } from '@driftguard/bus';
+import { connectBus, ensureStreams, streamNames, type Bus } from '@driftguard/bus';
 import { subjectFor, type DataOf, type EventKey, type Priority, type RecommendationType } from '@driftguard/contracts';
 import { createDb, Keyring, sealChannelConfiguration, SERVICE_ROLES, type Database } from '@driftguard/db';
 import { createTestDatabase, type TestDatabase } from '@driftguard/db/testing';
@@ -68,6 +68,8 @@ export async function createNotifierWorld(label: string, timings: Record<string,
     config: { subjectRoot: env['DG_SUBJECT_ROOT'] ?? '', streamPrefix: env['DG_STREAM_PREFIX'] ?? '' },
     log: createLogger({ level: 'silent', name: 't' }),
   });
+  // Streams exist before any notifier starts, so events published first wait for it.
+  await ensureStreams(bus);
   const keyring = Keyring.parse(masterKey);
   const services: { stop(): Promise<void> }[] = [];
   const addEnvironment = async (envSlug: string, tags: Record<string, string> = { tier: 'production' }) => {
