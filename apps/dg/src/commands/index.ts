@@ -1,4 +1,5 @@
 import type { CliCommand } from '../cli-context.js';
+import { channelCommand } from './channel.command.js';
 import { dlqCommand } from './dlq.command.js';
 import { envCommand } from './env.command.js';
 import { integrationCommand } from './integration.command.js';
@@ -7,6 +8,7 @@ import { mlCommand } from './ml.command.js';
 import { orgCommand } from './org.command.js';
 import { pushCommand } from './push.command.js';
 import { repoCommand } from './repo.command.js';
+import { routeCommand } from './route.command.js';
 import { servicesCommand } from './services.command.js';
 import { tokenCommand } from './token.command.js';
 
@@ -22,6 +24,8 @@ export const commands: readonly CliCommand[] = [
   tokenCommand,
   repoCommand,
   integrationCommand,
+  channelCommand,
+  routeCommand,
   pushCommand,
   dlqCommand,
   mlCommand,

@@ -9,3 +9,12 @@ export {
   type RepositoryRef,
 } from './repositories.js';
 export { createIntegration, integrationSecretContext, type CreateIntegrationInput, type IntegrationRef } from './integrations.js';
+export {
+  createChannel,
+  listChannels,
+  removeChannel,
+  type ChannelConfigValidator,
+  type ChannelRef,
+  type CreateChannelInput,
+} from './channels.js';
+export { createRoute, listRoutes, type CreateRouteInput, type RouteRef } from './routes.js';
