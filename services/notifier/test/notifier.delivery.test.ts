@@ -24,6 +24,7 @@ describe('notifier delivery (real Slack peer and Standard Webhooks receiver)', (
   let webhook: WebhookPeer;
   let slackChannel: number;
   let webhookChannel: number;
+  let port: number;
 
   beforeAll(async () => {
     world = await createNotifierWorld('notifier_delivery');
@@ -51,7 +52,7 @@ describe('notifier delivery (real Slack peer and Standard Webhooks receiver)', (
         },
       ])
       .execute();
-    await world.startService();
+    ({ port } = await world.startService());
   }, 60_000);
 
   afterAll(async () => {
@@ -149,4 +150,30 @@ describe('notifier delivery (real Slack peer and Standard Webhooks receiver)', (
     const ids = webhook.deliveries.filter((d) => d.id === row?.idempotency_key);
     expect(ids).toHaveLength(1);
   }, 60_000);
+
+  it('records read_at once when the console link of a message is opened, and refuses a forged link', async () => {
+    const envId = await world.addEnvironment('hook-read');
+    const data = recommendation({ priority: 'critical', resourceType: 'hook_read' });
+    await world.publish('recommendation.created.v1', data, { envId });
+    const [row] = await waitUntil(async () => {
+      const rows = await rowsOf(world, data.driftEventId);
+      return rows[0]?.status === 'delivered' ? rows : undefined;
+    });
+    const delivery = webhook.deliveries.find((d) => d.id === row?.idempotency_key);
+    const link = new URL(String(delivery?.body.data['consoleUrl']));
+    expect(link.pathname).toMatch(/^\/r\//);
+    expect(row?.read_at).toBeNull();
+    const open = () => fetch(`http://127.0.0.1:${port}${link.pathname}`, { redirect: 'manual' });
+    const first = await open();
+    expect(first.status).toBe(302);
+    expect(first.headers.get('location')).toBe(`http://127.0.0.1:8080/drifts/${data.driftEventId}`);
+    const readAt = (await rowsOf(world, data.driftEventId))[0]?.read_at;
+    expect(readAt).toBeInstanceOf(Date);
+    await sleep(20);
+    expect((await open()).status).toBe(302);
+    expect((await rowsOf(world, data.driftEventId))[0]?.read_at).toEqual(readAt);
+    const [payload] = link.pathname.slice(3).split('.');
+    const forged = await fetch(`http://127.0.0.1:${port}/r/${payload}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`, { redirect: 'manual' });
+    expect(forged.status).toBe(404);
+  }, 30_000);
 });
