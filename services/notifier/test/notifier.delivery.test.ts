@@ -106,9 +106,10 @@ describe('notifier delivery (real Slack peer and Standard Webhooks receiver)', (
     const data = recommendation({ priority: 'critical', resourceType: 'hook_outage' });
     const envId = await world.addEnvironment('hook-outage');
     await world.publish('recommendation.created.v1', data, { envId });
+    // Three failed attempts recorded; the next one is due no sooner than 960 ms later.
     await waitUntil(async () => {
       const [row] = await rowsOf(world, data.driftEventId);
-      return row && row.attempts >= 3 ? row : undefined;
+      return row && (await attemptsOf(world, row.id)).length >= 3 ? row : undefined;
     });
     webhook = await startWebhookPeer({ port, secrets });
     const [row] = await waitUntil(async () => {

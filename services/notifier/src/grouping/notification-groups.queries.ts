@@ -198,3 +198,19 @@ export async function acknowledgeItem(
 export async function lockGroup(tx: Transaction<Database>, groupId: number): Promise<NotificationGroup> {
   return tx.selectFrom('notification_groups').selectAll().where('id', '=', groupId).forUpdate().executeTakeFirstOrThrow();
 }
+
+/** The open group of a key, locked, if there is one. */
+export async function lockOpenGroup(
+  tx: Transaction<Database>,
+  orgId: number,
+  groupKey: string,
+): Promise<NotificationGroup | undefined> {
+  return tx
+    .selectFrom('notification_groups')
+    .selectAll()
+    .where('organization_id', '=', orgId)
+    .where('group_key', '=', groupKey)
+    .where('status', '=', 'open')
+    .forUpdate()
+    .executeTakeFirst();
+}
