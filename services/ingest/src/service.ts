@@ -9,6 +9,7 @@ import { createScanMetrics } from './scans/scan.metrics.js';
 import { createScanParsePool } from './scans/scan-parse.pool.js';
 import { declaredRoutes } from './declared/declared.routes.js';
 import { contextRoutes } from './context/context.routes.js';
+import { slackInteractionRoutes } from './interactions/slack-interactions.routes.js';
 import { createRepoSyncScheduler } from './declared/repo-sync.scheduler.js';
 import { deriveKey, parseKeyring, SERVICE_ROLES } from '@driftguard/db';
 import { createValueHasher } from './sensitivity/index.js';
@@ -43,6 +44,7 @@ export async function createIngestService(cfg: IngestConfig, deps: ServiceDeps =
       await app.register(scanRoutes, { db: ctx.db, pool, onAccepted: wake });
       await app.register(declaredRoutes, { db: ctx.db, log: ctx.log });
       await app.register(contextRoutes, { db: ctx.db, keyring, subjectRoot: ctx.bus.config.subjectRoot });
+      await app.register(slackInteractionRoutes, { db: ctx.db, keyring, subjectRoot: ctx.bus.config.subjectRoot });
     },
     startWorkers: async (ctx): Promise<Worker[]> => {
       const log = ctx.log;

@@ -130,3 +130,38 @@ describe('PagerDuty Events API v2', () => {
     expect([...pd.alerts.values()].map((a) => a.status)).toEqual(['resolved']);
   });
 });
+
+describe('PagerDuty peer', () => {
+  const event = () => ({
+    routing_key: pd.routingKey,
+    event_action: 'trigger',
+    dedup_key: 'k',
+    payload: { summary: 's', source: 'h', severity: 'error' },
+  });
+  const raw = async (body: unknown) => {
+    const res = await fetch(`${pd.baseUrl}/v2/enqueue`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
+    return { status: res.status, body: (await res.json()) as { status: string; errors?: string[] } };
+  };
+
+  it('refuses what PagerDuty refuses, with its 400 body', async () => {
+    expect((await raw(event())).status).toBe(202);
+    for (const bad of [
+      { ...event(), routing_key: pd.routingKey.slice(1) },
+      { ...event(), event_action: 'open' },
+      { ...event(), payload: { ...event().payload, severity: 'fatal' } },
+      { ...event(), payload: { ...event().payload, summary: 'x'.repeat(1025) } },
+      { ...event(), payload: { summary: 's', severity: 'info' } },
+      { ...event(), dedup_key: 'k'.repeat(256) },
+      { routing_key: pd.routingKey, event_action: 'resolve' },
+    ]) {
+      const r = await raw(bad);
+      expect(r.status, JSON.stringify(bad).slice(0, 200)).toBe(400);
+      expect(r.body.status).toBe('invalid event');
+      expect(r.body.errors?.length).toBeGreaterThan(0);
+    }
+  });
+});

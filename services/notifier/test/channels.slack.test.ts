@@ -52,6 +52,15 @@ describe('Slack incoming webhook', () => {
     expect(all).toContain('https://driftguard.example/r/n1/g/prod');
   });
 
+  it('names its buttons as ingest’s Slack interactions endpoint reads them', () => {
+    // services/ingest/src/interactions/slack-actions.ts turns these ids into commands.
+    expect(SLACK_ACTION).toEqual({
+      acknowledge: 'dg.acknowledge',
+      accept: 'dg.accept_recommendation',
+      silence: 'dg.silence_24h',
+    });
+  });
+
   it('cuts a 500-drift alert to fit every Block Kit limit and says how many drifts were left out', async () => {
     const alert = buildAlert({ count: 500 });
     const result = await slackChannel.send(webhook(), alert, sendContext(network));
@@ -177,5 +186,32 @@ describe('Slack bot token (chat.postMessage, chat.update)', () => {
   it('keeps a 500-drift message within the limits chat.postMessage enforces', async () => {
     const r = await slackChannel.send(bot(), buildAlert({ count: 500 }), sendContext(network));
     expect(r.ok, JSON.stringify(r)).toBe(true);
+  });
+});
+
+describe('Slack peer', () => {
+  const raw = async (body: unknown) => {
+    const res = await fetch(slack.webhookUrl, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
+    return { status: res.status, body: await res.text() };
+  };
+  const sectionOf = (n: number) => ({ type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(n) } });
+
+  it('refuses messages over Block Kit limits as Slack does', async () => {
+    expect(await raw({ text: 'ok', blocks: [sectionOf(3000)] })).toEqual({ status: 200, body: 'ok' });
+    expect(await raw({ text: 'x', blocks: Array.from({ length: 51 }, () => ({ type: 'divider' })) })).toEqual({
+      status: 400,
+      body: 'invalid_blocks',
+    });
+    expect(await raw({ text: 'x', blocks: [sectionOf(3001)] })).toEqual({ status: 400, body: 'invalid_blocks' });
+    expect(await raw({ text: 'x', blocks: [{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }] })).toEqual({
+      status: 400,
+      body: 'invalid_blocks',
+    });
+    expect(await raw({ blocks: undefined })).toEqual({ status: 400, body: 'no_text' });
+    expect(await raw({ text: 'x', channel: '#elsewhere' })).toEqual({ status: 400, body: 'invalid_payload' });
   });
 });

@@ -20,6 +20,13 @@ export type ContextSource = z.infer<typeof ContextSource>;
 export const SignedContextSource = z.enum(['github', 'pagerduty']);
 export type SignedContextSource = z.infer<typeof SignedContextSource>;
 
+/**
+ * What an `integrations` row is for: a signed context source, or `slack`, whose interactive
+ * messages (button presses, `POST /v1/interactions/slack`) are signed with the Slack app's signing secret.
+ */
+export const IntegrationSource = z.enum([...SignedContextSource.options, 'slack']);
+export type IntegrationSource = z.infer<typeof IntegrationSource>;
+
 export * from './github.js';
 export * from './pagerduty.js';
 export * from './alertmanager.js';

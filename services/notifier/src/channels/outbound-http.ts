@@ -45,7 +45,10 @@ export function createChannelNetwork(options: ChannelNetworkOptions = {}): Chann
   });
 
   const guardedFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    // A Request object's method, headers and body would be lost below; channels pass a URL and init.
+    if (typeof input !== 'string' && !(input instanceof URL))
+      throw new TypeError('channel requests take a URL and an init object');
+    const url = typeof input === 'string' ? input : input.href;
     guard.checkUrl(url, { schemes: ['https', 'http'] });
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;

@@ -108,7 +108,8 @@ export function signatureHeader(secrets: readonly string[], id: string, at: Date
 export const webhookChannel: ChannelAdapter<WebhookConfig> = {
   type: 'webhook',
   config: WebhookConfig,
-  secretFields: ['secrets', 'headers'],
+  // URLs of many receivers carry a token in their path or query, so the URL is kept secret too.
+  secretFields: ['url', 'secrets', 'headers'],
   async send(config, alert, ctx) {
     const now = new Date();
     const body = JSON.stringify(webhookBody(alert, now));
