@@ -177,4 +177,26 @@ describe('notifier delivery (real Slack peer and Standard Webhooks receiver)', (
     const forged = await fetch(`http://127.0.0.1:${port}/r/${payload}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`, { redirect: 'manual' });
     expect(forged.status).toBe(404);
   }, 30_000);
+
+  it('sends to one Slack webhook at most once a second, delivering every message', async () => {
+    const drifts = await Promise.all(
+      [0, 1, 2].map(async (i) => {
+        const envId = await world.addEnvironment(`slack-pace-${i}`);
+        const data = recommendation({ priority: 'critical', resourceType: 'slack_pace' });
+        await world.publish('recommendation.created.v1', data, { envId });
+        return data.driftEventId;
+      }),
+    );
+    const rows = await waitUntil(async () => {
+      const all = (await Promise.all(drifts.map((d) => rowsOf(world, d)))).flat();
+      return all.length === 3 && all.every((r) => r.status === 'delivered') ? all : undefined;
+    });
+    const times = (await Promise.all(rows.map((r) => attemptsOf(world, r.id))))
+      .flat()
+      .map((a) => a.attempted_at.getTime())
+      .sort((a, b) => a - b);
+    expect(times).toHaveLength(3);
+    expect((times[1] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(950);
+    expect((times[2] ?? 0) - (times[1] ?? 0)).toBeGreaterThanOrEqual(950);
+  }, 30_000);
 });
