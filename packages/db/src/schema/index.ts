@@ -31,6 +31,7 @@ import { usersColumns } from './users.js';
 import { integrationsColumns } from './integrations.js';
 import { notificationGroupsColumns } from './notification-groups.js';
 import { notificationGroupItemsColumns } from './notification-group-items.js';
+import { notificationResolvedDriftsColumns } from './notification-resolved-drifts.js';
 import { silencesColumns } from './silences.js';
 import { maintenanceWindowsColumns } from './maintenance-windows.js';
 import { channelHealthColumns } from './channel-health.js';
@@ -72,6 +73,7 @@ export const derivedTableColumns = {
   // migration 0013: notification grouping, silences and delivery
   notification_groups: notificationGroupsColumns,
   notification_group_items: notificationGroupItemsColumns,
+  notification_resolved_drifts: notificationResolvedDriftsColumns,
   silences: silencesColumns,
   maintenance_windows: maintenanceWindowsColumns,
   channel_health: channelHealthColumns,
@@ -135,6 +137,7 @@ export * from './users.js';
 export * from './integrations.js';
 export * from './notification-groups.js';
 export * from './notification-group-items.js';
+export * from './notification-resolved-drifts.js';
 export * from './silences.js';
 export * from './maintenance-windows.js';
 export * from './channel-health.js';

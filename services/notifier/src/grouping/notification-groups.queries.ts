@@ -214,3 +214,28 @@ export async function lockOpenGroup(
     .forUpdate()
     .executeTakeFirst();
 }
+
+/** Remembers that a drift was resolved (whether or not it was ever queued). */
+export async function rememberResolution(
+  tx: Transaction<Database>,
+  orgId: number,
+  driftEventId: number,
+  resolvedAt: Date,
+): Promise<void> {
+  await tx
+    .insertInto('notification_resolved_drifts')
+    .values({ organization_id: orgId, drift_event_id: driftEventId, resolved_at: resolvedAt })
+    .onConflict((oc) => oc.columns(['organization_id', 'drift_event_id']).doNothing())
+    .execute();
+}
+
+/** Whether a drift's resolution was seen already. */
+export async function wasResolved(db: Kysely<Database>, orgId: number, driftEventId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('notification_resolved_drifts')
+    .select('drift_event_id')
+    .where('organization_id', '=', orgId)
+    .where('drift_event_id', '=', driftEventId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
