@@ -153,4 +153,29 @@ describe('notifier grouping and resolution (real Slack and PagerDuty peers)', ()
       .execute();
     expect(items).toHaveLength(0);
   }, 30_000);
+
+  it('retries a PagerDuty 429 and opens the incident once', async () => {
+    const envId = await world.addEnvironment('throttled');
+    const incidentsBefore = pagerduty.alerts.size;
+    pagerduty.script(pagerduty.answers.throttled());
+    const data = recommendation({ priority: 'critical' });
+    await world.publish('recommendation.created.v1', data, { envId });
+    const rows = await waitUntil(async () => {
+      const r = await world.db.selectFrom('notifications').selectAll().where('status', '=', 'delivered').execute();
+      const mine = r.filter((x) => JSON.stringify(x.covered_drift_ids) === JSON.stringify([data.driftEventId]));
+      return mine.length === 2 ? mine : undefined;
+    });
+    const attempts = await world.db
+      .selectFrom('notification_deliveries')
+      .select(['notification_id', 'response_code'])
+      .where(
+        'notification_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .orderBy('attempt')
+      .execute();
+    expect(attempts.map((a) => a.response_code).sort()).toEqual([200, 202, 429]);
+    expect(pagerduty.alerts.size - incidentsBefore).toBe(1);
+  }, 30_000);
 });
