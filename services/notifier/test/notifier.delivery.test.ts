@@ -143,6 +143,8 @@ describe('notifier delivery (real Slack peer and Standard Webhooks receiver)', (
     const letters = await listDeadLetters(world.db, { service: 'notifier', limit: 10, includeReplayed: false });
     const letter = letters.find((l) => l.error.startsWith(`notification ${row?.id}:`));
     expect(letter?.errorCode).toBe('retries_exhausted');
+    // The receiver still fails once after the replay: the retry schedule starts over, so it is retried.
+    webhook.script(webhook.answers.serverError());
     await replayDeadLetter(world.db, world.bus, letter?.id ?? 0);
     await waitUntil(async () => {
       const rows = await rowsOf(world, data.driftEventId);
@@ -150,6 +152,8 @@ describe('notifier delivery (real Slack peer and Standard Webhooks receiver)', (
     });
     const ids = webhook.deliveries.filter((d) => d.id === row?.idempotency_key);
     expect(ids).toHaveLength(1);
+    const after = await attemptsOf(world, row?.id ?? 0);
+    expect(after.map((a) => a.response_code)).toEqual([503, 503, 503, 503, 503, 503, 503, 204]);
   }, 60_000);
 
   it('records read_at once when the console link of a message is opened, and refuses a forged link', async () => {
