@@ -42,6 +42,8 @@ const FUNCTION_CALLERS: Record<string, readonly ServiceName[]> = {
   'dg_oidc_candidates(text, text, text)': ['api'],
   'dg_session_by_id(text)': ['api'],
   'dg_touch_user_session(text, double precision)': ['api'],
+  // The delivery loop learns which organizations have due notifications, then works inside each.
+  'dg_notifier_due_organizations()': ['notifier'],
 };
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;

@@ -9,6 +9,7 @@ import * as observationTime from './0007-observation-time.js';
 import * as integrations from './0010-integrations.js';
 import * as analysisVersions from './0011-analysis-versions.js';
 import * as recommendationLifecycle from './0012-recommendation-lifecycle.js';
+import * as notificationDelivery from './0013-notification-delivery.js';
 import * as identity from './0014-identity.js';
 import * as slackIntegrations from './0020-slack-integrations.js';
 
@@ -31,6 +32,7 @@ export const migrations: Record<string, Migration> = {
   '0010-integrations': integrations,
   '0011-analysis-versions': analysisVersions,
   '0012-recommendation-lifecycle': recommendationLifecycle,
+  '0013-notification-delivery': notificationDelivery,
   '0014-identity': identity,
   '0020-slack-integrations': slackIntegrations,
 };
