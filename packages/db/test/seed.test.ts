@@ -24,6 +24,8 @@ const ADDED_ON_SEED_COLUMNS = [
   'drift_events: index idx_drift_events_iac_resource (iac_resource_id) where iac_resource_id is not null',
   'user_sessions: foreign key (user_id) references users(id) on delete cascade',
   'user_sessions: index idx_user_sessions_user (user_id)',
+  // 0014: sessions listed per organization
+  'user_sessions: index idx_user_sessions_org (organization_id)',
 ];
 
 describe('migrated schema against the seed data model', () => {
