@@ -20,6 +20,8 @@ import { configureService, type ConfiguredService, type ServiceName } from './se
 export interface RunServicesOptions {
   /** `dg up`: every service on its default port, embedded PGlite when DATABASE_URL is unset. */
   allInOne: boolean;
+  /** Called once every service serves (`dg demo` fills its organization here), with the shared database and master key. */
+  onUp?: (up: { db: Kysely<Database>; masterKey: string | undefined; log: Logger }) => Promise<void>;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface RunServicesOptions {
 export async function runServices(
   ctx: CliContext,
   names: readonly ServiceName[],
-  { allInOne }: RunServicesOptions,
+  { allInOne, onUp }: RunServicesOptions,
 ): Promise<void> {
   // `dg up` keeps every service on its usual port, so a PORT meant for one service is ignored.
   const given = allInOne ? { ...ctx.env, PORT: undefined } : ctx.env;
@@ -104,6 +106,23 @@ export async function runServices(
     ctx.stderr,
     `DriftGuard ${allInOne ? 'is up' : `${names[0]} is up`}: ${where}${shared?.embedded ? ` (embedded database in ${shared.where})` : ''}`,
   );
+  const api = configured.find((s) => s.name === 'api');
+  if (allInOne && api) {
+    const base = `http://127.0.0.1:${api.cfg.PORT}`;
+    writeLine(ctx.stderr, `API ${base} (OpenAPI document ${base}/openapi.json, docs ${base}/docs)`);
+    writeLine(
+      ctx.stderr,
+      'sign in: create the first admin with `pnpm dg user create --admin <email> --password-stdin`, or use an API token from `pnpm dg token create`',
+    );
+  }
+  if (onUp && shared) {
+    try {
+      await onUp({ db: shared.db, masterKey: env['DG_MASTER_KEY'], log });
+    } catch (err) {
+      log.fatal({ err }, 'start-up hook failed');
+      await lifecycle.shutdown('start-up failure', 1);
+    }
+  }
 }
 
 async function configureAll(names: readonly ServiceName[], env: CliContext['env']): Promise<ConfiguredService[]> {

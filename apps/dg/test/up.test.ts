@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { connectBus } from '@driftguard/bus';
+import { createTestDatabase } from '@driftguard/db/testing';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { createLogger } from '@driftguard/runtime';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -17,14 +20,17 @@ const busNames = { DG_SUBJECT_ROOT: `t${id}`, DG_STREAM_PREFIX: `T${id.toUpperCa
 const PORTS = { api: 8080, ingest: 8081, analysis: 8082, recommender: 8083, notifier: 8084 };
 const cwd = mkdtempSync(join(tmpdir(), 'dg-up-'));
 
-function dg(args: string[]): {
+function dg(
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): {
   child: ChildProcess;
   output: () => { stdout: string; stderr: string };
   exited: Promise<number | null>;
 } {
   const child = spawn(process.execPath, ['--conditions=source', '--import', TSX, MAIN, ...args], {
     cwd,
-    env: { PATH: process.env['PATH'] ?? '', NATS_URL, LOG_LEVEL: 'warn', ...busNames },
+    env: { PATH: process.env['PATH'] ?? '', NATS_URL, LOG_LEVEL: 'warn', ...busNames, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -35,11 +41,13 @@ function dg(args: string[]): {
   return { child, output: () => ({ stdout, stderr }), exited };
 }
 
-async function until(condition: () => boolean, what: string, ms = 200_000): Promise<void> {
+async function until(condition: () => boolean, what: string, ms = 200_000, refresh?: () => Promise<void>): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!condition()) {
+  for (;;) {
+    await refresh?.();
+    if (condition()) return;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, refresh ? 1_000 : 200));
   }
 }
 
@@ -94,4 +102,69 @@ describe('dg up', () => {
       expect(org.output().stdout).toMatch(/^created organization acme \(id \d+\)/);
     },
   );
+
+  it(
+    'dg demo: a demo organization whose drifts are analysed, recommended and caught as Slack, PagerDuty, webhook and email messages',
+    { timeout: 300_000 },
+    async () => {
+      const db = await createTestDatabase('dg_demo');
+      const [catcherPort, smtpPort] = [await freePort(), await freePort()];
+      const demo = dg(['demo', '--catcher-port', String(catcherPort), '--smtp-port', String(smtpPort)], {
+        DATABASE_URL: db.url,
+        DG_MASTER_KEY: `k1:${randomBytes(32).toString('base64')}`,
+        DG_NOTIFIER_GROUP_WAIT_MS: '2000',
+      });
+      let code: number | null | undefined;
+      void demo.exited.then((c) => (code = c));
+      try {
+        await until(
+          () => demo.output().stderr.includes('what DriftGuard would have sent') || code !== undefined,
+          'the demo filled',
+        );
+        expect(code, demo.output().stderr).toBeUndefined();
+        type Caught = {
+          provider: string;
+          action: string;
+          body?: Record<string, unknown>;
+          headers?: Record<string, string>;
+          email?: { subject: string; html: string };
+        };
+        let caught: Caught[] = [];
+        await until(
+          () => ['slack', 'pagerduty', 'webhook', 'email'].every((p) => caught.some((m) => m.provider === p)),
+          'a message on every channel',
+          120_000,
+          async () => {
+            caught = await (await fetch(`http://127.0.0.1:${catcherPort}/messages.json`)).json();
+          },
+        );
+        // The production story: the resize during the SEV1 reaches Slack with its cause, evidence and recommendation.
+        const slack = JSON.stringify(caught.filter((m) => m.provider === 'slack').map((m) => m.body));
+        expect(slack).toContain('aws_instance.checkout');
+        expect(slack).toContain('Cause:');
+        expect(slack).toContain('assumed-role/oncall-admin/jane.doe');
+        expect(slack).toContain('Recommendation:');
+        const page = caught.find((m) => m.provider === 'pagerduty')?.body;
+        expect(page?.['event_action']).toBe('trigger');
+        expect(caught.find((m) => m.provider === 'webhook')?.headers?.['webhook-signature']).toMatch(/^v1,/);
+        expect(caught.find((m) => m.provider === 'email')?.email?.subject).toMatch(/drift/i);
+        const html = await (await fetch(`http://127.0.0.1:${catcherPort}/`)).text();
+        expect(html).toContain('What DriftGuard would have sent');
+        demo.child.kill('SIGTERM');
+        expect(await demo.exited, demo.output().stderr).toBe(0);
+      } finally {
+        if (demo.child.exitCode === null) demo.child.kill('SIGKILL');
+        await db.destroy();
+      }
+    },
+  );
 });
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

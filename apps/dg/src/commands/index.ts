@@ -1,5 +1,6 @@
 import type { CliCommand } from '../cli-context.js';
 import { channelCommand } from './channel.command.js';
+import { demoCommand } from './demo.command.js';
 import { dlqCommand } from './dlq.command.js';
 import { envCommand } from './env.command.js';
 import { integrationCommand } from './integration.command.js';
@@ -20,6 +21,7 @@ import { userCommand } from './user.command.js';
  */
 export const commands: readonly CliCommand[] = [
   servicesCommand,
+  demoCommand,
   migrateCommand,
   orgCommand,
   envCommand,
