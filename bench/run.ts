@@ -21,8 +21,12 @@ const benches: Bench[] = [
   { name: 'notifier', load: () => import('./notifier.bench.js'), needs: ['DATABASE_URL', 'NATS_URL'] },
 ];
 
+// `pnpm bench analysis recommender` runs only the benches whose names contain one of the words.
+const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const selected = only.length === 0 ? benches : benches.filter((b) => only.some((word) => b.name.includes(word)));
+
 const rows: BenchRow[] = [];
-for (const bench of benches) {
+for (const bench of selected) {
   const missing = (bench.needs ?? []).filter((v) => !process.env[v]);
   if (missing.length > 0) {
     console.log(`${bench.name}: skipped (set ${missing.join(', ')} to run it)`);

@@ -135,7 +135,8 @@ describe('dg up', () => {
           'a message on every channel',
           120_000,
           async () => {
-            caught = await (await fetch(`http://127.0.0.1:${catcherPort}/messages.json`)).json();
+            const body: unknown = await (await fetch(`http://127.0.0.1:${catcherPort}/messages.json`)).json();
+            caught = Array.isArray(body) ? body : [];
           },
         );
         // The production story: the resize during the SEV1 reaches Slack with its cause, evidence and recommendation.

@@ -12,6 +12,7 @@ import * as recommendationLifecycle from './0012-recommendation-lifecycle.js';
 import * as notificationDelivery from './0013-notification-delivery.js';
 import * as identity from './0014-identity.js';
 import * as slackIntegrations from './0020-slack-integrations.js';
+import * as signalMatchIndex from './0021-signal-match-index.js';
 
 /**
  * Every migration, listed explicitly (no directory globbing, so bundles and PGlite see the same
@@ -35,6 +36,7 @@ export const migrations: Record<string, Migration> = {
   '0013-notification-delivery': notificationDelivery,
   '0014-identity': identity,
   '0020-slack-integrations': slackIntegrations,
+  '0021-signal-match-index': signalMatchIndex,
 };
 
 /** A Kysely `MigrationProvider` over {@link migrations}. */

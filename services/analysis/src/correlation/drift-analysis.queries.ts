@@ -117,6 +117,9 @@ const isOperational = (kind: string): kind is Operational => (OPERATIONAL as rea
  * Writes the correlated signals (correlation_events) and, for incidents, deployments, maintenance
  * and security events, the operational context around the drift, replacing an earlier analysis's.
  */
+/** correlation_events rows kept per drift analysis, best first (drift.analyzed carries as many). */
+export const STORED_CORRELATIONS = 20;
+
 export async function writeCorrelations(
   db: Kysely<Database>,
   driftEventId: number,
@@ -130,26 +133,32 @@ export async function writeCorrelations(
   }
   if (correlated.length === 0) return;
   const offset = (ms: number) => `${Math.round(ms / 1000)} seconds`;
+  // The best matches are kept as rows; the signal's own body stays in context_signals (one copy,
+  // found by external system and id), so a noisy day does not copy every alert into every drift.
+  const stored = correlated.slice(0, STORED_CORRELATIONS);
   await db
     .insertInto('correlation_events')
     .values(
-      correlated.map((c) => ({
+      stored.map((c) => ({
         drift_event_id: driftEventId,
         correlation_type: `${c.signal.context_type}:${c.match}`,
         external_id: c.signal.external_id,
         external_system: c.signal.external_system,
         event_data: JSON.stringify({
+          signalId: c.signal.id,
           occurredAt: c.signal.occurred_at.toISOString(),
           actor: c.signal.actor,
           resourceRefs: c.signal.resource_refs,
-          data: c.signal.data,
+          match: c.match,
+          summary: c.summary ?? null,
+          link: c.link ?? null,
         }),
         correlation_score: c.score.toFixed(2),
         temporal_offset: offset(c.offsetMs),
       })),
     )
     .execute();
-  const operational = correlated.flatMap((c) => {
+  const operational = stored.flatMap((c) => {
     const kind = c.signal.context_type;
     return isOperational(kind) ? [{ ...c, kind }] : [];
   });
