@@ -19,6 +19,7 @@ const benches: Bench[] = [
   { name: 'analysis end to end', load: () => import('./analysis.bench.js') },
   { name: 'recommender end to end', load: () => import('./recommender.bench.js') },
   { name: 'notifier', load: () => import('./notifier.bench.js'), needs: ['DATABASE_URL', 'NATS_URL'] },
+  { name: 'pipeline lone critical', load: () => import('./pipeline-latency.bench.js'), needs: ['DATABASE_URL', 'NATS_URL'] },
 ];
 
 // `pnpm bench analysis recommender` runs only the benches whose names contain one of the words.
