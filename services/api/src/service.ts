@@ -2,6 +2,7 @@ import { SERVICE_ROLES } from '@driftguard/db';
 import { createServiceShell, type Service, type ServiceDeps } from '@driftguard/runtime';
 import type { ApiConfig } from './config.js';
 import { registerWhoAmIRoutes } from './http/whoami.routes.js';
+import { startLifecycleJobs } from './jobs/start-lifecycle-jobs.js';
 
 /** What a caller may share with the service (`dg up`, tests); anything omitted is created and owned. */
 export type ApiDeps = ServiceDeps;
@@ -20,5 +21,6 @@ export async function createApiService(cfg: ApiConfig, deps: ApiDeps = {}): Prom
     deps,
     relay: true,
     registerRoutes: (app) => registerWhoAmIRoutes(app),
+    startWorkers: (ctx) => startLifecycleJobs(ctx),
   });
 }

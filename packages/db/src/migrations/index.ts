@@ -7,6 +7,7 @@ import * as scanProcessing from './0005-scan-processing.js';
 import * as serviceRoles from './0006-service-roles.js';
 import * as observationTime from './0007-observation-time.js';
 import * as integrations from './0010-integrations.js';
+import * as dataLifecycle from './0015-data-lifecycle.js';
 
 /**
  * Every migration, listed explicitly (no directory globbing, so bundles and PGlite see the same
@@ -25,6 +26,7 @@ export const migrations: Record<string, Migration> = {
   '0006-service-roles': serviceRoles,
   '0007-observation-time': observationTime,
   '0010-integrations': integrations,
+  '0015-data-lifecycle': dataLifecycle,
 };
 
 /** A Kysely `MigrationProvider` over {@link migrations}. */
