@@ -203,6 +203,7 @@ const indexes = [
   'CREATE INDEX idx_drift_events_open_severity ON drift_events(environment_id, severity_score) WHERE resolved_at IS NULL',
   'CREATE INDEX idx_drift_events_env_resolved ON drift_events(environment_id, resolved_at) WHERE resolved_at IS NOT NULL',
   'CREATE INDEX idx_drift_events_resolved ON drift_events(resolved_at) WHERE resolved_at IS NOT NULL',
+  'CREATE INDEX idx_drift_events_time_id ON drift_events(detected_at DESC, id DESC)',
   'CREATE INDEX idx_drift_changes_security ON drift_changes(drift_event_id) WHERE is_security_critical',
   'CREATE INDEX idx_recommendations_drift_event ON recommendations(drift_event_id)',
   'CREATE INDEX idx_recommendations_created ON recommendations(created_at)',
