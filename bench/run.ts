@@ -16,6 +16,7 @@ const benches: Bench[] = [
   { name: 'diff engine', load: () => import('./diff.bench.js') },
   { name: 'ingest end to end', load: () => import('./ingest.bench.js') },
   { name: 'cause prediction', load: () => import('./cause.bench.js') },
+  { name: 'console queries', load: () => import('./queries.bench.js') },
 ];
 
 const rows: BenchRow[] = [];

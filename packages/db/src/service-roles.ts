@@ -45,6 +45,7 @@ const FUNCTION_CALLERS: Record<string, readonly ServiceName[]> = {
   'dg_audit_partition_rows(text, bigint, integer)': ['api'],
   'dg_drop_audit_partition(text, bigint)': ['api'],
   'dg_prune_ml_models(integer)': ['api'],
+  'dg_search_drift_events(integer, text)': ['api'],
 };
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;

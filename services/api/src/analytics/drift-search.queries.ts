@@ -66,8 +66,7 @@ const containsPattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c
 
 /**
  * Newest drift first (detected_at, id), `limit` per page, keyset pagination: the cursor is the
- * last row's (detected_at, id), so a page costs the same however deep. The text search
- * expressions are those of the trigram indexes of migration 0015.
+ * last row's (detected_at, id), so a page costs the same however deep.
  */
 export async function listDrifts(
   db: Kysely<Database>,
@@ -75,7 +74,11 @@ export async function listDrifts(
   filter: DriftFilter,
   page: { cursor?: Cursor; limit: number },
 ): Promise<DriftPage> {
-  const where: RawBuilder<unknown>[] = [sql`d.environment_id IN (SELECT id FROM environments WHERE organization_id = ${orgId})`];
+  // The organization's environments as one array (an InitPlan), not a join the planner might
+  // repeat the rest of the plan for, once per environment.
+  const where: RawBuilder<unknown>[] = [
+    sql`d.environment_id = ANY (ARRAY(SELECT id FROM environments WHERE organization_id = ${orgId}))`,
+  ];
   if (filter.environmentIds && filter.environmentIds.length > 0)
     where.push(sql`d.environment_id = ANY (${[...filter.environmentIds]}::int[])`);
   if (filter.status === 'open') where.push(sql`d.resolved_at IS NULL`);
@@ -94,14 +97,9 @@ export async function listDrifts(
     where.push(sql`EXISTS (SELECT 1 FROM drift_changes c WHERE c.drift_event_id = d.id AND c.is_security_critical)`);
   if (filter.q !== undefined && filter.q.trim() !== '') {
     const p = containsPattern(filter.q.trim());
-    where.push(sql`d.id IN (
-      SELECT x.id FROM drift_events x
-        WHERE lower(coalesce(x.metadata #>> '{resource,address}', '') || ' ' || coalesce(x.metadata #>> '{resource,physicalId}', '')) LIKE ${p}
-      UNION
-      SELECT c.drift_event_id FROM drift_changes c WHERE lower(c.property_path) LIKE ${p}
-      UNION
-      SELECT c.drift_event_id FROM drift_changes c
-        WHERE lower(coalesce(c.declared_value::text, '') || ' ' || coalesce(c.actual_value::text, '')) LIKE ${p})`);
+    // Through dg_search_drift_events (migration 0015), so the trigram indexes serve the match
+    // under row-level security; the ids it returns pass this query's own policies.
+    where.push(sql`d.id = ANY (ARRAY(SELECT dg_search_drift_events(${orgId}::int, ${p}::text)))`);
   }
   if (page.cursor) where.push(sql`(d.detected_at, d.id) < (${page.cursor.at}::timestamptz, ${page.cursor.id}::int)`);
   const r = await sql<{
