@@ -223,17 +223,18 @@ const alterPolicy = (table: string, predicate: string) =>
 const searchFunction = `CREATE FUNCTION dg_search_drift_events(org integer, pattern text) RETURNS SETOF integer
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
   -- Positional parameters, so the body can be EXPLAINed as it is (the query tests do). The
-  -- matches are taken first, through the trigram indexes, then kept to the organization.
-  WITH matched AS MATERIALIZED (
-    SELECT x.id FROM drift_events x
-      WHERE lower(coalesce(x.metadata #>> '{resource,address}', '') || ' ' || coalesce(x.metadata #>> '{resource,physicalId}', '')) LIKE $2
-    UNION
-    SELECT c.drift_event_id FROM drift_changes c WHERE lower(c.property_path) LIKE $2
-    UNION
-    SELECT c.drift_event_id FROM drift_changes c
-      WHERE lower(coalesce(c.declared_value::text, '') || ' ' || coalesce(c.actual_value::text, '')) LIKE $2)
-  SELECT d.id FROM matched m JOIN drift_events d ON d.id = m.id
-    WHERE d.environment_id IN (SELECT e.id FROM environments e WHERE e.organization_id = $1)
+  -- matches are taken first, through the trigram indexes, then looked up by key and kept to
+  -- the organization.
+  SELECT d.id FROM drift_events d
+  WHERE d.id = ANY (ARRAY(
+      SELECT x.id FROM drift_events x
+        WHERE lower(coalesce(x.metadata #>> '{resource,address}', '') || ' ' || coalesce(x.metadata #>> '{resource,physicalId}', '')) LIKE $2
+      UNION
+      SELECT c.drift_event_id FROM drift_changes c WHERE lower(c.property_path) LIKE $2
+      UNION
+      SELECT c.drift_event_id FROM drift_changes c
+        WHERE lower(coalesce(c.declared_value::text, '') || ' ' || coalesce(c.actual_value::text, '')) LIKE $2))
+    AND d.environment_id = ANY (ARRAY(SELECT e.id FROM environments e WHERE e.organization_id = $1))
 $fn$`;
 
 const functionNames = [
