@@ -67,7 +67,17 @@ export async function run(): Promise<void> {
     const drifts = await sql<{ id: number; physical: string | null }>`
       SELECT id, metadata #>> '{resource,physicalId}' AS physical FROM drift_events TABLESAMPLE SYSTEM (1)
       WHERE environment_id IN (SELECT id FROM environments WHERE organization_id = ${org.id}) LIMIT ${RUNS}`.execute(owner);
-    const sample = drifts.rows;
+    // A 1 % block sample spreads the ids over the table; a small table may yield none.
+    const sample =
+      drifts.rows.length > 0
+        ? drifts.rows
+        : (
+            await sql<{ id: number; physical: string | null }>`
+              SELECT id, metadata #>> '{resource,physicalId}' AS physical FROM drift_events
+              WHERE environment_id IN (SELECT id FROM environments WHERE organization_id = ${org.id}) LIMIT ${RUNS}`.execute(
+              owner,
+            )
+          ).rows;
     if (sample.length === 0) throw new Error('no drift to measure: seed the database first');
     const pick = (i: number) => {
       const d = sample[i % sample.length];
