@@ -218,7 +218,9 @@ const alterPolicy = (table: string, predicate: string) =>
  * physical id, or a changed property path or value, contains `pattern` (a LIKE pattern over
  * lower-cased text). SECURITY DEFINER because under row-level security a non-leakproof
  * operator such as LIKE may not run inside an index, so the trigram indexes would go unused;
- * it returns ids only, which the caller joins back to drift_events under its own policies.
+ * it returns ids only, which the caller joins back to drift_events under its own policies, and
+ * only in the scope of `org` itself (dg.org_id), so it cannot probe another tenant's values.
+ * Callable by dg_api and dg_app.
  */
 const searchFunction = `CREATE FUNCTION dg_search_drift_events(org integer, pattern text) RETURNS SETOF integer
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
@@ -234,7 +236,8 @@ const searchFunction = `CREATE FUNCTION dg_search_drift_events(org integer, patt
       UNION
       SELECT c.drift_event_id FROM drift_changes c
         WHERE lower(coalesce(c.declared_value::text, '') || ' ' || coalesce(c.actual_value::text, '')) LIKE $2))
-    AND d.environment_id = ANY (ARRAY(SELECT e.id FROM environments e WHERE e.organization_id = $1))
+    AND d.environment_id = ANY (ARRAY(SELECT e.id FROM environments e
+      WHERE e.organization_id = $1 AND $1 = dg_current_org()))
 $fn$`;
 
 const functionNames = [
@@ -246,6 +249,12 @@ const functionNames = [
   'dg_prune_ml_models(integer)',
   'dg_search_drift_events(integer, text)',
 ];
+
+const searchGrant = `DO $do$ BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dg_app') THEN
+      GRANT EXECUTE ON FUNCTION dg_search_drift_events(integer, text) TO dg_app;
+    END IF;
+  END $do$`;
 
 const grants = functionNames.flatMap((fn) => [
   `REVOKE ALL ON FUNCTION ${fn} FROM PUBLIC`,
@@ -293,6 +302,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ...lifecycleFunctions,
     searchFunction,
     ...grants,
+    searchGrant,
     ...indexes,
     trigram,
     ...policies,

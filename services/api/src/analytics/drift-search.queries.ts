@@ -39,15 +39,16 @@ export interface DriftPage {
   nextCursor: string | null;
 }
 
-interface Cursor {
+/** Where a page ends: the last row's detection time (to the microsecond) and id. */
+export interface DriftCursor {
   at: string;
   id: number;
 }
 
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+const encodeCursor = (c: DriftCursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
 
 /** Reads a cursor of this list; undefined when it is not one (the caller answers 400). */
-export function decodeDriftCursor(text: string): Cursor | undefined {
+export function decodeDriftCursor(text: string): DriftCursor | undefined {
   try {
     const v: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
     if (typeof v !== 'object' || v === null) return undefined;
@@ -72,7 +73,7 @@ export async function listDrifts(
   db: Kysely<Database>,
   orgId: number,
   filter: DriftFilter,
-  page: { cursor?: Cursor; limit: number },
+  page: { cursor?: DriftCursor; limit: number },
 ): Promise<DriftPage> {
   // The organization's environments as one array (an InitPlan), not a join the planner might
   // repeat the rest of the plan for, once per environment.
