@@ -46,6 +46,7 @@ const FUNCTION_CALLERS: Record<string, readonly ServiceName[]> = {
   'dg_drop_audit_partition(text, bigint)': ['api'],
   'dg_prune_ml_models(integer)': ['api'],
   'dg_search_drift_events(integer, text)': ['api'],
+  'dg_drift_events_matching(integer, integer[], text)': ['api'],
 };
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;

@@ -57,7 +57,7 @@ afterAll(async () => {
 });
 
 /** The list as the query API runs it: in the organization's row-level-security scope. */
-const list = (orgId: number, filter: DriftFilter, page: { cursor?: DriftCursor; limit: number }) =>
+const list = (orgId: number, filter: DriftFilter, page: { cursor?: DriftCursor; limit: number; probe?: number }) =>
   withOrgScope(testDb.db, orgId, (tx) => listDrifts(tx, orgId, filter, page));
 
 const rawDrifts = (environmentIds: number[]) =>
@@ -154,6 +154,14 @@ describe('console queries', () => {
     expect(byValue.items.length).toBeGreaterThan(0);
     expect(byValue.items.every((d) => d.resourceType === 'aws_security_group' && d.environmentId === org.environmentIds[0])).toBe(
       true,
+    );
+    // A small probe window sends the same searches through the trigram path: same answers.
+    const viaIndex = async (f: DriftFilter, limit: number) =>
+      (await list(org.organizationId, f, { limit, probe: 1 })).items.map((d) => d.id);
+    expect(await viaIndex({ q: physicalId.toUpperCase() }, 500)).toEqual(byId.items.map((d) => d.id));
+    expect(await viaIndex({ q: 'metadata_options/HTTP_tokens' }, 1000)).toEqual(byPath.items.map((d) => d.id));
+    expect(await viaIndex({ q: '0.0.0.0/0', environmentIds: [org.environmentIds[0] ?? 0] }, 5)).toEqual(
+      byValue.items.map((d) => d.id),
     );
     // Searching another organization's drift from this one's scope finds nothing.
     expect(

@@ -248,11 +248,26 @@ const functionNames = [
   'dg_drop_audit_partition(text, bigint)',
   'dg_prune_ml_models(integer)',
   'dg_search_drift_events(integer, text)',
+  'dg_drift_events_matching(integer, integer[], text)',
 ];
+
+/** Which of `ids` (drifts of organization `org`, in its scope) contain `pattern`: the search's first probe. */
+const matchingFunction = `CREATE FUNCTION dg_drift_events_matching(org integer, ids integer[], pattern text) RETURNS SETOF integer
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+  SELECT d.id FROM drift_events d
+  WHERE d.id = ANY ($2)
+    AND d.environment_id = ANY (ARRAY(SELECT e.id FROM environments e
+      WHERE e.organization_id = $1 AND $1 = dg_current_org()))
+    AND (lower(coalesce(d.metadata #>> '{resource,address}', '') || ' ' || coalesce(d.metadata #>> '{resource,physicalId}', '')) LIKE $3
+      OR EXISTS (SELECT 1 FROM drift_changes c WHERE c.drift_event_id = d.id
+        AND (lower(c.property_path) LIKE $3
+          OR lower(coalesce(c.declared_value::text, '') || ' ' || coalesce(c.actual_value::text, '')) LIKE $3)))
+$fn$`;
 
 const searchGrant = `DO $do$ BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dg_app') THEN
       GRANT EXECUTE ON FUNCTION dg_search_drift_events(integer, text) TO dg_app;
+      GRANT EXECUTE ON FUNCTION dg_drift_events_matching(integer, integer[], text) TO dg_app;
     END IF;
   END $do$`;
 
@@ -301,6 +316,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ensurePartitions,
     ...lifecycleFunctions,
     searchFunction,
+    matchingFunction,
     ...grants,
     searchGrant,
     ...indexes,
