@@ -20,6 +20,7 @@ const benches: Bench[] = [
   { name: 'recommender end to end', load: () => import('./recommender.bench.js') },
   { name: 'notifier', load: () => import('./notifier.bench.js'), needs: ['DATABASE_URL', 'NATS_URL'] },
   { name: 'pipeline lone critical', load: () => import('./pipeline-latency.bench.js'), needs: ['DATABASE_URL', 'NATS_URL'] },
+  { name: 'console queries', load: () => import('./queries.bench.js') },
 ];
 
 // `pnpm bench analysis recommender` runs only the benches whose names contain one of the words.

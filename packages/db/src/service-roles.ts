@@ -44,6 +44,16 @@ const FUNCTION_CALLERS: Record<string, readonly ServiceName[]> = {
   'dg_touch_user_session(text, double precision)': ['api'],
   // The delivery loop learns which organizations have due notifications, then works inside each.
   'dg_notifier_due_organizations()': ['notifier'],
+  // Data lifecycle jobs of the api (migration 0015).
+  'dg_ensure_audit_partitions(integer)': ['api'],
+  'dg_lifecycle_organizations()': ['api'],
+  'dg_purge_rolled_up_drift_events(timestamp with time zone, integer)': ['api'],
+  'dg_audit_partitions()': ['api'],
+  'dg_audit_partition_rows(text, bigint, integer)': ['api'],
+  'dg_drop_audit_partition(text, bigint)': ['api'],
+  'dg_prune_ml_models(integer)': ['api'],
+  'dg_search_drift_events(integer, text)': ['api'],
+  'dg_drift_events_matching(integer, integer[], text)': ['api'],
 };
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;

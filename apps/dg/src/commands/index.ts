@@ -4,6 +4,7 @@ import { demoCommand } from './demo.command.js';
 import { dlqCommand } from './dlq.command.js';
 import { envCommand } from './env.command.js';
 import { integrationCommand } from './integration.command.js';
+import { jobsCommand } from './jobs.command.js';
 import { migrateCommand } from './migrate.command.js';
 import { mlCommand } from './ml.command.js';
 import { orgCommand } from './org.command.js';
@@ -11,6 +12,7 @@ import { policyCommand } from './policy.command.js';
 import { pushCommand } from './push.command.js';
 import { repoCommand } from './repo.command.js';
 import { routeCommand } from './route.command.js';
+import { seedCommand } from './seed.command.js';
 import { servicesCommand } from './services.command.js';
 import { tokenCommand } from './token.command.js';
 import { userCommand } from './user.command.js';
@@ -35,4 +37,6 @@ export const commands: readonly CliCommand[] = [
   dlqCommand,
   mlCommand,
   policyCommand,
+  jobsCommand,
+  seedCommand,
 ];

@@ -11,6 +11,7 @@ import * as analysisVersions from './0011-analysis-versions.js';
 import * as recommendationLifecycle from './0012-recommendation-lifecycle.js';
 import * as notificationDelivery from './0013-notification-delivery.js';
 import * as identity from './0014-identity.js';
+import * as dataLifecycle from './0015-data-lifecycle.js';
 import * as slackIntegrations from './0020-slack-integrations.js';
 import * as signalMatchIndex from './0021-signal-match-index.js';
 
@@ -35,6 +36,7 @@ export const migrations: Record<string, Migration> = {
   '0012-recommendation-lifecycle': recommendationLifecycle,
   '0013-notification-delivery': notificationDelivery,
   '0014-identity': identity,
+  '0015-data-lifecycle': dataLifecycle,
   '0020-slack-integrations': slackIntegrations,
   '0021-signal-match-index': signalMatchIndex,
 };

@@ -1,0 +1,173 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from '@driftguard/db';
+
+/** Filters of the drift list; every one is optional. */
+export interface DriftFilter {
+  environmentIds?: readonly number[];
+  status?: 'open' | 'resolved' | 'all';
+  driftTypes?: readonly string[];
+  /** Drift with a severity score at least this. */
+  minSeverity?: number;
+  detectedFrom?: Date;
+  detectedTo?: Date;
+  resourceType?: string;
+  causeCategory?: string;
+  /** Only drift with a security-critical change. */
+  securityCritical?: boolean;
+  /**
+   * Free text, case-insensitive, matched as a substring of the resource address, physical id,
+   * a changed property path or a declared or actual value (trigram indexes).
+   */
+  q?: string;
+}
+
+export interface DriftListItem {
+  id: number;
+  environmentId: number;
+  driftType: string;
+  address: string | null;
+  physicalId: string | null;
+  resourceType: string | null;
+  detectedAt: Date;
+  resolvedAt: Date | null;
+  severityScore: number | null;
+}
+
+export interface DriftPage {
+  items: DriftListItem[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** Where a page ends: the last row's detection time (to the microsecond) and id. */
+export interface DriftCursor {
+  at: string;
+  id: number;
+}
+
+const encodeCursor = (c: DriftCursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+
+/** Reads a cursor of this list; undefined when it is not one (the caller answers 400). */
+export function decodeDriftCursor(text: string): DriftCursor | undefined {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (typeof v !== 'object' || v === null) return undefined;
+    const at: unknown = Reflect.get(v, 'at');
+    const id: unknown = Reflect.get(v, 'id');
+    if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof id !== 'number' || !Number.isSafeInteger(id))
+      return undefined;
+    return { at, id };
+  } catch {
+    return undefined;
+  }
+}
+
+interface Row {
+  id: number;
+  environment_id: number;
+  drift_type: string;
+  address: string | null;
+  physical_id: string | null;
+  resource_type: string | null;
+  detected_at: Date;
+  resolved_at: Date | null;
+  severity_score: string | null;
+  cursor_at: string;
+}
+
+/** Newest drifts matched directly before the trigram indexes are asked (see listDrifts). */
+const PROBE = 2_000;
+
+/** `q` as a LIKE pattern matching it anywhere, its wildcards taken literally. */
+const containsPattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * Newest drift first (detected_at, id), `limit` per page, keyset pagination: the cursor is the
+ * last row's (detected_at, id), so a page costs the same however deep. Run it in the
+ * organization's scope (withOrgScope): the text search answers only there.
+ */
+export async function listDrifts(
+  db: Kysely<Database>,
+  orgId: number,
+  filter: DriftFilter,
+  page: {
+    cursor?: DriftCursor;
+    limit: number;
+    /** Newest drifts matched directly before the trigram indexes are asked (default 2,000). */
+    probe?: number;
+  },
+): Promise<DriftPage> {
+  // The organization's environments as one array (an InitPlan), not a join the planner might
+  // repeat the rest of the plan for, once per environment.
+  const where: RawBuilder<unknown>[] = [
+    sql`d.environment_id = ANY (ARRAY(SELECT id FROM environments WHERE organization_id = ${orgId}))`,
+  ];
+  if (filter.environmentIds && filter.environmentIds.length > 0)
+    where.push(sql`d.environment_id = ANY (${[...filter.environmentIds]}::int[])`);
+  if (filter.status === 'open') where.push(sql`d.resolved_at IS NULL`);
+  if (filter.status === 'resolved') where.push(sql`d.resolved_at IS NOT NULL`);
+  if (filter.driftTypes && filter.driftTypes.length > 0) where.push(sql`d.drift_type = ANY (${[...filter.driftTypes]}::text[])`);
+  if (filter.minSeverity !== undefined) where.push(sql`d.severity_score >= ${filter.minSeverity}`);
+  if (filter.detectedFrom) where.push(sql`d.detected_at >= ${filter.detectedFrom}`);
+  if (filter.detectedTo) where.push(sql`d.detected_at < ${filter.detectedTo}`);
+  if (filter.resourceType) where.push(sql`d.metadata #>> '{resource,type}' = ${filter.resourceType}`);
+  if (filter.causeCategory) {
+    where.push(
+      sql`EXISTS (SELECT 1 FROM drift_cause_analysis a WHERE a.drift_event_id = d.id AND a.cause_category = ${filter.causeCategory})`,
+    );
+  }
+  if (filter.securityCritical)
+    where.push(sql`EXISTS (SELECT 1 FROM drift_changes c WHERE c.drift_event_id = d.id AND c.is_security_critical)`);
+  if (page.cursor) where.push(sql`(d.detected_at, d.id) < (${page.cursor.at}::timestamptz, ${page.cursor.id}::int)`);
+  const q = filter.q?.trim() ?? '';
+  const select = (extra: RawBuilder<unknown>[], limit: number) =>
+    sql<Row>`
+      SELECT d.id, d.environment_id, d.drift_type, d.metadata #>> '{resource,address}' AS address,
+        d.metadata #>> '{resource,physicalId}' AS physical_id, d.metadata #>> '{resource,type}' AS resource_type,
+        d.detected_at, d.resolved_at, d.severity_score,
+        to_char(d.detected_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+      FROM drift_events d
+      WHERE ${sql.join([...where, ...extra], sql` AND `)}
+      ORDER BY d.detected_at DESC, d.id DESC
+      LIMIT ${limit}`.execute(db);
+  let found: Row[];
+  if (q === '') {
+    found = (await select([], page.limit + 1)).rows;
+  } else {
+    const p = containsPattern(q);
+    // Text that many drifts contain: the newest PROBE drifts that pass the other filters are
+    // matched directly, and a full page among them is the exact answer (nothing newer was
+    // skipped). Rarer text: the trigram indexes find every match, through
+    // dg_search_drift_events (migration 0015), whose ids then pass this query's policies.
+    const probe = Math.max(page.probe ?? PROBE, page.limit + 1);
+    const window = (await select([], probe)).rows;
+    const matched = new Set(
+      (
+        await sql<{
+          id: number;
+        }>`SELECT dg_drift_events_matching(${orgId}::int, ${window.map((w) => w.id)}::int[], ${p}::text) AS id`.execute(db)
+      ).rows.map((m) => m.id),
+    );
+    const inWindow = window.filter((w) => matched.has(w.id));
+    found =
+      inWindow.length > page.limit || window.length < probe
+        ? inWindow.slice(0, page.limit + 1)
+        : (await select([sql`d.id = ANY (ARRAY(SELECT dg_search_drift_events(${orgId}::int, ${p}::text)))`], page.limit + 1))
+            .rows;
+  }
+  const rows = found.slice(0, page.limit);
+  const items = rows.map((x) => ({
+    id: x.id,
+    environmentId: x.environment_id,
+    driftType: x.drift_type,
+    address: x.address,
+    physicalId: x.physical_id,
+    resourceType: x.resource_type,
+    detectedAt: x.detected_at,
+    resolvedAt: x.resolved_at,
+    severityScore: x.severity_score === null ? null : Number(x.severity_score),
+  }));
+  // The cursor keeps the timestamp to the microsecond, as stored.
+  const last = rows.at(-1);
+  return { items, nextCursor: found.length > page.limit && last ? encodeCursor({ at: last.cursor_at, id: last.id }) : null };
+}
