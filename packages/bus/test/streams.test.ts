@@ -6,6 +6,7 @@ import {
   createOutboxRelay,
   durableName,
   ensureStreams,
+  eventStreamKeys,
   resolveBusConfig,
   streamNames,
 } from '../src/index.js';
@@ -23,7 +24,7 @@ describe('streams and configuration', () => {
 
   it('declares one stream per catalog stream plus the DLQ, and re-running changes nothing', async () => {
     const names = streamNames(fx.bus.config);
-    expect(Object.keys(names).sort()).toEqual(['CMD', 'CONTEXT', 'DLQ', 'DRIFT', 'RECOMMENDATION', 'SCAN']);
+    expect(Object.keys(names).sort()).toEqual(['CMD', 'CONTEXT', 'DLQ', 'DRIFT', 'RECOMMENDATION', 'REMEDIATION', 'SCAN']);
     const again = await ensureStreams(fx.bus);
     expect(Object.values(again).every((a) => a === 'unchanged')).toBe(true);
 
@@ -48,7 +49,7 @@ describe('streams and configuration', () => {
     });
     try {
       const result = await ensureStreams(other);
-      expect(Object.values(result).filter((a) => a === 'updated')).toHaveLength(5); // every stream but the DLQ
+      expect(Object.values(result).filter((a) => a === 'updated')).toHaveLength(eventStreamKeys.length); // every stream but the DLQ
       const info = await other.jsm.streams.info(streamNames(other.config).SCAN);
       expect(info.config.max_age).toBe(86_400_000 * 1_000_000);
     } finally {

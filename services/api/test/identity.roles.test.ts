@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NATS_URL, startApi, type ApiHarness, type CallOptions } from './identity.harness.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const SCAN = readFileSync(`${ROOT}/../shared/fixtures/driftctl/scan-output.v0.40.json`);
+const SCAN = readFileSync(`${ROOT}/testdata/fixtures/driftctl/scan-output.v0.40.json`);
 
 let h: ApiHarness;
 beforeAll(async () => {
