@@ -63,7 +63,7 @@ async function directAggregate(environmentIds: number[]): Promise<Map<string, Bu
   const recs = await testDb.db
     .selectFrom('recommendations as r')
     .innerJoin('drift_events as d', 'd.id', 'r.drift_event_id')
-    .select(['d.environment_id', 'r.created_at', 'r.implemented_at'])
+    .select(['d.environment_id', 'r.status', 'r.decided_at'])
     .where('d.environment_id', 'in', environmentIds)
     .execute();
   const buckets = new Map<string, Bucket>();
@@ -91,9 +91,10 @@ async function directAggregate(environmentIds: number[]): Promise<Map<string, Bu
     }
   }
   for (const r of recs) {
-    const b = at(r.environment_id, r.created_at as Date);
+    if (r.decided_at === null || !['accepted', 'rejected', 'implemented'].includes(r.status)) continue;
+    const b = at(r.environment_id, r.decided_at);
     b.recs += 1;
-    if (r.implemented_at) b.adopted += 1;
+    if (r.status === 'accepted' || r.status === 'implemented') b.adopted += 1;
   }
   return buckets;
 }

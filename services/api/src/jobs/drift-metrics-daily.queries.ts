@@ -13,16 +13,17 @@ import type { Database } from '@driftguard/db';
  */
 
 /**
- * Recommendation adoption per environment for recommendations created in [lo, hi): adopted over
- * all. "Adopted" is `implemented_at IS NOT NULL`; once recommendations carry a decision status,
- * this is the one place to switch to accepted-or-implemented over decided.
+ * Recommendation adoption per environment for the decisions made in [lo, hi): recommendations
+ * accepted or implemented over all those decided (accepted, rejected or implemented), as the
+ * recommender records them (`status`, `decided_at`; its `recommendationAdoption` counts the same).
  */
 function adoptionByEnvironment(orgId: number, lo: RawBuilder<unknown>, hi: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`SELECT d.environment_id,
-      round(count(*) FILTER (WHERE r.implemented_at IS NOT NULL)::numeric / count(*), 4) AS rate
+      round(count(*) FILTER (WHERE r.status IN ('accepted', 'implemented'))::numeric / count(*), 4) AS rate
     FROM recommendations r JOIN drift_events d ON d.id = r.drift_event_id
     WHERE d.environment_id IN (SELECT id FROM environments WHERE organization_id = ${orgId})
-      AND r.created_at >= ${lo} AND r.created_at < ${hi}
+      AND r.status IN ('accepted', 'rejected', 'implemented')
+      AND r.decided_at >= ${lo} AND r.decided_at < ${hi}
     GROUP BY d.environment_id`;
 }
 

@@ -269,13 +269,27 @@ export async function seedVolume(url: string, options: VolumeSeedOptions): Promi
     await copy(
       'recommendations',
       `drift_event_id, recommendation_type, priority, confidence_score, rationale, implementation_steps, estimated_effort,
-       recommended_by, created_at, implemented_at`,
+       recommended_by, created_at, implemented_at, status, decided_at`,
       total,
       (i, out) => {
         if (rnd(i, 13) >= 0.7) return;
         const d = drift(i);
         const created = d.detectedMs + 10_000;
         const implemented = d.resolvedMs !== null && rnd(i, 14) < 0.55 ? d.resolvedMs : null;
+        // Decided: implemented, else (resolved drifts) accepted or rejected now and then, else expired; open drifts' stay open.
+        const decision = rnd(i, 17);
+        const status =
+          implemented !== null
+            ? 'implemented'
+            : d.resolvedMs === null
+              ? 'open'
+              : decision < 0.2
+                ? 'accepted'
+                : decision < 0.45
+                  ? 'rejected'
+                  : 'expired';
+        const decidedAt =
+          status === 'implemented' || status === 'accepted' || status === 'rejected' ? (d.resolvedMs ?? created) : null;
         out.push(
           row([
             d.id,
@@ -288,6 +302,8 @@ export async function seedVolume(url: string, options: VolumeSeedOptions): Promi
             'policy',
             iso(Math.min(created, now - 1)),
             implemented === null ? null : iso(implemented),
+            status,
+            decidedAt === null ? null : iso(decidedAt),
           ]),
         );
       },
