@@ -19,6 +19,7 @@ import {
 } from '../services/analysis/src/ml/index.js';
 import { messagesOn, startAnalysis, type AnalysisHarness } from '../services/analysis/test/analysis.harness.js';
 import type { BenchRow } from './diff.bench.js';
+import { signalMatchKeys } from '../services/analysis/src/correlation/signal-match.js';
 
 const SIGNALS = 100_000;
 /** Drifts analyzed (BENCH_DRIFTS overrides, for a quicker look). */
@@ -100,10 +101,18 @@ async function storeSignals(h: AnalysisHarness, now: number): Promise<void> {
       });
     }
   }
-  for (let i = 0; i < rows.length; i += 5_000)
+  // The match keys analysis stores with each signal (storeSignal does the same), so resource
+  // matching is measured through its index as in production.
+  const withKeys = rows.map((r) => {
+    const refs: unknown = JSON.parse(r.resource_refs);
+    const data: unknown = JSON.parse(r.data);
+    const names = Array.isArray(refs) ? refs.filter((x): x is string => typeof x === 'string') : [];
+    return { ...r, match_keys: signalMatchKeys(names, data) };
+  });
+  for (let i = 0; i < withKeys.length; i += 5_000)
     await h.db
       .insertInto('context_signals')
-      .values(rows.slice(i, i + 5_000))
+      .values(withKeys.slice(i, i + 5_000))
       .execute();
   await sql`ANALYZE context_signals`.execute(h.db);
 }
