@@ -37,6 +37,11 @@ const FUNCTION_CALLERS: Record<string, readonly ServiceName[]> = {
   'dg_repositories_due_for_sync(double precision, integer)': ['ingest'],
   // A signed context delivery names its integration before its organization is known.
   'dg_integration_by_id(uuid)': ['ingest'],
+  // Signing in and resolving a console session cookie (migration 0014).
+  'dg_login_candidates(text)': ['api'],
+  'dg_oidc_candidates(text, text, text)': ['api'],
+  'dg_session_by_id(text)': ['api'],
+  'dg_touch_user_session(text, double precision)': ['api'],
 };
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;

@@ -1,14 +1,21 @@
 import { SERVICE_ROLES } from '@driftguard/db';
-import { createServiceShell, type Service, type ServiceDeps } from '@driftguard/runtime';
+import { createServiceShell, sessionAuthPlugin, type Service, type ServiceDeps } from '@driftguard/runtime';
 import type { ApiConfig } from './config.js';
+import { registerAuditRoutes } from './http/audit.routes.js';
+import { registerAuthRoutes } from './http/auth.routes.js';
+import { registerSessionRoutes } from './http/sessions.routes.js';
+import { registerTokenRoutes } from './http/tokens.routes.js';
+import { registerUserRoutes } from './http/users.routes.js';
 import { registerWhoAmIRoutes } from './http/whoami.routes.js';
+import { createIdentityDeps } from './identity/identity-deps.js';
 
 /** What a caller may share with the service (`dg up`, tests); anything omitted is created and owned. */
 export type ApiDeps = ServiceDeps;
 
 /**
- * The api service: control plane and query API. It owns organizations, environments and API
- * tokens (see `bootstrap/`), verifies every request's bearer token and publishes `cmd.*`
+ * The api service: control plane and query API. It owns organizations, environments, users,
+ * console sessions and API tokens (see `bootstrap/` and `identity/`), verifies every request's
+ * bearer token or session cookie, audits every change (`audit/audited.ts`) and publishes `cmd.*`
  * through its outbox.
  */
 export async function createApiService(cfg: ApiConfig, deps: ApiDeps = {}): Promise<Service> {
@@ -19,6 +26,16 @@ export async function createApiService(cfg: ApiConfig, deps: ApiDeps = {}): Prom
     cfg,
     deps,
     relay: true,
-    registerRoutes: (app) => registerWhoAmIRoutes(app),
+    registerRoutes: async (app, ctx) => {
+      const identity = createIdentityDeps(cfg, ctx.db);
+      // Lets requireToken accept the console's session cookie on the api's routes.
+      await app.register(sessionAuthPlugin, identity.sessionAuth);
+      registerWhoAmIRoutes(app);
+      registerAuthRoutes(app, identity);
+      registerSessionRoutes(app, identity);
+      registerUserRoutes(app, identity);
+      registerTokenRoutes(app, identity);
+      registerAuditRoutes(app, identity);
+    },
   });
 }

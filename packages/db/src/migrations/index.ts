@@ -7,6 +7,7 @@ import * as scanProcessing from './0005-scan-processing.js';
 import * as serviceRoles from './0006-service-roles.js';
 import * as observationTime from './0007-observation-time.js';
 import * as integrations from './0010-integrations.js';
+import * as identity from './0014-identity.js';
 import * as slackIntegrations from './0020-slack-integrations.js';
 
 /**
@@ -26,6 +27,7 @@ export const migrations: Record<string, Migration> = {
   '0006-service-roles': serviceRoles,
   '0007-observation-time': observationTime,
   '0010-integrations': integrations,
+  '0014-identity': identity,
   '0020-slack-integrations': slackIntegrations,
 };
 

@@ -1,7 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import { notNull, nullable, nullableDefault, type TableOf } from './columns.js';
 
-/** `user_sessions`: A console session. Owned by api. */
+/** `user_sessions`: A console session; `id` is the sha256 (hex) of the cookie's secret. Owned by api. */
 export const userSessionsColumns = {
   id: notNull('varchar(255)'),
   user_id: notNull('int4'),
@@ -12,6 +12,8 @@ export const userSessionsColumns = {
   expires_at: notNull('timestamptz'),
   last_activity: nullableDefault('timestamptz'),
   is_active: nullableDefault('bool'),
+  /** Set by logout or revocation (migration 0014). */
+  revoked_at: nullable('timestamptz'),
 } as const;
 
 export type UserSessionsTable = TableOf<typeof userSessionsColumns>;

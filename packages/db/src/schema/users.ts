@@ -11,6 +11,9 @@ export const usersColumns = {
   password_hash: nullable('text'),
   created_at: notNullDefault('timestamptz'),
   is_active: notNullDefault('bool'),
+  /** The OpenID Connect identity bound at the first OIDC sign-in (migration 0014). */
+  oidc_issuer: nullable('varchar(2048)'),
+  oidc_subject: nullable('varchar(255)'),
 } as const;
 
 export type UsersTable = TableOf<typeof usersColumns>;

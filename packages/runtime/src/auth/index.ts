@@ -18,3 +18,21 @@ export {
   type RequireTokenOptions,
   type TokenAuthPluginOptions,
 } from './require-token.js';
+export type { ActorKind, Principal } from './principal.js';
+export {
+  CSRF_HEADER,
+  SESSION_COOKIE,
+  csrfTokenFor,
+  csrfTokenMatches,
+  generateSession,
+  isSessionSecret,
+  sessionIdOf,
+  type GeneratedSession,
+} from './session-secret.js';
+export {
+  createSessionVerifier,
+  type SessionPrincipal,
+  type SessionVerifier,
+  type SessionVerifierOptions,
+} from './session-verifier.js';
+export { sessionAuthPlugin, type SessionAuth } from './session-auth.js';

@@ -52,7 +52,15 @@ export function installOpenApi(app: FastifyInstance, serviceName: string): void 
       openapi: '3.1.0',
       info: { title: `DriftGuard ${serviceName}`, version: '1' },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a DriftGuard API token (dg_…)' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'a DriftGuard API token (dg_…)' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'dg_session',
+            description: 'a console session (api only); writes also need the X-CSRF-Token header',
+          },
+        },
       },
     },
     exposeHeadRoutes: true,
