@@ -42,6 +42,14 @@ const FUNCTION_CALLERS: Record<string, readonly ServiceName[]> = {
   'dg_oidc_candidates(text, text, text)': ['api'],
   'dg_session_by_id(text)': ['api'],
   'dg_touch_user_session(text, double precision)': ['api'],
+  // Data lifecycle jobs of the api (migration 0015).
+  'dg_ensure_audit_partitions(integer)': ['api'],
+  'dg_lifecycle_organizations()': ['api'],
+  'dg_purge_rolled_up_drift_events(timestamp with time zone, integer)': ['api'],
+  'dg_audit_partitions()': ['api'],
+  'dg_audit_partition_rows(text, bigint, integer)': ['api'],
+  'dg_drop_audit_partition(text, bigint)': ['api'],
+  'dg_prune_ml_models(integer)': ['api'],
 };
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;

@@ -51,10 +51,11 @@ export async function catalogFacts(db: Kysely<any>, tables: readonly string[]): 
     }
   }
   for (const i of indexes.rows) {
-    const m = /^CREATE (UNIQUE )?INDEX (\S+) ON (?:ONLY )?\S+ USING btree \((.*?)\)(?: WHERE (.*))?$/.exec(i.def);
+    const m = /^CREATE (UNIQUE )?INDEX (\S+) ON (?:ONLY )?\S+ USING (btree|gin) \((.*?)\)(?: WHERE (.*))?$/.exec(i.def);
     if (m === null) throw new Error(`unexpected index definition ${i.def}`);
-    const where = m[4] === undefined ? '' : ` where ${normalizeExpr(m[4])}`;
-    facts.push(`${i.table}: ${m[1] ? 'unique ' : ''}index ${m[2]} (${normalizeExpr(m[3] ?? '')})${where}`);
+    const where = m[5] === undefined ? '' : ` where ${normalizeExpr(m[5])}`;
+    const method = m[3] === 'gin' ? ' using gin' : '';
+    facts.push(`${i.table}: ${m[1] ? 'unique ' : ''}index ${m[2]}${method} (${normalizeExpr(m[4] ?? '')})${where}`);
   }
   for (const p of partitions.rows) facts.push(`${p.table}: partition by ${normalizeExpr(p.key)}`);
   return { columns: columns.rows.map((c) => `${c.table}.${c.name}`).sort(), facts: facts.sort() };

@@ -24,6 +24,20 @@ const ADDED_ON_SEED_COLUMNS = [
   'drift_events: index idx_drift_events_iac_resource (iac_resource_id) where iac_resource_id is not null',
   'user_sessions: foreign key (user_id) references users(id) on delete cascade',
   'user_sessions: index idx_user_sessions_user (user_id)',
+  // 0015-data-lifecycle: indexes of the console's queries and the lifecycle jobs.
+  'drift_cause_analysis: index idx_drift_cause_analysis_category (cause_category, drift_event_id)',
+  'drift_changes: index idx_drift_changes_path_trgm using gin (lower property_path gin_trgm_ops)',
+  'drift_changes: index idx_drift_changes_security (drift_event_id) where is_security_critical',
+  "drift_changes: index idx_drift_changes_values_trgm using gin (lower coalesce declared_value, '' || ' ' || coalesce actual_value, '' gin_trgm_ops)",
+  'drift_events: index idx_drift_events_env_resolved (environment_id, resolved_at) where resolved_at is not null',
+  'drift_events: index idx_drift_events_open_severity (environment_id, severity_score) where resolved_at is null',
+  'drift_events: index idx_drift_events_resolved (resolved_at) where resolved_at is not null',
+  "drift_events: index idx_drift_events_resource_trgm using gin (lower coalesce metadata #>> '{resource, address}', '' || ' ' || coalesce metadata #>> '{resource, physicalid}', '' gin_trgm_ops)",
+  'drift_events: index idx_drift_events_time_id (detected_at desc, id desc)',
+  'notifications: index idx_notifications_drift_event (drift_event_id)',
+  'operational_context: index idx_operational_context_drift_event (drift_event_id)',
+  'recommendations: index idx_recommendations_created (created_at)',
+  'recommendations: index idx_recommendations_drift_event (drift_event_id)',
 ];
 
 describe('migrated schema against the seed data model', () => {

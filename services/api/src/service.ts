@@ -8,6 +8,7 @@ import { registerTokenRoutes } from './http/tokens.routes.js';
 import { registerUserRoutes } from './http/users.routes.js';
 import { registerWhoAmIRoutes } from './http/whoami.routes.js';
 import { createIdentityDeps } from './identity/identity-deps.js';
+import { startLifecycleJobs } from './jobs/start-lifecycle-jobs.js';
 
 /** What a caller may share with the service (`dg up`, tests); anything omitted is created and owned. */
 export type ApiDeps = ServiceDeps;
@@ -37,5 +38,6 @@ export async function createApiService(cfg: ApiConfig, deps: ApiDeps = {}): Prom
       registerTokenRoutes(app, identity);
       registerAuditRoutes(app, identity);
     },
+    startWorkers: (ctx) => startLifecycleJobs(ctx),
   });
 }

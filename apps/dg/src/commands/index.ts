@@ -2,11 +2,13 @@ import type { CliCommand } from '../cli-context.js';
 import { dlqCommand } from './dlq.command.js';
 import { envCommand } from './env.command.js';
 import { integrationCommand } from './integration.command.js';
+import { jobsCommand } from './jobs.command.js';
 import { migrateCommand } from './migrate.command.js';
 import { mlCommand } from './ml.command.js';
 import { orgCommand } from './org.command.js';
 import { pushCommand } from './push.command.js';
 import { repoCommand } from './repo.command.js';
+import { seedCommand } from './seed.command.js';
 import { servicesCommand } from './services.command.js';
 import { tokenCommand } from './token.command.js';
 
@@ -25,4 +27,6 @@ export const commands: readonly CliCommand[] = [
   pushCommand,
   dlqCommand,
   mlCommand,
+  jobsCommand,
+  seedCommand,
 ];

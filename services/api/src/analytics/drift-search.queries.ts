@@ -1,0 +1,142 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from '@driftguard/db';
+
+/** Filters of the drift list; every one is optional. */
+export interface DriftFilter {
+  environmentIds?: readonly number[];
+  status?: 'open' | 'resolved' | 'all';
+  driftTypes?: readonly string[];
+  /** Drift with a severity score at least this. */
+  minSeverity?: number;
+  detectedFrom?: Date;
+  detectedTo?: Date;
+  resourceType?: string;
+  causeCategory?: string;
+  /** Only drift with a security-critical change. */
+  securityCritical?: boolean;
+  /**
+   * Free text, case-insensitive, matched as a substring of the resource address, physical id,
+   * a changed property path or a declared or actual value (trigram indexes).
+   */
+  q?: string;
+}
+
+export interface DriftListItem {
+  id: number;
+  environmentId: number;
+  driftType: string;
+  address: string | null;
+  physicalId: string | null;
+  resourceType: string | null;
+  detectedAt: Date;
+  resolvedAt: Date | null;
+  severityScore: number | null;
+}
+
+export interface DriftPage {
+  items: DriftListItem[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+interface Cursor {
+  at: string;
+  id: number;
+}
+
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+
+/** Reads a cursor of this list; undefined when it is not one (the caller answers 400). */
+export function decodeDriftCursor(text: string): Cursor | undefined {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (typeof v !== 'object' || v === null) return undefined;
+    const at: unknown = Reflect.get(v, 'at');
+    const id: unknown = Reflect.get(v, 'id');
+    if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof id !== 'number' || !Number.isSafeInteger(id))
+      return undefined;
+    return { at, id };
+  } catch {
+    return undefined;
+  }
+}
+
+/** `q` as a LIKE pattern matching it anywhere, its wildcards taken literally. */
+const containsPattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * Newest drift first (detected_at, id), `limit` per page, keyset pagination: the cursor is the
+ * last row's (detected_at, id), so a page costs the same however deep. The text search
+ * expressions are those of the trigram indexes of migration 0015.
+ */
+export async function listDrifts(
+  db: Kysely<Database>,
+  orgId: number,
+  filter: DriftFilter,
+  page: { cursor?: Cursor; limit: number },
+): Promise<DriftPage> {
+  const where: RawBuilder<unknown>[] = [sql`d.environment_id IN (SELECT id FROM environments WHERE organization_id = ${orgId})`];
+  if (filter.environmentIds && filter.environmentIds.length > 0)
+    where.push(sql`d.environment_id = ANY (${[...filter.environmentIds]}::int[])`);
+  if (filter.status === 'open') where.push(sql`d.resolved_at IS NULL`);
+  if (filter.status === 'resolved') where.push(sql`d.resolved_at IS NOT NULL`);
+  if (filter.driftTypes && filter.driftTypes.length > 0) where.push(sql`d.drift_type = ANY (${[...filter.driftTypes]}::text[])`);
+  if (filter.minSeverity !== undefined) where.push(sql`d.severity_score >= ${filter.minSeverity}`);
+  if (filter.detectedFrom) where.push(sql`d.detected_at >= ${filter.detectedFrom}`);
+  if (filter.detectedTo) where.push(sql`d.detected_at < ${filter.detectedTo}`);
+  if (filter.resourceType) where.push(sql`d.metadata #>> '{resource,type}' = ${filter.resourceType}`);
+  if (filter.causeCategory) {
+    where.push(
+      sql`EXISTS (SELECT 1 FROM drift_cause_analysis a WHERE a.drift_event_id = d.id AND a.cause_category = ${filter.causeCategory})`,
+    );
+  }
+  if (filter.securityCritical)
+    where.push(sql`EXISTS (SELECT 1 FROM drift_changes c WHERE c.drift_event_id = d.id AND c.is_security_critical)`);
+  if (filter.q !== undefined && filter.q.trim() !== '') {
+    const p = containsPattern(filter.q.trim());
+    where.push(sql`d.id IN (
+      SELECT x.id FROM drift_events x
+        WHERE lower(coalesce(x.metadata #>> '{resource,address}', '') || ' ' || coalesce(x.metadata #>> '{resource,physicalId}', '')) LIKE ${p}
+      UNION
+      SELECT c.drift_event_id FROM drift_changes c WHERE lower(c.property_path) LIKE ${p}
+      UNION
+      SELECT c.drift_event_id FROM drift_changes c
+        WHERE lower(coalesce(c.declared_value::text, '') || ' ' || coalesce(c.actual_value::text, '')) LIKE ${p})`);
+  }
+  if (page.cursor) where.push(sql`(d.detected_at, d.id) < (${page.cursor.at}::timestamptz, ${page.cursor.id}::int)`);
+  const r = await sql<{
+    id: number;
+    environment_id: number;
+    drift_type: string;
+    address: string | null;
+    physical_id: string | null;
+    resource_type: string | null;
+    detected_at: Date;
+    resolved_at: Date | null;
+    severity_score: string | null;
+    cursor_at: string;
+  }>`
+    SELECT d.id, d.environment_id, d.drift_type, d.metadata #>> '{resource,address}' AS address,
+      d.metadata #>> '{resource,physicalId}' AS physical_id, d.metadata #>> '{resource,type}' AS resource_type,
+      d.detected_at, d.resolved_at, d.severity_score,
+      to_char(d.detected_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+    FROM drift_events d
+    WHERE ${sql.join(where, sql` AND `)}
+    ORDER BY d.detected_at DESC, d.id DESC
+    LIMIT ${page.limit + 1}`.execute(db);
+  const rows = r.rows.slice(0, page.limit);
+  const items = rows.map((x) => ({
+    id: x.id,
+    environmentId: x.environment_id,
+    driftType: x.drift_type,
+    address: x.address,
+    physicalId: x.physical_id,
+    resourceType: x.resource_type,
+    detectedAt: x.detected_at,
+    resolvedAt: x.resolved_at,
+    severityScore: x.severity_score === null ? null : Number(x.severity_score),
+  }));
+  // The cursor keeps the timestamp to the microsecond, as stored.
+  const last = rows.at(-1);
+  return { items, nextCursor: r.rows.length > page.limit && last ? encodeCursor({ at: last.cursor_at, id: last.id }) : null };
+}

@@ -1,0 +1,76 @@
+import { runJob, MAINTENANCE_JOBS, type JobName } from './jobs.js';
+import type { JobContext } from './job-context.js';
+
+export interface LifecycleSchedulerOptions extends JobContext {
+  rollupIntervalMs: number;
+  maintenanceIntervalMs: number;
+}
+
+export interface LifecycleScheduler {
+  start(): void;
+  /** Stops scheduling and waits for the job in progress; safe to call twice. */
+  stop(): Promise<void>;
+  /** Runs the rollup (`'rollup'`) or the whole maintenance round now; resolves when done. */
+  runOnce(which: 'rollup' | 'maintenance'): Promise<void>;
+}
+
+/**
+ * Runs the lifecycle jobs inside the api service: the rollup of yesterday and today every
+ * `rollupIntervalMs`, the maintenance round (partitions, rollup, retention, archive, model
+ * pruning) every `maintenanceIntervalMs`, first right after start. Jobs run one at a time per
+ * instance; across instances their locks keep each job to one runner. A failing job is logged
+ * and the next ones still run.
+ */
+export function createLifecycleScheduler(options: LifecycleSchedulerOptions): LifecycleScheduler {
+  const log = options.log.child({ subsystem: 'api:lifecycle' });
+  const ctx: JobContext = { ...options, log };
+  const timers = new Set<NodeJS.Timeout>();
+  let stopping = false;
+  let chain: Promise<void> = Promise.resolve();
+
+  const runJobs = async (jobs: readonly JobName[]): Promise<void> => {
+    for (const job of jobs) {
+      if (stopping) return;
+      try {
+        const outcome = await runJob(ctx, job);
+        if (outcome.status === 'skipped') log.debug({ job }, 'job running elsewhere; skipped');
+      } catch (err) {
+        log.error({ err, job }, 'lifecycle job failed');
+      }
+    }
+  };
+
+  // One job at a time: each run queues behind the one in progress.
+  const runOnce = (which: 'rollup' | 'maintenance'): Promise<void> => {
+    chain = chain.then(() => runJobs(which === 'rollup' ? ['rollup'] : MAINTENANCE_JOBS));
+    return chain;
+  };
+
+  const every = (which: 'rollup' | 'maintenance', intervalMs: number, firstDelayMs: number): void => {
+    const tick = (delay: number) => {
+      if (stopping) return;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        void runOnce(which).then(() => tick(intervalMs));
+      }, delay);
+      timer.unref();
+      timers.add(timer);
+    };
+    tick(firstDelayMs);
+  };
+
+  return {
+    start() {
+      if (stopping || timers.size > 0) return;
+      every('maintenance', options.maintenanceIntervalMs, 0);
+      every('rollup', options.rollupIntervalMs, options.rollupIntervalMs);
+    },
+    async stop() {
+      stopping = true;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      await chain;
+    },
+    runOnce,
+  };
+}
