@@ -16,6 +16,7 @@ const benches: Bench[] = [
   { name: 'diff engine', load: () => import('./diff.bench.js') },
   { name: 'ingest end to end', load: () => import('./ingest.bench.js') },
   { name: 'cause prediction', load: () => import('./cause.bench.js') },
+  { name: 'recommender end to end', load: () => import('./recommender.bench.js') },
 ];
 
 const rows: BenchRow[] = [];

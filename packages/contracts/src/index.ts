@@ -11,6 +11,7 @@ export * from './events/scan.js';
 export * from './events/claim-check.js';
 export * from './events/drift.js';
 export * from './events/recommendation.js';
+export * from './policy/recommendation-policy.js';
 export * from './events/context.js';
 export * from './context-sources/index.js';
 export * from './events/command.js';

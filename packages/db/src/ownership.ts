@@ -22,6 +22,7 @@ export const TABLE_OWNERS = {
   ignore_rules: 'api',
   routing_rules: 'api',
   integrations: 'api',
+  recommendation_policies: 'api',
   scans: 'ingest',
   iac_resources: 'ingest',
   drift_events: 'ingest',

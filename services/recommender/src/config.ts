@@ -1,8 +1,19 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { baseConfigSchema, parseConfig, portVar, requireMasterKeyInProduction, type Env } from '@driftguard/runtime/boot';
 
-/** Environment of the recommender service: the shared variables, PORT defaulting to 8083. */
-export const recommenderConfigSchema = baseConfigSchema.extend({ PORT: portVar(8083) }).check(requireMasterKeyInProduction);
+/**
+ * Environment of the recommender service: the shared variables, PORT defaulting to 8083,
+ * DG_RECOMMENDER_CONCURRENCY (analysed drifts handled at once per instance, default 8) and
+ * DG_RECOMMENDER_POLICY_CACHE_MS (how long an environment's policy overrides are reused before
+ * they are read again, default 5000; 0 reads them for every drift).
+ */
+export const recommenderConfigSchema = baseConfigSchema
+  .extend({
+    PORT: portVar(8083),
+    DG_RECOMMENDER_CONCURRENCY: z.coerce.number({ error: 'expected a number' }).int().min(1).max(64).default(8),
+    DG_RECOMMENDER_POLICY_CACHE_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(0).max(600_000).default(5_000),
+  })
+  .check(requireMasterKeyInProduction);
 
 export type RecommenderConfig = Readonly<z.output<typeof recommenderConfigSchema>>;
 

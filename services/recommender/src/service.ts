@@ -1,6 +1,9 @@
+import { consume, type Consumption } from '@driftguard/bus';
 import { SERVICE_ROLES } from '@driftguard/db';
-import { createServiceShell, type Service, type ServiceDeps } from '@driftguard/runtime';
+import { createServiceShell, type Service, type ServiceDeps, type Worker } from '@driftguard/runtime';
 import type { RecommenderConfig } from './config.js';
+import { cmdRecommendationRespondV1, driftAnalyzedV1, driftResolvedV1 } from './handlers/index.js';
+import { createPolicyCache } from './policy/policy-cache.js';
 
 /** What a caller may share with the service (`dg up`, tests); anything omitted is created and owned. */
 export type RecommenderDeps = ServiceDeps;
@@ -8,7 +11,7 @@ export type RecommenderDeps = ServiceDeps;
 /**
  * The recommender service: policy engine and remediation plans. The shell connects PostgreSQL and NATS,
  * relays the outbox, serves /healthz, /readyz and /metrics, and stops in order. Message handlers
- * (`handlers/index.ts`) are started from `startWorkers` as they are written.
+ * (`handlers/index.ts`) run from `startWorkers`, each subject on its own durable consumer.
  */
 export async function createRecommenderService(cfg: RecommenderConfig, deps: RecommenderDeps = {}): Promise<Service> {
   return createServiceShell({
@@ -18,6 +21,22 @@ export async function createRecommenderService(cfg: RecommenderConfig, deps: Rec
     cfg,
     deps,
     relay: true,
-    startWorkers: () => [],
+    startWorkers: async (ctx): Promise<Worker[]> => {
+      const common = { db: ctx.db, bus: ctx.bus, service: 'recommender', log: ctx.log };
+      const workers: Consumption[] = [
+        await consume({
+          ...common,
+          key: 'drift.analyzed.v1',
+          concurrency: cfg.DG_RECOMMENDER_CONCURRENCY,
+          handler: driftAnalyzedV1({
+            subjectRoot: ctx.bus.config.subjectRoot,
+            policies: createPolicyCache(cfg.DG_RECOMMENDER_POLICY_CACHE_MS),
+          }),
+        }),
+        await consume({ ...common, key: 'drift.resolved.v1', handler: driftResolvedV1() }),
+        await consume({ ...common, key: 'cmd.recommendation.respond.v1', handler: cmdRecommendationRespondV1() }),
+      ];
+      return workers;
+    },
   });
 }

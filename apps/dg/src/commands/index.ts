@@ -6,6 +6,7 @@ import { jobsCommand } from './jobs.command.js';
 import { migrateCommand } from './migrate.command.js';
 import { mlCommand } from './ml.command.js';
 import { orgCommand } from './org.command.js';
+import { policyCommand } from './policy.command.js';
 import { pushCommand } from './push.command.js';
 import { repoCommand } from './repo.command.js';
 import { seedCommand } from './seed.command.js';
@@ -29,4 +30,5 @@ export const commands: readonly CliCommand[] = [
   mlCommand,
   jobsCommand,
   seedCommand,
+  policyCommand,
 ];

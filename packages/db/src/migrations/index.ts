@@ -7,6 +7,7 @@ import * as scanProcessing from './0005-scan-processing.js';
 import * as serviceRoles from './0006-service-roles.js';
 import * as observationTime from './0007-observation-time.js';
 import * as integrations from './0010-integrations.js';
+import * as recommendationLifecycle from './0012-recommendation-lifecycle.js';
 import * as identity from './0014-identity.js';
 import * as dataLifecycle from './0015-data-lifecycle.js';
 import * as slackIntegrations from './0020-slack-integrations.js';
@@ -28,6 +29,7 @@ export const migrations: Record<string, Migration> = {
   '0006-service-roles': serviceRoles,
   '0007-observation-time': observationTime,
   '0010-integrations': integrations,
+  '0012-recommendation-lifecycle': recommendationLifecycle,
   '0014-identity': identity,
   '0015-data-lifecycle': dataLifecycle,
   '0020-slack-integrations': slackIntegrations,

@@ -29,6 +29,7 @@ import { scansColumns } from './scans.js';
 import { userSessionsColumns } from './user-sessions.js';
 import { usersColumns } from './users.js';
 import { integrationsColumns } from './integrations.js';
+import { recommendationPoliciesColumns } from './recommendation-policies.js';
 
 /**
  * Column descriptors of the tables whose Kysely interfaces derive from them, by table name.
@@ -64,6 +65,8 @@ export const derivedTableColumns = {
   notification_deliveries: notificationDeliveriesColumns,
   // migration 0010: signed context sources
   integrations: integrationsColumns,
+  // migration 0012: recommendation policies
+  recommendation_policies: recommendationPoliciesColumns,
 } as const;
 
 /** Descriptors of every table, including those with hand-written interfaces (messaging, 0003). */
@@ -122,3 +125,4 @@ export * from './scans.js';
 export * from './user-sessions.js';
 export * from './users.js';
 export * from './integrations.js';
+export * from './recommendation-policies.js';

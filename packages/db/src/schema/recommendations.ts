@@ -1,7 +1,11 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import { notNull, notNullDefault, nullable, nullableDefault, type TableOf } from './columns.js';
 
-/** `recommendations`: What to do about a drift. Owned by recommender. */
+/**
+ * `recommendations`: What to do about a drift. Owned by recommender. `status` .. `decision_reason`
+ * are the lifecycle columns of migration 0012; `implementation_steps` holds the ordered steps
+ * (contracts' `RecommendationStep`: text, command, patch).
+ */
 export const recommendationsColumns = {
   id: notNullDefault('int4'),
   drift_event_id: nullable('int4'),
@@ -23,6 +27,16 @@ export const recommendationsColumns = {
   expires_at: nullable('timestamptz'),
   implemented_at: nullable('timestamptz'),
   implementation_result: nullable('jsonb'),
+  status: notNullDefault('varchar(20)', ['open', 'superseded', 'expired', 'accepted', 'rejected', 'implemented']),
+  analysis_version: notNullDefault('int4'),
+  superseded_by: nullable('int4'),
+  policy_source: nullable('varchar(20)', ['default', 'organization', 'environment']),
+  policy_version: nullable('int4'),
+  policy_rule: nullable('varchar(100)'),
+  status_changed_at: nullable('timestamptz'),
+  decided_by: nullable('varchar(255)'),
+  decided_at: nullable('timestamptz'),
+  decision_reason: nullable('text'),
 } as const;
 
 export type RecommendationsTable = TableOf<typeof recommendationsColumns>;

@@ -9,3 +9,10 @@ export {
   type RepositoryRef,
 } from './repositories.js';
 export { createIntegration, integrationSecretContext, type CreateIntegrationInput, type IntegrationRef } from './integrations.js';
+export {
+  setRecommendationPolicy,
+  showRecommendationPolicy,
+  type SetRecommendationPolicyInput,
+  type RecommendationPolicyScope,
+  type RecommendationPolicyRef,
+} from './recommendation-policies.js';
