@@ -14,6 +14,7 @@ import {
 import {
   CmdDriftResolveV1,
   CmdNotificationAcknowledgeV1,
+  CmdNotificationRedeliverV1,
   CmdRecommendationRespondV1,
   CmdRepoSyncV1,
   CmdSilenceCreateV1,
@@ -57,6 +58,7 @@ export const catalog = {
   'cmd.recommendation.respond.v1': entry('cmd.recommendation.respond', 1, 'CMD', CmdRecommendationRespondV1),
   'cmd.notification.acknowledge.v1': entry('cmd.notification.acknowledge', 1, 'CMD', CmdNotificationAcknowledgeV1),
   'cmd.silence.create.v1': entry('cmd.silence.create', 1, 'CMD', CmdSilenceCreateV1),
+  'cmd.notification.redeliver.v1': entry('cmd.notification.redeliver', 1, 'CMD', CmdNotificationRedeliverV1),
 } as const;
 
 export type Catalog = typeof catalog;

@@ -15,6 +15,7 @@ export * from './policy/recommendation-policy.js';
 export * from './events/context.js';
 export * from './context-sources/index.js';
 export * from './events/command.js';
+export * from './routing.js';
 export * from './catalog.js';
 export * from './subjects.js';
 export * from './events/native-scan.js';

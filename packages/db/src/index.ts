@@ -17,6 +17,12 @@ export { fetchDriftChangeValue, listDriftChanges, type DriftChangeRef, type Stor
 export { forOrg, withOrgScope, TENANT_ROLE, type OrgScope, type TenantTable } from './tenancy.js';
 export { runAsOrg, enterOrg, currentOrg } from './tenant-context.js';
 export { SERVICE_ROLES, applyServiceGrants, serviceGrantsSql } from './service-roles.js';
+export {
+  sealChannelConfiguration,
+  openChannelConfiguration,
+  redactedChannelConfiguration,
+  SEALED_FIELDS_KEY,
+} from './channel-configuration.js';
 export { Keyring, parseKeyring, encryptSecret, decryptSecret, decryptSecretBytes, secretKeyId, deriveKey } from './secrets.js';
 export {
   OwnershipError,

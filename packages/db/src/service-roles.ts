@@ -50,6 +50,8 @@ const FUNCTION_CALLERS: Record<string, readonly ServiceName[]> = {
   'dg_audit_partition_rows(text, bigint, integer)': ['api'],
   'dg_drop_audit_partition(text, bigint)': ['api'],
   'dg_prune_ml_models(integer)': ['api'],
+  // The delivery loop learns which organizations have due notifications, then works inside each.
+  'dg_notifier_due_organizations()': ['notifier'],
 };
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;

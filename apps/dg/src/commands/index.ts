@@ -1,4 +1,5 @@
 import type { CliCommand } from '../cli-context.js';
+import { channelCommand } from './channel.command.js';
 import { dlqCommand } from './dlq.command.js';
 import { envCommand } from './env.command.js';
 import { integrationCommand } from './integration.command.js';
@@ -9,6 +10,7 @@ import { orgCommand } from './org.command.js';
 import { policyCommand } from './policy.command.js';
 import { pushCommand } from './push.command.js';
 import { repoCommand } from './repo.command.js';
+import { routeCommand } from './route.command.js';
 import { seedCommand } from './seed.command.js';
 import { servicesCommand } from './services.command.js';
 import { tokenCommand } from './token.command.js';
@@ -25,6 +27,8 @@ export const commands: readonly CliCommand[] = [
   tokenCommand,
   repoCommand,
   integrationCommand,
+  channelCommand,
+  routeCommand,
   pushCommand,
   dlqCommand,
   mlCommand,

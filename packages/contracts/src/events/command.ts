@@ -74,3 +74,15 @@ export const CmdSilenceCreateV1Data = z.object({
 });
 export const CmdSilenceCreateV1 = envelopeOf('cmd.silence.create', CmdSilenceCreateV1Data);
 export type CmdSilenceCreateV1 = z.infer<typeof CmdSilenceCreateV1>;
+
+/**
+ * Deliver a notification again that failed or was dead-lettered after its last attempt (the
+ * notifier dead-letters such a notification as this command, so `dg dlq replay` redelivers it),
+ * with the same idempotency key.
+ */
+export const CmdNotificationRedeliverV1Data = z.object({
+  notificationId: z.number().int().positive(),
+  reason: z.string().max(1000).optional(),
+});
+export const CmdNotificationRedeliverV1 = envelopeOf('cmd.notification.redeliver', CmdNotificationRedeliverV1Data);
+export type CmdNotificationRedeliverV1 = z.infer<typeof CmdNotificationRedeliverV1>;

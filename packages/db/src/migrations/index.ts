@@ -8,6 +8,7 @@ import * as serviceRoles from './0006-service-roles.js';
 import * as observationTime from './0007-observation-time.js';
 import * as integrations from './0010-integrations.js';
 import * as recommendationLifecycle from './0012-recommendation-lifecycle.js';
+import * as notificationDelivery from './0013-notification-delivery.js';
 import * as identity from './0014-identity.js';
 import * as dataLifecycle from './0015-data-lifecycle.js';
 import * as slackIntegrations from './0020-slack-integrations.js';
@@ -30,6 +31,7 @@ export const migrations: Record<string, Migration> = {
   '0007-observation-time': observationTime,
   '0010-integrations': integrations,
   '0012-recommendation-lifecycle': recommendationLifecycle,
+  '0013-notification-delivery': notificationDelivery,
   '0014-identity': identity,
   '0015-data-lifecycle': dataLifecycle,
   '0020-slack-integrations': slackIntegrations,

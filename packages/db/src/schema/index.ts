@@ -30,6 +30,11 @@ import { userSessionsColumns } from './user-sessions.js';
 import { usersColumns } from './users.js';
 import { integrationsColumns } from './integrations.js';
 import { recommendationPoliciesColumns } from './recommendation-policies.js';
+import { notificationGroupsColumns } from './notification-groups.js';
+import { notificationGroupItemsColumns } from './notification-group-items.js';
+import { silencesColumns } from './silences.js';
+import { maintenanceWindowsColumns } from './maintenance-windows.js';
+import { channelHealthColumns } from './channel-health.js';
 
 /**
  * Column descriptors of the tables whose Kysely interfaces derive from them, by table name.
@@ -67,6 +72,12 @@ export const derivedTableColumns = {
   integrations: integrationsColumns,
   // migration 0012: recommendation policies
   recommendation_policies: recommendationPoliciesColumns,
+  // migration 0013: notification grouping, silences and delivery
+  notification_groups: notificationGroupsColumns,
+  notification_group_items: notificationGroupItemsColumns,
+  silences: silencesColumns,
+  maintenance_windows: maintenanceWindowsColumns,
+  channel_health: channelHealthColumns,
 } as const;
 
 /** Descriptors of every table, including those with hand-written interfaces (messaging, 0003). */
@@ -126,3 +137,8 @@ export * from './user-sessions.js';
 export * from './users.js';
 export * from './integrations.js';
 export * from './recommendation-policies.js';
+export * from './notification-groups.js';
+export * from './notification-group-items.js';
+export * from './silences.js';
+export * from './maintenance-windows.js';
+export * from './channel-health.js';

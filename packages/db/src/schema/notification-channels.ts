@@ -13,6 +13,8 @@ export const notificationChannelsColumns = {
   configuration: notNull('jsonb'),
   is_active: nullableDefault('bool'),
   created_at: nullableDefault('timestamptz'),
+  /** migration 0013: receives what no routing rule routes (when no channel is default: every active channel) */
+  is_default: notNullDefault('bool'),
 } as const;
 
 export type NotificationChannelsTable = TableOf<typeof notificationChannelsColumns>;

@@ -14,6 +14,9 @@ export const notificationDeliveriesColumns = {
   error: nullable('text'),
   attempted_at: notNullDefault('timestamptz'),
   next_attempt_at: nullable('timestamptz'),
+  // migration 0013
+  latency_ms: nullable('int4'),
+  claimed_by: nullable('varchar(255)'),
 } as const;
 
 export type NotificationDeliveriesTable = TableOf<typeof notificationDeliveriesColumns>;

@@ -12,6 +12,9 @@ export const routingRulesColumns = {
   channel_id: notNull('int4'),
   is_active: notNullDefault('bool'),
   created_at: notNullDefault('timestamptz'),
+  /** migration 0013: rules are tried in ascending position; a match stops the walk unless `continue` */
+  position: notNullDefault('int4'),
+  continue: notNullDefault('bool'),
 } as const;
 
 export type RoutingRulesTable = TableOf<typeof routingRulesColumns>;

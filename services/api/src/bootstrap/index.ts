@@ -16,3 +16,11 @@ export {
   type RecommendationPolicyScope,
   type RecommendationPolicyRef,
 } from './recommendation-policies.js';
+  createChannel,
+  listChannels,
+  removeChannel,
+  type ChannelConfigValidator,
+  type ChannelRef,
+  type CreateChannelInput,
+} from './channels.js';
+export { createRoute, listRoutes, type CreateRouteInput, type RouteRef } from './routes.js';
