@@ -16,6 +16,7 @@ export {
   type RecommendationPolicyScope,
   type RecommendationPolicyRef,
 } from './recommendation-policies.js';
+export {
   createChannel,
   listChannels,
   removeChannel,
