@@ -8,6 +8,8 @@ export interface DriftFilter {
   driftTypes?: readonly string[];
   /** Drift with a severity score at least this. */
   minSeverity?: number;
+  /** Drift with a severity score at most this. */
+  maxSeverity?: number;
   detectedFrom?: Date;
   detectedTo?: Date;
   resourceType?: string;
@@ -82,6 +84,7 @@ export async function listDrifts(
   if (filter.status === 'resolved') where.push(sql`d.resolved_at IS NOT NULL`);
   if (filter.driftTypes && filter.driftTypes.length > 0) where.push(sql`d.drift_type = ANY (${[...filter.driftTypes]}::text[])`);
   if (filter.minSeverity !== undefined) where.push(sql`d.severity_score >= ${filter.minSeverity}`);
+  if (filter.maxSeverity !== undefined) where.push(sql`d.severity_score <= ${filter.maxSeverity}`);
   if (filter.detectedFrom) where.push(sql`d.detected_at >= ${filter.detectedFrom}`);
   if (filter.detectedTo) where.push(sql`d.detected_at < ${filter.detectedTo}`);
   if (filter.resourceType) where.push(sql`d.metadata #>> '{resource,type}' = ${filter.resourceType}`);

@@ -1,0 +1,236 @@
+import { enqueue } from '@driftguard/bus';
+import {
+  type ChannelType,
+  ChannelList,
+  ChannelTestResult,
+  ChannelView,
+  CommandAccepted,
+  CreateChannelBody,
+  CreateRoutingRuleBody,
+  CreateSilenceBody,
+  NumericIdParams,
+  RoutingRuleList,
+  RoutingRuleView,
+} from '@driftguard/contracts';
+import { NotFoundError, ProblemError, problemResponses, UnprocessableInputError, type HttpApp } from '@driftguard/runtime';
+import { audited } from '../audit/audited.js';
+import { createChannel, createRoute, listChannels, listRoutes, removeChannel } from '../bootstrap/index.js';
+import { environmentIdsBySlug, organizationRow } from '../config/control-plane.queries.js';
+import {
+  actorName,
+  ADMIN,
+  ACT,
+  auditedBootstrap,
+  callerOf,
+  READ,
+  SECURITY,
+  type ChannelAdapters,
+  type ControlPlaneDeps,
+} from '../config/control-plane.js';
+
+const channelView = (c: {
+  id: number;
+  name: string;
+  type: ChannelType;
+  isDefault: boolean;
+  configuration: Record<string, unknown>;
+  isActive: boolean;
+}) => ({
+  id: c.id,
+  name: c.name,
+  type: c.type,
+  isDefault: c.isDefault,
+  configuration: c.configuration,
+  isActive: c.isActive,
+});
+
+function adaptersOf(deps: ControlPlaneDeps): ChannelAdapters {
+  if (!deps.channels)
+    throw new ProblemError(503, 'channel_adapters_missing', 'this api runs without the notifier channel adapters');
+  return deps.channels;
+}
+
+/** Notification channels (secrets write-only), routing rules and silences. */
+export function registerNotifyRoutes(app: HttpApp, deps: ControlPlaneDeps): void {
+  const { db, subjectRoot } = deps;
+
+  app.get(
+    '/v1/channels',
+    {
+      preHandler: READ,
+      schema: {
+        summary: 'Notification channels; secret fields are never returned',
+        security: SECURITY,
+        response: { 200: ChannelList, ...problemResponses(401, 403) },
+      },
+    },
+    async (request) => {
+      const org = await organizationRow(db, callerOf(request).orgId);
+      return { items: (await listChannels(db, org.slug)).map(channelView) };
+    },
+  );
+
+  app.post(
+    '/v1/channels',
+    {
+      preHandler: ADMIN,
+      schema: {
+        summary: "Add a channel; its configuration is validated by the channel type's adapter and its secrets stored encrypted",
+        security: SECURITY,
+        body: CreateChannelBody,
+        response: { 201: ChannelView, ...problemResponses(401, 403, 409, 503) },
+      },
+    },
+    async (request, reply) => {
+      const ctx = callerOf(request);
+      const adapters = adaptersOf(deps);
+      if (!deps.keyring)
+        throw new ProblemError(503, 'master_key_missing', 'storing channel secrets needs DG_MASTER_KEY on the api');
+      const keyring = deps.keyring;
+      const { name, type, isDefault, config } = request.body;
+      const org = await organizationRow(db, ctx.orgId);
+      const spec = {
+        action: 'notification_channel.created',
+        resourceType: 'notification_channel',
+        attempted: { name, type, fields: Object.keys(config) },
+      };
+      const ref = await auditedBootstrap(db, ctx, spec, (tx, audit) =>
+        createChannel(tx, { orgSlug: org.slug, name, type, isDefault, config, keyring, validate: adapters.validate }, audit),
+      );
+      return reply.code(201).send(channelView(ref));
+    },
+  );
+
+  app.delete(
+    '/v1/channels/:id',
+    {
+      preHandler: ADMIN,
+      schema: {
+        summary: 'Deactivate a channel (its rules route nowhere; its history stays)',
+        security: SECURITY,
+        params: NumericIdParams,
+        response: { 204: { type: 'null', description: 'deactivated' }, ...problemResponses(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const ctx = callerOf(request);
+      const org = await organizationRow(db, ctx.orgId);
+      const found = (await listChannels(db, org.slug)).find((c) => c.id === request.params.id && c.isActive);
+      if (!found)
+        throw new NotFoundError(`no active channel ${request.params.id} in your organization`, { code: 'channel_not_found' });
+      const spec = { action: 'notification_channel.removed', resourceType: 'notification_channel', resourceId: found.id };
+      await auditedBootstrap(db, ctx, spec, (tx, audit) => removeChannel(tx, org.slug, found.name, audit));
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/v1/channels/:id/test',
+    {
+      preHandler: ADMIN,
+      schema: {
+        summary: 'Send a test message through a channel and report what the provider answered',
+        security: SECURITY,
+        params: NumericIdParams,
+        response: { 200: ChannelTestResult, ...problemResponses(401, 403, 404, 503) },
+      },
+    },
+    async (request) => {
+      const ctx = callerOf(request);
+      const adapters = adaptersOf(deps);
+      const org = await organizationRow(db, ctx.orgId);
+      const found = (await listChannels(db, org.slug)).find((c) => c.id === request.params.id && c.isActive);
+      if (!found)
+        throw new NotFoundError(`no active channel ${request.params.id} in your organization`, { code: 'channel_not_found' });
+      const spec = { action: 'notification_channel.tested', resourceType: 'notification_channel', resourceId: found.id };
+      return audited(db, ctx, spec, async () => {
+        const out = await adapters.sendTest(db, found.id);
+        const result = { ok: out.ok, status: out.status ?? null, retryable: out.retryable ?? false, detail: out.detail ?? null };
+        return { resourceId: found.id, newValues: { ok: result.ok, status: result.status }, result };
+      });
+    },
+  );
+
+  app.get(
+    '/v1/routing-rules',
+    {
+      preHandler: READ,
+      schema: {
+        summary: 'Routing rules in the order they are tried',
+        security: SECURITY,
+        response: { 200: RoutingRuleList, ...problemResponses(401, 403) },
+      },
+    },
+    async (request) => {
+      const org = await organizationRow(db, callerOf(request).orgId);
+      return { items: await listRoutes(db, org.slug) };
+    },
+  );
+
+  app.post(
+    '/v1/routing-rules',
+    {
+      preHandler: ADMIN,
+      schema: {
+        summary: 'Add a routing rule (validated by the notifier’s routing schema)',
+        security: SECURITY,
+        body: CreateRoutingRuleBody,
+        response: { 201: RoutingRuleView, ...problemResponses(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const ctx = callerOf(request);
+      const { environment, ...rest } = request.body;
+      const org = await organizationRow(db, ctx.orgId);
+      const spec = {
+        action: 'routing_rule.created',
+        resourceType: 'routing_rule',
+        attempted: { channel: rest.channel, environment: environment ?? null },
+      };
+      const ref = await auditedBootstrap(db, ctx, spec, (tx, audit) =>
+        createRoute(tx, { orgSlug: org.slug, envSlug: environment, ...rest }, audit),
+      );
+      return reply.code(201).send(ref);
+    },
+  );
+
+  app.post(
+    '/v1/silences',
+    {
+      preHandler: ACT,
+      schema: {
+        summary: 'Silence notifications matching the matchers for a time (cmd.silence.create to the notifier)',
+        security: SECURITY,
+        body: CreateSilenceBody,
+        response: { 202: CommandAccepted, ...problemResponses(401, 403, 404, 422) },
+      },
+    },
+    async (request, reply) => {
+      const ctx = callerOf(request);
+      const { environment, matchers, comment, endsAt } = request.body;
+      const startsAt = request.body.startsAt ?? new Date().toISOString();
+      if (Date.parse(endsAt) <= Date.parse(startsAt))
+        throw new UnprocessableInputError('endsAt must be after startsAt', 'invalid_window');
+      const spec = { action: 'silence.create_requested', resourceType: 'silence', attempted: { ...request.body } };
+      const result = await audited(db, ctx, spec, async (tx) => {
+        const [env] = await environmentIdsBySlug(tx, ctx.orgId, [environment]);
+        if (!env)
+          throw new NotFoundError(`no environment ${environment} in your organization`, { code: 'environment_not_found' });
+        const event = await enqueue(
+          tx,
+          'cmd.silence.create.v1',
+          ctx.orgId,
+          env.id,
+          { matchers, startsAt, endsAt, comment, createdBy: actorName(ctx) },
+          { subjectRoot },
+        );
+        return {
+          resourceId: env.id,
+          newValues: { matchers, startsAt, endsAt, comment, commandId: event.id },
+          result: { commandId: event.id, type: event.type },
+        };
+      });
+      return reply.code(202).send(result);
+    },
+  );
+}
