@@ -172,12 +172,12 @@ export async function driftAuditTimeline(db: Kysely<Database>, orgId: number, dr
     success: boolean | null;
     new_values: unknown;
   }>`
-    SELECT a.created_at, a.action, a.user_id, a.session_id, a.success, a.new_values FROM audit_log a
+    SELECT a.timestamp AS created_at, a.action, a.user_id, a.session_id, a.success, a.new_values FROM audit_log a
     WHERE a.organization_id = ${orgId} AND (
       (a.resource_type = 'drift_event' AND a.resource_id = ${driftId})
       OR (a.resource_type = 'recommendation' AND a.resource_id IN (SELECT id FROM recommendations WHERE drift_event_id = ${driftId}))
       OR (a.resource_type = 'notification' AND a.resource_id IN (SELECT id FROM notifications WHERE drift_event_id = ${driftId})))
-    ORDER BY a.created_at, a.id LIMIT 500`.execute(db);
+    ORDER BY a.timestamp, a.id LIMIT 500`.execute(db);
   return rows.rows.map((r) => ({
     at: iso(r.created_at) ?? '',
     action: r.action,

@@ -109,10 +109,10 @@ export function registerNotifyRoutes(app: HttpApp, deps: ControlPlaneDeps): void
         summary: 'Deactivate a channel (its rules route nowhere; its history stays)',
         security: SECURITY,
         params: NumericIdParams,
-        response: { 204: { type: 'null', description: 'deactivated' }, ...problemResponses(401, 403, 404) },
+        response: { 200: ChannelView, ...problemResponses(401, 403, 404) },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const ctx = callerOf(request);
       const org = await organizationRow(db, ctx.orgId);
       const found = (await listChannels(db, org.slug)).find((c) => c.id === request.params.id && c.isActive);
@@ -120,7 +120,7 @@ export function registerNotifyRoutes(app: HttpApp, deps: ControlPlaneDeps): void
         throw new NotFoundError(`no active channel ${request.params.id} in your organization`, { code: 'channel_not_found' });
       const spec = { action: 'notification_channel.removed', resourceType: 'notification_channel', resourceId: found.id };
       await auditedBootstrap(db, ctx, spec, (tx, audit) => removeChannel(tx, org.slug, found.name, audit));
-      return reply.code(204).send();
+      return channelView({ ...found, isActive: false, isDefault: false });
     },
   );
 
