@@ -51,7 +51,7 @@ export const apiConfigSchema = baseConfigSchema
       .refine((list) => list.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), {
         error: 'expected origins like https://console.example.com',
       }),
-    /** Key (at least 32 characters) that signs the short-lived OpenID Connect sign-in cookie; required with OIDC on several instances. */
+    /** Key (at least 32 characters) that signs the short-lived OpenID Connect sign-in cookie; default: derived from DG_MASTER_KEY. */
     DG_COOKIE_SECRET: z.string().min(32, { error: 'expected at least 32 characters' }).optional(),
     /** OpenID Connect provider (issuer URL); with the three below, enables `GET /v1/auth/oidc/login`. */
     DG_OIDC_ISSUER: urlVar(['http', 'https']).optional(),

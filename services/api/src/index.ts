@@ -14,3 +14,4 @@ export {
 export { driftAnalytics, type DriftAnalytics } from './analytics/drift-analytics.queries.js';
 export * from './jobs/index.js';
 export { seedVolume, type VolumeSeedOptions, type VolumeSeedResult } from './jobs/volume-seed.js';
+export { createUserFromShell, type CreateUserFromShellInput, type CreatedUser } from './identity/shell-users.js';

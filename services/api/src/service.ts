@@ -1,5 +1,6 @@
 import { parseKeyring, SERVICE_ROLES } from '@driftguard/db';
 import { createServiceShell, sessionAuthPlugin, type Service, type ServiceDeps } from '@driftguard/runtime';
+import { auditRefusalsPlugin } from './audit/audit-refusals.js';
 import type { ApiConfig } from './config.js';
 import type { ChannelAdapters, ControlPlaneDeps } from './config/control-plane.js';
 import { registerActionRoutes } from './http/actions.routes.js';
@@ -43,6 +44,7 @@ export async function createApiService(cfg: ApiConfig, deps: ApiDeps = {}): Prom
       const identity = createIdentityDeps(cfg, ctx.db);
       // Lets requireToken accept the console's session cookie on the api's routes.
       await app.register(sessionAuthPlugin, identity.sessionAuth);
+      await app.register(auditRefusalsPlugin, { db: ctx.db });
       await registerApiSurface(app, {
         ratePerWindow: cfg.DG_API_RATE_LIMIT,
         rateWindowMs: cfg.DG_API_RATE_WINDOW_MS,

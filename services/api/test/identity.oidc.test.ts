@@ -44,7 +44,8 @@ async function startIdp(redirectUri: string): Promise<Idp> {
       return account ? { accountId: sub, claims: async () => ({ sub, ...account }) } : undefined;
     },
   });
-  server.on('request', provider.callback());
+  const handle = provider.callback();
+  server.on('request', (req, res) => void handle(req, res));
   return { issuer, server };
 }
 

@@ -166,6 +166,15 @@ describe('password sign-in and console sessions', () => {
     expect(again.status).toBe(401);
   });
 
+  it('a role change applies to open sessions at their next request', async () => {
+    const { session } = await h.login(h.a.users.viewer.email);
+    expect((await h.call('GET', '/v1/tokens', { session })).status).toBe(403);
+    await h.call('PATCH', `/v1/users/${h.a.users.viewer.id}`, { token: h.a.tokens.admin.token, body: { role: 'admin' } });
+    expect((await h.call('GET', '/v1/tokens', { session })).status).toBe(200);
+    await h.call('PATCH', `/v1/users/${h.a.users.viewer.id}`, { token: h.a.tokens.admin.token, body: { role: 'viewer' } });
+    expect((await h.call('GET', '/v1/tokens', { session })).status).toBe(403);
+  });
+
   it('stores passwords as Argon2id hashes', async () => {
     const row = await h.db
       .selectFrom('users')

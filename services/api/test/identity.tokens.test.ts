@@ -79,3 +79,34 @@ describe('API tokens', () => {
     expect(r.headers.get('content-type')).toContain('application/problem+json');
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('describes every identity and audit route with its security schemes and problem answers', async () => {
+    const doc = (await h.call('GET', '/openapi.json')).body;
+    expect(doc.components.securitySchemes.session).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'dg_session' });
+    const expected: Array<[string, string, string]> = [
+      ['/v1/tokens', 'post', '201'],
+      ['/v1/tokens', 'get', '200'],
+      ['/v1/tokens/{id}', 'delete', '200'],
+      ['/v1/users', 'post', '201'],
+      ['/v1/users', 'get', '200'],
+      ['/v1/users/{id}', 'patch', '200'],
+      ['/v1/sessions', 'get', '200'],
+      ['/v1/sessions/{id}', 'delete', '200'],
+      ['/v1/audit', 'get', '200'],
+      ['/v1/audit/export', 'get', '200'],
+      ['/v1/auth/login', 'post', '200'],
+      ['/v1/auth/logout', 'post', '200'],
+      ['/v1/auth/session', 'get', '200'],
+      ['/v1/auth/oidc/login', 'get', '302'],
+      ['/v1/auth/oidc/callback', 'get', '303'],
+    ];
+    for (const [path, method, success] of expected) {
+      const operation = doc.paths[path]?.[method];
+      expect(operation, `${method} ${path}`).toBeDefined();
+      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining([success, '400', '500']));
+      expect(operation.responses['500'].content['application/problem+json']).toBeDefined();
+    }
+    expect(doc.paths['/v1/tokens'].post.security).toEqual([{ bearer: [] }, { session: [] }]);
+  });
+});

@@ -14,6 +14,7 @@ import { routeCommand } from './route.command.js';
 import { seedCommand } from './seed.command.js';
 import { servicesCommand } from './services.command.js';
 import { tokenCommand } from './token.command.js';
+import { userCommand } from './user.command.js';
 
 /**
  * Every command group of `dg`, in the order `dg --help` lists them. To add one, write
@@ -25,6 +26,7 @@ export const commands: readonly CliCommand[] = [
   orgCommand,
   envCommand,
   tokenCommand,
+  userCommand,
   repoCommand,
   integrationCommand,
   channelCommand,

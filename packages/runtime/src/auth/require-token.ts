@@ -62,11 +62,12 @@ export interface RequireTokenOptions {
 export function requireToken({ roles, environment }: RequireTokenOptions): preHandlerAsyncHookHandler {
   return async function checkToken(request) {
     const principal = await authenticate(request);
+    // Known before the role check, so a refused attempt can be attributed (the api audits it).
+    request.principal = principal;
     if (!roles.includes(principal.role)) {
       const who = principal.actor === 'token' ? `a ${principal.role} token` : `a user with role ${principal.role}`;
       throw new AuthError('forbidden', `${who} may not do this; needs ${roles.join(' or ')}`);
     }
-    request.principal = principal;
     if (environment === 'query') request.environment = await resolveEnvironment(request, principal);
   };
 }

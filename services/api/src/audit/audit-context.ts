@@ -23,9 +23,13 @@ export function actorOf(principal: Principal): AuditContext['actor'] {
   return { kind: 'system' };
 }
 
-/** The audit context of a request guarded by `requireToken`. */
+/**
+ * The audit context of a request guarded by `requireToken`, for `audited`: the request counts as
+ * audited from here (`audited` records its success or failure).
+ */
 export function auditContextOf(request: FastifyRequest): AuditContext {
   const principal = principalOf(request);
+  request.auditHandled = true;
   return { orgId: principal.orgId, actor: actorOf(principal), ...clientOf(request) };
 }
 

@@ -21,6 +21,8 @@ async function* auditRows(db: Kysely<Database>, orgId: number, filter: AuditFilt
   }
 }
 
+const CSV_OPTIONS = { escape_formulas: true } as const;
+
 const CSV_COLUMNS = [
   'id',
   'timestamp',
@@ -61,15 +63,16 @@ function csvRecord(e: AuditEntryView): string[] {
 }
 
 /**
- * The audit export as a stream: JSON lines (one AuditEntryView per line) or CSV (RFC 4180 via
- * csv-stringify, a header row, old and new values as JSON text). Values that start like a
- * spreadsheet formula are kept as they are: the export is evidence, not a sheet to open blindly.
+ * The audit export as a stream: JSON lines (one AuditEntryView per line, values exactly as
+ * stored) or CSV (RFC 4180 via csv-stringify, a header row, old and new values as JSON text). In
+ * CSV a field that starts like a spreadsheet formula (`=`, `+`, `-`, `@`, tab, carriage return)
+ * gets a leading `'`, so a hostile user agent cannot run as a formula in an auditor's spreadsheet.
  */
 export function auditExport(db: Kysely<Database>, orgId: number, filter: AuditFilterQuery, format: 'csv' | 'jsonl'): Readable {
   async function* lines(): AsyncGenerator<string> {
     if (format === 'csv') yield stringify([[...CSV_COLUMNS]]);
     for await (const entry of auditRows(db, orgId, filter)) {
-      yield format === 'csv' ? stringify([csvRecord(entry)]) : `${JSON.stringify(entry)}\n`;
+      yield format === 'csv' ? stringify([csvRecord(entry)], CSV_OPTIONS) : `${JSON.stringify(entry)}\n`;
     }
   }
   return Readable.from(lines());

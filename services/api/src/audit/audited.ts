@@ -70,17 +70,21 @@ export async function audited<T>(
         return done.result;
       });
     } catch (err) {
-      await db.transaction().execute((tx) =>
-        writeAudit(tx, {
-          ...who(ctx),
-          action: spec.action,
-          resourceType: spec.resourceType,
-          resourceId: spec.resourceId ?? 0,
-          newValues: redacted(spec.attempted),
-          success: false,
-          errorMessage: failureMessage(err),
-        }),
-      );
+      // Best effort: when the database itself failed, the original error is what the caller needs.
+      await db
+        .transaction()
+        .execute((tx) =>
+          writeAudit(tx, {
+            ...who(ctx),
+            action: spec.action,
+            resourceType: spec.resourceType,
+            resourceId: spec.resourceId ?? 0,
+            newValues: redacted(spec.attempted),
+            success: false,
+            errorMessage: failureMessage(err),
+          }),
+        )
+        .catch(() => undefined);
       throw err;
     }
   });

@@ -97,6 +97,7 @@ export function registerAuthRoutes(app: HttpApp, deps: IdentityDeps): void {
     '/v1/auth/logout',
     {
       preHandler: requireToken({ roles: Role.options }),
+      config: { audit: { action: 'user_session.ended', resourceType: 'user_session' } },
       schema: {
         summary: 'Sign out: ends the current console session (needs X-CSRF-Token)',
         security: [{ session: [] }],

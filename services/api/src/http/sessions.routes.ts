@@ -32,6 +32,7 @@ export function registerSessionRoutes(app: HttpApp, { db }: Pick<IdentityDeps, '
     '/v1/sessions/:id',
     {
       preHandler: ADMIN,
+      config: { audit: { action: 'user_session.revoked', resourceType: 'user_session' } },
       schema: {
         summary: 'Revoke a console session',
         security: SECURITY,

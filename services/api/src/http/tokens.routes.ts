@@ -15,6 +15,7 @@ export function registerTokenRoutes(app: HttpApp, { db }: Pick<IdentityDeps, 'db
     '/v1/tokens',
     {
       preHandler: ADMIN,
+      config: { audit: { action: 'api_token.created', resourceType: 'api_token' } },
       schema: {
         summary: 'Create an API token; the answer is the only time the token is shown',
         security: SECURITY,
@@ -50,6 +51,7 @@ export function registerTokenRoutes(app: HttpApp, { db }: Pick<IdentityDeps, 'db
     '/v1/tokens/:id',
     {
       preHandler: ADMIN,
+      config: { audit: { action: 'api_token.revoked', resourceType: 'api_token' } },
       schema: {
         summary: 'Revoke an API token (it is refused from then on)',
         security: SECURITY,

@@ -15,6 +15,7 @@ export function registerUserRoutes(app: HttpApp, { db }: Pick<IdentityDeps, 'db'
     '/v1/users',
     {
       preHandler: ADMIN,
+      config: { audit: { action: 'user.created', resourceType: 'user' } },
       schema: {
         summary: 'Create a user (with a password, or for OpenID Connect sign-in only)',
         security: SECURITY,
@@ -50,6 +51,7 @@ export function registerUserRoutes(app: HttpApp, { db }: Pick<IdentityDeps, 'db'
     '/v1/users/:id',
     {
       preHandler: ADMIN,
+      config: { audit: { action: 'user.updated', resourceType: 'user' } },
       schema: {
         summary: "Change a user's name, role, password or activity (deactivating or a new password ends their sessions)",
         security: SECURITY,

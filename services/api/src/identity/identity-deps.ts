@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Database } from '@driftguard/db';
+import { deriveKey, Keyring, type Database } from '@driftguard/db';
 import { createSessionVerifier, type SessionAuth } from '@driftguard/runtime';
 import type { Kysely } from 'kysely';
 import type { ApiConfig } from '../config.js';
@@ -40,8 +40,18 @@ export function createIdentityDeps(cfg: ApiConfig, db: Kysely<Database>): Identi
     sessionAuth: {
       verifier: createSessionVerifier(db, { idleTimeoutMs: sessions.idleMs }),
       allowedOrigins: cfg.DG_CONSOLE_ORIGINS,
-      // Signs the short-lived OpenID Connect flow cookie; a per-process key unless configured.
-      cookieSecret: cfg.DG_COOKIE_SECRET ?? randomBytes(32).toString('base64url'),
+      cookieSecret: cookieSecret(cfg),
     },
   };
+}
+
+/**
+ * Signs the short-lived OpenID Connect flow cookie: `DG_COOKIE_SECRET`, else a key derived from
+ * `DG_MASTER_KEY` (the same on every instance), else one per process (a sign-in must then finish
+ * on the instance that started it).
+ */
+function cookieSecret(cfg: ApiConfig): string {
+  if (cfg.DG_COOKIE_SECRET) return cfg.DG_COOKIE_SECRET;
+  if (cfg.DG_MASTER_KEY) return deriveKey(Keyring.parse(cfg.DG_MASTER_KEY), 'api:cookie-signing').toString('base64url');
+  return randomBytes(32).toString('base64url');
 }

