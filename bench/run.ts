@@ -17,6 +17,7 @@ const benches: Bench[] = [
   { name: 'ingest end to end', load: () => import('./ingest.bench.js') },
   { name: 'cause prediction', load: () => import('./cause.bench.js') },
   { name: 'recommender end to end', load: () => import('./recommender.bench.js') },
+  { name: 'console queries', load: () => import('./queries.bench.js') },
 ];
 
 const rows: BenchRow[] = [];

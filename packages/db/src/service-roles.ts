@@ -52,6 +52,8 @@ const FUNCTION_CALLERS: Record<string, readonly ServiceName[]> = {
   'dg_prune_ml_models(integer)': ['api'],
   // The delivery loop learns which organizations have due notifications, then works inside each.
   'dg_notifier_due_organizations()': ['notifier'],
+  'dg_search_drift_events(integer, text)': ['api'],
+  'dg_drift_events_matching(integer, integer[], text)': ['api'],
 };
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;

@@ -7,6 +7,7 @@ export { driftDetail, type DriftDetail } from './analytics/drift-detail.queries.
 export {
   listDrifts,
   decodeDriftCursor,
+  type DriftCursor,
   type DriftFilter,
   type DriftListItem,
   type DriftPage,

@@ -3,7 +3,14 @@ import { createTestDatabase, type TestDatabase } from '@driftguard/db/testing';
 import { createLogger, parseConfig } from '@driftguard/runtime/boot';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiConfigSchema, runJob, seedVolume, type JobContext, type VolumeSeedResult } from '../src/index.js';
+import {
+  apiConfigSchema,
+  createLifecycleScheduler,
+  runJob,
+  seedVolume,
+  type JobContext,
+  type VolumeSeedResult,
+} from '../src/index.js';
 
 const DAY = 86_400_000;
 const now = new Date();
@@ -304,5 +311,22 @@ describe('ML artifacts', () => {
       .where('ml_model_id', 'is', null)
       .execute();
     expect(orphaned.length).toBe(1);
+  });
+});
+
+describe('lifecycle scheduler', () => {
+  it('runs the maintenance round (rollup of yesterday and today included) and stops cleanly, twice', async () => {
+    const today = utcDay(now);
+    await testDb.db
+      .deleteFrom('drift_metrics_daily')
+      .where('environment_id', 'in', recent.environmentIds)
+      .where('date', '=', today)
+      .execute();
+    const scheduler = createLifecycleScheduler({ ...ctx(), rollupIntervalMs: 3_600_000, maintenanceIntervalMs: 3_600_000 });
+    await scheduler.runOnce('maintenance');
+    const rows = await rollupRows(recent.environmentIds);
+    expect(rows.filter((r) => r.day === today).length).toBeGreaterThan(0);
+    await scheduler.stop();
+    await scheduler.stop();
   });
 });

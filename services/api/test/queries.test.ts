@@ -1,7 +1,7 @@
-import { createDb, type Database } from '@driftguard/db';
+import { createDb, withOrgScope, type Database } from '@driftguard/db';
 import { createTestDatabase, type TestDatabase } from '@driftguard/db/testing';
 import { createLogger, parseConfig } from '@driftguard/runtime/boot';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,6 +13,8 @@ import {
   listDrifts,
   runJob,
   seedVolume,
+  type DriftCursor,
+  type DriftFilter,
   type DriftListItem,
   type VolumeSeedResult,
 } from '../src/index.js';
@@ -53,6 +55,10 @@ afterAll(async () => {
   await traced?.destroy();
   await testDb?.destroy();
 });
+
+/** The list as the query API runs it: in the organization's row-level-security scope. */
+const list = (orgId: number, filter: DriftFilter, page: { cursor?: DriftCursor; limit: number; probe?: number }) =>
+  withOrgScope(testDb.db, orgId, (tx) => listDrifts(tx, orgId, filter, page));
 
 const rawDrifts = (environmentIds: number[]) =>
   testDb.db
@@ -112,12 +118,7 @@ describe('console queries', () => {
     let cursor: string | null = null;
     do {
       const decoded = cursor === null ? undefined : decodeDriftCursor(cursor);
-      const page = await listDrifts(
-        testDb.db,
-        org.organizationId,
-        { status: 'open' },
-        { limit: 37, ...(decoded ? { cursor: decoded } : {}) },
-      );
+      const page = await list(org.organizationId, { status: 'open' }, { limit: 37, ...(decoded ? { cursor: decoded } : {}) });
       seen.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor !== null);
@@ -130,11 +131,11 @@ describe('console queries', () => {
     const target = raw[17];
     if (!target) throw new Error('no drift');
     const physicalId = String(Reflect.get(Reflect.get(Object(target.metadata), 'resource') ?? {}, 'physicalId'));
-    const byId = await listDrifts(testDb.db, org.organizationId, { q: physicalId.toUpperCase() }, { limit: 500 });
+    const byId = await list(org.organizationId, { q: physicalId.toUpperCase() }, { limit: 500 });
     expect(byId.items.map((d) => d.id)).toContain(target.id);
     expect(byId.items.every((d) => d.physicalId === physicalId)).toBe(true);
 
-    const byPath = await listDrifts(testDb.db, org.organizationId, { q: 'metadata_options/HTTP_tokens' }, { limit: 1000 });
+    const byPath = await list(org.organizationId, { q: 'metadata_options/HTTP_tokens' }, { limit: 1000 });
     const withPath = await testDb.db
       .selectFrom('drift_changes as c')
       .innerJoin('drift_events as d', 'd.id', 'c.drift_event_id')
@@ -145,8 +146,7 @@ describe('console queries', () => {
       .execute();
     expect(byPath.items.map((d) => d.id).sort((a, b) => a - b)).toEqual(withPath.map((r) => r.id).sort((a, b) => a - b));
 
-    const byValue = await listDrifts(
-      testDb.db,
+    const byValue = await list(
       org.organizationId,
       { q: '0.0.0.0/0', environmentIds: [org.environmentIds[0] ?? 0] },
       { limit: 5 },
@@ -155,8 +155,30 @@ describe('console queries', () => {
     expect(byValue.items.every((d) => d.resourceType === 'aws_security_group' && d.environmentId === org.environmentIds[0])).toBe(
       true,
     );
+    // A small probe window sends the same searches through the trigram path: same answers.
+    const viaIndex = async (f: DriftFilter, limit: number) =>
+      (await list(org.organizationId, f, { limit, probe: 1 })).items.map((d) => d.id);
+    expect(await viaIndex({ q: physicalId.toUpperCase() }, 500)).toEqual(byId.items.map((d) => d.id));
+    expect(await viaIndex({ q: 'metadata_options/HTTP_tokens' }, 1000)).toEqual(byPath.items.map((d) => d.id));
+    expect(await viaIndex({ q: '0.0.0.0/0', environmentIds: [org.environmentIds[0] ?? 0] }, 5)).toEqual(
+      byValue.items.map((d) => d.id),
+    );
+    // Searching another organization's drift from this one's scope finds nothing.
+    expect(
+      (
+        await withOrgScope(testDb.db, other.organizationId, (tx) =>
+          listDrifts(tx, org.organizationId, { q: physicalId }, { limit: 5 }),
+        )
+      ).items,
+    ).toEqual([]);
+    const probe = await withOrgScope(testDb.db, other.organizationId, (tx) =>
+      sql<{
+        id: number;
+      }>`SELECT dg_search_drift_events(${org.organizationId}::int, ${`%${physicalId.toLowerCase()}%`}::text) AS id`.execute(tx),
+    );
+    expect(probe.rows).toEqual([]);
     // A LIKE wildcard in the text is taken literally.
-    expect((await listDrifts(testDb.db, org.organizationId, { q: '%' }, { limit: 5 })).items).toEqual([]);
+    expect((await list(org.organizationId, { q: '%' }, { limit: 5 })).items).toEqual([]);
   });
 
   it('90-day analytics add up the rollup of the organization', async () => {
@@ -190,12 +212,18 @@ describe('query plans (sequential scans disabled, as on a table too large to sca
   async function explain(run: () => Promise<unknown>) {
     statements.length = 0;
     await run();
+    return explainRecorded();
+  }
+  async function explainRecorded() {
     const client = new pg.Client({ connectionString: testDb.url });
     await client.connect();
     try {
       await client.query('SET enable_seqscan = off');
       const facts = { indexes: new Set<string>(), seqScans: new Set<string>() };
-      for (const s of statements) {
+      // The scope's transaction and set_config statements are not queries of the console.
+      for (const s of statements.filter(
+        (x) => /^(\s*--[^\n]*\n)*\s*(select|with)\b/i.test(x.sql) && !x.sql.includes('set_config('),
+      )) {
         const r = await client.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${s.sql}`, [...s.parameters]);
         planFacts(r.rows[0]?.['QUERY PLAN'], facts);
       }
@@ -242,12 +270,25 @@ describe('query plans (sequential scans disabled, as on a table too large to sca
   });
 
   it('search uses the trigram indexes; the plain list walks the newest-first index', async () => {
-    const search = await explain(() => listDrifts(traced, org.organizationId, { q: 'sg-1234' }, { limit: 50 }));
-    expect([...search.indexes]).toEqual(
-      expect.arrayContaining(['idx_drift_events_resource_trgm', 'idx_drift_changes_path_trgm', 'idx_drift_changes_values_trgm']),
+    const search = await explain(() =>
+      withOrgScope(traced, org.organizationId, (tx) => listDrifts(tx, org.organizationId, { q: 'sg-1234' }, { limit: 50 })),
     );
     expect([...search.seqScans].filter((t) => big.includes(t))).toEqual([]);
-    const list = await explain(() => listDrifts(traced, org.organizationId, {}, { limit: 50 }));
+    // The match runs in dg_search_drift_events (where row-level security cannot keep LIKE out of an index).
+    const body = (
+      await sql<{ src: string }>`SELECT prosrc AS src FROM pg_proc WHERE proname = 'dg_search_drift_events'`.execute(testDb.db)
+    ).rows[0];
+    if (!body) throw new Error('dg_search_drift_events is missing');
+    statements.length = 0;
+    statements.push({ sql: body.src, parameters: [org.organizationId, '%sg-1234%'] });
+    const inner = await explainRecorded();
+    expect([...inner.indexes]).toEqual(
+      expect.arrayContaining(['idx_drift_events_resource_trgm', 'idx_drift_changes_path_trgm', 'idx_drift_changes_values_trgm']),
+    );
+    expect([...inner.seqScans].filter((t) => big.includes(t))).toEqual([]);
+    const list = await explain(() =>
+      withOrgScope(traced, org.organizationId, (tx) => listDrifts(tx, org.organizationId, {}, { limit: 50 })),
+    );
     expect([...list.indexes].some((i) => i === 'idx_drift_events_time_id' || i === 'idx_drift_events_environment_time')).toBe(
       true,
     );

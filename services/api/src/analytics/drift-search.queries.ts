@@ -41,15 +41,16 @@ export interface DriftPage {
   nextCursor: string | null;
 }
 
-interface Cursor {
+/** Where a page ends: the last row's detection time (to the microsecond) and id. */
+export interface DriftCursor {
   at: string;
   id: number;
 }
 
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+const encodeCursor = (c: DriftCursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
 
 /** Reads a cursor of this list; undefined when it is not one (the caller answers 400). */
-export function decodeDriftCursor(text: string): Cursor | undefined {
+export function decodeDriftCursor(text: string): DriftCursor | undefined {
   try {
     const v: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
     if (typeof v !== 'object' || v === null) return undefined;
@@ -63,21 +64,46 @@ export function decodeDriftCursor(text: string): Cursor | undefined {
   }
 }
 
+interface Row {
+  id: number;
+  environment_id: number;
+  drift_type: string;
+  address: string | null;
+  physical_id: string | null;
+  resource_type: string | null;
+  detected_at: Date;
+  resolved_at: Date | null;
+  severity_score: string | null;
+  cursor_at: string;
+}
+
+/** Newest drifts matched directly before the trigram indexes are asked (see listDrifts). */
+const PROBE = 2_000;
+
 /** `q` as a LIKE pattern matching it anywhere, its wildcards taken literally. */
 const containsPattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
  * Newest drift first (detected_at, id), `limit` per page, keyset pagination: the cursor is the
- * last row's (detected_at, id), so a page costs the same however deep. The text search
- * expressions are those of the trigram indexes of migration 0015.
+ * last row's (detected_at, id), so a page costs the same however deep. Run it in the
+ * organization's scope (withOrgScope): the text search answers only there.
  */
 export async function listDrifts(
   db: Kysely<Database>,
   orgId: number,
   filter: DriftFilter,
-  page: { cursor?: Cursor; limit: number },
+  page: {
+    cursor?: DriftCursor;
+    limit: number;
+    /** Newest drifts matched directly before the trigram indexes are asked (default 2,000). */
+    probe?: number;
+  },
 ): Promise<DriftPage> {
-  const where: RawBuilder<unknown>[] = [sql`d.environment_id IN (SELECT id FROM environments WHERE organization_id = ${orgId})`];
+  // The organization's environments as one array (an InitPlan), not a join the planner might
+  // repeat the rest of the plan for, once per environment.
+  const where: RawBuilder<unknown>[] = [
+    sql`d.environment_id = ANY (ARRAY(SELECT id FROM environments WHERE organization_id = ${orgId}))`,
+  ];
   if (filter.environmentIds && filter.environmentIds.length > 0)
     where.push(sql`d.environment_id = ANY (${[...filter.environmentIds]}::int[])`);
   if (filter.status === 'open') where.push(sql`d.resolved_at IS NULL`);
@@ -95,39 +121,44 @@ export async function listDrifts(
   }
   if (filter.securityCritical)
     where.push(sql`EXISTS (SELECT 1 FROM drift_changes c WHERE c.drift_event_id = d.id AND c.is_security_critical)`);
-  if (filter.q !== undefined && filter.q.trim() !== '') {
-    const p = containsPattern(filter.q.trim());
-    where.push(sql`d.id IN (
-      SELECT x.id FROM drift_events x
-        WHERE lower(coalesce(x.metadata #>> '{resource,address}', '') || ' ' || coalesce(x.metadata #>> '{resource,physicalId}', '')) LIKE ${p}
-      UNION
-      SELECT c.drift_event_id FROM drift_changes c WHERE lower(c.property_path) LIKE ${p}
-      UNION
-      SELECT c.drift_event_id FROM drift_changes c
-        WHERE lower(coalesce(c.declared_value::text, '') || ' ' || coalesce(c.actual_value::text, '')) LIKE ${p})`);
-  }
   if (page.cursor) where.push(sql`(d.detected_at, d.id) < (${page.cursor.at}::timestamptz, ${page.cursor.id}::int)`);
-  const r = await sql<{
-    id: number;
-    environment_id: number;
-    drift_type: string;
-    address: string | null;
-    physical_id: string | null;
-    resource_type: string | null;
-    detected_at: Date;
-    resolved_at: Date | null;
-    severity_score: string | null;
-    cursor_at: string;
-  }>`
-    SELECT d.id, d.environment_id, d.drift_type, d.metadata #>> '{resource,address}' AS address,
-      d.metadata #>> '{resource,physicalId}' AS physical_id, d.metadata #>> '{resource,type}' AS resource_type,
-      d.detected_at, d.resolved_at, d.severity_score,
-      to_char(d.detected_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
-    FROM drift_events d
-    WHERE ${sql.join(where, sql` AND `)}
-    ORDER BY d.detected_at DESC, d.id DESC
-    LIMIT ${page.limit + 1}`.execute(db);
-  const rows = r.rows.slice(0, page.limit);
+  const q = filter.q?.trim() ?? '';
+  const select = (extra: RawBuilder<unknown>[], limit: number) =>
+    sql<Row>`
+      SELECT d.id, d.environment_id, d.drift_type, d.metadata #>> '{resource,address}' AS address,
+        d.metadata #>> '{resource,physicalId}' AS physical_id, d.metadata #>> '{resource,type}' AS resource_type,
+        d.detected_at, d.resolved_at, d.severity_score,
+        to_char(d.detected_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+      FROM drift_events d
+      WHERE ${sql.join([...where, ...extra], sql` AND `)}
+      ORDER BY d.detected_at DESC, d.id DESC
+      LIMIT ${limit}`.execute(db);
+  let found: Row[];
+  if (q === '') {
+    found = (await select([], page.limit + 1)).rows;
+  } else {
+    const p = containsPattern(q);
+    // Text that many drifts contain: the newest PROBE drifts that pass the other filters are
+    // matched directly, and a full page among them is the exact answer (nothing newer was
+    // skipped). Rarer text: the trigram indexes find every match, through
+    // dg_search_drift_events (migration 0015), whose ids then pass this query's policies.
+    const probe = Math.max(page.probe ?? PROBE, page.limit + 1);
+    const window = (await select([], probe)).rows;
+    const matched = new Set(
+      (
+        await sql<{
+          id: number;
+        }>`SELECT dg_drift_events_matching(${orgId}::int, ${window.map((w) => w.id)}::int[], ${p}::text) AS id`.execute(db)
+      ).rows.map((m) => m.id),
+    );
+    const inWindow = window.filter((w) => matched.has(w.id));
+    found =
+      inWindow.length > page.limit || window.length < probe
+        ? inWindow.slice(0, page.limit + 1)
+        : (await select([sql`d.id = ANY (ARRAY(SELECT dg_search_drift_events(${orgId}::int, ${p}::text)))`], page.limit + 1))
+            .rows;
+  }
+  const rows = found.slice(0, page.limit);
   const items = rows.map((x) => ({
     id: x.id,
     environmentId: x.environment_id,
@@ -141,5 +172,5 @@ export async function listDrifts(
   }));
   // The cursor keeps the timestamp to the microsecond, as stored.
   const last = rows.at(-1);
-  return { items, nextCursor: r.rows.length > page.limit && last ? encodeCursor({ at: last.cursor_at, id: last.id }) : null };
+  return { items, nextCursor: found.length > page.limit && last ? encodeCursor({ at: last.cursor_at, id: last.id }) : null };
 }

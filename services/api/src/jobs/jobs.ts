@@ -21,8 +21,8 @@ export type JobResult = JobOutcome<object>;
  * Runs one job under its lock: a second run of the same job at the same time (another api
  * instance, or the CLI) returns `skipped` and does nothing.
  */
-export async function runJob(ctx: JobContext, name: JobName, options: JobOptions = {}): Promise<JobResult> {
-  const run = (): Promise<object> => {
+export async function runJob(jobCtx: JobContext, name: JobName, options: JobOptions = {}): Promise<JobResult> {
+  const run = (ctx: JobContext): Promise<object> => {
     switch (name) {
       case 'rollup':
         return runRollup(ctx, options.rollup);
@@ -40,7 +40,7 @@ export async function runJob(ctx: JobContext, name: JobName, options: JobOptions
       }
     }
   };
-  return withJobLock(ctx.db, name, run);
+  return withJobLock(jobCtx.db, name, (conn) => run({ ...jobCtx, db: conn }));
 }
 
 /** The maintenance round, in dependency order: partitions ahead, rollup before retention, archive, models. */

@@ -1,5 +1,8 @@
-import { runJob, MAINTENANCE_JOBS, type JobName } from './jobs.js';
-import type { JobContext } from './job-context.js';
+import { runJob, MAINTENANCE_JOBS, type JobName, type JobOptions } from './jobs.js';
+import { daysBefore, utcDay, type JobContext } from './job-context.js';
+
+/** Days the maintenance round rolls up again, so a day left half-done by an outage is completed before retention. */
+const MAINTENANCE_ROLLUP_DAYS = 7;
 
 export interface LifecycleSchedulerOptions extends JobContext {
   rollupIntervalMs: number;
@@ -16,8 +19,8 @@ export interface LifecycleScheduler {
 
 /**
  * Runs the lifecycle jobs inside the api service: the rollup of yesterday and today every
- * `rollupIntervalMs`, the maintenance round (partitions, rollup, retention, archive, model
- * pruning) every `maintenanceIntervalMs`, first right after start. Jobs run one at a time per
+ * `rollupIntervalMs`, the maintenance round (partitions, rollup of the last week, retention,
+ * archive, model pruning) every `maintenanceIntervalMs`, first right after start. Jobs run one at a time per
  * instance; across instances their locks keep each job to one runner. A failing job is logged
  * and the next ones still run.
  */
@@ -28,11 +31,11 @@ export function createLifecycleScheduler(options: LifecycleSchedulerOptions): Li
   let stopping = false;
   let chain: Promise<void> = Promise.resolve();
 
-  const runJobs = async (jobs: readonly JobName[]): Promise<void> => {
+  const runJobs = async (jobs: readonly JobName[], options: JobOptions = {}): Promise<void> => {
     for (const job of jobs) {
       if (stopping) return;
       try {
-        const outcome = await runJob(ctx, job);
+        const outcome = await runJob(ctx, job, options);
         if (outcome.status === 'skipped') log.debug({ job }, 'job running elsewhere; skipped');
       } catch (err) {
         log.error({ err, job }, 'lifecycle job failed');
@@ -42,7 +45,11 @@ export function createLifecycleScheduler(options: LifecycleSchedulerOptions): Li
 
   // One job at a time: each run queues behind the one in progress.
   const runOnce = (which: 'rollup' | 'maintenance'): Promise<void> => {
-    chain = chain.then(() => runJobs(which === 'rollup' ? ['rollup'] : MAINTENANCE_JOBS));
+    chain = chain.then(() =>
+      which === 'rollup'
+        ? runJobs(['rollup'])
+        : runJobs(MAINTENANCE_JOBS, { rollup: { from: utcDay(daysBefore(ctx.now(), MAINTENANCE_ROLLUP_DAYS)) } }),
+    );
     return chain;
   };
 

@@ -2,6 +2,22 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import {
+  CAUSES,
+  DAY_MS,
+  DRIFT_TYPES,
+  PRIORITIES,
+  REC_TYPES,
+  RESOLUTIONS,
+  hex,
+  iso,
+  pick,
+  resourceType,
+  rnd,
+  row,
+  type ResourceType,
+} from './volume-seed.data.js';
+import { LOADED_TABLES, dropSecondaryIndexes, ensureAuditMonths } from './volume-seed.schema.js';
 
 /**
  * Loads a large organization's worth of drift for benchmarks and the query tests, with COPY:
@@ -33,82 +49,11 @@ export interface VolumeSeedResult {
   rows: Record<string, number>;
 }
 
-const DAY_MS = 86_400_000;
-const CAUSES = [
-  'emergency_fix',
-  'manual_troubleshooting',
-  'security_response',
-  'configuration_error',
-  'automated_response',
-  'unknown',
-];
-const REC_TYPES = ['auto_revert', 'codify_iac', 'escalate_review', 'accept_exception', 'manual_review'];
-const PRIORITIES = ['low', 'medium', 'high', 'critical'];
-const RESOLUTIONS = ['auto_revert', 'codify_iac', 'accepted', 'escalated'];
-const DRIFT_TYPES = ['modified', 'modified', 'modified', 'modified', 'modified', 'modified', 'deleted', 'added', 'moved'];
-const RESOURCE_TYPES: { type: string; id: (n: number) => string; paths: string[] }[] = [
-  {
-    type: 'aws_security_group',
-    id: (n) => `sg-${hex(n, 17)}`,
-    paths: ['/ingress/0/cidr_blocks', '/ingress/1/from_port', '/egress/0/cidr_blocks', '/tags/Owner', '/description'],
-  },
-  {
-    type: 'aws_instance',
-    id: (n) => `i-${hex(n, 17)}`,
-    paths: ['/instance_type', '/tags/Environment', '/monitoring', '/ebs_optimized', '/metadata_options/http_tokens'],
-  },
-  {
-    type: 'aws_s3_bucket',
-    id: (n) => `arn:aws:s3:::data-${hex(n, 8)}`,
-    paths: ['/versioning/enabled', '/acl', '/tags/CostCenter', '/server_side_encryption_configuration/rule/sse_algorithm'],
-  },
-  {
-    type: 'aws_iam_role',
-    id: (n) => `arn:aws:iam::123456789012:role/svc-${hex(n, 6)}`,
-    paths: ['/assume_role_policy/Statement/0/Principal', '/max_session_duration', '/tags/Team'],
-  },
-  {
-    type: 'kubernetes_deployment',
-    id: (n) => `apps/v1/Deployment/payments/api-${hex(n, 5)}`,
-    paths: [
-      '/spec/replicas',
-      '/spec/template/spec/containers/0/image',
-      '/spec/template/spec/containers/0/resources/limits/memory',
-    ],
-  },
-];
-
-/** A deterministic number in [0, 1) from an index and a salt (a 32-bit integer hash). */
-function rnd(i: number, salt: number): number {
-  let h = Math.imul(i ^ Math.imul(salt, 0x9e3779b1), 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  h = Math.imul(h ^ salt, 0x27d4eb2f);
-  h ^= h >>> 15;
-  return (h >>> 0) / 4294967296;
-}
-function pick<T>(list: readonly T[], r: number): T {
-  const v = list[Math.min(list.length - 1, Math.floor(r * list.length))];
-  if (v === undefined) throw new RangeError('pick from an empty list');
-  return v;
-}
-/** The resource type of resource number `n` (round robin). */
-const resourceType = (n: number) => pick(RESOURCE_TYPES, ((n % RESOURCE_TYPES.length) + 0.5) / RESOURCE_TYPES.length);
-function hex(n: number, len: number): string {
-  return (Math.imul(n + 1, 2654435761) >>> 0).toString(16).padStart(8, '0').repeat(3).slice(0, len);
-}
-const iso = (ms: number) => new Date(ms).toISOString();
-/** COPY text format: \N for NULL; backslash, tab and newlines escaped. */
-const cell = (v: string | number | boolean | null): string =>
-  v === null ? '\\N' : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
-const row = (cells: (string | number | boolean | null)[]) => `${cells.map(cell).join('\t')}\n`;
-
 interface Drift {
   id: number;
   env: number;
   resource: number;
-  type: (typeof RESOURCE_TYPES)[number];
+  type: ResourceType;
   detectedMs: number;
   resolvedMs: number | null;
   severity: number;
@@ -414,54 +359,5 @@ export async function seedVolume(url: string, options: VolumeSeedOptions): Promi
     return { organizationId: orgId, environmentIds: envIds, driftEvents: total, firstDriftId: firstDrift, rows };
   } finally {
     await client.end();
-  }
-}
-
-const LOADED_TABLES = [
-  'iac_resources',
-  'drift_events',
-  'drift_changes',
-  'drift_cause_analysis',
-  'ml_predictions',
-  'recommendations',
-  'notifications',
-  'correlation_events',
-];
-
-/** Drops the indexes of `tables` that back no constraint; returns their definitions. */
-async function dropSecondaryIndexes(client: pg.Client, tables: readonly string[]): Promise<string[]> {
-  const r = await client.query<{ name: string; def: string }>(
-    `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
-     FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
-     WHERE t.relname = ANY ($1) AND t.relnamespace = current_schema()::regnamespace
-       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`,
-    [tables],
-  );
-  for (const { name } of r.rows) await client.query(`DROP INDEX ${name}`);
-  return r.rows.map((x) => x.def);
-}
-
-/** Monthly audit partitions for the seeded months, like dg_ensure_audit_partitions makes ahead. */
-async function ensureAuditMonths(client: pg.Client, fromMs: number, toMs: number): Promise<void> {
-  const d = new Date(fromMs);
-  let y = d.getUTCFullYear();
-  let m = d.getUTCMonth();
-  for (;;) {
-    const lo = Date.UTC(y, m, 1);
-    if (lo > toMs) return;
-    const hi = Date.UTC(y, m + 1, 1);
-    const name = `audit_log_y${y}m${String(m + 1).padStart(2, '0')}`;
-    await client.query(`DO $do$ BEGIN
-      IF to_regclass('${name}') IS NULL THEN
-        CREATE TABLE ${name} PARTITION OF audit_log FOR VALUES FROM ('${iso(lo)}') TO ('${iso(hi)}');
-        -- Reachable only through audit_log, as dg_ensure_audit_partitions leaves its partitions.
-        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dg_app') THEN REVOKE ALL ON TABLE ${name} FROM dg_app; END IF;
-      END IF;
-    END $do$`);
-    m += 1;
-    if (m === 12) {
-      m = 0;
-      y += 1;
-    }
   }
 }
