@@ -3,7 +3,8 @@
  * recommender service (PostgreSQL as dg_recommender, NATS JetStream) consumes a burst of
  * analysed drifts (Terraform, Kubernetes and CloudFormation, codify / revert / accept / review)
  * and the clock stops when its outbox relay has published the last recommendation.created.
- * Goal: ≥ 1,000/s on a 2-core machine.
+ * Goal: ≥ 1,000/s on a 2-core machine. DG_BENCH_RECOMMENDATIONS (default 5,000), DG_BENCH_POOL (20)
+ * and DG_BENCH_CONCURRENCY (32) size the run.
  */
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -90,7 +91,10 @@ async function published(h: RecommenderHarness): Promise<number> {
 
 export async function run(): Promise<BenchRow[]> {
   // A pool and concurrency above the defaults: the bench measures the service, not a 5-connection test pool.
-  const h = await startRecommender('bench_recommender', { poolMax: 20, concurrency: 32 });
+  const h = await startRecommender('bench_recommender', {
+    poolMax: Number(process.env['DG_BENCH_POOL'] ?? 20),
+    concurrency: Number(process.env['DG_BENCH_CONCURRENCY'] ?? 32),
+  });
   try {
     const ids = await openDrifts(h, DRIFTS);
     const events = ids.map((id, i) => scenario(i, id));

@@ -144,6 +144,21 @@ describe('recommendation lifecycle', () => {
       ['open', 3, 'manual_review'],
     ]);
     expect(rows[0]?.superseded_by).toBe(rows[1]?.id);
+    // The database itself refuses a second open recommendation of the drift.
+    await expect(
+      h.db
+        .insertInto('recommendations')
+        .values({
+          drift_event_id: driftId,
+          recommendation_type: 'manual_review',
+          priority: 'low',
+          confidence_score: '0.50',
+          rationale: 'x',
+          recommended_by: 'test',
+          analysis_version: 9,
+        })
+        .execute(),
+    ).rejects.toThrow(/recommendations_one_open_per_drift/);
     const events = await waitUntil(async () => {
       const e = await createdEvents(driftId);
       return e.length === 2 && e;
@@ -304,6 +319,7 @@ describe('recommendation lifecycle', () => {
   it('refuses to accept a superseded recommendation: the command is dead-lettered, nothing changes', async () => {
     const driftId = await h.openDrift();
     await h.publish('drift.analyzed.v1', emergencyFix(driftId));
+    await waitUntil(async () => (await recommendationsOf(driftId)).length === 1);
     await h.publish('drift.analyzed.v1', emergencyFix(driftId, { analysisVersion: 2 }));
     const rows = await waitUntil(async () => {
       const r = await recommendationsOf(driftId);

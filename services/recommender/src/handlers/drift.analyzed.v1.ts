@@ -1,11 +1,11 @@
 import { enqueue, PermanentError, type EventHandler } from '@driftguard/bus';
-import { asTruncatedValue, type DataOf, type JsonValue } from '@driftguard/contracts';
+import { asTruncatedValue, type DataOf, type JsonValue, type RecommendationType } from '@driftguard/contracts';
 import { fetchDriftChangeValue, writeAudit, type Database } from '@driftguard/db';
 import type { Transaction } from 'kysely';
 import type { PlanInput, ResolvedChange } from '../codegen/plan-input.js';
 import { declaredState, liveBody, storedDrift } from '../declared-state.queries.js';
 import { driftViewOf, type DriftView } from '../drift-view.js';
-import { recommend } from '../recommendation/recommend.js';
+import { decisionFor, recommend } from '../recommendation/recommend.js';
 import { recommendationCreated, remediationRequested } from '../recommendation/recommendation.events.js';
 import type { PolicyCache } from '../policy/policy-cache.js';
 import {
@@ -53,16 +53,34 @@ async function resolveChanges(tx: Transaction<Database>, view: DriftView): Promi
   return out;
 }
 
+/**
+ * Whether the steps of this recommendation use the declared configuration: Kubernetes manifests
+ * always (revert applies them, Argo CD tracking is read from them), Terraform to codify a
+ * modification; CloudFormation patches address the template by logical id.
+ */
+function needsDeclared(view: DriftView, type: RecommendationType): boolean {
+  if (view.driftType === 'added') return false;
+  switch (view.iacTool) {
+    case 'kubernetes':
+      return true;
+    case 'terraform':
+      return view.driftType === 'modified' && type !== 'auto_revert' && type !== 'accept_exception';
+    case 'cloudformation':
+      return false;
+    default: {
+      const never: never = view.iacTool;
+      throw new Error(`unknown IaC tool ${String(never)}`);
+    }
+  }
+}
+
 async function planInput(
   tx: Transaction<Database>,
   view: DriftView,
-  envId: number,
-  iacResourceId: number | null,
+  q: { envId: number; iacResourceId: number | null; type: RecommendationType },
 ): Promise<PlanInput> {
-  // CloudFormation patches address the template by logical id and need no declared state.
-  const needsDeclared = view.driftType !== 'added' && view.iacTool !== 'cloudformation';
-  const declared: JsonValue | null = needsDeclared
-    ? await declaredState(tx, { iacResourceId, envId, address: view.resource.address })
+  const declared: JsonValue | null = needsDeclared(view, q.type)
+    ? await declaredState(tx, { iacResourceId: q.iacResourceId, envId: q.envId, address: view.resource.address })
     : null;
   return {
     tool: view.iacTool,
@@ -105,8 +123,9 @@ export function driftAnalyzedV1(deps: DriftAnalyzedDeps): EventHandler<'drift.an
     const view = driftViewOf(data, data.drift ? null : await storedDrift(tx, driftEventId));
     if (!view) throw new PermanentError(`drift ${driftEventId} carries no summary and its stored record cannot be read`);
 
-    const plan = await planInput(tx, view, event.envId, drift.iac_resource_id);
     const layers = await deps.policies.layers(tx, event.orgId, event.envId, log);
+    const type = decisionFor(data, view, layers).outcome.recommendationType;
+    const plan = await planInput(tx, view, { envId: event.envId, iacResourceId: drift.iac_resource_id, type });
     const rec = recommend(data, view, plan, layers, now());
     const resolved = drift.resolved_at !== null;
     // A resolved drift keeps no open recommendation: one left from an earlier analysis expires too.

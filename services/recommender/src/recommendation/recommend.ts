@@ -35,6 +35,11 @@ export interface Recommendation {
 
 const round2 = (x: number) => Math.round(Math.min(1, Math.max(0, x)) * 100) / 100;
 
+/** The policy's decision alone: which rule of which layer decides this drift. */
+export function decisionFor(data: Analyzed, view: DriftView, layers: readonly PolicyLayer[]) {
+  return decide(layers, policyFacts(data, view));
+}
+
 /**
  * Decides what to do about an analysed drift and how: the first policy rule that matches (the
  * layers in order, ending with the defaults), the tool's steps and generated code, the
