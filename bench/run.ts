@@ -18,6 +18,7 @@ const benches: Bench[] = [
   { name: 'cause prediction', load: () => import('./cause.bench.js') },
   { name: 'recommender end to end', load: () => import('./recommender.bench.js') },
   { name: 'console queries', load: () => import('./queries.bench.js') },
+  { name: 'notifier', load: () => import('./notifier.bench.js'), needs: ['DATABASE_URL', 'NATS_URL'] },
 ];
 
 const rows: BenchRow[] = [];

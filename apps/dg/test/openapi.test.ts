@@ -177,7 +177,7 @@ describe.each(SERVICE_NAMES)('%s serves /openapi.json', (name) => {
       expect(operation, `${name}: ${route.method} ${route.url} is in /openapi.json`).toBeDefined();
       const statuses = Object.keys(operation!.responses ?? {});
       expect(
-        // A redirecting route (the OpenID Connect sign-in) succeeds with a 3xx.
+        // A redirecting route succeeds with its 3xx (the OpenID Connect sign-in, the notifier's tracked links).
         statuses.some((s) => s.startsWith('2') || s.startsWith('3')),
         `${name}: ${route.method} ${route.url} documents its success`,
       ).toBe(true);

@@ -39,6 +39,7 @@ export const TABLE_OWNERS = {
   notification_deliveries: 'notifier',
   notification_groups: 'notifier',
   notification_group_items: 'notifier',
+  notification_resolved_drifts: 'notifier',
   silences: 'notifier',
   maintenance_windows: 'notifier',
   channel_health: 'notifier',

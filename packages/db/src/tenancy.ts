@@ -32,6 +32,7 @@ const TENANT_PATHS = {
   integrations: 'org',
   notification_groups: 'org',
   notification_group_items: 'org',
+  notification_resolved_drifts: 'org',
   silences: 'org',
   maintenance_windows: 'org',
   channel_health: 'org',

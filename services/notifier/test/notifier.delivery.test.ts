@@ -24,6 +24,7 @@ describe('notifier delivery (real Slack peer and Standard Webhooks receiver)', (
   let webhook: WebhookPeer;
   let slackChannel: number;
   let webhookChannel: number;
+  let port: number;
 
   beforeAll(async () => {
     world = await createNotifierWorld('notifier_delivery');
@@ -51,7 +52,7 @@ describe('notifier delivery (real Slack peer and Standard Webhooks receiver)', (
         },
       ])
       .execute();
-    await world.startService();
+    ({ port } = await world.startService());
   }, 60_000);
 
   afterAll(async () => {
@@ -105,9 +106,10 @@ describe('notifier delivery (real Slack peer and Standard Webhooks receiver)', (
     const data = recommendation({ priority: 'critical', resourceType: 'hook_outage' });
     const envId = await world.addEnvironment('hook-outage');
     await world.publish('recommendation.created.v1', data, { envId });
+    // Three failed attempts recorded; the next one is due no sooner than 960 ms later.
     await waitUntil(async () => {
       const [row] = await rowsOf(world, data.driftEventId);
-      return row && row.attempts >= 3 ? row : undefined;
+      return row && (await attemptsOf(world, row.id)).length >= 3 ? row : undefined;
     });
     webhook = await startWebhookPeer({ port, secrets });
     const [row] = await waitUntil(async () => {
@@ -141,6 +143,8 @@ describe('notifier delivery (real Slack peer and Standard Webhooks receiver)', (
     const letters = await listDeadLetters(world.db, { service: 'notifier', limit: 10, includeReplayed: false });
     const letter = letters.find((l) => l.error.startsWith(`notification ${row?.id}:`));
     expect(letter?.errorCode).toBe('retries_exhausted');
+    // The receiver still fails once after the replay: the retry schedule starts over, so it is retried.
+    webhook.script(webhook.answers.serverError());
     await replayDeadLetter(world.db, world.bus, letter?.id ?? 0);
     await waitUntil(async () => {
       const rows = await rowsOf(world, data.driftEventId);
@@ -148,5 +152,55 @@ describe('notifier delivery (real Slack peer and Standard Webhooks receiver)', (
     });
     const ids = webhook.deliveries.filter((d) => d.id === row?.idempotency_key);
     expect(ids).toHaveLength(1);
+    const after = await attemptsOf(world, row?.id ?? 0);
+    expect(after.map((a) => a.response_code)).toEqual([503, 503, 503, 503, 503, 503, 503, 204]);
   }, 60_000);
+
+  it('records read_at once when the console link of a message is opened, and refuses a forged link', async () => {
+    const envId = await world.addEnvironment('hook-read');
+    const data = recommendation({ priority: 'critical', resourceType: 'hook_read' });
+    await world.publish('recommendation.created.v1', data, { envId });
+    const [row] = await waitUntil(async () => {
+      const rows = await rowsOf(world, data.driftEventId);
+      return rows[0]?.status === 'delivered' ? rows : undefined;
+    });
+    const delivery = webhook.deliveries.find((d) => d.id === row?.idempotency_key);
+    const link = new URL(String(delivery?.body.data['consoleUrl']));
+    expect(link.pathname).toMatch(/^\/r\//);
+    expect(row?.read_at).toBeNull();
+    const open = () => fetch(`http://127.0.0.1:${port}${link.pathname}`, { redirect: 'manual' });
+    const first = await open();
+    expect(first.status).toBe(302);
+    expect(first.headers.get('location')).toBe(`http://127.0.0.1:8080/drifts/${data.driftEventId}`);
+    const readAt = (await rowsOf(world, data.driftEventId))[0]?.read_at;
+    expect(readAt).toBeInstanceOf(Date);
+    await sleep(20);
+    expect((await open()).status).toBe(302);
+    expect((await rowsOf(world, data.driftEventId))[0]?.read_at).toEqual(readAt);
+    const [payload] = link.pathname.slice(3).split('.');
+    const forged = await fetch(`http://127.0.0.1:${port}/r/${payload}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`, { redirect: 'manual' });
+    expect(forged.status).toBe(404);
+  }, 30_000);
+
+  it('sends to one Slack webhook at most once a second, delivering every message', async () => {
+    const drifts = await Promise.all(
+      [0, 1, 2].map(async (i) => {
+        const envId = await world.addEnvironment(`slack-pace-${i}`);
+        const data = recommendation({ priority: 'critical', resourceType: 'slack_pace' });
+        await world.publish('recommendation.created.v1', data, { envId });
+        return data.driftEventId;
+      }),
+    );
+    const rows = await waitUntil(async () => {
+      const all = (await Promise.all(drifts.map((d) => rowsOf(world, d)))).flat();
+      return all.length === 3 && all.every((r) => r.status === 'delivered') ? all : undefined;
+    });
+    const times = (await Promise.all(rows.map((r) => attemptsOf(world, r.id))))
+      .flat()
+      .map((a) => a.attempted_at.getTime())
+      .sort((a, b) => a - b);
+    expect(times).toHaveLength(3);
+    expect((times[1] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(950);
+    expect((times[2] ?? 0) - (times[1] ?? 0)).toBeGreaterThanOrEqual(950);
+  }, 30_000);
 });

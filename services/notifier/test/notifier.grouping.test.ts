@@ -116,4 +116,66 @@ describe('notifier grouping and resolution (real Slack and PagerDuty peers)', ()
     expect(message?.edits).toBe(1);
     expect(message?.text).toMatch(/resolved/i);
   }, 30_000);
+
+  it('does not alert for a drift whose resolution arrived before its recommendation', async () => {
+    const envId = await world.addEnvironment('late');
+    const late = recommendation({ priority: 'critical' });
+    const control = recommendation({ priority: 'critical' });
+    await world.publish(
+      'drift.resolved.v1',
+      {
+        driftEventId: late.driftEventId,
+        resolvedAt: new Date().toISOString(),
+        resolutionType: 'auto_revert',
+        resolvedBy: 'scan',
+      },
+      { envId },
+    );
+    await waitUntil(() =>
+      world.db
+        .selectFrom('notification_resolved_drifts')
+        .selectAll()
+        .where('drift_event_id', '=', late.driftEventId)
+        .executeTakeFirst(),
+    );
+    await world.publish('recommendation.created.v1', late, { envId });
+    await world.publish('recommendation.created.v1', control, { envId });
+    const rows = await waitUntil(async () => {
+      const r = await world.db.selectFrom('notifications').selectAll().where('status', '=', 'delivered').execute();
+      const mine = r.filter((x) => Array.isArray(x.covered_drift_ids) && x.covered_drift_ids.includes(control.driftEventId));
+      return mine.length === 2 ? mine : undefined;
+    });
+    expect(rows.every((r) => JSON.stringify(r.covered_drift_ids) === JSON.stringify([control.driftEventId]))).toBe(true);
+    const items = await world.db
+      .selectFrom('notification_group_items')
+      .select('drift_event_id')
+      .where('drift_event_id', '=', late.driftEventId)
+      .execute();
+    expect(items).toHaveLength(0);
+  }, 30_000);
+
+  it('retries a PagerDuty 429 and opens the incident once', async () => {
+    const envId = await world.addEnvironment('throttled');
+    const incidentsBefore = pagerduty.alerts.size;
+    pagerduty.script(pagerduty.answers.throttled());
+    const data = recommendation({ priority: 'critical' });
+    await world.publish('recommendation.created.v1', data, { envId });
+    const rows = await waitUntil(async () => {
+      const r = await world.db.selectFrom('notifications').selectAll().where('status', '=', 'delivered').execute();
+      const mine = r.filter((x) => JSON.stringify(x.covered_drift_ids) === JSON.stringify([data.driftEventId]));
+      return mine.length === 2 ? mine : undefined;
+    });
+    const attempts = await world.db
+      .selectFrom('notification_deliveries')
+      .select(['notification_id', 'response_code'])
+      .where(
+        'notification_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .orderBy('attempt')
+      .execute();
+    expect(attempts.map((a) => a.response_code).sort()).toEqual([200, 202, 429]);
+    expect(pagerduty.alerts.size - incidentsBefore).toBe(1);
+  }, 30_000);
 });

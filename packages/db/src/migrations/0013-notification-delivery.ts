@@ -8,6 +8,8 @@ import { sql, type Kysely } from 'kysely';
  *   flushed at `flush_at` (group_wait after its first drift, at once for a critical one), again
  *   after group_interval when it changed, and at `repeat_at` while something is still open. Each
  *   item keeps the alert text of its drift, so no flush reads another unit's tables.
+ * - `notification_resolved_drifts`: resolutions seen, so a late recommendation of a resolved drift
+ *   does not alert.
  * - `notifications` gains its delivery state: one row per (group flush, channel), unique on
  *   (channel_id, dedupe_key), claimed under a lease (`claimed_by`, `claimed_until`) before the
  *   provider is called, with the `idempotency_key` every attempt of the row reuses.
@@ -23,7 +25,14 @@ import { sql, type Kysely } from 'kysely';
  * dg_notifier) names the organizations that have some, and the work itself is then done inside
  * each organization's scope.
  */
-const tenantTables = ['notification_groups', 'notification_group_items', 'silences', 'maintenance_windows', 'channel_health'];
+const tenantTables = [
+  'notification_groups',
+  'notification_group_items',
+  'notification_resolved_drifts',
+  'silences',
+  'maintenance_windows',
+  'channel_health',
+];
 
 const up_ = [
   `CREATE TABLE notification_groups (
@@ -60,6 +69,14 @@ const up_ = [
     PRIMARY KEY (group_id, drift_event_id)
   )`,
   `CREATE INDEX notification_group_items_drift ON notification_group_items (organization_id, drift_event_id)`,
+  // Resolutions the notifier has seen, so a recommendation arriving after its drift's resolution
+  // (messages come in any order) does not alert.
+  `CREATE TABLE notification_resolved_drifts (
+    organization_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    drift_event_id INTEGER NOT NULL,
+    resolved_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    PRIMARY KEY (organization_id, drift_event_id)
+  )`,
   `ALTER TABLE notifications
     ADD COLUMN organization_id INTEGER REFERENCES organizations(id) ON DELETE CASCADE,
     ADD COLUMN group_id INTEGER REFERENCES notification_groups(id) ON DELETE CASCADE,
@@ -73,6 +90,7 @@ const up_ = [
     ADD COLUMN suppressed_by_silence_id INTEGER,
     ADD COLUMN suppressed_by_window_id INTEGER,
     ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0,
+    ADD COLUMN retries_from INTEGER NOT NULL DEFAULT 0,
     ADD COLUMN next_attempt_at TIMESTAMP WITH TIME ZONE,
     ADD COLUMN claimed_by VARCHAR(255),
     ADD COLUMN claimed_until TIMESTAMP WITH TIME ZONE,
@@ -161,8 +179,9 @@ const down_ = [
   'ALTER TABLE notification_deliveries DROP COLUMN latency_ms, DROP COLUMN claimed_by',
   `ALTER TABLE notifications DROP COLUMN organization_id, DROP COLUMN group_id, DROP COLUMN alert_key, DROP COLUMN action,
     DROP COLUMN dedupe_key, DROP COLUMN idempotency_key, DROP COLUMN status, DROP COLUMN covered_drift_ids,
-    DROP COLUMN suppressed_by_silence_id, DROP COLUMN suppressed_by_window_id, DROP COLUMN attempts, DROP COLUMN next_attempt_at,
+    DROP COLUMN suppressed_by_silence_id, DROP COLUMN suppressed_by_window_id, DROP COLUMN attempts, DROP COLUMN retries_from, DROP COLUMN next_attempt_at,
     DROP COLUMN claimed_by, DROP COLUMN claimed_until, DROP COLUMN provider_ref, DROP COLUMN last_error, DROP COLUMN created_at`,
+  'DROP TABLE notification_resolved_drifts',
   'DROP TABLE notification_group_items',
   'DROP TABLE notification_groups',
 ];

@@ -32,6 +32,7 @@ import { integrationsColumns } from './integrations.js';
 import { recommendationPoliciesColumns } from './recommendation-policies.js';
 import { notificationGroupsColumns } from './notification-groups.js';
 import { notificationGroupItemsColumns } from './notification-group-items.js';
+import { notificationResolvedDriftsColumns } from './notification-resolved-drifts.js';
 import { silencesColumns } from './silences.js';
 import { maintenanceWindowsColumns } from './maintenance-windows.js';
 import { channelHealthColumns } from './channel-health.js';
@@ -75,6 +76,7 @@ export const derivedTableColumns = {
   // migration 0013: notification grouping, silences and delivery
   notification_groups: notificationGroupsColumns,
   notification_group_items: notificationGroupItemsColumns,
+  notification_resolved_drifts: notificationResolvedDriftsColumns,
   silences: silencesColumns,
   maintenance_windows: maintenanceWindowsColumns,
   channel_health: channelHealthColumns,
@@ -139,6 +141,7 @@ export * from './integrations.js';
 export * from './recommendation-policies.js';
 export * from './notification-groups.js';
 export * from './notification-group-items.js';
+export * from './notification-resolved-drifts.js';
 export * from './silences.js';
 export * from './maintenance-windows.js';
 export * from './channel-health.js';

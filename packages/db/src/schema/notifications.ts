@@ -31,6 +31,8 @@ export const notificationsColumns = {
   suppressed_by_silence_id: nullable('int4'),
   suppressed_by_window_id: nullable('int4'),
   attempts: notNullDefault('int4'),
+  /** attempts made before the last redelivery: the retry schedule starts over from here */
+  retries_from: notNullDefault('int4'),
   next_attempt_at: nullable('timestamptz'),
   claimed_by: nullable('varchar(255)'),
   claimed_until: nullable('timestamptz'),

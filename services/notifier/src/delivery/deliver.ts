@@ -81,7 +81,7 @@ export async function deliverClaimed(deps: DeliverDeps, row: Notification, chann
   } else if (!result.retryable) {
     outcome = { kind: 'failed', error: result.error, ...(result.status !== undefined ? { status: result.status } : {}) };
   } else {
-    const delay = nextAttemptDelay(deps.retrySchedule, row.attempts, result.retryAfterMs);
+    const delay = nextAttemptDelay(deps.retrySchedule, row.attempts - row.retries_from, result.retryAfterMs);
     const status = result.status !== undefined ? { status: result.status } : {};
     outcome =
       delay === undefined

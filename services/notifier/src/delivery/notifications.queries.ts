@@ -203,11 +203,17 @@ export async function finishAttempt(
   return Number(res.numUpdatedRows) > 0;
 }
 
-/** Puts a failed or dead notification back to be delivered at once (same idempotency key, attempts counted on). */
+/** Puts a failed or dead notification back to be delivered at once (same idempotency key); the retry schedule starts over. */
 export async function requeueNotification(db: Kysely<Database>, id: number): Promise<boolean> {
   const res = await db
     .updateTable('notifications')
-    .set({ status: 'pending', next_attempt_at: sql<Date>`now()`, claimed_by: null, claimed_until: null })
+    .set((eb) => ({
+      status: 'pending',
+      next_attempt_at: sql<Date>`now()`,
+      claimed_by: null,
+      claimed_until: null,
+      retries_from: eb.ref('attempts'),
+    }))
     .where('id', '=', id)
     .where('status', 'in', ['failed', 'dead'])
     .executeTakeFirst();

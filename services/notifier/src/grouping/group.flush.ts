@@ -1,4 +1,5 @@
 import type { Database, NotificationGroup } from '@driftguard/db';
+import { EnvironmentSummary } from '@driftguard/contracts';
 import { z } from 'zod';
 import type { Transaction } from 'kysely';
 import { buildPayload, type AlertAction } from '../alert/alert-payload.js';
@@ -21,6 +22,13 @@ export interface FlushContext {
 }
 
 const GroupEnvironment = z.object({ name: z.string(), production: z.boolean() });
+
+/** What an item without an environment of its own takes from its group. */
+function withGroupEnvironment(item: StoredItem, group: NotificationGroup): StoredItem {
+  if (item.environment) return item;
+  const summary = EnvironmentSummary.safeParse(group.environment);
+  return summary.success ? { ...item, environment: summary.data } : item;
+}
 
 /** The alert key of a group: what PagerDuty's dedup_key and the Slack message a later update edits derive from. */
 export function groupAlertKey(group: Pick<NotificationGroup, 'environment_id' | 'id'>): string {
@@ -45,7 +53,7 @@ function decideAction(group: NotificationGroup, rows: readonly GroupItemRow[], n
  * channel, all in the caller's transaction. A group resolved before its first flush sends nothing.
  */
 export async function flushGroup(tx: Transaction<Database>, group: NotificationGroup, ctx: FlushContext): Promise<number> {
-  const rows = await itemsOfGroup(tx, group.id);
+  const rows = (await itemsOfGroup(tx, group.id)).map((r) => ({ ...r, item: withGroupEnvironment(r.item, group) }));
   const decided = decideAction(group, rows, ctx.now);
   const version = group.version + 1;
   if (decided === 'close' || decided === 'none') {

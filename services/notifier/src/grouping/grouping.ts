@@ -3,7 +3,7 @@ import type { Database, NotificationGroup } from '@driftguard/db';
 import type { Transaction } from 'kysely';
 import type { StoredItem } from '../alert/stored-item.js';
 import { environmentSummary } from './environments.queries.js';
-import { joinGroup, lockGroup, openItemOfDrift, putItem, scheduleFlush } from './notification-groups.queries.js';
+import { joinGroup, lockGroup, lockOpenGroup, openItemOfDrift, putItem, scheduleFlush } from './notification-groups.queries.js';
 
 /** Grouping timings and keys (README: "Grouping"). */
 export interface GroupingOptions {
@@ -51,25 +51,26 @@ export async function admitItem(
   existingGroupId?: number,
 ): Promise<NotificationGroup> {
   const now = new Date();
-  const environment: EnvironmentSummary | { name: string; production: boolean } = item.environment ??
-    (await environmentSummary(tx, scope.envId)) ?? { name: `environment ${scope.envId}`, production: false };
-  const withEnv: StoredItem = { ...item, environment: 'slug' in environment ? environment : item.environment };
+  const groupKey = groupKeyOf(scope.envId, item, opts.groupBy);
+  const found =
+    existingGroupId !== undefined ? await lockGroup(tx, existingGroupId) : await lockOpenGroup(tx, scope.orgId, groupKey);
   let group: NotificationGroup;
-  if (existingGroupId !== undefined) {
-    group = await lockGroup(tx, existingGroupId);
+  if (found) {
+    group = found;
     await scheduleFlush(
       tx,
       group.id,
-      flushAtFor(withEnv, { createdAt: group.created_at, lastFlushedAt: group.last_flushed_at }, opts, now),
+      flushAtFor(item, { createdAt: group.created_at, lastFlushedAt: group.last_flushed_at }, opts, now),
     );
   } else {
-    group = await joinGroup(
-      tx,
-      { orgId: scope.orgId, envId: scope.envId, groupKey: groupKeyOf(scope.envId, withEnv, opts.groupBy), environment },
-      (g) => flushAtFor(withEnv, g, opts, now),
+    // Only a new group needs the environment's name; its items take it from the group when they carry none.
+    const environment: EnvironmentSummary | { name: string; production: boolean } = item.environment ??
+      (await environmentSummary(tx, scope.envId)) ?? { name: `environment ${scope.envId}`, production: false };
+    group = await joinGroup(tx, { orgId: scope.orgId, envId: scope.envId, groupKey, environment }, (g) =>
+      flushAtFor(item, g, opts, now),
     );
   }
-  await putItem(tx, scope.orgId, group.id, withEnv);
+  await putItem(tx, scope.orgId, group.id, item);
   return group;
 }
 

@@ -198,3 +198,44 @@ export async function acknowledgeItem(
 export async function lockGroup(tx: Transaction<Database>, groupId: number): Promise<NotificationGroup> {
   return tx.selectFrom('notification_groups').selectAll().where('id', '=', groupId).forUpdate().executeTakeFirstOrThrow();
 }
+
+/** The open group of a key, locked, if there is one. */
+export async function lockOpenGroup(
+  tx: Transaction<Database>,
+  orgId: number,
+  groupKey: string,
+): Promise<NotificationGroup | undefined> {
+  return tx
+    .selectFrom('notification_groups')
+    .selectAll()
+    .where('organization_id', '=', orgId)
+    .where('group_key', '=', groupKey)
+    .where('status', '=', 'open')
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** Remembers that a drift was resolved (whether or not it was ever queued). */
+export async function rememberResolution(
+  tx: Transaction<Database>,
+  orgId: number,
+  driftEventId: number,
+  resolvedAt: Date,
+): Promise<void> {
+  await tx
+    .insertInto('notification_resolved_drifts')
+    .values({ organization_id: orgId, drift_event_id: driftEventId, resolved_at: resolvedAt })
+    .onConflict((oc) => oc.columns(['organization_id', 'drift_event_id']).doNothing())
+    .execute();
+}
+
+/** Whether a drift's resolution was seen already. */
+export async function wasResolved(db: Kysely<Database>, orgId: number, driftEventId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('notification_resolved_drifts')
+    .select('drift_event_id')
+    .where('organization_id', '=', orgId)
+    .where('drift_event_id', '=', driftEventId)
+    .executeTakeFirst();
+  return row !== undefined;
+}

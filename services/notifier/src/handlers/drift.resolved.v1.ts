@@ -1,6 +1,6 @@
 import type { EventHandler } from '@driftguard/bus';
 import type { Database } from '@driftguard/db';
-import { lockGroup, resolveItem, scheduleFlush } from '../grouping/notification-groups.queries.js';
+import { lockGroup, rememberResolution, resolveItem, scheduleFlush } from '../grouping/notification-groups.queries.js';
 import type { GroupingOptions } from '../grouping/grouping.js';
 
 /**
@@ -8,10 +8,11 @@ import type { GroupingOptions } from '../grouping/grouping.js';
  * nothing of the group is open any more, the group flushes at once: a resolution to every
  * channel that was told (PagerDuty resolve under the same dedup_key, the Slack message updated),
  * or nothing at all when it was never notified. Otherwise the change goes out as an update after
- * group_interval.
+ * group_interval. The resolution is remembered, so a recommendation arriving after it does not alert.
  */
 export function driftResolvedV1(opts: Pick<GroupingOptions, 'groupIntervalMs'>): EventHandler<'drift.resolved.v1', Database> {
   return async (event, { tx, log }) => {
+    await rememberResolution(tx, event.orgId, event.data.driftEventId, new Date(event.data.resolvedAt));
     const resolved = await resolveItem(tx, event.orgId, event.data.driftEventId, new Date(event.data.resolvedAt));
     if (!resolved) return;
     const now = new Date();

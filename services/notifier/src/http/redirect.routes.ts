@@ -1,5 +1,5 @@
 import { runAsOrg } from '@driftguard/db';
-import type { HttpApp, ServiceContext } from '@driftguard/runtime';
+import { NotFoundError, problemResponses, type HttpApp, type ServiceContext } from '@driftguard/runtime';
 import { z } from 'zod';
 import type { NotifierConfig } from '../config.js';
 import { markRead } from '../delivery/notifications.queries.js';
@@ -17,12 +17,12 @@ export function registerRedirectRoutes(app: HttpApp, ctx: ServiceContext<Notifie
       schema: {
         summary: 'Tracked console link of a notification',
         params: z.object({ token: z.string().min(1).max(1000) }),
-        response: { 302: z.null(), 404: z.object({ status: z.literal(404), title: z.string() }) },
+        response: { 302: z.null().describe('to the console page'), ...problemResponses(404) },
       },
     },
     async (request, reply) => {
       const target = signer.verify(request.params.token);
-      if (!target) return reply.code(404).type('application/problem+json').send({ status: 404, title: 'unknown link' });
+      if (!target) throw new NotFoundError('unknown or altered link');
       await runAsOrg(target.o, () => markRead(ctx.db, target.n));
       const base = ctx.cfg.DG_CONSOLE_URL.replace(/\/$/, '');
       const location = target.d ? `${base}/drifts/${target.d}` : `${base}/notifications/${target.n}`;
