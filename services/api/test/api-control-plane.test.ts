@@ -224,6 +224,12 @@ describe('drifts', () => {
     expect(severe.body.items.map((d: { id: number }) => d.id)).toEqual([d1.driftId]);
     const added = await h.call('GET', '/v1/drifts?driftType=added&status=open', { token: viewer });
     expect(added.body.items.map((d: { id: number }) => d.id)).toEqual([d2.driftId]);
+    await h.db.updateTable('recommendations').set({ priority: 'critical' }).where('id', '=', d1.recommendationId).execute();
+    const critical = await h.call('GET', '/v1/drifts?priority=critical,high', { token: viewer });
+    expect(critical.body.items.map((d: { id: number }) => d.id)).toEqual([d2.driftId, d1.driftId]);
+    const onlyCritical = await h.call('GET', '/v1/drifts?priority=critical', { token: viewer });
+    expect(onlyCritical.body.items.map((d: { id: number }) => d.id)).toEqual([d1.driftId]);
+    expect((await h.call('GET', '/v1/drifts?priority=urgent', { token: viewer })).status).toBe(400);
     const search = await h.call('GET', '/v1/drifts?q=security_group', { token: viewer });
     expect(search.body.items.map((d: { id: number }) => d.id)).toEqual([d1.driftId]);
     const byValue = await h.call('GET', '/v1/drifts?q=0.0.0.0', { token: viewer });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CauseCategory, ChannelType, CloudProvider, DriftType, IacTool, ModelType, ResolutionType } from '../enums.js';
+import { CauseCategory, ChannelType, CloudProvider, DriftType, IacTool, ModelType, Priority, ResolutionType } from '../enums.js';
 import { IntegrationSource } from '../context-sources/index.js';
 import { SilenceMatcher } from '../events/command.js';
 
@@ -205,6 +205,8 @@ export const DriftListQuery = z.strictObject({
   driftType: csv(DriftType).optional(),
   minSeverity: z.coerce.number().min(0).max(1).optional(),
   maxSeverity: z.coerce.number().min(0).max(1).optional(),
+  /** Drift with a recommendation of one of these priorities (comma-separated). */
+  priority: csv(Priority).optional(),
   resourceType: z.string().min(1).max(100).optional(),
   cause: CauseCategory.optional(),
   securityCritical: z.enum(['true', 'false']).optional(),

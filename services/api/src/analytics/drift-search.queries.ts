@@ -16,6 +16,8 @@ export interface DriftFilter {
   causeCategory?: string;
   /** Only drift with a security-critical change. */
   securityCritical?: boolean;
+  /** Only drift with a recommendation of one of these priorities. */
+  priorities?: readonly string[];
   /**
    * Free text, case-insensitive, matched as a substring of the resource address, physical id,
    * a changed property path or a declared or actual value (trigram indexes).
@@ -121,6 +123,11 @@ export async function listDrifts(
   }
   if (filter.securityCritical)
     where.push(sql`EXISTS (SELECT 1 FROM drift_changes c WHERE c.drift_event_id = d.id AND c.is_security_critical)`);
+  if (filter.priorities && filter.priorities.length > 0) {
+    where.push(
+      sql`EXISTS (SELECT 1 FROM recommendations r WHERE r.drift_event_id = d.id AND r.priority = ANY (${[...filter.priorities]}::text[]))`,
+    );
+  }
   if (page.cursor) where.push(sql`(d.detected_at, d.id) < (${page.cursor.at}::timestamptz, ${page.cursor.id}::int)`);
   const q = filter.q?.trim() ?? '';
   const select = (extra: RawBuilder<unknown>[], limit: number) =>

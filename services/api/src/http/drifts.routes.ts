@@ -35,6 +35,7 @@ export async function driftFilterOf(db: Kysely<Database>, orgId: number, q: Drif
     resourceType: q.resourceType,
     causeCategory: q.cause,
     securityCritical: q.securityCritical === 'true' ? true : undefined,
+    priorities: q.priority,
     q: q.q,
   };
 }
