@@ -220,6 +220,12 @@ describe('drifts', () => {
     const next = await h.call('GET', `/v1/drifts?limit=1&cursor=${all.body.nextCursor}`, { token: viewer });
     expect(next.body.items.map((d: { id: number }) => d.id)).toEqual([d1.driftId]);
     expect(next.body.nextCursor).toBeNull();
+    const oldestFirst = await h.call('GET', '/v1/drifts?sort=oldest&limit=1', { token: viewer });
+    expect(oldestFirst.body.items.map((d: { id: number }) => d.id)).toEqual([d1.driftId]);
+    const oldestNext = await h.call('GET', `/v1/drifts?sort=oldest&limit=1&cursor=${oldestFirst.body.nextCursor}`, {
+      token: viewer,
+    });
+    expect(oldestNext.body.items.map((d: { id: number }) => d.id)).toEqual([d2.driftId]);
     const severe = await h.call('GET', '/v1/drifts?minSeverity=0.5&maxSeverity=1', { token: viewer });
     expect(severe.body.items.map((d: { id: number }) => d.id)).toEqual([d1.driftId]);
     const added = await h.call('GET', '/v1/drifts?driftType=added&status=open', { token: viewer });

@@ -214,6 +214,8 @@ export const DriftListQuery = z.strictObject({
   to: Timestamp.optional(),
   /** Text in the resource address, physical id, a changed property path or value. */
   q: z.string().min(1).max(200).optional(),
+  /** Detection order: `newest` first (default) or `oldest` first. */
+  sort: z.enum(['newest', 'oldest']).default('newest'),
   cursor: z.string().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

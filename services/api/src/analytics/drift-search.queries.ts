@@ -97,6 +97,8 @@ export async function listDrifts(
   page: {
     cursor?: DriftCursor;
     limit: number;
+    /** `newest` first (default) or `oldest` first; the cursor continues in the same order. */
+    order?: 'newest' | 'oldest';
     /** Newest drifts matched directly before the trigram indexes are asked (default 2,000). */
     probe?: number;
   },
@@ -128,7 +130,15 @@ export async function listDrifts(
       sql`EXISTS (SELECT 1 FROM recommendations r WHERE r.drift_event_id = d.id AND r.priority = ANY (${[...filter.priorities]}::text[]))`,
     );
   }
-  if (page.cursor) where.push(sql`(d.detected_at, d.id) < (${page.cursor.at}::timestamptz, ${page.cursor.id}::int)`);
+  const oldest = page.order === 'oldest';
+  if (page.cursor) {
+    where.push(
+      oldest
+        ? sql`(d.detected_at, d.id) > (${page.cursor.at}::timestamptz, ${page.cursor.id}::int)`
+        : sql`(d.detected_at, d.id) < (${page.cursor.at}::timestamptz, ${page.cursor.id}::int)`,
+    );
+  }
+  const orderBy = oldest ? sql`ORDER BY d.detected_at ASC, d.id ASC` : sql`ORDER BY d.detected_at DESC, d.id DESC`;
   const q = filter.q?.trim() ?? '';
   const select = (extra: RawBuilder<unknown>[], limit: number) =>
     sql<Row>`
@@ -138,7 +148,7 @@ export async function listDrifts(
         to_char(d.detected_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
       FROM drift_events d
       WHERE ${sql.join([...where, ...extra], sql` AND `)}
-      ORDER BY d.detected_at DESC, d.id DESC
+      ${orderBy}
       LIMIT ${limit}`.execute(db);
   let found: Row[];
   if (q === '') {

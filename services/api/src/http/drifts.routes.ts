@@ -69,6 +69,7 @@ export function registerDriftRoutes(app: HttpApp, { db }: ControlPlaneDeps): voi
       const page = await listDrifts(db, ctx.orgId, filter, {
         cursor: cursorOf(request.query.cursor),
         limit: request.query.limit,
+        order: request.query.sort,
       });
       return {
         nextCursor: page.nextCursor,

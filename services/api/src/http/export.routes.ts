@@ -42,12 +42,18 @@ const DRIFT_COLUMNS = [
 ];
 
 /** Every drift matching `filter`, newest first, read in keyset batches (each in the organization's scope). */
-function driftCsv(db: Kysely<Database>, orgId: number, filter: DriftFilter, start: DriftCursor | undefined): Readable {
+function driftCsv(
+  db: Kysely<Database>,
+  orgId: number,
+  filter: DriftFilter,
+  start: DriftCursor | undefined,
+  order: 'newest' | 'oldest',
+): Readable {
   async function* lines(): AsyncGenerator<string> {
     yield csvLine(DRIFT_COLUMNS);
     let cursor = start;
     for (;;) {
-      const page = await runAsOrg(orgId, () => listDrifts(db, orgId, filter, { cursor, limit: BATCH }));
+      const page = await runAsOrg(orgId, () => listDrifts(db, orgId, filter, { cursor, limit: BATCH, order }));
       for (const d of page.items) {
         yield csvLine([
           d.id,
@@ -95,7 +101,9 @@ export function registerExportRoutes(app: HttpApp, { db }: ControlPlaneDeps): vo
     async (request, reply) => {
       const ctx = callerOf(request);
       const filter = await driftFilterOf(db, ctx.orgId, request.query);
-      return reply.headers(attach('drifts')).send(driftCsv(db, ctx.orgId, filter, cursorOf(request.query.cursor)));
+      return reply
+        .headers(attach('drifts'))
+        .send(driftCsv(db, ctx.orgId, filter, cursorOf(request.query.cursor), request.query.sort));
     },
   );
 
