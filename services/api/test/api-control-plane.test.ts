@@ -85,6 +85,18 @@ describe('configuration', () => {
     expect(list.body.items.map((e: { slug: string }) => e.slug)).toEqual(['prod', 'staging']);
   });
 
+  it('renames the organization, keeping its slug, with the old and new name audited', async () => {
+    const r = await h.call('PATCH', '/v1/organization', { token: admin, body: { name: 'Acme Platform' } });
+    expect(r.body).toEqual({ id: h.a.id, slug: h.a.slug, name: 'Acme Platform' });
+    const last = (await h.auditRows(h.a.id)).at(-1);
+    expect(last).toMatchObject({
+      action: 'organization.updated',
+      old_values: { name: h.a.slug },
+      new_values: { name: 'Acme Platform' },
+    });
+    expect((await h.call('PATCH', '/v1/organization', { token: engineer, body: { name: 'x' } })).status).toBe(403);
+  });
+
   it('refuses a duplicate environment slug with 409 and records the failed attempt', async () => {
     const r = await h.call('POST', '/v1/environments', { token: admin, body: { slug: 'prod', cloudProvider: 'aws' } });
     expect(r.status).toBe(409);
@@ -247,12 +259,25 @@ describe('drifts', () => {
   });
 
   it('shows one drift with its changes, cause, recommendations, notifications and audit timeline', async () => {
+    await h.db
+      .insertInto('notification_deliveries')
+      .values({ notification_id: d1.notificationId, attempt: 1, status: 'sent', response_code: 200, latency_ms: 42 })
+      .execute();
     const r = await h.call('GET', `/v1/drifts/${d1.driftId}`, { token: viewer });
     expect(r.status).toBe(200);
     expect(r.body.changes[0]).toMatchObject({ propertyPath: '/ingress/0/cidr_blocks', isSecurityCritical: true });
     expect(r.body.cause).toMatchObject({ category: 'emergency_fix' });
     expect(r.body.recommendations[0]).toMatchObject({ id: d1.recommendationId });
     expect(r.body.notifications[0]).toMatchObject({ id: d1.notificationId });
+    expect(r.body.deliveries).toEqual([
+      expect.objectContaining({
+        notificationId: d1.notificationId,
+        attempt: 1,
+        status: 'sent',
+        responseCode: 200,
+        latencyMs: 42,
+      }),
+    ]);
     expect((await h.call('GET', '/v1/drifts/999999', { token: viewer })).status).toBe(404);
   });
 

@@ -52,6 +52,7 @@ export const UpdateEnvironmentBody = z
   .refine((b) => Object.keys(b).length > 0, { error: 'nothing to change' });
 
 export const OrganizationView = z.object({ id: z.number().int(), slug: z.string(), name: z.string() });
+export const UpdateOrganizationBody = z.strictObject({ name: z.string().trim().min(1).max(255) });
 
 export const RepositoryView = z.object({
   id: z.number().int(),
@@ -259,6 +260,18 @@ export const DriftDetailView = z.object({
   recommendations: z.array(z.unknown()),
   notifications: z.array(z.unknown()),
   correlations: z.array(z.unknown()),
+  /** Every delivery attempt of the drift's notifications. */
+  deliveries: z.array(
+    z.object({
+      notificationId: z.number().int(),
+      attempt: z.number().int(),
+      status: z.string(),
+      responseCode: z.number().int().nullable(),
+      error: z.string().nullable(),
+      attemptedAt: z.string(),
+      latencyMs: z.number().int().nullable(),
+    }),
+  ),
   audit: z.array(AuditTimelineItem),
 });
 

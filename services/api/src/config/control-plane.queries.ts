@@ -275,3 +275,46 @@ export async function environmentSlugOf(db: Kysely<Database>, orgId: number, id:
     .executeTakeFirst();
   return row?.slug;
 }
+
+/** Delivery attempts of a drift's notifications, oldest first. */
+export async function driftDeliveries(db: Kysely<Database>, orgId: number, driftId: number) {
+  const rows = await db
+    .selectFrom('notification_deliveries as x')
+    .innerJoin('notifications as n', 'n.id', 'x.notification_id')
+    .innerJoin('drift_events as d', 'd.id', 'n.drift_event_id')
+    .innerJoin('environments as e', 'e.id', 'd.environment_id')
+    .select(['x.notification_id', 'x.attempt', 'x.status', 'x.response_code', 'x.error', 'x.attempted_at', 'x.latency_ms'])
+    .where('e.organization_id', '=', orgId)
+    .where('d.id', '=', driftId)
+    .orderBy('x.attempted_at')
+    .orderBy('x.id')
+    .limit(500)
+    .execute();
+  return rows.map((r) => ({
+    notificationId: r.notification_id,
+    attempt: r.attempt,
+    status: r.status,
+    responseCode: r.response_code,
+    error: r.error,
+    attemptedAt: iso(r.attempted_at) ?? '',
+    latencyMs: r.latency_ms,
+  }));
+}
+
+export async function lockOrganization(tx: Transaction<Database>, orgId: number) {
+  return tx
+    .selectFrom('organizations')
+    .select(['id', 'slug', 'name'])
+    .where('id', '=', orgId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+}
+
+export async function renameOrganization(tx: Transaction<Database>, orgId: number, name: string) {
+  return tx
+    .updateTable('organizations')
+    .set({ name, updated_at: new Date() })
+    .where('id', '=', orgId)
+    .returning(['id', 'slug', 'name'])
+    .executeTakeFirstOrThrow();
+}

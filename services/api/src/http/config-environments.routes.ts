@@ -16,6 +16,7 @@ import {
   RepositoryView,
   SyncAccepted,
   UpdateEnvironmentBody,
+  UpdateOrganizationBody,
   CloudProvider,
 } from '@driftguard/contracts';
 import type { Environment, JsonValue } from '@driftguard/db';
@@ -29,7 +30,9 @@ import {
   listIntegrationRows,
   listRepositoryRows,
   lockEnvironment,
+  lockOrganization,
   organizationRow,
+  renameOrganization,
   repositoryOf,
   updateEnvironmentRow,
 } from '../config/control-plane.queries.js';
@@ -79,6 +82,33 @@ export function registerEnvironmentRoutes(
       },
     },
     async (request) => organizationRow(db, callerOf(request).orgId),
+  );
+
+  app.patch(
+    '/v1/organization',
+    {
+      preHandler: ADMIN,
+      schema: {
+        summary: "Rename the caller's organization (its slug stays: tokens and URLs name it)",
+        security: SECURITY,
+        body: UpdateOrganizationBody,
+        response: { 200: OrganizationView, ...problemResponses(401, 403) },
+      },
+    },
+    async (request) => {
+      const ctx = callerOf(request);
+      const spec = {
+        action: 'organization.updated',
+        resourceType: 'organization',
+        resourceId: ctx.orgId,
+        attempted: { ...request.body },
+      };
+      return audited(db, ctx, spec, async (tx) => {
+        const before = await lockOrganization(tx, ctx.orgId);
+        const after = await renameOrganization(tx, ctx.orgId, request.body.name);
+        return { resourceId: ctx.orgId, oldValues: { name: before.name }, newValues: { name: after.name }, result: after };
+      });
+    },
   );
 
   app.get(

@@ -2,7 +2,7 @@ import { DriftDetailView, DriftListQuery, DriftPage, NumericIdParams } from '@dr
 import { InvalidInputError, NotFoundError, problemResponses, type HttpApp } from '@driftguard/runtime';
 import { driftDetail } from '../analytics/drift-detail.queries.js';
 import { decodeDriftCursor, listDrifts, type DriftFilter } from '../analytics/drift-search.queries.js';
-import { driftAuditTimeline, environmentIdsBySlug } from '../config/control-plane.queries.js';
+import { driftAuditTimeline, driftDeliveries, environmentIdsBySlug } from '../config/control-plane.queries.js';
 import { callerOf, READ, SECURITY, type ControlPlaneDeps } from '../config/control-plane.js';
 import type { Database } from '@driftguard/db';
 import type { Kysely } from 'kysely';
@@ -99,10 +99,12 @@ export function registerDriftRoutes(app: HttpApp, { db }: ControlPlaneDeps): voi
       const d = await driftDetail(db, ctx.orgId, request.params.id);
       if (!d) throw new NotFoundError(`no drift ${request.params.id} in your organization`, { code: 'drift_not_found' });
       const audit = await driftAuditTimeline(db, ctx.orgId, d.id);
+      const deliveries = await driftDeliveries(db, ctx.orgId, d.id);
       return {
         ...d,
         detectedAt: iso(d.detectedAt),
         resolvedAt: d.resolvedAt === null ? null : iso(d.resolvedAt),
+        deliveries,
         audit,
       };
     },
