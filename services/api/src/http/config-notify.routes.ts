@@ -25,6 +25,7 @@ import {
   READ,
   SECURITY,
   type ChannelAdapters,
+  type ChannelTestOutcome,
   type ControlPlaneDeps,
 } from '../config/control-plane.js';
 
@@ -143,8 +144,16 @@ export function registerNotifyRoutes(app: HttpApp, deps: ControlPlaneDeps): void
       if (!found)
         throw new NotFoundError(`no active channel ${request.params.id} in your organization`, { code: 'channel_not_found' });
       const spec = { action: 'notification_channel.tested', resourceType: 'notification_channel', resourceId: found.id };
+      // The provider is called outside any transaction; its answer is then audited.
+      let out: ChannelTestOutcome | undefined;
+      let failure: unknown;
+      try {
+        out = await adapters.sendTest(db, found.id);
+      } catch (err) {
+        failure = err;
+      }
       return audited(db, ctx, spec, async () => {
-        const out = await adapters.sendTest(db, found.id);
+        if (out === undefined) throw failure;
         const result = { ok: out.ok, status: out.status ?? null, retryable: out.retryable ?? false, detail: out.detail ?? null };
         return { resourceId: found.id, newValues: { ok: result.ok, status: result.status }, result };
       });
