@@ -53,7 +53,7 @@ export async function listRepositoryRows(db: Kysely<Database>, orgId: number) {
   return db
     .selectFrom('iac_repositories as r')
     .innerJoin('environments as e', 'e.id', 'r.environment_id')
-    .select(['r.id', 'r.environment_id', 'r.name', 'r.tool', 'r.repository_url', 'r.branch', 'r.last_sync_at'])
+    .select(['r.id', 'e.id as environment_id', 'r.name', 'r.tool', 'r.repository_url', 'r.branch', 'r.last_sync_at'])
     .select(sql<boolean>`r.credentials_encrypted IS NOT NULL`.as('has_credentials'))
     .where('e.organization_id', '=', orgId)
     .orderBy('r.id')

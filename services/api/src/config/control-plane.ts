@@ -1,6 +1,6 @@
 import { Role } from '@driftguard/contracts';
 import { enterOrg, type AuditEntry, type Database, type Keyring } from '@driftguard/db';
-import { requireToken } from '@driftguard/runtime';
+import { problemResponses, requireToken } from '@driftguard/runtime';
 import type { FastifyRequest } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import { audited, type AuditSpec } from '../audit/audited.js';
@@ -33,6 +33,9 @@ export interface ControlPlaneDeps {
   keyring: Keyring | undefined;
   channels: ChannelAdapters | undefined;
 }
+
+/** Problem answers of a control-plane route: those given, and 429 (the per-token rate limit) on every one. */
+export const problems = (...statuses: number[]) => problemResponses(...statuses, 429);
 
 export const SECURITY: Record<string, string[]>[] = [{ bearer: [] }, { session: [] }];
 /** Reading drift, configuration and analytics: people and their tokens, never a scanner. */

@@ -1,11 +1,11 @@
 import { enqueue } from '@driftguard/bus';
 import { CommandAccepted, NumericIdParams, RespondRecommendationBody, ResolveDriftBody } from '@driftguard/contracts';
-import { ConflictError, NotFoundError, problemResponses, type HttpApp } from '@driftguard/runtime';
+import { ConflictError, NotFoundError, type HttpApp } from '@driftguard/runtime';
 import { audited } from '../audit/audited.js';
 import { driftOf, notificationOf, recommendationOf } from '../config/control-plane.queries.js';
-import { ACT, actorName, callerOf, SECURITY, type ControlPlaneDeps } from '../config/control-plane.js';
+import { ACT, actorName, callerOf, SECURITY, type ControlPlaneDeps, problems } from '../config/control-plane.js';
 
-const ACCEPTED = { 202: CommandAccepted, ...problemResponses(401, 403, 404, 409) };
+const ACCEPTED = { 202: CommandAccepted, ...problems(401, 403, 404, 409) };
 
 /**
  * Actions on drift, recommendations and notifications. Each is a command to the owning service

@@ -1,10 +1,10 @@
 import { AnalyticsQuery, CoverageView, DailyMetricsView, ModelPerformanceView } from '@driftguard/contracts';
-import { problemResponses, UnprocessableInputError, type HttpApp } from '@driftguard/runtime';
+import { UnprocessableInputError, type HttpApp } from '@driftguard/runtime';
 import { z } from 'zod';
 import { dashboardByEnvironment } from '../analytics/dashboard.queries.js';
 import { driftAnalytics } from '../analytics/drift-analytics.queries.js';
 import { coverageTrend, environmentIdsBySlug, modelPerformance } from '../config/control-plane.queries.js';
-import { callerOf, READ, SECURITY, type ControlPlaneDeps } from '../config/control-plane.js';
+import { callerOf, READ, SECURITY, type ControlPlaneDeps, problems } from '../config/control-plane.js';
 import type { Database } from '@driftguard/db';
 import type { Kysely } from 'kysely';
 
@@ -58,7 +58,7 @@ export function registerAnalyticsRoutes(app: HttpApp, { db }: ControlPlaneDeps):
       schema: {
         summary: 'Open drift by severity and the 7-day trend, per environment',
         security: SECURITY,
-        response: { 200: Dashboard, ...problemResponses(401, 403) },
+        response: { 200: Dashboard, ...problems(401, 403) },
       },
     },
     async (request) => ({ items: await dashboardByEnvironment(db, callerOf(request).orgId, new Date()) }),
@@ -72,7 +72,7 @@ export function registerAnalyticsRoutes(app: HttpApp, { db }: ControlPlaneDeps):
         summary: 'Daily drift metrics (drift_metrics_daily): totals, resolutions, resolution time, adoption, causes, severities',
         security: SECURITY,
         querystring: AnalyticsQuery,
-        response: { 200: DailyMetricsView, ...problemResponses(401, 403, 422) },
+        response: { 200: DailyMetricsView, ...problems(401, 403, 422) },
       },
     },
     async (request) => {
@@ -90,7 +90,7 @@ export function registerAnalyticsRoutes(app: HttpApp, { db }: ControlPlaneDeps):
         summary: 'IaC coverage and mean time to resolve, per environment and day',
         security: SECURITY,
         querystring: AnalyticsQuery,
-        response: { 200: CoverageView, ...problemResponses(401, 403, 422) },
+        response: { 200: CoverageView, ...problems(401, 403, 422) },
       },
     },
     async (request) => {
@@ -107,7 +107,7 @@ export function registerAnalyticsRoutes(app: HttpApp, { db }: ControlPlaneDeps):
       schema: {
         summary: 'ML model performance over versions',
         security: SECURITY,
-        response: { 200: ModelPerformanceView, ...problemResponses(401, 403) },
+        response: { 200: ModelPerformanceView, ...problems(401, 403) },
       },
     },
     async (request) => {

@@ -20,7 +20,7 @@ import {
   CloudProvider,
 } from '@driftguard/contracts';
 import type { Environment, JsonValue } from '@driftguard/db';
-import { NotFoundError, ProblemError, problemResponses, type HttpApp, type OutboundAllowList } from '@driftguard/runtime';
+import { NotFoundError, ProblemError, type HttpApp, type OutboundAllowList } from '@driftguard/runtime';
 import { z } from 'zod';
 import { audited } from '../audit/audited.js';
 import { createEnvironment, createIntegration, createRepository } from '../bootstrap/index.js';
@@ -36,7 +36,7 @@ import {
   repositoryOf,
   updateEnvironmentRow,
 } from '../config/control-plane.queries.js';
-import { ADMIN, auditedBootstrap, callerOf, READ, SECURITY, type ControlPlaneDeps } from '../config/control-plane.js';
+import { ADMIN, auditedBootstrap, callerOf, READ, SECURITY, type ControlPlaneDeps, problems } from '../config/control-plane.js';
 
 const Tags = z.record(z.string(), z.string());
 
@@ -78,7 +78,7 @@ export function registerEnvironmentRoutes(
       schema: {
         summary: "The caller's organization",
         security: SECURITY,
-        response: { 200: OrganizationView, ...problemResponses(401, 403) },
+        response: { 200: OrganizationView, ...problems(401, 403) },
       },
     },
     async (request) => organizationRow(db, callerOf(request).orgId),
@@ -92,7 +92,7 @@ export function registerEnvironmentRoutes(
         summary: "Rename the caller's organization (its slug stays: tokens and URLs name it)",
         security: SECURITY,
         body: UpdateOrganizationBody,
-        response: { 200: OrganizationView, ...problemResponses(401, 403) },
+        response: { 200: OrganizationView, ...problems(401, 403) },
       },
     },
     async (request) => {
@@ -118,7 +118,7 @@ export function registerEnvironmentRoutes(
       schema: {
         summary: 'Environments of the organization',
         security: SECURITY,
-        response: { 200: EnvironmentList, ...problemResponses(401, 403) },
+        response: { 200: EnvironmentList, ...problems(401, 403) },
       },
     },
     async (request) => ({ items: (await listEnvironmentRows(db, callerOf(request).orgId)).map(environmentView) }),
@@ -132,7 +132,7 @@ export function registerEnvironmentRoutes(
         summary: 'One environment',
         security: SECURITY,
         params: NumericIdParams,
-        response: { 200: EnvironmentView, ...problemResponses(401, 403, 404) },
+        response: { 200: EnvironmentView, ...problems(401, 403, 404) },
       },
     },
     async (request) => {
@@ -151,7 +151,7 @@ export function registerEnvironmentRoutes(
         summary: 'Create an environment (cloud provider, region, account, tags, tier)',
         security: SECURITY,
         body: CreateEnvironmentBody,
-        response: { 201: EnvironmentView, ...problemResponses(401, 403, 409) },
+        response: { 201: EnvironmentView, ...problems(401, 403, 409) },
       },
     },
     async (request, reply) => {
@@ -181,7 +181,7 @@ export function registerEnvironmentRoutes(
         security: SECURITY,
         params: NumericIdParams,
         body: UpdateEnvironmentBody,
-        response: { 200: EnvironmentView, ...problemResponses(401, 403, 404) },
+        response: { 200: EnvironmentView, ...problems(401, 403, 404) },
       },
     },
     async (request) => {
@@ -220,7 +220,7 @@ export function registerEnvironmentRoutes(
       schema: {
         summary: 'IaC repositories of the organization (credentials never shown)',
         security: SECURITY,
-        response: { 200: RepositoryList, ...problemResponses(401, 403) },
+        response: { 200: RepositoryList, ...problems(401, 403) },
       },
     },
     async (request) => {
@@ -228,7 +228,7 @@ export function registerEnvironmentRoutes(
       return {
         items: rows.map((r) => ({
           id: r.id,
-          environmentId: r.environment_id ?? 0,
+          environmentId: r.environment_id,
           name: r.name,
           tool: IacTool.parse(r.tool),
           url: r.repository_url,
@@ -248,7 +248,7 @@ export function registerEnvironmentRoutes(
         summary: 'Register an IaC repository (credentials write-only, stored encrypted) and sync it',
         security: SECURITY,
         body: CreateRepositoryBody,
-        response: { 201: RepositoryView, ...problemResponses(401, 403, 404, 409, 503) },
+        response: { 201: RepositoryView, ...problems(401, 403, 404, 409, 503) },
       },
     },
     async (request, reply) => {
@@ -298,7 +298,7 @@ export function registerEnvironmentRoutes(
         summary: 'Re-read the declared state of a repository now (cmd.repo.sync)',
         security: SECURITY,
         params: NumericIdParams,
-        response: { 202: SyncAccepted, ...problemResponses(401, 403, 404) },
+        response: { 202: SyncAccepted, ...problems(401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -329,7 +329,7 @@ export function registerEnvironmentRoutes(
       schema: {
         summary: 'Signed context sources (secrets never shown)',
         security: SECURITY,
-        response: { 200: IntegrationList, ...problemResponses(401, 403) },
+        response: { 200: IntegrationList, ...problems(401, 403) },
       },
     },
     async (request) => {
@@ -354,7 +354,7 @@ export function registerEnvironmentRoutes(
         summary: 'Register a signed context source; its signing secret is write-only',
         security: SECURITY,
         body: CreateIntegrationBody,
-        response: { 201: IntegrationView, ...problemResponses(401, 403, 404, 503) },
+        response: { 201: IntegrationView, ...problems(401, 403, 404, 503) },
       },
     },
     async (request, reply) => {

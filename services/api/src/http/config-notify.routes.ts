@@ -12,7 +12,7 @@ import {
   RoutingRuleList,
   RoutingRuleView,
 } from '@driftguard/contracts';
-import { NotFoundError, ProblemError, problemResponses, UnprocessableInputError, type HttpApp } from '@driftguard/runtime';
+import { NotFoundError, ProblemError, UnprocessableInputError, type HttpApp } from '@driftguard/runtime';
 import { audited } from '../audit/audited.js';
 import { createChannel, createRoute, listChannels, listRoutes, removeChannel } from '../bootstrap/index.js';
 import { environmentIdsBySlug, organizationRow } from '../config/control-plane.queries.js';
@@ -27,6 +27,7 @@ import {
   type ChannelAdapters,
   type ChannelTestOutcome,
   type ControlPlaneDeps,
+  problems,
 } from '../config/control-plane.js';
 
 const channelView = (c: {
@@ -62,7 +63,7 @@ export function registerNotifyRoutes(app: HttpApp, deps: ControlPlaneDeps): void
       schema: {
         summary: 'Notification channels; secret fields are never returned',
         security: SECURITY,
-        response: { 200: ChannelList, ...problemResponses(401, 403) },
+        response: { 200: ChannelList, ...problems(401, 403) },
       },
     },
     async (request) => {
@@ -79,7 +80,7 @@ export function registerNotifyRoutes(app: HttpApp, deps: ControlPlaneDeps): void
         summary: "Add a channel; its configuration is validated by the channel type's adapter and its secrets stored encrypted",
         security: SECURITY,
         body: CreateChannelBody,
-        response: { 201: ChannelView, ...problemResponses(401, 403, 409, 503) },
+        response: { 201: ChannelView, ...problems(401, 403, 409, 503) },
       },
     },
     async (request, reply) => {
@@ -110,7 +111,7 @@ export function registerNotifyRoutes(app: HttpApp, deps: ControlPlaneDeps): void
         summary: 'Deactivate a channel (its rules route nowhere; its history stays)',
         security: SECURITY,
         params: NumericIdParams,
-        response: { 200: ChannelView, ...problemResponses(401, 403, 404) },
+        response: { 200: ChannelView, ...problems(401, 403, 404) },
       },
     },
     async (request) => {
@@ -133,7 +134,7 @@ export function registerNotifyRoutes(app: HttpApp, deps: ControlPlaneDeps): void
         summary: 'Send a test message through a channel and report what the provider answered',
         security: SECURITY,
         params: NumericIdParams,
-        response: { 200: ChannelTestResult, ...problemResponses(401, 403, 404, 503) },
+        response: { 200: ChannelTestResult, ...problems(401, 403, 404, 503) },
       },
     },
     async (request) => {
@@ -167,7 +168,7 @@ export function registerNotifyRoutes(app: HttpApp, deps: ControlPlaneDeps): void
       schema: {
         summary: 'Routing rules in the order they are tried',
         security: SECURITY,
-        response: { 200: RoutingRuleList, ...problemResponses(401, 403) },
+        response: { 200: RoutingRuleList, ...problems(401, 403) },
       },
     },
     async (request) => {
@@ -184,7 +185,7 @@ export function registerNotifyRoutes(app: HttpApp, deps: ControlPlaneDeps): void
         summary: 'Add a routing rule (validated by the notifier’s routing schema)',
         security: SECURITY,
         body: CreateRoutingRuleBody,
-        response: { 201: RoutingRuleView, ...problemResponses(401, 403, 404) },
+        response: { 201: RoutingRuleView, ...problems(401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -211,7 +212,7 @@ export function registerNotifyRoutes(app: HttpApp, deps: ControlPlaneDeps): void
         summary: 'Silence notifications matching the matchers for a time (cmd.silence.create to the notifier)',
         security: SECURITY,
         body: CreateSilenceBody,
-        response: { 202: CommandAccepted, ...problemResponses(401, 403, 404, 422) },
+        response: { 202: CommandAccepted, ...problems(401, 403, 404, 422) },
       },
     },
     async (request, reply) => {

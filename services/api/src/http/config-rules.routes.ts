@@ -10,7 +10,7 @@ import {
   SuppressedCountsBody,
 } from '@driftguard/contracts';
 import type { IgnoreRule } from '@driftguard/db';
-import { NotFoundError, problemResponses, requireToken, type HttpApp } from '@driftguard/runtime';
+import { NotFoundError, requireToken, type HttpApp } from '@driftguard/runtime';
 import { z } from 'zod';
 import { audited } from '../audit/audited.js';
 import { setRecommendationPolicy, showRecommendationPolicy, type RecommendationPolicyRef } from '../bootstrap/index.js';
@@ -22,7 +22,16 @@ import {
   listIgnoreRuleRows,
   organizationRow,
 } from '../config/control-plane.queries.js';
-import { actorName, ADMIN, auditedBootstrap, callerOf, READ, SECURITY, type ControlPlaneDeps } from '../config/control-plane.js';
+import {
+  actorName,
+  ADMIN,
+  auditedBootstrap,
+  callerOf,
+  READ,
+  SECURITY,
+  type ControlPlaneDeps,
+  problems,
+} from '../config/control-plane.js';
 
 /** Suppression counts come from the scan side: an admin or a scanner token. */
 const SCAN_REPORT = requireToken({ roles: [Role.enum.admin, Role.enum.scanner] });
@@ -62,7 +71,7 @@ export function registerRuleRoutes(app: HttpApp, { db }: ControlPlaneDeps): void
       schema: {
         summary: 'Ignore rules and how much drift each suppressed',
         security: SECURITY,
-        response: { 200: IgnoreRuleList, ...problemResponses(401, 403) },
+        response: { 200: IgnoreRuleList, ...problems(401, 403) },
       },
     },
     async (request) => ({ items: (await listIgnoreRuleRows(db, callerOf(request).orgId)).map(ignoreRuleView) }),
@@ -76,7 +85,7 @@ export function registerRuleRoutes(app: HttpApp, { db }: ControlPlaneDeps): void
         summary: 'Add an ignore rule (a resource type, an address pattern and/or a property path)',
         security: SECURITY,
         body: CreateIgnoreRuleBody,
-        response: { 201: IgnoreRuleView, ...problemResponses(401, 403, 404) },
+        response: { 201: IgnoreRuleView, ...problems(401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -117,7 +126,7 @@ export function registerRuleRoutes(app: HttpApp, { db }: ControlPlaneDeps): void
         summary: 'Deactivate an ignore rule (its suppression count stays)',
         security: SECURITY,
         params: NumericIdParams,
-        response: { 200: IgnoreRuleView, ...problemResponses(401, 403, 404) },
+        response: { 200: IgnoreRuleView, ...problems(401, 403, 404) },
       },
     },
     async (request) => {
@@ -141,7 +150,7 @@ export function registerRuleRoutes(app: HttpApp, { db }: ControlPlaneDeps): void
         summary: 'Add one scan’s suppression counts to its ignore rules',
         security: SECURITY,
         body: SuppressedCountsBody,
-        response: { 200: z.object({ updated: z.number().int() }), ...problemResponses(401, 403) },
+        response: { 200: z.object({ updated: z.number().int() }), ...problems(401, 403) },
       },
     },
     async (request) => {
@@ -171,7 +180,7 @@ export function registerRuleRoutes(app: HttpApp, { db }: ControlPlaneDeps): void
         summary: 'The active recommendation policy override of the organization or an environment (null: the defaults apply)',
         security: SECURITY,
         querystring: PolicyQuery,
-        response: { 200: PolicyAnswer, ...problemResponses(401, 403, 404) },
+        response: { 200: PolicyAnswer, ...problems(401, 403, 404) },
       },
     },
     async (request) => {
@@ -189,7 +198,7 @@ export function registerRuleRoutes(app: HttpApp, { db }: ControlPlaneDeps): void
         summary: 'Store a new version of the recommendation policy override (validated like `dg policy set`)',
         security: SECURITY,
         body: SetPolicyBody,
-        response: { 200: PolicyAnswer, ...problemResponses(401, 403, 404) },
+        response: { 200: PolicyAnswer, ...problems(401, 403, 404) },
       },
     },
     async (request) => {

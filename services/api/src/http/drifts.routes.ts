@@ -1,9 +1,9 @@
 import { DriftDetailView, DriftListQuery, DriftPage, NumericIdParams } from '@driftguard/contracts';
-import { InvalidInputError, NotFoundError, problemResponses, type HttpApp } from '@driftguard/runtime';
+import { InvalidInputError, NotFoundError, type HttpApp } from '@driftguard/runtime';
 import { driftDetail } from '../analytics/drift-detail.queries.js';
 import { decodeDriftCursor, listDrifts, type DriftFilter } from '../analytics/drift-search.queries.js';
 import { driftAuditTimeline, driftDeliveries, environmentIdsBySlug } from '../config/control-plane.queries.js';
-import { callerOf, READ, SECURITY, type ControlPlaneDeps } from '../config/control-plane.js';
+import { callerOf, READ, SECURITY, type ControlPlaneDeps, problems } from '../config/control-plane.js';
 import type { Database } from '@driftguard/db';
 import type { Kysely } from 'kysely';
 
@@ -60,7 +60,7 @@ export function registerDriftRoutes(app: HttpApp, { db }: ControlPlaneDeps): voi
         summary: 'Drift of the organization, newest first, filtered and searched, one cursor page at a time',
         security: SECURITY,
         querystring: DriftListQuery,
-        response: { 200: DriftPage, ...problemResponses(401, 403) },
+        response: { 200: DriftPage, ...problems(401, 403) },
       },
     },
     async (request) => {
@@ -91,7 +91,7 @@ export function registerDriftRoutes(app: HttpApp, { db }: ControlPlaneDeps): voi
           'One drift: changes, cause analysis, predictions, correlations, recommendations, notifications and its audit timeline',
         security: SECURITY,
         params: NumericIdParams,
-        response: { 200: DriftDetailView, ...problemResponses(401, 403, 404) },
+        response: { 200: DriftDetailView, ...problems(401, 403, 404) },
       },
     },
     async (request) => {

@@ -1,13 +1,13 @@
 import { Readable } from 'node:stream';
 import { DriftListQuery } from '@driftguard/contracts';
 import { runAsOrg, type Database } from '@driftguard/db';
-import { problemResponses, type HttpApp } from '@driftguard/runtime';
+import { type HttpApp } from '@driftguard/runtime';
 import { stringify } from 'csv-stringify/sync';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { listDrifts, type DriftFilter } from '../analytics/drift-search.queries.js';
 import { listEnvironmentRows, listIgnoreRuleRows, listRepositoryRows } from '../config/control-plane.queries.js';
-import { callerOf, READ, SECURITY, type ControlPlaneDeps } from '../config/control-plane.js';
+import { callerOf, READ, SECURITY, type ControlPlaneDeps, problems } from '../config/control-plane.js';
 import { cursorOf, driftFilterOf, type DriftCursor } from './drifts.routes.js';
 
 const BATCH = 500;
@@ -88,7 +88,7 @@ export function registerExportRoutes(app: HttpApp, { db }: ControlPlaneDeps): vo
     summary,
     security: SECURITY,
     produces: ['text/csv'],
-    response: { 200: CsvBody, ...problemResponses(401, 403) },
+    response: { 200: CsvBody, ...problems(401, 403) },
   });
   const attach = (name: string) => ({
     'content-type': 'text/csv; charset=utf-8',
