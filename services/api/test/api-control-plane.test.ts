@@ -34,7 +34,8 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       received.push(body);
-      res.writeHead(200).end('ok');
+      if (req.url === '/refuse') res.writeHead(400, { 'content-type': 'text/plain' }).end('bad payload');
+      else res.writeHead(200).end('ok');
     });
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
@@ -162,6 +163,17 @@ describe('configuration', () => {
     expect(test.status).toBe(200);
     expect(test.body).toMatchObject({ ok: true, status: 200 });
     expect(received.length).toBe(1);
+    expect(JSON.parse(received[0] ?? '{}')).toBeTypeOf('object');
+    const refusing = await h.call('POST', '/v1/channels', {
+      token: admin,
+      body: { name: 'refusing', type: 'webhook', config: { url: receiverUrl.replace('/hook', '/refuse'), secrets: [secret] } },
+    });
+    const refused = await h.call('POST', `/v1/channels/${refusing.body.id}/test`, { token: admin });
+    expect(refused.body).toMatchObject({ ok: false, status: 400, retryable: false });
+    expect((await h.auditRows(h.a.id)).at(-1)).toMatchObject({
+      action: 'notification_channel.tested',
+      new_values: { ok: false, status: 400 },
+    });
     const rule = await h.call('POST', '/v1/routing-rules', {
       token: admin,
       body: { channel: 'hook', minPriority: 'high', environment: 'prod' },
@@ -405,6 +417,10 @@ describe('analytics and the document', () => {
     const page = await h.call('GET', '/docs/');
     expect(page.status).toBe(200);
     expect(page.text).toContain('swagger');
+    // The page runs only its own scripts; the JSON answers allow nothing at all.
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const json = await h.call('GET', '/v1/organization', { token: viewer });
+    expect(json.headers.get('content-security-policy')).toContain("default-src 'none'");
   });
 
   it('refuses a body over the limit with 413 naming it', async () => {
