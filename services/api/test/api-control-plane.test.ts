@@ -180,6 +180,15 @@ describe('configuration', () => {
     });
     expect(rule.status).toBe(201);
     expect((await h.call('GET', '/v1/routing-rules', { token: viewer })).body.items).toHaveLength(1);
+    const ruleOff = await h.call('DELETE', `/v1/routing-rules/${rule.body.id}`, { token: admin });
+    expect(ruleOff.body).toEqual({ id: rule.body.id, isActive: false });
+    expect((await h.call('GET', '/v1/routing-rules', { token: viewer })).body.items[0]).toMatchObject({ id: rule.body.id });
+    const stored = await h.db
+      .selectFrom('routing_rules')
+      .select('is_active')
+      .where('id', '=', rule.body.id)
+      .executeTakeFirstOrThrow();
+    expect(stored.is_active).toBe(false);
     const gone = await h.call('DELETE', `/v1/channels/${r.body.id}`, { token: admin });
     expect(gone.body).toMatchObject({ isActive: false });
     expect((await h.call('DELETE', `/v1/channels/${r.body.id}`, { token: admin })).status).toBe(404);
@@ -198,6 +207,26 @@ describe('configuration', () => {
     expect(r.status).toBe(202);
     const [cmd] = await outbox('cmd.silence.create.v1');
     expect(cmd?.payload).toMatchObject({ orgId: h.a.id, envId: h.a.envId, data: { comment: 'migration', endsAt } });
+    // The notifier stores the silence when it handles the command; the api lists what it stored.
+    await h.db
+      .insertInto('silences')
+      .values({
+        organization_id: h.a.id,
+        matchers: JSON.stringify(body.matchers),
+        starts_at: new Date(Date.now() - 1000),
+        ends_at: new Date(endsAt),
+        created_by: 'token:1',
+        comment: 'migration',
+      })
+      .execute();
+    await h.db
+      .insertInto('maintenance_windows')
+      .values({ organization_id: h.a.id, name: 'nightly', start_time: '01:00', end_time: '03:00' })
+      .execute();
+    const silences = await h.call('GET', '/v1/silences', { token: viewer });
+    expect(silences.body.items).toEqual([expect.objectContaining({ comment: 'migration', active: true, endsAt })]);
+    const windows = await h.call('GET', '/v1/maintenance-windows', { token: viewer });
+    expect(windows.body.items).toEqual([expect.objectContaining({ name: 'nightly', startTime: '01:00', endTime: '03:00' })]);
     const past = await h.call('POST', '/v1/silences', {
       token: engineer,
       body: { ...body, endsAt: new Date(Date.now() - 1000).toISOString() },

@@ -5,7 +5,7 @@ import { startApi, type ApiHarness } from './identity.harness.js';
 let h: ApiHarness;
 let theirs: SeededDrift;
 let mine: SeededDrift;
-const b: Record<'repo' | 'channel' | 'rule', number> = { repo: 0, channel: 0, rule: 0 };
+const b: Record<'repo' | 'channel' | 'rule' | 'route', number> = { repo: 0, channel: 0, rule: 0, route: 0 };
 
 beforeAll(async () => {
   h = await startApi('api_isolation', { DG_MASTER_KEY: MASTER_KEY }, { channels: testChannels() });
@@ -21,6 +21,7 @@ beforeAll(async () => {
       body: { name: 'b-hook', type: 'webhook', config: { url: 'https://hooks.example.com/b', secrets: [webhookSecret()] } },
     })
   ).body.id;
+  b.route = (await h.call('POST', '/v1/routing-rules', { token: adminB, body: { channel: 'b-hook' } })).body.id;
   b.rule = (
     await h.call('POST', '/v1/ignore-rules', { token: adminB, body: { resourceType: 'aws_instance', reason: 'b' } })
   ).body.id;
@@ -39,6 +40,7 @@ describe('tenant isolation: a token of organization A on organization B’s obje
     ['syncs a repository', 'POST', () => `/v1/repositories/${b.repo}/sync`],
     ['tests a channel', 'POST', () => `/v1/channels/${b.channel}/test`],
     ['deletes a channel', 'DELETE', () => `/v1/channels/${b.channel}`],
+    ['deletes a routing rule', 'DELETE', () => `/v1/routing-rules/${b.route}`],
     ['deletes an ignore rule', 'DELETE', () => `/v1/ignore-rules/${b.rule}`],
     ['revokes a token', 'DELETE', () => `/v1/tokens/${h.b.tokens.viewer.id}`],
     ['changes a user', 'PATCH', () => `/v1/users/${h.b.users.viewer.id}`, { role: 'admin' }],

@@ -179,6 +179,34 @@ export const CreateSilenceBody = z.strictObject({
   endsAt: Timestamp,
   comment: z.string().min(1).max(4000),
 });
+export const SilenceList = z.object({
+  items: z.array(
+    z.object({
+      id: z.number().int(),
+      matchers: z.unknown(),
+      startsAt: z.string(),
+      endsAt: z.string(),
+      createdBy: z.string(),
+      comment: z.string(),
+      active: z.boolean(),
+    }),
+  ),
+});
+export const MaintenanceWindowList = z.object({
+  items: z.array(
+    z.object({
+      id: z.number().int(),
+      environmentId: z.number().int().nullable(),
+      name: z.string(),
+      kind: z.string(),
+      weekdays: z.unknown(),
+      startTime: z.string(),
+      endTime: z.string(),
+      timeZone: z.string(),
+      isActive: z.boolean(),
+    }),
+  ),
+});
 export const CommandAccepted = z.object({ commandId: z.string(), type: z.string() });
 
 export const PolicyView = z.object({

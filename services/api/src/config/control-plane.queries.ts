@@ -318,3 +318,33 @@ export async function renameOrganization(tx: Transaction<Database>, orgId: numbe
     .returning(['id', 'slug', 'name'])
     .executeTakeFirstOrThrow();
 }
+
+/** The organization's silences (the notifier's table, read-only here), newest first. */
+export async function listSilenceRows(db: Kysely<Database>, orgId: number) {
+  return db
+    .selectFrom('silences')
+    .selectAll()
+    .where('organization_id', '=', orgId)
+    .orderBy('starts_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(500)
+    .execute();
+}
+
+/** The organization's maintenance windows and quiet hours (the notifier's table, read-only here). */
+export async function listMaintenanceWindowRows(db: Kysely<Database>, orgId: number) {
+  return db.selectFrom('maintenance_windows').selectAll().where('organization_id', '=', orgId).orderBy('id').execute();
+}
+
+export async function deactivateRoutingRule(tx: Transaction<Database>, orgId: number, id: number) {
+  const before = await tx
+    .selectFrom('routing_rules')
+    .select(['id', 'name', 'is_active'])
+    .where('organization_id', '=', orgId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!before) return undefined;
+  await tx.updateTable('routing_rules').set({ is_active: false }).where('id', '=', id).execute();
+  return before;
+}

@@ -8,6 +8,8 @@ import {
   CreateChannelBody,
   CreateRoutingRuleBody,
   CreateSilenceBody,
+  MaintenanceWindowList,
+  SilenceList,
   NumericIdParams,
   RoutingRuleList,
   RoutingRuleView,
@@ -15,7 +17,14 @@ import {
 import { NotFoundError, ProblemError, UnprocessableInputError, type HttpApp } from '@driftguard/runtime';
 import { audited } from '../audit/audited.js';
 import { createChannel, createRoute, listChannels, listRoutes, removeChannel } from '../bootstrap/index.js';
-import { environmentIdsBySlug, organizationRow } from '../config/control-plane.queries.js';
+import {
+  deactivateRoutingRule,
+  environmentIdsBySlug,
+  listMaintenanceWindowRows,
+  listSilenceRows,
+  organizationRow,
+} from '../config/control-plane.queries.js';
+import { z } from 'zod';
 import {
   actorName,
   ADMIN,
@@ -201,6 +210,93 @@ export function registerNotifyRoutes(app: HttpApp, deps: ControlPlaneDeps): void
         createRoute(tx, { orgSlug: org.slug, envSlug: environment, ...rest }, audit),
       );
       return reply.code(201).send(ref);
+    },
+  );
+
+  app.delete(
+    '/v1/routing-rules/:id',
+    {
+      preHandler: ADMIN,
+      schema: {
+        summary: 'Deactivate a routing rule',
+        security: SECURITY,
+        params: NumericIdParams,
+        response: { 200: z.object({ id: z.number().int(), isActive: z.literal(false) }), ...problems(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const ctx = callerOf(request);
+      const id = request.params.id;
+      return audited(
+        db,
+        ctx,
+        { action: 'routing_rule.deactivated', resourceType: 'routing_rule', resourceId: id },
+        async (tx) => {
+          const before = await deactivateRoutingRule(tx, ctx.orgId, id);
+          if (!before) throw new NotFoundError(`no routing rule ${id} in your organization`, { code: 'routing_rule_not_found' });
+          return {
+            resourceId: id,
+            oldValues: { name: before.name, isActive: before.is_active },
+            newValues: { name: before.name, isActive: false },
+            result: { id, isActive: false as const },
+          };
+        },
+      );
+    },
+  );
+
+  app.get(
+    '/v1/silences',
+    {
+      preHandler: READ,
+      schema: {
+        summary: 'Silences (created through cmd.silence.create; kept by the notifier)',
+        security: SECURITY,
+        response: { 200: SilenceList, ...problems(401, 403) },
+      },
+    },
+    async (request) => {
+      const rows = await listSilenceRows(db, callerOf(request).orgId);
+      const now = Date.now();
+      return {
+        items: rows.map((r) => ({
+          id: r.id,
+          matchers: r.matchers,
+          startsAt: new Date(r.starts_at).toISOString(),
+          endsAt: new Date(r.ends_at).toISOString(),
+          createdBy: r.created_by,
+          comment: r.comment,
+          active: new Date(r.starts_at).getTime() <= now && now < new Date(r.ends_at).getTime(),
+        })),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/maintenance-windows',
+    {
+      preHandler: READ,
+      schema: {
+        summary: 'Maintenance windows and quiet hours (kept by the notifier)',
+        security: SECURITY,
+        response: { 200: MaintenanceWindowList, ...problems(401, 403) },
+      },
+    },
+    async (request) => {
+      const rows = await listMaintenanceWindowRows(db, callerOf(request).orgId);
+      return {
+        items: rows.map((r) => ({
+          id: r.id,
+          environmentId: r.environment_id,
+          name: r.name,
+          kind: r.kind,
+          weekdays: r.weekdays,
+          startTime: r.start_time,
+          endTime: r.end_time,
+          timeZone: r.time_zone,
+          isActive: r.is_active,
+        })),
+      };
     },
   );
 
