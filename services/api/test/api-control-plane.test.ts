@@ -250,8 +250,19 @@ describe('configuration', () => {
       });
       expect(c.body).toEqual({ updated: 1 });
     }
+    // The scanner token is bound to prod: a staging rule is not its to count.
+    const staging = await h.call('POST', '/v1/ignore-rules', {
+      token: admin,
+      body: { environment: 'staging', propertyPath: '/tags', syntax: 'json_pointer', reason: 'tags drift' },
+    });
+    const notMine = await h.call('POST', '/v1/ignore-rules/suppressed', {
+      token: h.a.tokens.scanner.token,
+      body: { counts: [{ ruleId: staging.body.id, suppressed: 9 }] },
+    });
+    expect(notMine.body).toEqual({ updated: 0 });
     const list = await h.call('GET', '/v1/ignore-rules', { token: viewer });
     expect(list.body.items[0].suppressedCount).toBe(7);
+    expect(list.body.items[1]).toMatchObject({ id: staging.body.id, suppressedCount: 0 });
     const off = await h.call('DELETE', `/v1/ignore-rules/${r.body.id}`, { token: admin });
     expect(off.body).toMatchObject({ isActive: false, suppressedCount: 7 });
   });

@@ -114,6 +114,8 @@ export async function addSuppressedCounts(
   tx: Transaction<Database>,
   orgId: number,
   counts: readonly { ruleId: number; suppressed: number }[],
+  /** A reporter bound to one environment counts only against that environment's and organization-wide rules. */
+  envId: number | null,
 ) {
   const found: { id: number; suppressed_count: string }[] = [];
   for (const c of counts) {
@@ -122,6 +124,7 @@ export async function addSuppressedCounts(
       .set({ suppressed_count: sql`suppressed_count + ${c.suppressed}` })
       .where('organization_id', '=', orgId)
       .where('id', '=', c.ruleId)
+      .$if(envId !== null, (q) => q.where((eb) => eb.or([eb('environment_id', 'is', null), eb('environment_id', '=', envId)])))
       .returning(['id', 'suppressed_count'])
       .executeTakeFirst();
     if (row) found.push({ id: row.id, suppressed_count: String(row.suppressed_count) });

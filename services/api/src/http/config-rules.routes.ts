@@ -10,7 +10,7 @@ import {
   SuppressedCountsBody,
 } from '@driftguard/contracts';
 import type { IgnoreRule } from '@driftguard/db';
-import { NotFoundError, requireToken, type HttpApp } from '@driftguard/runtime';
+import { NotFoundError, principalOf, requireToken, type HttpApp } from '@driftguard/runtime';
 import { z } from 'zod';
 import { audited } from '../audit/audited.js';
 import { setRecommendationPolicy, showRecommendationPolicy, type RecommendationPolicyRef } from '../bootstrap/index.js';
@@ -161,7 +161,7 @@ export function registerRuleRoutes(app: HttpApp, { db }: ControlPlaneDeps): void
         ctx,
         { action: 'ignore_rule.suppressed_counted', resourceType: 'ignore_rule', attempted: { counts } },
         async (tx) => {
-          const found = await addSuppressedCounts(tx, ctx.orgId, counts);
+          const found = await addSuppressedCounts(tx, ctx.orgId, counts, principalOf(request).envId);
           return {
             resourceId: found[0]?.id ?? 0,
             newValues: { counts, updated: found.length },
