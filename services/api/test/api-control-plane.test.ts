@@ -356,6 +356,14 @@ describe('drifts', () => {
     expect(lines.slice(1).map((l) => Number(l.split(',')[0]))).toEqual([d1.driftId]);
     const envs = await h.call('GET', '/v1/environments/export.csv', { token: viewer });
     expect(envs.text.split('\n')[0]).toContain('cloud_provider');
+    const channels = await h.call('GET', '/v1/channels/export.csv', { token: viewer });
+    expect(channels.text).toContain('refusing');
+    expect(channels.text).not.toContain(receiverUrl.replace('/hook', ''));
+    for (const list of ['integrations', 'routing-rules', 'silences', 'repositories', 'ignore-rules']) {
+      const r = await h.call('GET', `/v1/${list}/export.csv`, { token: viewer });
+      expect(r.status, list).toBe(200);
+      expect(r.text.split('\n').length, list).toBeGreaterThan(2);
+    }
   });
 });
 

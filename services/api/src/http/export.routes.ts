@@ -6,7 +6,15 @@ import { stringify } from 'csv-stringify/sync';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { listDrifts, type DriftFilter } from '../analytics/drift-search.queries.js';
-import { listEnvironmentRows, listIgnoreRuleRows, listRepositoryRows } from '../config/control-plane.queries.js';
+import {
+  listEnvironmentRows,
+  listIgnoreRuleRows,
+  listIntegrationRows,
+  listRepositoryRows,
+  listSilenceRows,
+  organizationRow,
+} from '../config/control-plane.queries.js';
+import { listChannels, listRoutes } from '../bootstrap/index.js';
 import { callerOf, READ, SECURITY, type ControlPlaneDeps, problems } from '../config/control-plane.js';
 import { cursorOf, driftFilterOf, type DriftCursor } from './drifts.routes.js';
 
@@ -82,7 +90,7 @@ function rowsCsv(columns: readonly string[], load: () => Promise<readonly (reado
   return Readable.from(lines());
 }
 
-/** CSV exports of the lists: drift (the list's filters), environments, repositories, ignore rules. */
+/** CSV exports of the lists: drift (the list's filters), environments, repositories, integrations, channels, routing rules, silences, ignore rules. */
 export function registerExportRoutes(app: HttpApp, { db }: ControlPlaneDeps): void {
   const schemaOf = (summary: string) => ({
     summary,
@@ -186,4 +194,79 @@ export function registerExportRoutes(app: HttpApp, { db }: ControlPlaneDeps): vo
       return reply.headers(attach('ignore-rules')).send(csv);
     },
   );
+
+  app.get(
+    '/v1/integrations/export.csv',
+    { preHandler: READ, schema: schemaOf('Integrations as CSV (no secrets)') },
+    async (request, reply) => {
+      const { orgId } = callerOf(request);
+      const csv = rowsCsv(['id', 'environment_id', 'source', 'key_id', 'created_at'], async () =>
+        (await runAsOrg(orgId, () => listIntegrationRows(db, orgId))).map((r) => [
+          r.id,
+          r.environment_id,
+          r.source,
+          r.key_id,
+          r.created_at,
+        ]),
+      );
+      return reply.headers(attach('integrations')).send(csv);
+    },
+  );
+
+  app.get(
+    '/v1/channels/export.csv',
+    { preHandler: READ, schema: schemaOf('Notification channels as CSV (secret fields as markers)') },
+    async (request, reply) => {
+      const { orgId } = callerOf(request);
+      const csv = rowsCsv(['id', 'name', 'type', 'is_default', 'is_active', 'configuration'], async () =>
+        runAsOrg(orgId, async () => {
+          const org = await organizationRow(db, orgId);
+          return (await listChannels(db, org.slug)).map((c) => [c.id, c.name, c.type, c.isDefault, c.isActive, c.configuration]);
+        }),
+      );
+      return reply.headers(attach('channels')).send(csv);
+    },
+  );
+
+  app.get(
+    '/v1/routing-rules/export.csv',
+    { preHandler: READ, schema: schemaOf('Routing rules as CSV, in walk order') },
+    async (request, reply) => {
+      const { orgId } = callerOf(request);
+      const csv = rowsCsv(
+        ['id', 'position', 'name', 'channel', 'environment', 'min_priority', 'match', 'continue', 'is_active'],
+        async () =>
+          runAsOrg(orgId, async () => {
+            const org = await organizationRow(db, orgId);
+            return (await listRoutes(db, org.slug)).map((r) => [
+              r.id,
+              r.position,
+              r.name,
+              r.channel,
+              r.envSlug,
+              r.minPriority,
+              r.match,
+              r.continue,
+              r.isActive,
+            ]);
+          }),
+      );
+      return reply.headers(attach('routing-rules')).send(csv);
+    },
+  );
+
+  app.get('/v1/silences/export.csv', { preHandler: READ, schema: schemaOf('Silences as CSV') }, async (request, reply) => {
+    const { orgId } = callerOf(request);
+    const csv = rowsCsv(['id', 'starts_at', 'ends_at', 'created_by', 'comment', 'matchers'], async () =>
+      (await runAsOrg(orgId, () => listSilenceRows(db, orgId))).map((r) => [
+        r.id,
+        r.starts_at,
+        r.ends_at,
+        r.created_by,
+        r.comment,
+        r.matchers,
+      ]),
+    );
+    return reply.headers(attach('silences')).send(csv);
+  });
 }
