@@ -28,8 +28,10 @@ function configured<C extends BaseConfig & { PORT: number }>(
 export async function configureService(name: ServiceName, env: Env): Promise<ConfiguredService> {
   switch (name) {
     case 'api': {
-      const m = await import('@driftguard/api');
-      return configured(name, env, m.loadApiConfig, m.createApiService);
+      const [m, { apiChannelAdapters }] = await Promise.all([import('@driftguard/api'), import('./api-channels.js')]);
+      return configured(name, env, m.loadApiConfig, (cfg, deps) =>
+        m.createApiService(cfg, { ...deps, channels: apiChannelAdapters(cfg) }),
+      );
     }
     case 'ingest': {
       const m = await import('@driftguard/ingest');

@@ -94,6 +94,8 @@ beforeAll(async () => {
   for (const name of SERVICE_NAMES) {
     const routes: Running['routes'] = [];
     const onRoute: ServiceDeps['onRoute'] = (route) => {
+      // Routes hidden from the document on purpose: the page and assets of /docs, which render it.
+      if (route.schema?.hide === true) return;
       for (const method of [route.method].flat()) routes.push({ method, url: route.url });
     };
     const configured = await configureService(name, { ...env, DATABASE_URL: tdb.url });

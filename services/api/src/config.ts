@@ -61,6 +61,16 @@ export const apiConfigSchema = baseConfigSchema
     DG_OIDC_REDIRECT_URI: urlVar(['http', 'https']).optional(),
     /** Where the browser goes after an OpenID Connect sign-in (default `/`). */
     DG_OIDC_AFTER_LOGIN_URL: z.string().startsWith('/', { error: 'expected a path such as /console' }).default('/'),
+    /** Requests one API token (or console session) may make per DG_API_RATE_WINDOW_MS; beyond, 429 with Retry-After. */
+    DG_API_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
+    DG_API_RATE_WINDOW_MS: ms(60_000, 1_000),
+    /** Largest JSON body of a control-plane request, in bytes. */
+    DG_API_BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(10 * 1024 * 1024)
+      .default(256 * 1024),
     /** Runs the lifecycle jobs on their schedule inside the service (several instances may: each job takes a lock). */
     DG_JOBS_ENABLED: flag('true'),
     /** How often the daily rollup recomputes yesterday and today. */

@@ -1,4 +1,5 @@
 export { createApiService, type ApiDeps } from './service.js';
+export type { ChannelAdapters, ChannelTestOutcome } from './config/control-plane.js';
 export { loadApiConfig, apiConfigSchema, type ApiConfig } from './config.js';
 export * from './bootstrap/index.js';
 export { createUserFromShell, type CreateUserFromShellInput, type CreatedUser } from './identity/shell-users.js';

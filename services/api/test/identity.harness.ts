@@ -6,7 +6,7 @@ import { createLogger, generateToken, type Service } from '@driftguard/runtime';
 import type { Kysely } from 'kysely';
 import { loadApiConfig } from '../src/config.js';
 import { hashPassword } from '../src/identity/passwords.js';
-import { createApiService } from '../src/service.js';
+import { createApiService, type ApiDeps } from '../src/service.js';
 
 export const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 export const PASSWORD = 'correct horse battery staple';
@@ -103,7 +103,11 @@ async function seedOrg(db: Kysely<Database>, slug: string, passwordHash: string)
 }
 
 /** A real api service (its own PostgreSQL role, row-level security on) on a free port, with two organizations. */
-export async function startApi(label: string, extraEnv: Record<string, string> = {}): Promise<ApiHarness> {
+export async function startApi(
+  label: string,
+  extraEnv: Record<string, string> = {},
+  apiDeps: Pick<ApiDeps, 'channels'> = {},
+): Promise<ApiHarness> {
   const tdb = await createTestDatabase(label);
   const suffix = randomBytes(4).toString('hex');
   const env = {
@@ -120,6 +124,7 @@ export async function startApi(label: string, extraEnv: Record<string, string> =
   const svc: Service = await createApiService(loadApiConfig(env), {
     db: serviceDb,
     log: createLogger({ level: 'silent', name: 'api-test' }),
+    ...apiDeps,
   });
   const { port } = await svc.start();
   const url = `http://127.0.0.1:${port}`;

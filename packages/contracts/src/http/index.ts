@@ -6,3 +6,4 @@ export * from './context.js';
 export * from './slack-actions.js';
 export * from './identity.js';
 export * from './audit.js';
+export * from './control-plane.js';

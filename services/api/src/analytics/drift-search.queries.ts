@@ -8,12 +8,16 @@ export interface DriftFilter {
   driftTypes?: readonly string[];
   /** Drift with a severity score at least this. */
   minSeverity?: number;
+  /** Drift with a severity score at most this. */
+  maxSeverity?: number;
   detectedFrom?: Date;
   detectedTo?: Date;
   resourceType?: string;
   causeCategory?: string;
   /** Only drift with a security-critical change. */
   securityCritical?: boolean;
+  /** Only drift with a recommendation of one of these priorities. */
+  priorities?: readonly string[];
   /**
    * Free text, case-insensitive, matched as a substring of the resource address, physical id,
    * a changed property path or a declared or actual value (trigram indexes).
@@ -93,6 +97,8 @@ export async function listDrifts(
   page: {
     cursor?: DriftCursor;
     limit: number;
+    /** `newest` first (default) or `oldest` first; the cursor continues in the same order. */
+    order?: 'newest' | 'oldest';
     /** Newest drifts matched directly before the trigram indexes are asked (default 2,000). */
     probe?: number;
   },
@@ -108,6 +114,7 @@ export async function listDrifts(
   if (filter.status === 'resolved') where.push(sql`d.resolved_at IS NOT NULL`);
   if (filter.driftTypes && filter.driftTypes.length > 0) where.push(sql`d.drift_type = ANY (${[...filter.driftTypes]}::text[])`);
   if (filter.minSeverity !== undefined) where.push(sql`d.severity_score >= ${filter.minSeverity}`);
+  if (filter.maxSeverity !== undefined) where.push(sql`d.severity_score <= ${filter.maxSeverity}`);
   if (filter.detectedFrom) where.push(sql`d.detected_at >= ${filter.detectedFrom}`);
   if (filter.detectedTo) where.push(sql`d.detected_at < ${filter.detectedTo}`);
   if (filter.resourceType) where.push(sql`d.metadata #>> '{resource,type}' = ${filter.resourceType}`);
@@ -118,7 +125,20 @@ export async function listDrifts(
   }
   if (filter.securityCritical)
     where.push(sql`EXISTS (SELECT 1 FROM drift_changes c WHERE c.drift_event_id = d.id AND c.is_security_critical)`);
-  if (page.cursor) where.push(sql`(d.detected_at, d.id) < (${page.cursor.at}::timestamptz, ${page.cursor.id}::int)`);
+  if (filter.priorities && filter.priorities.length > 0) {
+    where.push(
+      sql`EXISTS (SELECT 1 FROM recommendations r WHERE r.drift_event_id = d.id AND r.priority = ANY (${[...filter.priorities]}::text[]))`,
+    );
+  }
+  const oldest = page.order === 'oldest';
+  if (page.cursor) {
+    where.push(
+      oldest
+        ? sql`(d.detected_at, d.id) > (${page.cursor.at}::timestamptz, ${page.cursor.id}::int)`
+        : sql`(d.detected_at, d.id) < (${page.cursor.at}::timestamptz, ${page.cursor.id}::int)`,
+    );
+  }
+  const orderBy = oldest ? sql`ORDER BY d.detected_at ASC, d.id ASC` : sql`ORDER BY d.detected_at DESC, d.id DESC`;
   const q = filter.q?.trim() ?? '';
   const select = (extra: RawBuilder<unknown>[], limit: number) =>
     sql<Row>`
@@ -128,7 +148,7 @@ export async function listDrifts(
         to_char(d.detected_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
       FROM drift_events d
       WHERE ${sql.join([...where, ...extra], sql` AND `)}
-      ORDER BY d.detected_at DESC, d.id DESC
+      ${orderBy}
       LIMIT ${limit}`.execute(db);
   let found: Row[];
   if (q === '') {

@@ -1,9 +1,10 @@
 import { ChannelType } from '@driftguard/contracts';
-import { redactedChannelConfiguration, sealChannelConfiguration, writeAudit, type Database, type Keyring } from '@driftguard/db';
+import { redactedChannelConfiguration, sealChannelConfiguration, type Database, type Keyring } from '@driftguard/db';
 import { ConflictError, NotFoundError } from '@driftguard/runtime';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { parseInput } from './input.js';
+import { inTransaction, writeOwnAudit, type AuditWriter } from './transaction.js';
 import { organizationBySlug } from './organizations.js';
 import { Slug } from './slug.js';
 
@@ -46,7 +47,11 @@ export interface ChannelRef {
  * are unique among an organization's active channels. Neither the return value nor the audit
  * row holds a secret.
  */
-export async function createChannel(db: Kysely<Database>, input: CreateChannelInput): Promise<ChannelRef> {
+export async function createChannel(
+  db: Kysely<Database>,
+  input: CreateChannelInput,
+  audit: AuditWriter = writeOwnAudit,
+): Promise<ChannelRef> {
   const { keyring, validate, config, ...fields } = input;
   const { orgSlug, name, type, isDefault } = parseInput(CreateChannelInput, fields, 'channel');
   const adapter = validate(type);
@@ -58,7 +63,7 @@ export async function createChannel(db: Kysely<Database>, input: CreateChannelIn
     ),
     secretFields: adapter.secretFields,
   };
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const org = await organizationBySlug(tx, orgSlug);
     const taken = await tx
       .selectFrom('notification_channels')
@@ -84,7 +89,7 @@ export async function createChannel(db: Kysely<Database>, input: CreateChannelIn
       .returning('id')
       .executeTakeFirstOrThrow();
     const shown = redactedChannelConfiguration(configuration);
-    await writeAudit(tx, {
+    await audit(tx, {
       organizationId: org.id,
       action: 'notification_channel.created',
       resourceType: 'notification_channel',
@@ -128,8 +133,13 @@ export async function listChannels(db: Kysely<Database>, orgSlug: string): Promi
  * Deactivates a channel: it receives nothing more, its rules route nowhere, and its past
  * notifications keep their history (rows reference it, so it is not deleted).
  */
-export async function removeChannel(db: Kysely<Database>, orgSlug: string, name: string): Promise<void> {
-  await db.transaction().execute(async (tx) => {
+export async function removeChannel(
+  db: Kysely<Database>,
+  orgSlug: string,
+  name: string,
+  audit: AuditWriter = writeOwnAudit,
+): Promise<void> {
+  await inTransaction(db, async (tx) => {
     const org = await organizationBySlug(tx, parseInput(Slug, orgSlug, 'organization'));
     const row = await tx
       .updateTable('notification_channels')
@@ -141,7 +151,7 @@ export async function removeChannel(db: Kysely<Database>, orgSlug: string, name:
       .executeTakeFirst();
     if (!row) throw new NotFoundError(`channel "${name}" not found in ${orgSlug}`);
     await tx.updateTable('routing_rules').set({ is_active: false }).where('channel_id', '=', row.id).execute();
-    await writeAudit(tx, {
+    await audit(tx, {
       organizationId: org.id,
       action: 'notification_channel.removed',
       resourceType: 'notification_channel',

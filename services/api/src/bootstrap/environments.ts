@@ -1,9 +1,10 @@
 import { CloudProvider } from '@driftguard/contracts';
-import { writeAudit, type Database } from '@driftguard/db';
+import { type Database } from '@driftguard/db';
 import { ConflictError, NotFoundError } from '@driftguard/runtime';
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import { parseInput } from './input.js';
+import { inTransaction, writeOwnAudit, type AuditWriter } from './transaction.js';
 import { organizationBySlug } from './organizations.js';
 import { Slug } from './slug.js';
 import { uniqueViolation } from './unique-violation.js';
@@ -33,10 +34,14 @@ export interface EnvironmentRef {
  * Throws InvalidInputError (bad cloud or slug), NotFoundError (unknown organization) or
  * ConflictError (slug taken in the organization).
  */
-export async function createEnvironment(db: Kysely<Database>, input: CreateEnvironmentInput): Promise<EnvironmentRef> {
+export async function createEnvironment(
+  db: Kysely<Database>,
+  input: CreateEnvironmentInput,
+  audit: AuditWriter = writeOwnAudit,
+): Promise<EnvironmentRef> {
   const { orgSlug, slug, cloud, region, account, name = slug } = parseInput(CreateEnvironmentInput, input, 'environment');
   try {
-    return await db.transaction().execute(async (tx) => {
+    return await inTransaction(db, async (tx) => {
       const org = await organizationBySlug(tx, orgSlug);
       const env = await tx
         .insertInto('environments')
@@ -50,7 +55,7 @@ export async function createEnvironment(db: Kysely<Database>, input: CreateEnvir
         })
         .returning(['id'])
         .executeTakeFirstOrThrow();
-      await writeAudit(tx, {
+      await audit(tx, {
         organizationId: org.id,
         action: 'environment.created',
         resourceType: 'environment',

@@ -25,3 +25,4 @@ export {
   type CreateChannelInput,
 } from './channels.js';
 export { createRoute, listRoutes, type CreateRouteInput, type RouteRef } from './routes.js';
+export { inTransaction, writeOwnAudit, type AuditWriter } from './transaction.js';

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { IntegrationSource } from '@driftguard/contracts';
-import { encryptSecret, writeAudit, type Database, type Keyring } from '@driftguard/db';
+import { encryptSecret, type Database, type Keyring } from '@driftguard/db';
 import { NotFoundError } from '@driftguard/runtime';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { parseInput } from './input.js';
+import { inTransaction, writeOwnAudit, type AuditWriter } from './transaction.js';
 import { organizationBySlug } from './organizations.js';
 import { Slug } from './slug.js';
 
@@ -39,10 +40,14 @@ export function integrationSecretContext(integrationId: string): string {
  * in one transaction. The secret is encrypted with the keyring's current key and never reaches
  * the audit row. Throws InvalidInputError or NotFoundError (unknown organization or environment).
  */
-export async function createIntegration(db: Kysely<Database>, input: CreateIntegrationInput): Promise<IntegrationRef> {
+export async function createIntegration(
+  db: Kysely<Database>,
+  input: CreateIntegrationInput,
+  audit: AuditWriter = writeOwnAudit,
+): Promise<IntegrationRef> {
   const { keyring, ...fields } = input;
   const { orgSlug, envSlug, source, secret } = parseInput(CreateIntegrationInput, fields, 'integration');
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const org = await organizationBySlug(tx, orgSlug);
     const env = await tx
       .selectFrom('environments')
@@ -64,7 +69,7 @@ export async function createIntegration(db: Kysely<Database>, input: CreateInteg
         secret_encrypted: encryptSecret(secret, keyring, integrationSecretContext(id)),
       })
       .execute();
-    await writeAudit(tx, {
+    await audit(tx, {
       organizationId: org.id,
       action: 'integration.created',
       // audit_log ids are integers; the integration's uuid rides in the values of its environment's row.

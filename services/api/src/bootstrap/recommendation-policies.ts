@@ -1,9 +1,10 @@
 import { checkPolicyDocument, type RecommendationPolicyDocument } from '@driftguard/contracts';
-import { writeAudit, type Database } from '@driftguard/db';
+import { type Database } from '@driftguard/db';
 import { InvalidInputError, NotFoundError } from '@driftguard/runtime';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { z } from 'zod';
 import { parseInput } from './input.js';
+import { inTransaction, writeOwnAudit, type AuditWriter } from './transaction.js';
 import { organizationBySlug } from './organizations.js';
 import { Slug } from './slug.js';
 
@@ -51,6 +52,7 @@ async function scopeIds(tx: Transaction<Database>, orgSlug: string, envSlug: str
 export async function setRecommendationPolicy(
   db: Kysely<Database>,
   input: SetRecommendationPolicyInput,
+  audit: AuditWriter = writeOwnAudit,
 ): Promise<RecommendationPolicyRef> {
   const { orgSlug, envSlug, document, createdBy } = parseInput(SetPolicyInput, input, 'recommendation policy');
   const checked = checkPolicyDocument(document);
@@ -60,7 +62,7 @@ export async function setRecommendationPolicy(
       checked.problems,
     );
   }
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const { orgId, envId } = await scopeIds(tx, orgSlug, envSlug);
     // Two writers of one scope take numbers in turn.
     await sql`SELECT pg_advisory_xact_lock(${POLICY_LOCK_CLASS}, ${envId ?? -orgId})`.execute(tx);
@@ -82,7 +84,7 @@ export async function setRecommendationPolicy(
       })
       .returning(['created_at'])
       .executeTakeFirstOrThrow();
-    await writeAudit(tx, {
+    await audit(tx, {
       organizationId: orgId,
       action: 'recommendation_policy.set',
       resourceType: envId === null ? 'organization' : 'environment',

@@ -1,5 +1,5 @@
 import { IacTool } from '@driftguard/contracts';
-import { encryptSecret, writeAudit, type Database, type Keyring } from '@driftguard/db';
+import { encryptSecret, type Database, type Keyring } from '@driftguard/db';
 import {
   ConflictError,
   createOutboundGuard,
@@ -12,6 +12,7 @@ import {
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { parseInput } from './input.js';
+import { inTransaction, writeOwnAudit, type AuditWriter } from './transaction.js';
 import { organizationBySlug } from './organizations.js';
 import { Slug } from './slug.js';
 import { uniqueViolation } from './unique-violation.js';
@@ -79,7 +80,11 @@ export function repositoryCredentialsContext(repositoryId: number): string {
  * (unknown organization or environment) or ConflictError (same URL and branch, or same name, in
  * the environment).
  */
-export async function createRepository(db: Kysely<Database>, input: CreateRepositoryInput): Promise<RepositoryRef> {
+export async function createRepository(
+  db: Kysely<Database>,
+  input: CreateRepositoryInput,
+  audit: AuditWriter = writeOwnAudit,
+): Promise<RepositoryRef> {
   const { keyring, outbound, ...fields } = input;
   const {
     orgSlug,
@@ -105,7 +110,7 @@ export async function createRepository(db: Kysely<Database>, input: CreateReposi
   }
   const name = givenName ?? defaultName(url, tool);
   try {
-    return await db.transaction().execute(async (tx) => {
+    return await inTransaction(db, async (tx) => {
       const org = await organizationBySlug(tx, orgSlug);
       // Locked so two registrations of one name in an environment cannot both pass the check.
       const env = await tx
@@ -137,7 +142,7 @@ export async function createRepository(db: Kysely<Database>, input: CreateReposi
         const ciphertext = encryptSecret(credentials, keyring!, repositoryCredentialsContext(row.id));
         await tx.updateTable('iac_repositories').set({ credentials_encrypted: ciphertext }).where('id', '=', row.id).execute();
       }
-      await writeAudit(tx, {
+      await audit(tx, {
         organizationId: org.id,
         action: 'iac_repository.created',
         resourceType: 'iac_repository',

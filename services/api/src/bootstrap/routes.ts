@@ -1,9 +1,10 @@
 import { Priority, RoutingMatch } from '@driftguard/contracts';
-import { writeAudit, type Database } from '@driftguard/db';
+import { type Database } from '@driftguard/db';
 import { NotFoundError } from '@driftguard/runtime';
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { parseInput } from './input.js';
+import { inTransaction, writeOwnAudit, type AuditWriter } from './transaction.js';
 import { organizationBySlug } from './organizations.js';
 import { Slug } from './slug.js';
 
@@ -40,9 +41,13 @@ export interface RouteRef {
  * the organization's default channels (those flagged default, or every active channel when none
  * is).
  */
-export async function createRoute(db: Kysely<Database>, input: CreateRouteInput): Promise<RouteRef> {
+export async function createRoute(
+  db: Kysely<Database>,
+  input: CreateRouteInput,
+  audit: AuditWriter = writeOwnAudit,
+): Promise<RouteRef> {
   const r = parseInput(CreateRouteInput, input, 'route');
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const org = await organizationBySlug(tx, r.orgSlug);
     const channel = await tx
       .selectFrom('notification_channels')
@@ -84,7 +89,7 @@ export async function createRoute(db: Kysely<Database>, input: CreateRouteInput)
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await writeAudit(tx, {
+    await audit(tx, {
       organizationId: org.id,
       action: 'routing_rule.created',
       resourceType: 'routing_rule',
