@@ -13,6 +13,7 @@ import {
 } from './events/context.js';
 import {
   CmdDriftResolveV1,
+  CmdMaintenanceWindowCreateV1,
   CmdNotificationAcknowledgeV1,
   CmdNotificationRedeliverV1,
   CmdRecommendationRespondV1,
@@ -58,6 +59,7 @@ export const catalog = {
   'cmd.recommendation.respond.v1': entry('cmd.recommendation.respond', 1, 'CMD', CmdRecommendationRespondV1),
   'cmd.notification.acknowledge.v1': entry('cmd.notification.acknowledge', 1, 'CMD', CmdNotificationAcknowledgeV1),
   'cmd.silence.create.v1': entry('cmd.silence.create', 1, 'CMD', CmdSilenceCreateV1),
+  'cmd.maintenance_window.create.v1': entry('cmd.maintenance_window.create', 1, 'CMD', CmdMaintenanceWindowCreateV1),
   'cmd.notification.redeliver.v1': entry('cmd.notification.redeliver', 1, 'CMD', CmdNotificationRedeliverV1),
 } as const;
 

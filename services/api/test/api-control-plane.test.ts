@@ -234,6 +234,32 @@ describe('configuration', () => {
     expect(past.status).toBe(422);
   });
 
+  it('adds a maintenance window as cmd.maintenance_window.create for the notifier and refuses a bad one', async () => {
+    const body = {
+      environment: 'prod',
+      name: 'patch night',
+      kind: 'maintenance',
+      weekdays: [2, 4],
+      startTime: '22:00',
+      endTime: '02:00',
+      timeZone: 'Europe/Berlin',
+    };
+    const r = await h.call('POST', '/v1/maintenance-windows', { token: engineer, body });
+    expect(r.status).toBe(202);
+    const [cmd] = await outbox('cmd.maintenance_window.create.v1');
+    expect(cmd?.payload).toMatchObject({
+      orgId: h.a.id,
+      envId: h.a.envId,
+      data: { name: 'patch night', weekdays: [2, 4], startTime: '22:00', endTime: '02:00', timeZone: 'Europe/Berlin' },
+    });
+    for (const bad of [{ timeZone: 'Mars/Olympus' }, { startTime: '25:00' }, { weekdays: [1, 1] }]) {
+      const refused = await h.call('POST', '/v1/maintenance-windows', { token: engineer, body: { ...body, ...bad } });
+      expect(refused.status, JSON.stringify(bad)).toBe(400);
+    }
+    const viewerTry = await h.call('POST', '/v1/maintenance-windows', { token: viewer, body });
+    expect(viewerTry.status).toBe(403);
+  });
+
   it('keeps ignore rules with the counts the scans report', async () => {
     const r = await h.call('POST', '/v1/ignore-rules', {
       token: admin,

@@ -9,6 +9,7 @@ import type { GroupingOptions } from './grouping/grouping.js';
 import {
   cmdNotificationAcknowledgeV1,
   cmdNotificationRedeliverV1,
+  cmdMaintenanceWindowCreateV1,
   cmdSilenceCreateV1,
   driftDetectedV1,
   driftResolvedV1,
@@ -65,6 +66,7 @@ export async function createNotifierService(cfg: NotifierConfig, deps: NotifierD
         await consume({ ...common, key: 'drift.resolved.v1', handler: driftResolvedV1(grouping) }),
         await consume({ ...common, key: 'cmd.notification.acknowledge.v1', handler: cmdNotificationAcknowledgeV1() }),
         await consume({ ...common, key: 'cmd.silence.create.v1', handler: cmdSilenceCreateV1() }),
+        await consume({ ...common, key: 'cmd.maintenance_window.create.v1', handler: cmdMaintenanceWindowCreateV1() }),
         await consume({ ...common, key: 'cmd.notification.redeliver.v1', handler: cmdNotificationRedeliverV1() }),
       ];
       const network = createChannelNetwork({ allow: cfg.DG_OUTBOUND_ALLOW, timeoutMs: cfg.DG_NOTIFIER_REQUEST_TIMEOUT_MS });

@@ -97,6 +97,38 @@ describe('silences, maintenance windows and degraded mode', () => {
     });
   }, 30_000);
 
+  it('a maintenance window created by command (as the api sends it) suppresses its environment', async () => {
+    const envId = await world.addEnvironment('maintained-by-command');
+    await world.publish(
+      'cmd.maintenance_window.create.v1',
+      {
+        name: 'all week',
+        kind: 'maintenance',
+        weekdays: [0, 1, 2, 3, 4, 5, 6],
+        startTime: '00:00',
+        endTime: '24:00',
+        timeZone: 'UTC',
+        createdBy: 'user:ops@acme.example',
+      },
+      { envId },
+    );
+    const window = await waitUntil(() =>
+      world.db
+        .selectFrom('maintenance_windows')
+        .select(['id', 'weekdays'])
+        .where('environment_id', '=', envId)
+        .executeTakeFirst(),
+    );
+    expect(window.weekdays).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    const a = recommendation({ priority: 'low' });
+    await world.publish('recommendation.created.v1', a, { envId });
+    const suppressed = await waitUntil(async () => {
+      const rows = await rowsOf(world, a.driftEventId);
+      return rows.length === 2 && rows.every((r) => r.status === 'suppressed') ? rows : undefined;
+    });
+    expect(suppressed.every((r) => r.suppressed_by_window_id === window.id)).toBe(true);
+  }, 30_000);
+
   it('pages a security-critical drift with analysis pending when analysis is silent, then updates the same incident and message', async () => {
     const envId = await world.addEnvironment('degraded');
     const data = recommendation({ priority: 'critical', securityCritical: true, resourceType: 'aws_iam_role' });

@@ -86,3 +86,40 @@ export const CmdNotificationRedeliverV1Data = z.object({
 });
 export const CmdNotificationRedeliverV1 = envelopeOf('cmd.notification.redeliver', CmdNotificationRedeliverV1Data);
 export type CmdNotificationRedeliverV1 = z.infer<typeof CmdNotificationRedeliverV1>;
+
+const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected HH:MM (24-hour clock)' });
+/** An end of day may also be 24:00 (a window to midnight). */
+const EndClockTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, { error: 'expected HH:MM (24-hour clock) or 24:00' });
+/** An IANA time zone the runtime knows (`Europe/Berlin`, `UTC`). */
+export const TimeZoneName = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'expected an IANA time zone such as Europe/Berlin or UTC' },
+);
+
+/**
+ * A recurring maintenance window or quiet hours of the subject's environment: on `weekdays`
+ * (0 = Sunday) from `startTime` to `endTime` in `timeZone` (an end before the start spans
+ * midnight), non-critical notifications are held back and recorded as suppressed.
+ */
+export const CmdMaintenanceWindowCreateV1Data = z.object({
+  name: z.string().min(1).max(255),
+  kind: z.enum(['maintenance', 'quiet_hours']),
+  weekdays: z
+    .array(z.number().int().min(0).max(6))
+    .min(1)
+    .max(7)
+    .refine((days) => new Set(days).size === days.length, { error: 'each weekday at most once' }),
+  startTime: ClockTime,
+  endTime: EndClockTime,
+  timeZone: TimeZoneName,
+  createdBy: z.string().min(1).max(255),
+});
+export const CmdMaintenanceWindowCreateV1 = envelopeOf('cmd.maintenance_window.create', CmdMaintenanceWindowCreateV1Data);
+export type CmdMaintenanceWindowCreateV1 = z.infer<typeof CmdMaintenanceWindowCreateV1>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CauseCategory, ChannelType, CloudProvider, DriftType, IacTool, ModelType, Priority, ResolutionType } from '../enums.js';
 import { IntegrationSource } from '../context-sources/index.js';
-import { SilenceMatcher } from '../events/command.js';
+import { CmdMaintenanceWindowCreateV1Data, SilenceMatcher } from '../events/command.js';
 
 /** Bodies of the api's control plane (`/v1/environments`, `/v1/drifts`, …); the api's route schemas. */
 
@@ -178,6 +178,9 @@ export const CreateSilenceBody = z.strictObject({
   startsAt: Timestamp.optional(),
   endsAt: Timestamp,
   comment: z.string().min(1).max(4000),
+});
+export const CreateMaintenanceWindowBody = CmdMaintenanceWindowCreateV1Data.omit({ createdBy: true }).extend({
+  environment: Slug,
 });
 export const SilenceList = z.object({
   items: z.array(

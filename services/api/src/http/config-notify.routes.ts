@@ -7,6 +7,7 @@ import {
   CommandAccepted,
   CreateChannelBody,
   CreateRoutingRuleBody,
+  CreateMaintenanceWindowBody,
   CreateSilenceBody,
   MaintenanceWindowList,
   SilenceList,
@@ -333,6 +334,48 @@ export function registerNotifyRoutes(app: HttpApp, deps: ControlPlaneDeps): void
         return {
           resourceId: env.id,
           newValues: { matchers, startsAt, endsAt, comment, commandId: event.id },
+          result: { commandId: event.id, type: event.type },
+        };
+      });
+      return reply.code(202).send(result);
+    },
+  );
+
+  app.post(
+    '/v1/maintenance-windows',
+    {
+      preHandler: ACT,
+      schema: {
+        summary:
+          'Add a recurring maintenance window or quiet hours to an environment (cmd.maintenance_window.create to the notifier)',
+        security: SECURITY,
+        body: CreateMaintenanceWindowBody,
+        response: { 202: CommandAccepted, ...problems(401, 403, 404, 422) },
+      },
+    },
+    async (request, reply) => {
+      const ctx = callerOf(request);
+      const { environment, ...window } = request.body;
+      const spec = {
+        action: 'maintenance_window.create_requested',
+        resourceType: 'maintenance_window',
+        attempted: { ...request.body },
+      };
+      const result = await audited(db, ctx, spec, async (tx) => {
+        const [env] = await environmentIdsBySlug(tx, ctx.orgId, [environment]);
+        if (!env)
+          throw new NotFoundError(`no environment ${environment} in your organization`, { code: 'environment_not_found' });
+        const event = await enqueue(
+          tx,
+          'cmd.maintenance_window.create.v1',
+          ctx.orgId,
+          env.id,
+          { ...window, createdBy: actorName(ctx) },
+          { subjectRoot },
+        );
+        return {
+          resourceId: env.id,
+          newValues: { ...window, commandId: event.id },
           result: { commandId: event.id, type: event.type },
         };
       });

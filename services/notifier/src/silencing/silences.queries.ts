@@ -76,3 +76,34 @@ export async function insertSilence(
     .onConflict((oc) => oc.column('source_message_id').doNothing())
     .execute();
 }
+
+/** Records a recurring maintenance window or quiet hours of one environment. */
+export async function insertMaintenanceWindow(
+  db: Kysely<Database>,
+  w: {
+    orgId: number;
+    envId: number;
+    name: string;
+    kind: 'maintenance' | 'quiet_hours';
+    weekdays: readonly number[];
+    startTime: string;
+    endTime: string;
+    timeZone: string;
+  },
+): Promise<number> {
+  const row = await db
+    .insertInto('maintenance_windows')
+    .values({
+      organization_id: w.orgId,
+      environment_id: w.envId,
+      name: w.name,
+      kind: w.kind,
+      weekdays: JSON.stringify([...w.weekdays].sort((a, b) => a - b)),
+      start_time: w.startTime,
+      end_time: w.endTime,
+      time_zone: w.timeZone,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
