@@ -1,13 +1,14 @@
-import { SignedContextSource } from '@driftguard/contracts';
+import { IntegrationSource } from '@driftguard/contracts';
 import { decryptSecretBytes, type Database, type Keyring } from '@driftguard/db';
 import { sql, type Kysely } from 'kysely';
 
-/** A signed source's integration as ingest needs it to check a delivery. */
+/** A signing integration as ingest needs it to check a delivery (a signed context source, or Slack's button presses). */
 export interface IntegrationSigner {
   id: string;
   orgId: number;
   envId: number;
-  source: SignedContextSource;
+  /** each route accepts only its own source's integrations */
+  source: IntegrationSource;
   secret: Buffer;
 }
 
@@ -33,7 +34,7 @@ export async function findIntegrationSigner(
   }>`
     SELECT id, organization_id, environment_id, source, secret_encrypted FROM dg_integration_by_id(${id}::uuid)`.execute(db);
   const row = rows[0];
-  const source = SignedContextSource.safeParse(row?.source);
+  const source = IntegrationSource.safeParse(row?.source);
   if (!row || !source.success) return undefined;
   return {
     id: row.id,

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { SlackBlockActions, SlackInteraction, slackCommands } from './slack-actions.js';
 import { publishSlackCommands } from './slack-interactions.intake.js';
-import { findSlackIntegration } from './slack-integrations.queries.js';
+import { findIntegrationSigner } from '../context/integrations.queries.js';
 import { checkSlackSignature } from './slack-signature.js';
 
 export interface SlackInteractionRoutesOptions {
@@ -83,8 +83,9 @@ export async function slackInteractionRoutes(app: HttpApp, opts: SlackInteractio
           'a Slack interaction needs the X-Slack-Signature and X-Slack-Request-Timestamp headers',
         );
       // An unknown integration and a wrong signature answer alike: ids are not confirmed to guessers.
-      const integration = opts.keyring ? await findSlackIntegration(opts.db, opts.keyring, req.query.integration) : undefined;
-      const check = integration ? checkSlackSignature(integration.signingSecret, timestamp, signature, raw) : 'mismatch';
+      const signer = opts.keyring ? await findIntegrationSigner(opts.db, opts.keyring, req.query.integration) : undefined;
+      const integration = signer?.source === 'slack' ? signer : undefined;
+      const check = integration ? checkSlackSignature(integration.secret, timestamp, signature, raw) : 'mismatch';
       if (check === 'stale')
         throw unauthenticated(
           'stale_timestamp',
