@@ -77,10 +77,25 @@ export async function signalsInWindow(
   window: { from: Date; to: Date },
   candidates: { everywhere: readonly ContextKind[]; keys: readonly string[] },
 ): Promise<ContextSignal[]> {
+  // Every column but the match keys (hundreds of strings per signal, there only for the index):
+  // reading them back would cost more than the rest of the row.
   const base = () =>
     db
       .selectFrom('context_signals')
-      .selectAll()
+      .select([
+        'id',
+        'organization_id',
+        'environment_id',
+        'context_type',
+        'external_system',
+        'external_id',
+        'occurred_at',
+        'resource_refs',
+        'actor',
+        'data',
+        'received_at',
+      ])
+      .select(sql<string[]>`'{}'::text[]`.as('match_keys'))
       .where('organization_id', '=', scope.orgId)
       .where((eb) => eb.or([eb('environment_id', '=', scope.envId), eb('environment_id', 'is', null)]))
       .where('occurred_at', '>=', window.from)
