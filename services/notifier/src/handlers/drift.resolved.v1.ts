@@ -7,7 +7,7 @@ import type { GroupingOptions } from '../grouping/grouping.js';
  * `dg.drift.resolved.v1.<org>.<env>`: the drift is resolved in its notification group. When
  * nothing of the group is open any more, the group flushes at once: a resolution to every
  * channel that was told (PagerDuty resolve under the same dedup_key, the Slack message updated),
- * or nothing at all when it was never notified. Otherwise the change goes out as an update after
+ * or nothing at all when nothing was notified. Otherwise the change goes out as an update after
  * group_interval. The resolution is remembered, so a recommendation arriving after it does not alert.
  */
 export function driftResolvedV1(opts: Pick<GroupingOptions, 'groupIntervalMs'>): EventHandler<'drift.resolved.v1', Database> {
