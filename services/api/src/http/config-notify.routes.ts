@@ -1,6 +1,8 @@
 import { enqueue } from '@driftguard/bus';
 import {
   type ChannelType,
+  type DataOf,
+  type JsonValue,
   ChannelList,
   ChannelTestResult,
   ChannelView,
@@ -16,7 +18,7 @@ import {
   RoutingRuleView,
 } from '@driftguard/contracts';
 import { NotFoundError, ProblemError, UnprocessableInputError, type HttpApp } from '@driftguard/runtime';
-import { audited } from '../audit/audited.js';
+import { audited, type AuditSpec } from '../audit/audited.js';
 import { createChannel, createRoute, listChannels, listRoutes, removeChannel } from '../bootstrap/index.js';
 import {
   deactivateRoutingRule,
@@ -301,6 +303,30 @@ export function registerNotifyRoutes(app: HttpApp, deps: ControlPlaneDeps): void
     },
   );
 
+  /**
+   * Sends `key` to the notifier for the environment named `slug` through the outbox, with its
+   * audit row in the same transaction; 404 when the organization has no such environment.
+   */
+  async function commandToEnvironment<K extends 'cmd.silence.create.v1' | 'cmd.maintenance_window.create.v1'>(
+    ctx: ReturnType<typeof callerOf>,
+    slug: string,
+    spec: AuditSpec,
+    key: K,
+    data: DataOf<K>,
+    recorded: { [key: string]: JsonValue },
+  ) {
+    return audited(db, ctx, spec, async (tx) => {
+      const [env] = await environmentIdsBySlug(tx, ctx.orgId, [slug]);
+      if (!env) throw new NotFoundError(`no environment ${slug} in your organization`, { code: 'environment_not_found' });
+      const event = await enqueue(tx, key, ctx.orgId, env.id, data, { subjectRoot });
+      return {
+        resourceId: env.id,
+        newValues: { ...recorded, commandId: event.id },
+        result: { commandId: event.id, type: event.type },
+      };
+    });
+  }
+
   app.post(
     '/v1/silences',
     {
@@ -318,25 +344,14 @@ export function registerNotifyRoutes(app: HttpApp, deps: ControlPlaneDeps): void
       const startsAt = request.body.startsAt ?? new Date().toISOString();
       if (Date.parse(endsAt) <= Date.parse(startsAt))
         throw new UnprocessableInputError('endsAt must be after startsAt', 'invalid_window');
-      const spec = { action: 'silence.create_requested', resourceType: 'silence', attempted: { ...request.body } };
-      const result = await audited(db, ctx, spec, async (tx) => {
-        const [env] = await environmentIdsBySlug(tx, ctx.orgId, [environment]);
-        if (!env)
-          throw new NotFoundError(`no environment ${environment} in your organization`, { code: 'environment_not_found' });
-        const event = await enqueue(
-          tx,
-          'cmd.silence.create.v1',
-          ctx.orgId,
-          env.id,
-          { matchers, startsAt, endsAt, comment, createdBy: actorName(ctx) },
-          { subjectRoot },
-        );
-        return {
-          resourceId: env.id,
-          newValues: { matchers, startsAt, endsAt, comment, commandId: event.id },
-          result: { commandId: event.id, type: event.type },
-        };
-      });
+      const result = await commandToEnvironment(
+        ctx,
+        environment,
+        { action: 'silence.create_requested', resourceType: 'silence', attempted: { ...request.body } },
+        'cmd.silence.create.v1',
+        { matchers, startsAt, endsAt, comment, createdBy: actorName(ctx) },
+        { matchers, startsAt, endsAt, comment },
+      );
       return reply.code(202).send(result);
     },
   );
@@ -356,29 +371,14 @@ export function registerNotifyRoutes(app: HttpApp, deps: ControlPlaneDeps): void
     async (request, reply) => {
       const ctx = callerOf(request);
       const { environment, ...window } = request.body;
-      const spec = {
-        action: 'maintenance_window.create_requested',
-        resourceType: 'maintenance_window',
-        attempted: { ...request.body },
-      };
-      const result = await audited(db, ctx, spec, async (tx) => {
-        const [env] = await environmentIdsBySlug(tx, ctx.orgId, [environment]);
-        if (!env)
-          throw new NotFoundError(`no environment ${environment} in your organization`, { code: 'environment_not_found' });
-        const event = await enqueue(
-          tx,
-          'cmd.maintenance_window.create.v1',
-          ctx.orgId,
-          env.id,
-          { ...window, createdBy: actorName(ctx) },
-          { subjectRoot },
-        );
-        return {
-          resourceId: env.id,
-          newValues: { ...window, commandId: event.id },
-          result: { commandId: event.id, type: event.type },
-        };
-      });
+      const result = await commandToEnvironment(
+        ctx,
+        environment,
+        { action: 'maintenance_window.create_requested', resourceType: 'maintenance_window', attempted: { ...request.body } },
+        'cmd.maintenance_window.create.v1',
+        { ...window, createdBy: actorName(ctx) },
+        { ...window },
+      );
       return reply.code(202).send(result);
     },
   );
