@@ -6,8 +6,6 @@
  * Runs a real ingest service against PostgreSQL (DATABASE_URL) and NATS (NATS_URL).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
@@ -20,6 +18,7 @@ import { createIngestService } from '../services/ingest/src/service.js';
 import { loadIngestConfig } from '../services/ingest/src/config.js';
 import { createTenant } from '../services/ingest/test/harness.js';
 import { tfstateScan } from '../services/ingest/test/builders.js';
+import { cpuSeconds, freePort, peakRssMb } from './bench-processes.js';
 
 const RESOURCES = 10_000;
 const DRIFTS = 1_000;
@@ -100,27 +99,6 @@ async function runInProcess(): Promise<void> {
 
 const LARGE_RESOURCES = 100_000;
 const LARGE_DRIFTS = 1_000;
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const address = srv.address();
-  await new Promise<void>((r) => srv.close(() => r()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-/** CPU seconds (user + system, all threads) a process has used, from /proc: load-independent. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** Peak resident set of a process so far, in MB (Linux VmHWM). */
-function peakRssMb(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 async function runLargeScanInChildProcess(): Promise<void> {
   const tdb = await createTestDatabase('bench_ingest_large');
