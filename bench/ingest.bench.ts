@@ -19,13 +19,25 @@ import { loadIngestConfig } from '../services/ingest/src/config.js';
 import { createTenant } from '../services/ingest/test/harness.js';
 import { tfstateScan } from '../services/ingest/test/builders.js';
 import { cpuSeconds, freePort, peakRssMb } from './bench-processes.js';
+import type { BenchRow } from './diff.bench.js';
 
 const RESOURCES = 10_000;
+
+/** A scan of `resources` resources that took `ms` from submission to completion, as a bench row. */
+function row(bench: string, engine: string, resources: number, ms: number, note: string): BenchRow {
+  return {
+    bench,
+    engine,
+    pairs: resources,
+    opsPerSec: Math.round((resources * 1000) / ms),
+    msPer1k: (ms * 1000) / resources,
+    note,
+  };
+}
 const DRIFTS = 1_000;
 
-export async function run(): Promise<void> {
-  await runInProcess();
-  await runLargeScanInChildProcess();
+export async function run(): Promise<BenchRow[]> {
+  return [...(await runInProcess()), await runLargeScanInChildProcess()];
 }
 
 /**
@@ -55,7 +67,7 @@ async function submitAndWait(
   }
 }
 
-async function runInProcess(): Promise<void> {
+async function runInProcess(): Promise<BenchRow[]> {
   const tdb = await createTestDatabase('bench_ingest');
   const suffix = randomBytes(4).toString('hex');
   const env = {
@@ -73,15 +85,18 @@ async function runInProcess(): Promise<void> {
   const { port } = await svc.start();
   const tenant = await createTenant(tdb.db);
   const body = tfstateScan(RESOURCES, (i) => i % (RESOURCES / DRIFTS) === 0);
+  const rows: BenchRow[] = [];
   try {
     for (const round of ['first scan (opens 1,000 drifts)', 'same scan again (refreshes them)']) {
       const { t0, accepted, done, scan } = await submitAndWait(tdb.db, `http://127.0.0.1:${port}`, tenant.token, body, {});
-      console.log(
-        `ingest  ${round}: ${RESOURCES} resources (${(body.length / 1e6).toFixed(1)} MB), status ${scan.status}, ` +
-          `opened ${scan.drifts_opened}, updated ${scan.drifts_updated}, resolved ${scan.drifts_resolved}; ` +
-          `202 after ${(accepted - t0).toFixed(0)} ms, completed after ${((done - t0) / 1000).toFixed(2)} s (goal < 10 s)`,
-      );
+      const note =
+        `${RESOURCES} resources (${(body.length / 1e6).toFixed(1)} MB), status ${scan.status}, ` +
+        `opened ${scan.drifts_opened}, updated ${scan.drifts_updated}, resolved ${scan.drifts_resolved}; ` +
+        `202 after ${(accepted - t0).toFixed(0)} ms, completed after ${((done - t0) / 1000).toFixed(2)} s (goal < 10 s)`;
+      console.log(`ingest  ${round}: ${note}`);
+      rows.push(row(`ingest ${RESOURCES.toLocaleString('en-US')}`, round, RESOURCES, done - t0, note));
     }
+    return rows;
   } finally {
     await svc.destroy();
     const bus = await connectBus({
@@ -100,7 +115,7 @@ async function runInProcess(): Promise<void> {
 const LARGE_RESOURCES = 100_000;
 const LARGE_DRIFTS = 1_000;
 
-async function runLargeScanInChildProcess(): Promise<void> {
+async function runLargeScanInChildProcess(): Promise<BenchRow> {
   const tdb = await createTestDatabase('bench_ingest_large');
   const suffix = randomBytes(4).toString('hex');
   const port = await freePort();
@@ -134,11 +149,18 @@ async function runLargeScanInChildProcess(): Promise<void> {
     const rssBefore = peakRssMb(child.pid!);
     const cpuBefore = cpuSeconds(child.pid!);
     const { t0, accepted, done, scan } = await submitAndWait(tdb.db, base, tenant.token, body, { 'content-encoding': 'gzip' });
-    console.log(
-      `ingest  ${LARGE_RESOURCES.toLocaleString('en-US')} resources, gzip ${(body.length / 1e6).toFixed(1)} MB (${(raw.length / 1e6).toFixed(1)} MB inflated), ` +
-        `status ${scan.status}, opened ${scan.drifts_opened}; 202 after ${(accepted - t0).toFixed(0)} ms, ` +
-        `completed after ${((done - t0) / 1000).toFixed(2)} s (goal < 10 s), ingest CPU ${(cpuSeconds(child.pid!) - cpuBefore).toFixed(1)} s; ` +
-        `ingest process peak RSS ${peakRssMb(child.pid!).toFixed(0)} MB (idle ${rssBefore.toFixed(0)} MB; goal < 1024 MB)`,
+    const note =
+      `${LARGE_RESOURCES.toLocaleString('en-US')} resources, gzip ${(body.length / 1e6).toFixed(1)} MB (${(raw.length / 1e6).toFixed(1)} MB inflated), ` +
+      `status ${scan.status}, opened ${scan.drifts_opened}; 202 after ${(accepted - t0).toFixed(0)} ms, ` +
+      `completed after ${((done - t0) / 1000).toFixed(2)} s (goal < 10 s), ingest CPU ${(cpuSeconds(child.pid!) - cpuBefore).toFixed(1)} s; ` +
+      `ingest process peak RSS ${peakRssMb(child.pid!).toFixed(0)} MB (idle ${rssBefore.toFixed(0)} MB; goal < 1024 MB)`;
+    console.log(`ingest  ${note}`);
+    return row(
+      `ingest ${LARGE_RESOURCES.toLocaleString('en-US')}`,
+      'gzip tfstate, own process',
+      LARGE_RESOURCES,
+      done - t0,
+      note,
     );
   } finally {
     child.kill('SIGTERM');
