@@ -18,6 +18,8 @@ export interface BenchRow {
   opsPerSec: number;
   msPer1k: number;
   note?: string;
+  /** figures kept in bench/results.json beside the row */
+  details?: Record<string, unknown>;
 }
 
 const SEED = 20261130;

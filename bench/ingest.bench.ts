@@ -6,8 +6,6 @@
  * Runs a real ingest service against PostgreSQL (DATABASE_URL) and NATS (NATS_URL).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
@@ -20,13 +18,26 @@ import { createIngestService } from '../services/ingest/src/service.js';
 import { loadIngestConfig } from '../services/ingest/src/config.js';
 import { createTenant } from '../services/ingest/test/harness.js';
 import { tfstateScan } from '../services/ingest/test/builders.js';
+import { cpuSeconds, freePort, peakRssMb } from './bench-processes.js';
+import type { BenchRow } from './diff.bench.js';
 
 const RESOURCES = 10_000;
+
+/** A scan of `resources` resources that took `ms` from submission to completion, as a bench row. */
+function row(bench: string, engine: string, resources: number, ms: number, note: string): BenchRow {
+  return {
+    bench,
+    engine,
+    pairs: resources,
+    opsPerSec: Math.round((resources * 1000) / ms),
+    msPer1k: (ms * 1000) / resources,
+    note,
+  };
+}
 const DRIFTS = 1_000;
 
-export async function run(): Promise<void> {
-  await runInProcess();
-  await runLargeScanInChildProcess();
+export async function run(): Promise<BenchRow[]> {
+  return [...(await runInProcess()), await runLargeScanInChildProcess()];
 }
 
 /**
@@ -56,7 +67,7 @@ async function submitAndWait(
   }
 }
 
-async function runInProcess(): Promise<void> {
+async function runInProcess(): Promise<BenchRow[]> {
   const tdb = await createTestDatabase('bench_ingest');
   const suffix = randomBytes(4).toString('hex');
   const env = {
@@ -74,15 +85,18 @@ async function runInProcess(): Promise<void> {
   const { port } = await svc.start();
   const tenant = await createTenant(tdb.db);
   const body = tfstateScan(RESOURCES, (i) => i % (RESOURCES / DRIFTS) === 0);
+  const rows: BenchRow[] = [];
   try {
     for (const round of ['first scan (opens 1,000 drifts)', 'same scan again (refreshes them)']) {
       const { t0, accepted, done, scan } = await submitAndWait(tdb.db, `http://127.0.0.1:${port}`, tenant.token, body, {});
-      console.log(
-        `ingest  ${round}: ${RESOURCES} resources (${(body.length / 1e6).toFixed(1)} MB), status ${scan.status}, ` +
-          `opened ${scan.drifts_opened}, updated ${scan.drifts_updated}, resolved ${scan.drifts_resolved}; ` +
-          `202 after ${(accepted - t0).toFixed(0)} ms, completed after ${((done - t0) / 1000).toFixed(2)} s (goal < 10 s)`,
-      );
+      const note =
+        `${RESOURCES} resources (${(body.length / 1e6).toFixed(1)} MB), status ${scan.status}, ` +
+        `opened ${scan.drifts_opened}, updated ${scan.drifts_updated}, resolved ${scan.drifts_resolved}; ` +
+        `202 after ${(accepted - t0).toFixed(0)} ms, completed after ${((done - t0) / 1000).toFixed(2)} s (goal < 10 s)`;
+      console.log(`ingest  ${round}: ${note}`);
+      rows.push(row(`ingest ${RESOURCES.toLocaleString('en-US')}`, round, RESOURCES, done - t0, note));
     }
+    return rows;
   } finally {
     await svc.destroy();
     const bus = await connectBus({
@@ -101,28 +115,7 @@ async function runInProcess(): Promise<void> {
 const LARGE_RESOURCES = 100_000;
 const LARGE_DRIFTS = 1_000;
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const address = srv.address();
-  await new Promise<void>((r) => srv.close(() => r()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-/** CPU seconds (user + system, all threads) a process has used, from /proc: load-independent. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** Peak resident set of a process so far, in MB (Linux VmHWM). */
-function peakRssMb(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-async function runLargeScanInChildProcess(): Promise<void> {
+async function runLargeScanInChildProcess(): Promise<BenchRow> {
   const tdb = await createTestDatabase('bench_ingest_large');
   const suffix = randomBytes(4).toString('hex');
   const port = await freePort();
@@ -156,11 +149,18 @@ async function runLargeScanInChildProcess(): Promise<void> {
     const rssBefore = peakRssMb(child.pid!);
     const cpuBefore = cpuSeconds(child.pid!);
     const { t0, accepted, done, scan } = await submitAndWait(tdb.db, base, tenant.token, body, { 'content-encoding': 'gzip' });
-    console.log(
-      `ingest  ${LARGE_RESOURCES.toLocaleString('en-US')} resources, gzip ${(body.length / 1e6).toFixed(1)} MB (${(raw.length / 1e6).toFixed(1)} MB inflated), ` +
-        `status ${scan.status}, opened ${scan.drifts_opened}; 202 after ${(accepted - t0).toFixed(0)} ms, ` +
-        `completed after ${((done - t0) / 1000).toFixed(2)} s (goal < 10 s), ingest CPU ${(cpuSeconds(child.pid!) - cpuBefore).toFixed(1)} s; ` +
-        `ingest process peak RSS ${peakRssMb(child.pid!).toFixed(0)} MB (idle ${rssBefore.toFixed(0)} MB; goal < 1024 MB)`,
+    const note =
+      `${LARGE_RESOURCES.toLocaleString('en-US')} resources, gzip ${(body.length / 1e6).toFixed(1)} MB (${(raw.length / 1e6).toFixed(1)} MB inflated), ` +
+      `status ${scan.status}, opened ${scan.drifts_opened}; 202 after ${(accepted - t0).toFixed(0)} ms, ` +
+      `completed after ${((done - t0) / 1000).toFixed(2)} s (goal < 10 s), ingest CPU ${(cpuSeconds(child.pid!) - cpuBefore).toFixed(1)} s; ` +
+      `ingest process peak RSS ${peakRssMb(child.pid!).toFixed(0)} MB (idle ${rssBefore.toFixed(0)} MB; goal < 1024 MB)`;
+    console.log(`ingest  ${note}`);
+    return row(
+      `ingest ${LARGE_RESOURCES.toLocaleString('en-US')}`,
+      'gzip tfstate, own process',
+      LARGE_RESOURCES,
+      done - t0,
+      note,
     );
   } finally {
     child.kill('SIGTERM');

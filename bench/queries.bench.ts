@@ -20,6 +20,7 @@ import {
   runJob,
   seedVolume,
 } from '../services/api/src/index.js';
+import type { BenchRow } from './diff.bench.js';
 
 const RUNS = Number(process.env['DG_BENCH_QUERY_RUNS'] ?? 30);
 const DAY = 86_400_000;
@@ -58,7 +59,7 @@ async function prepare(): Promise<{ url: string; cleanup: () => Promise<void>; n
   return { url: tdb.url, cleanup: () => tdb.destroy(), note: `seeded here, ${(90 * perDay).toLocaleString('en-US')} drifts` };
 }
 
-export async function run(): Promise<void> {
+export async function run(): Promise<BenchRow[]> {
   const { url, cleanup, note } = await prepare();
   const owner = createDb(url, { max: 2 });
   const api = createDb(url, { max: 2, role: 'dg_api', applicationName: 'bench-queries' });
@@ -142,6 +143,7 @@ export async function run(): Promise<void> {
       `queries: organization ${org.id} with ${org.drifts.toLocaleString('en-US')} drifts (${note}); ${RUNS} runs each after 3 warm-ups, as dg_api in its scope`,
     );
     const table: string[][] = [];
+    const rows: BenchRow[] = [];
     for (const c of cases) {
       for (let i = 0; i < 3; i++) await withOrgScope(api, org.id, (tx) => c.run(tx, i));
       const times: number[] = [];
@@ -154,6 +156,15 @@ export async function run(): Promise<void> {
       const p50 = percentile(times, 50);
       const p95 = percentile(times, 95);
       table.push([c.name, p50.toFixed(1), p95.toFixed(1), `≤ ${c.goalMs}`, p95 <= c.goalMs ? 'yes' : 'NO']);
+      rows.push({
+        bench: 'console queries',
+        engine: c.name,
+        pairs: org.drifts,
+        opsPerSec: Math.round(1000 / Math.max(p50, 0.001)),
+        msPer1k: p50 * 1000,
+        note: `p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (goal ≤ ${c.goalMs} ms) over ${org.drifts.toLocaleString('en-US')} drifts, ${note}`,
+        details: { p50Ms: p50, p95Ms: p95, goalMs: c.goalMs, drifts: org.drifts },
+      });
     }
     const header = ['query', 'p50 ms', 'p95 ms', 'goal ms', 'p95 within goal'];
     const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => (r[i] ?? '').length)));
@@ -161,6 +172,7 @@ export async function run(): Promise<void> {
     console.log(line(header));
     console.log(widths.map((w) => '-'.repeat(w)).join('  '));
     for (const r of table) console.log(line(r));
+    return rows;
   } finally {
     await api.destroy();
     await owner.destroy();

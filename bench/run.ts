@@ -4,6 +4,7 @@
  * loaded only when their environment is there.
  */
 import type { BenchRow } from './diff.bench.js';
+import { writeResults } from './results.js';
 
 interface Bench {
   name: string;
@@ -21,11 +22,19 @@ const benches: Bench[] = [
   { name: 'notifier', load: () => import('./notifier.bench.js'), needs: ['DATABASE_URL', 'NATS_URL'] },
   { name: 'pipeline lone critical', load: () => import('./pipeline-latency.bench.js'), needs: ['DATABASE_URL', 'NATS_URL'] },
   { name: 'console queries', load: () => import('./queries.bench.js') },
+  { name: 'pipeline burst', load: () => import('./e2e.bench.js'), needs: ['DATABASE_URL', 'NATS_URL'] },
 ];
+
+// `pnpm bench --soak`: only the steady-load memory soak (BENCH_SOAK_SECONDS, 600 by default).
+const soak: Bench = { name: 'pipeline soak', load: () => import('./soak.bench.js'), needs: ['DATABASE_URL', 'NATS_URL'] };
 
 // `pnpm bench analysis recommender` runs only the benches whose names contain one of the words.
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const selected = only.length === 0 ? benches : benches.filter((b) => only.some((word) => b.name.includes(word)));
+const selected = process.argv.includes('--soak')
+  ? [soak]
+  : only.length === 0
+    ? benches
+    : benches.filter((b) => only.some((word) => b.name.includes(word)));
 
 const rows: BenchRow[] = [];
 for (const bench of selected) {
@@ -37,6 +46,8 @@ for (const bench of selected) {
   const result = await (await bench.load()).run();
   if (result) rows.push(...result);
 }
+
+await writeResults(rows);
 
 const header = ['bench', 'engine', 'pairs', 'ops/s', 'ms per 1k', 'note'];
 const table = rows.map((r) => [
