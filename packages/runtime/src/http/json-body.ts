@@ -12,21 +12,30 @@ export function parseJsonBody(body: Buffer): unknown {
   if (body.length === 0)
     throw new InvalidInputError('the request body is empty; send a JSON document', [], { code: 'empty_body' });
   const decoded = decodeUtf8(body);
-  if (!decoded.ok) throw refused(decoded.hazard.message, '', 'invalid_encoding');
-  const deep = tooDeep(decoded.text);
-  if (deep) throw refused(deep.message, '', 'too_deep');
+  if (!decoded.ok) throw refused(decoded.hazard.message, 'body', 'invalid_encoding');
+  return parseJsonText(decoded.text, 'body');
+}
+
+/** The same strict reading of JSON text carried in a field (`where`: `payload`, …). */
+export function parseJsonText(text: string, where: string): unknown {
+  const deep = tooDeep(text);
+  if (deep) throw refused(deep.message, where, 'too_deep');
   let value: unknown;
   try {
-    value = JSON.parse(decoded.text);
+    value = JSON.parse(text);
   } catch (err) {
-    throw refused(`the request body is not JSON: ${err instanceof Error ? err.message : String(err)}`, '', 'malformed_json');
+    throw refused(`the ${where} is not JSON: ${err instanceof Error ? err.message : String(err)}`, where, 'malformed_json');
   }
   const hazard = jsonHazard(value);
   if (hazard)
-    throw refused(hazard.message, hazard.at, hazard.kind === 'forbidden_key' ? 'forbidden_key' : 'unrepresentable_value');
+    throw refused(
+      hazard.message,
+      `${where}${hazard.at}`,
+      hazard.kind === 'forbidden_key' ? 'forbidden_key' : 'unrepresentable_value',
+    );
   return value;
 }
 
-function refused(message: string, at: string, code: string): InvalidInputError {
-  return new InvalidInputError(message, [{ path: `body${at}`, message }], { code });
+function refused(message: string, path: string, code: string): InvalidInputError {
+  return new InvalidInputError(message, [{ path, message }], { code });
 }
