@@ -34,9 +34,9 @@ export const BAD_INPUT_CLASSES: readonly BadInputClass[] = [
 ];
 
 /** Nesting far past any limit the services set, built as text (no recursion). */
-export const DEEP_NESTING = 100_000;
+export const DEEP_NESTING = 20_000;
 /** Elements of the huge array. */
-export const HUGE_ARRAY = 100_000;
+export const HUGE_ARRAY = 20_000;
 
 const PLACEHOLDER = 'edge\uE000marker';
 
@@ -93,6 +93,8 @@ export interface BodyTarget {
    * refuse it), or items of the wrong type (`wrong`: the whole array must be checked, and refused).
    */
   hugeItems?: 'same' | 'wrong';
+  /** Where the edge bounds an array's length itself: the huge array, past that bound. */
+  huge?: { count: number; item: Json };
 }
 
 /** The body of one bad-input class, as the bytes sent. */
@@ -146,6 +148,16 @@ export function badBody(cls: BadInputClass, target: BodyTarget): Buffer {
           ),
         );
       const first = (objectAt(sample, at) as Json[])[0] ?? null;
+      if (target.huge)
+        return Buffer.from(
+          JSON.stringify(
+            setAt(
+              sample,
+              at,
+              Array.from({ length: target.huge.count }, () => target.huge!.item),
+            ),
+          ),
+        );
       const item = target.hugeItems === 'wrong' ? wrongTypes(first) : first;
       const room = (target.maxBytes ?? Infinity) - JSON.stringify(sample).length;
       const count = Math.max(2, Math.min(HUGE_ARRAY, Math.floor(room / (JSON.stringify(item).length + 1))));

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createIntegration, createRepository } from '@driftguard/api';
 import { parseKeyring } from '@driftguard/db';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BAD_INPUT_CLASSES, badBody, freeTextPath, gzipBomb, type BadInputClass, type BodyTarget } from './bad-input.classes.js';
 import { sampleOf, type JsonSchema } from './schema-sample.js';
@@ -44,38 +45,34 @@ const INGEST_OVERSIZED = 50 * 1024 * 1024 + 1;
 const HUGE_QUERY = 300;
 const SLACK_SECRET = 'edges-slack-signing-secret-0123456789';
 
-let stack: Stack;
-let repositoryId = 0;
-let integrationId = '';
+const stack: Stack = await startStack({ prefix: 'edges_http', env: { DG_API_BODY_LIMIT_BYTES: String(API_BODY_LIMIT) } });
+afterAll(async () => stack.stop());
+const keyring = parseKeyring(stack.env['DG_MASTER_KEY']!);
+const repositoryId = (
+  await createRepository(stack.tdb.db, {
+    orgSlug: 'acme',
+    envSlug: 'prod',
+    tool: 'kubernetes',
+    outbound: { allow: [], allowLocal: false },
+  })
+).id;
+const integrationId = (
+  await createIntegration(stack.tdb.db, { orgSlug: 'acme', envSlug: 'prod', source: 'slack', secret: SLACK_SECRET, keyring })
+).id;
 const edges: Edge[] = [];
-let bomb: Buffer;
-
-beforeAll(async () => {
-  stack = await startStack({ prefix: 'edges_http', env: { DG_API_BODY_LIMIT_BYTES: String(API_BODY_LIMIT) } });
-  const keyring = parseKeyring(stack.env['DG_MASTER_KEY']!);
-  repositoryId = (
-    await createRepository(stack.tdb.db, {
-      orgSlug: 'acme',
-      envSlug: 'prod',
-      tool: 'kubernetes',
-      outbound: { allow: [], allowLocal: false },
-    })
-  ).id;
-  integrationId = (
-    await createIntegration(stack.tdb.db, { orgSlug: 'acme', envSlug: 'prod', source: 'slack', secret: SLACK_SECRET, keyring })
-  ).id;
-  for (const [service, running] of stack.services) {
-    const doc = (await (await fetch(`${running.url}/openapi.json`)).json()) as Doc;
-    for (const route of running.routes) {
-      const path = route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-      const op = doc.paths[path]?.[route.method.toLowerCase()];
-      if (!op) throw new Error(`${service}: ${route.method} ${route.url} is not in /openapi.json`);
-      edges.push({ service, method: route.method, path, op, doc });
-    }
+for (const [service, running] of stack.services) {
+  const doc = (await (await fetch(`${running.url}/openapi.json`)).json()) as Doc;
+  for (const route of running.routes) {
+    const path = route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    const op = doc.paths[path]?.[route.method.toLowerCase()];
+    if (!op) throw new Error(`${service}: ${route.method} ${route.url} is not in /openapi.json`);
+    edges.push({ service, method: route.method, path, op, doc });
   }
+}
+let bomb: Buffer;
+beforeAll(() => {
   bomb = gzipBomb(256 * 1024 * 1024);
-}, 180_000);
-afterAll(async () => stack?.stop());
+});
 
 /** A body that is not JSON under a JSON schema: how it is framed and a valid one to start from. */
 interface RawBody {
@@ -103,8 +100,9 @@ const RAW_BODIES: Record<string, () => RawBody> = {
       },
       textPath: ['observations', 0, 'actual', 'note'],
       objectPath: [],
-      // A scan of 100,000 good observations is within its bounds; these are not observations.
-      hugeItems: 'wrong',
+      // Items a scan cannot read are reported, not refused (the scan is accepted); its bound is
+      // the number of resources, SCAN_LIMITS.maxResources (250,000).
+      huge: { count: 250_001, item: {} },
     },
     frame: asJson,
   }),
@@ -280,7 +278,10 @@ function paramRequest(edge: Edge, cls: ParamClass): { sent: Sent; strict: boolea
       if (queryParams.length === 0) return undefined;
       for (const p of queryParams) {
         const v = query.find(([k]) => k === p.name)?.[1] ?? encodeURIComponent(paramValue(p, edge.doc));
-        query = [...query.filter(([k]) => k !== p.name), ...Array.from({ length: HUGE_QUERY }, () => [p.name, v] as [string, string])];
+        query = [
+          ...query.filter(([k]) => k !== p.name),
+          ...Array.from({ length: HUGE_QUERY }, () => [p.name, v] as [string, string]),
+        ];
         break;
       }
       break;
@@ -335,8 +336,10 @@ function bodyRequest(edge: Edge, cls: BodyClass): Sent | undefined {
   const frame = raw?.frame ?? asJson;
   let framed: { body: Buffer; headers: Record<string, string> };
   if (cls === 'oversized') {
+    // Announced by its length and cut short: the limit is judged on the header, before reading.
     const size = edge.service === 'api' ? API_BODY_LIMIT + 1 : INGEST_OVERSIZED;
-    framed = frame(Buffer.alloc(size, 0x20));
+    const f = frame(Buffer.from('{}'));
+    framed = { body: Buffer.alloc(64 * 1024, 0x20), headers: { ...f.headers, 'content-length': String(size) } };
   } else if (cls === 'gzip_bomb') {
     const f = frame(Buffer.from(JSON.stringify(target.sample)));
     framed = { body: bomb, headers: { ...f.headers, 'content-encoding': 'gzip' } };
@@ -353,8 +356,26 @@ interface Answer {
 }
 
 async function send(s: Sent): Promise<Answer> {
+  if (s.headers['content-length'] !== undefined) return sendAnnounced(s);
   const res = await fetch(s.url, { method: s.method, headers: s.headers, ...(s.body === undefined ? {} : { body: s.body }) });
   return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
+}
+
+/** Sends the head with its announced length and only part of the body, then reads the answer. */
+function sendAnnounced(s: Sent): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(s.url, { method: s.method, headers: s.headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), text });
+        req.destroy();
+      });
+    });
+    req.on('error', reject);
+    req.write(s.body ?? Buffer.alloc(0));
+  });
 }
 
 function expectProblem(where: string, a: Answer, names?: RegExp): void {
@@ -367,6 +388,45 @@ function expectProblem(where: string, a: Answer, names?: RegExp): void {
   if (names) expect(problem.detail, `${where}: the detail names what is wrong`).toMatch(names);
 }
 
+async function checkEdge(edge: Edge): Promise<string[]> {
+  const where = `${edge.service} ${edge.method} ${edge.path}`;
+  const failures: string[] = [];
+  const before = await tableCounts(stack);
+  const checks: Promise<void>[] = [];
+  for (const cls of PARAM_CLASSES) {
+    const r = paramRequest(edge, cls);
+    if (!r) continue;
+    checks.push(
+      send(r.sent).then((a) => {
+        try {
+          if (r.strict) expectProblem(`${where} [params: ${cls}]`, a);
+          else expect(a.status, `${where} [params: ${cls}]: ${a.text.slice(0, 300)}`).toBeLessThan(500);
+        } catch (err) {
+          failures.push((err as Error).message.split('\n')[0]!);
+        }
+      }),
+    );
+  }
+  for (const cls of BODY_CLASSES) {
+    const s = bodyRequest(edge, cls);
+    if (!s) continue;
+    checks.push(
+      send(s).then((a) => {
+        try {
+          expectProblem(`${where} [body: ${cls}]`, a, NAMES[cls]);
+        } catch (err) {
+          failures.push((err as Error).message.split('\n')[0]!);
+        }
+      }),
+    );
+  }
+  await Promise.all(checks);
+  const after = await tableCounts(stack);
+  const changed = Object.keys(after).filter((t) => after[t] !== before[t]);
+  if (changed.length > 0) failures.push(`${where}: rows changed in ${changed.join(', ')}`);
+  return failures;
+}
+
 describe('bad input at every HTTP edge', () => {
   it('covers the routes of every service', () => {
     const services = new Set(edges.map((e) => e.service));
@@ -375,50 +435,13 @@ describe('bad input at every HTTP edge', () => {
     expect(edges.length).toBeGreaterThan(60);
   });
 
-  it('answers each route a 4xx problem, never a 5xx, and writes nothing', { timeout: 300_000 }, async () => {
-    const failures: string[] = [];
-    for (const edge of edges) {
-      const where = `${edge.service} ${edge.method} ${edge.path}`;
-      const t0 = Date.now();
-      const before = await tableCounts(stack);
-      for (const cls of PARAM_CLASSES) {
-        const r = paramRequest(edge, cls);
-        if (!r) continue;
-        const t1 = Date.now();
-        const a = await send(r.sent);
-        if (Date.now() - t1 > 500) console.log(`SLOW ${Date.now() - t1} ${where} param ${cls}`);
-        try {
-          if (r.strict) expectProblem(`${where} [params: ${cls}]`, a);
-          else expect(a.status, `${where} [params: ${cls}]: ${a.text.slice(0, 300)}`).toBeLessThan(500);
-        } catch (err) {
-          failures.push((err as Error).message.split('\n')[0]!);
-        }
-      }
-      for (const cls of BODY_CLASSES) {
-        const s = bodyRequest(edge, cls);
-        if (!s) continue;
-        const t1 = Date.now();
-        const a = await send(s);
-        if (Date.now() - t1 > 500) console.log(`SLOW ${Date.now() - t1} ${where} ${cls}`);
-        try {
-          expectProblem(`${where} [body: ${cls}]`, a, NAMES[cls]);
-        } catch (err) {
-          failures.push((err as Error).message.split('\n')[0]!);
-        }
-      }
-      const after = await tableCounts(stack);
-      try {
-        expect(after, `${where}: rows unchanged`).toEqual(before);
-      } catch (err) {
-        const changed = Object.keys(after).filter((t) => after[t] !== before[t]);
-        failures.push(`${where}: rows changed in ${changed.join(', ')}`);
-      }
+  it.each(edges.map((e) => [`${e.service} ${e.method} ${e.path}`, e] as const))(
+    '%s answers a 4xx problem naming what is wrong, never a 5xx, and writes nothing',
+    async (_name, edge) => {
+      expect(await checkEdge(edge)).toEqual([]);
       expect(Object.prototype).not.toHaveProperty('polluted');
-      console.log(`TIME ${Date.now() - t0} ${where}`);
-    }
-    console.log(`FAILURES\n${failures.join('\n')}`);
-    expect(failures).toEqual([]);
-  });
+    },
+  );
 
   it('leaves every service answering', async () => {
     for (const name of stack.services.keys()) expect((await fetch(`${stack.url(name)}/healthz`)).status, name).toBe(200);
