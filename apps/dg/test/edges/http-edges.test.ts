@@ -410,8 +410,10 @@ async function checkEdge(edge: Edge): Promise<string[]> {
   for (const cls of BODY_CLASSES) {
     const s = bodyRequest(edge, cls);
     if (!s) continue;
+    const t0 = Date.now();
     checks.push(
       send(s).then((a) => {
+        if (process.env['EDGES_DEBUG']) console.log(`DEBUG ${Date.now() - t0} ${where} ${cls} ${a.status}`);
         try {
           expectProblem(`${where} [body: ${cls}]`, a, NAMES[cls]);
         } catch (err) {
