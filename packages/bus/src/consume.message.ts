@@ -58,6 +58,22 @@ function describe(err: unknown): string {
 export function createMessageProcessor<K extends EventKey, DB extends MessagingTables>(ctx: MessageProcessorContext<K, DB>) {
   const { db, bus, service, key, durable, handler } = ctx;
 
+  /**
+   * The payload as the dead letter keeps it. A redaction that fails (a body too deep to walk) keeps
+   * nothing of it rather than the unchecked body, and never leaves the message to loop.
+   */
+  const redactedPayload = (msg: JsMsg): Uint8Array => {
+    if (!ctx.redactDeadLetter) return msg.data;
+    try {
+      return ctx.redactDeadLetter(msg.data);
+    } catch (err) {
+      ctx.log.warn({ err, subject: msg.subject, seq: msg.seq }, 'dead letter payload could not be redacted; it is not kept');
+      return new TextEncoder().encode(
+        JSON.stringify({ withheld: `payload of ${msg.data.byteLength} bytes not kept: ${describe(err)}` }),
+      );
+    }
+  };
+
   const deadLetter = async (
     msg: JsMsg,
     headers: Record<string, string>,
@@ -66,7 +82,7 @@ export function createMessageProcessor<K extends EventKey, DB extends MessagingT
     code: DeadLetterCode,
   ) => {
     const { deliveryCount } = msg.info;
-    const payload = ctx.redactDeadLetter ? ctx.redactDeadLetter(msg.data) : msg.data;
+    const payload = redactedPayload(msg);
     const input = { service, consumer: durable, subject: msg.subject, messageId, payload, headers };
     const id = await recordDeadLetter(db, bus, { ...input, error, errorCode: code, deliveryCount, streamSeq: msg.seq });
     msg.term();

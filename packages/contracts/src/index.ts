@@ -5,6 +5,7 @@
  */
 export * from './enums.js';
 export * from './json.js';
+export * from './json-hazards.js';
 export * from './envelope.js';
 export * from './events/resource.js';
 export * from './events/scan.js';

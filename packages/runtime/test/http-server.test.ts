@@ -182,6 +182,45 @@ describe('errors as problem JSON', () => {
     expect(res.body).not.toContain('s3cret');
   });
 
+  it('refuses JSON no table can keep, naming what and where, before the schema or the route sees it', async () => {
+    const post = (payload: string | Buffer) =>
+      http.app.inject({ method: 'POST', url: '/things', payload, headers: { 'content-type': 'application/json' } });
+    const cases: [string | Buffer, string, RegExp, string][] = [
+      ['{"name":"a\\u0000b","size":1}', 'unrepresentable_value', /NUL/, 'body/name'],
+      ['{"name":"a\\ud800b","size":1}', 'unrepresentable_value', /surrogate/, 'body/name'],
+      [Buffer.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]), 'invalid_encoding', /UTF-8/, 'body'],
+      ['{"name":"ab","size":1,"__proto__":{"polluted":true}}', 'forbidden_key', /__proto__/, 'body/__proto__'],
+      [
+        '{"name":"ab","size":1,"x":{"constructor":{"prototype":{"polluted":true}}}}',
+        'forbidden_key',
+        /constructor/,
+        'body/x/constructor',
+      ],
+      [`{"name":"ab","size":1,"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, 'too_deep', /deeper than 512/, 'body'],
+      ['{"name":"ab",', 'malformed_json', /not JSON/, 'body'],
+      ['', 'empty_body', /empty/, ''],
+    ];
+    for (const [payload, code, detail, path] of cases) {
+      const res = await post(payload);
+      expect(res.statusCode, code).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      const body = res.json<{ code: string; detail: string; errors: { path: string }[] }>();
+      expect(body.code).toBe(code);
+      expect(body.detail).toMatch(detail);
+      if (path) expect(body.errors[0]?.path).toBe(path);
+    }
+    expect(Object.prototype).not.toHaveProperty('polluted');
+    const ok = await post('{"name":"ünïcode ✓ 𝄞","size":1}');
+    expect(ok.statusCode).toBe(200);
+  });
+
+  it('answers a URL the router cannot decode with a 400 problem', async () => {
+    const res = await http.app.inject({ method: 'GET', url: '/missing/%FF%FE' });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toMatchObject({ status: 400, code: 'bad_url', detail: expect.stringContaining('cannot be read') });
+  });
+
   it('answers an unknown route with a 404 problem', async () => {
     const res = await http.app.inject({ method: 'GET', url: '/nope' });
     expect(res.statusCode).toBe(404);

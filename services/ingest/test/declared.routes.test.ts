@@ -200,6 +200,21 @@ describe('PUT /v1/repositories/:repositoryId/declared', () => {
     expect(await snapshot(repo)).toEqual(before);
   });
 
+  it('refuses an upload of which no document can be read with 422, and keeps the declared state', async () => {
+    const repo = await repositoryRow(tdb.db, tenant.envId, 'kubernetes');
+    await put(repo, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: kept, namespace: default}\n');
+    const before = await snapshot(repo);
+    expect(before.rows).toHaveLength(1);
+    for (const body of ['[1, 2, 3]', '"a string"', '{"kind": 12, "metadata": []}']) {
+      const res = await put(repo, body, { query: '?format=kubernetes' });
+      expect(res.statusCode, body).toBe(422);
+      expect(res.json()).toMatchObject({ code: 'nothing_readable' });
+      expect(res.json().errors[0]).toEqual({ path: expect.any(String), message: expect.any(String) });
+      expect(res.json().detail).toContain('the declared state is left as it was');
+    }
+    expect(await snapshot(repo)).toEqual(before);
+  });
+
   it('keeps its raw-body parser to itself: other routes still parse JSON', async () => {
     const res = await server.app.inject({ method: 'POST', url: '/echo', payload: { a: 1 } });
     expect(res.json()).toEqual({ parsed: 'object' });

@@ -183,6 +183,37 @@ describe('POST /v1/interactions/slack', () => {
     expect(bad.body).toEqual({ status: 'ignored', published: 0, duplicates: 0, skipped: 1 });
   });
 
+  it('refuses a signed payload no table can keep with 400 naming it, and publishes nothing', async () => {
+    const form = (payload: string) => {
+      const body = `payload=${payload}`;
+      const ts = String(Math.floor(Date.now() / 1000));
+      const sig = `v0=${createHmac('sha256', signingSecret).update(`v0:${ts}:${body}`).digest('hex')}`;
+      return {
+        body,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-slack-request-timestamp': ts,
+          'x-slack-signature': sig,
+        },
+      };
+    };
+    const press = JSON.stringify(pressed('dg.acknowledge', { driftEventId: 4000, notificationId: 78 }));
+    const cases: [string, string, RegExp][] = [
+      [encodeURIComponent(press.replace('"alice"', '"ali\\u0000ce"')), 'unrepresentable_value', /NUL/],
+      [encodeURIComponent(press.replace('"alice"', '"ali\\ud800ce"')), 'unrepresentable_value', /surrogate/],
+      [encodeURIComponent(press).replace('alice', 'ali%FF%FEce'), 'invalid_encoding', /UTF-8/],
+      [encodeURIComponent(press.replace('{', '{"__proto__":{"polluted":true},')), 'forbidden_key', /__proto__/],
+      [encodeURIComponent(press.replace('{', `{"deep":${'['.repeat(5000)}${']'.repeat(5000)},`)), 'too_deep', /deeper/],
+    ];
+    const before = await h.db.selectFrom('outbox').select('id').execute();
+    for (const [payload, code, detail] of cases) {
+      const res = await post(form(payload));
+      expect(res.status, code).toBe(400);
+      expect(res.body).toMatchObject({ code, detail: expect.stringMatching(detail) });
+    }
+    expect(await h.db.selectFrom('outbox').select('id').execute()).toEqual(before);
+  });
+
   it('answers a signed form without a payload with 400', async () => {
     const body = 'nothing=here';
     const ts = String(Math.floor(Date.now() / 1000));

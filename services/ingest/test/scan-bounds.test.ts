@@ -98,6 +98,15 @@ describe('each scan is read within named bounds while the service keeps answerin
     expect(await scanCount()).toBe(0);
   });
 
+  it('refuses more native observations than maxResources before reading each one (422 naming the bound)', async () => {
+    const body = Buffer.from(`{"format":"native","version":1,"observations":[${'{},'.repeat(SCAN_LIMITS.maxResources)}{}]}`);
+    const r = await h.post('/v1/scans?format=native', body);
+    expect(r.status).toBe(422);
+    expect(r.body).toMatchObject({ code: 'too_many', limit: 'maxResources', max: SCAN_LIMITS.maxResources });
+    expect(r.body.errors[0].path).toBe('/observations');
+    expect(await scanCount()).toBe(0);
+  });
+
   it('keeps the first rejected items and counts the rest', async () => {
     const n = SCAN_LIMITS.maxRejectedReported + 500;
     const body = `{"managed":[${Array.from({ length: n }, () => '{"note":"no type, no id"}').join(',')}],"unmanaged":[],"missing":[],"summary":{}}`;

@@ -7,6 +7,8 @@ import type { TokenAuth } from '../auth/token-auth.js';
 import type { Logger } from '../logging/logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
+import { parseJsonBody } from './json-body.js';
+import { ProblemError } from '../errors.js';
 import { createErrorHandler, notFoundHandler, problemResponses, type ErrorMapper } from './problem.js';
 import { runReadinessChecks, type ReadinessCheck } from './readiness.js';
 import { installRequestTracing } from './request-tracing.js';
@@ -62,6 +64,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { log, serviceName, checks, readinessTimeoutMs = 2_000, mapError, bodyLimit = 10 * 1024 * 1024, auth, onRoute } = options;
   const metrics = options.metrics ?? createMetrics(serviceName);
   const httpLog = log.child({ subsystem: `${serviceName}:http` });
+  const handleError = createErrorHandler(httpLog, mapError);
 
   const app = Fastify({
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- widens pino to fastify's logger type for the app's generics
@@ -71,10 +74,25 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     bodyLimit,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // A URL the router cannot decode (bad percent-encoding, bytes that are not UTF-8) is answered
+    // in the one problem format too.
+    frameworkErrors: (error, request, reply) => {
+      const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 400;
+      const code = (error.code ?? 'bad_request').toLowerCase().replace(/^fst_err_/, '');
+      return handleError(new ProblemError(status, code, `the request cannot be read: ${error.message}`), request, reply);
+    },
   }).withTypeProvider<ZodTypeProvider>();
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as Buffer));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler(createErrorHandler(httpLog, mapError));
+  app.setErrorHandler(handleError);
   app.setNotFoundHandler(notFoundHandler);
   if (onRoute) app.addHook('onRoute', onRoute);
   installOpenApi(app, serviceName);

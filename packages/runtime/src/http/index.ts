@@ -10,3 +10,4 @@ export {
   type Problem,
 } from './problem.js';
 export { runReadinessChecks, type ReadinessCheck, type ReadinessReport, type CheckStatus } from './readiness.js';
+export { parseJsonBody, parseJsonText } from './json-body.js';

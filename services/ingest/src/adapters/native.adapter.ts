@@ -6,6 +6,7 @@ import { maskBody } from '../diff/sensitive.mask.js';
 import { compact, isRecord } from './input.guards.js';
 import { wrongFormat } from './format.sniff.js';
 import { finishOutput } from './observation.post-process.js';
+import { SCAN_LIMITS } from '../limits.js';
 import type { z } from 'zod';
 import {
   type nativeChangeSchema,
@@ -23,6 +24,18 @@ export const nativeAdapter: Adapter = (input, opts) => {
     const issue = scan.error.issues[0]!;
     const path = toPointer(issue.path.map((p) => (typeof p === 'number' ? p : String(p))));
     throw new ScanFormatError('invalid_structure', F, path, `${path || 'body'}: ${issue.message}`);
+  }
+  // Bounded before each item is read: a flood of unreadable items would otherwise cost a rejection each.
+  const count = scan.data.observations.length;
+  if (count > SCAN_LIMITS.maxResources) {
+    const value = SCAN_LIMITS.maxResources;
+    throw new ScanFormatError(
+      'too_many',
+      F,
+      '/observations',
+      `the scan reports ${count} observations; the limit (maxResources) is ${value}`,
+      { limit: { limit: 'maxResources', value } },
+    );
   }
   const rejected: RejectedItem[] = [];
   const observations: Observation[] = [];

@@ -7,6 +7,7 @@ import {
   principalOf,
   problemResponses,
   requireToken,
+  UnprocessableInputError,
   type HttpApp,
   type Logger,
 } from '@driftguard/runtime';
@@ -94,6 +95,15 @@ export async function declaredRoutes(app: HttpApp, opts: DeclaredRoutesOptions):
             'declared state rejected',
           );
         throw err;
+      }
+      // An upload of which nothing could be read would replace the declared state with nothing.
+      if (read.resources.length === 0 && read.rejected.length > 0) {
+        log.info({ repositoryId: repository.id, rejected: read.rejected.length }, 'declared state rejected: nothing readable');
+        throw new UnprocessableInputError(
+          `no document of the upload is ${repository.tool} declared state (${read.rejected.length} rejected, first at ${read.rejected[0]!.path || '/'}: ${read.rejected[0]!.reason}); the declared state is left as it was`,
+          'nothing_readable',
+          { extensions: { errors: read.rejected.slice(0, 100).map((r) => ({ path: r.path, message: r.reason })) } },
+        );
       }
       const counts = await opts.db.transaction().execute((tx) =>
         replaceDeclaredResources(tx, repository.id, read.resources, {

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeScanBody, ScanBodyError } from './scan-body.js';
+import { decodeScanBody, readScanBody, ScanBodyError } from './scan-body.js';
 
 const limits = { maxWireBytes: 1_000_000, maxInflatedBytes: 2_000_000, maxInflationRatio: 50, inflationRatioFloorBytes: 100_000 };
 
@@ -32,6 +32,17 @@ describe('reading a scan body within its bounds', () => {
       decodeScanBody(gzipSync(Buffer.alloc(50_000_000, 0x20)), 'gzip', { ...limits, maxInflatedBytes: 100_000_000 }),
     );
     expect(err).toMatchObject({ code: 'too_large', limit: { limit: 'maxInflationRatio', value: 50 } });
+  });
+
+  it('refuses a body announced past the wire bound before reading any of it', async () => {
+    let read = 0;
+    async function* never() {
+      read++;
+      yield Buffer.from('{}');
+    }
+    const err = await refusal(readScanBody(never(), undefined, limits, 1_000_001));
+    expect(err).toMatchObject({ code: 'too_large', limit: { limit: 'maxWireBytes', value: 1_000_000 } });
+    expect(read).toBe(0);
   });
 
   it('refuses a body over the wire bound, an empty body and bad gzip', async () => {

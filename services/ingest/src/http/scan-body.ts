@@ -38,7 +38,15 @@ export async function readScanBody(
   source: AsyncIterable<Buffer | string>,
   contentEncoding: string | undefined,
   limits: ScanBodyLimits = SCAN_LIMITS,
+  /** The request's Content-Length: a body announced past the bound is refused before it is read. */
+  announcedBytes?: number,
 ): Promise<Buffer> {
+  if (announcedBytes !== undefined && announcedBytes > limits.maxWireBytes)
+    throw tooLarge(
+      'maxWireBytes',
+      limits.maxWireBytes,
+      `the request body (${announcedBytes} bytes) exceeds ${limits.maxWireBytes} bytes`,
+    );
   const wire: Buffer[] = [];
   let wireBytes = 0;
   const it = source[Symbol.asyncIterator]();

@@ -44,7 +44,13 @@ export async function scanRoutes(app: HttpApp, opts: ScanRoutesOptions): Promise
       enterOrg(env.orgId);
       let body: Buffer;
       try {
-        body = await readScanBody(isStream(req.body) ? req.body : noBody(), req.headers['content-encoding']);
+        const announced = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
+        body = await readScanBody(
+          isStream(req.body) ? req.body : noBody(),
+          req.headers['content-encoding'],
+          undefined,
+          announced,
+        );
       } catch (err) {
         // A body cut short is not read further: close the connection rather than drain it.
         if (err instanceof ScanBodyError && err.code === 'too_large') void reply.header('connection', 'close');

@@ -1,5 +1,5 @@
 import { enterOrg, type Database, type Keyring } from '@driftguard/db';
-import { InvalidInputError, problemResponses, ProblemError, type HttpApp } from '@driftguard/runtime';
+import { InvalidInputError, parseJsonText, problemResponses, ProblemError, type HttpApp } from '@driftguard/runtime';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { SlackBlockActions, SlackInteraction, slackCommands } from './slack-actions.js';
@@ -47,6 +47,26 @@ function header(v: string | string[] | undefined): string | undefined {
  * becomes the command the API would publish (acknowledge, accept the recommendation, silence the
  * drift for 24 h), through the outbox, and Slack gets its 200 at once.
  */
+/**
+ * A field of a form body, decoded strictly: a value whose percent-escapes are not UTF-8 is refused
+ * (URLSearchParams would turn them into U+FFFD and let them through).
+ */
+function formField(raw: Buffer, name: string): string | null {
+  for (const pair of raw.toString('latin1').split('&')) {
+    const eq = pair.indexOf('=');
+    const key = eq < 0 ? pair : pair.slice(0, eq);
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(pair.slice(eq + 1).replaceAll('+', ' '));
+    } catch {
+      throw new InvalidInputError(`the ${name} field is not UTF-8 text`, [{ path: name, message: 'not UTF-8 text' }], {
+        code: 'invalid_encoding',
+      });
+    }
+  }
+  return null;
+}
+
 export async function slackInteractionRoutes(app: HttpApp, opts: SlackInteractionRoutesOptions): Promise<void> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
@@ -94,15 +114,10 @@ export async function slackInteractionRoutes(app: HttpApp, opts: SlackInteractio
       if (check !== 'valid' || !integration)
         throw unauthenticated('invalid_signature', `the X-Slack-Signature does not match integration ${req.query.integration}`);
 
-      const payloadText = new URLSearchParams(raw.toString('utf8')).get('payload');
+      const payloadText = formField(raw, 'payload');
       if (payloadText === null)
         throw new InvalidInputError('the form has no payload field', [{ path: 'payload', message: 'required' }]);
-      let json: unknown;
-      try {
-        json = JSON.parse(payloadText);
-      } catch {
-        throw new InvalidInputError('payload is not JSON', [{ path: 'payload', message: 'not JSON' }]);
-      }
+      const json = parseJsonText(payloadText, 'payload');
       const interaction = SlackInteraction.safeParse(json);
       if (!interaction.success)
         throw new InvalidInputError(
