@@ -45,6 +45,8 @@ export interface DriftPusher {
   burst(scans: number, size: number): Promise<void>;
   /** Stops the steady stream after the scan in hand is accepted; throws what stopped it early, if anything did. */
   stop(): Promise<void>;
+  /** Stops every submission at once, accepted or not (clean-up after a failure). */
+  abandon(): void;
 }
 
 export interface DriftPusherOptions {
@@ -64,6 +66,7 @@ export function startDriftPusher(opts: DriftPusherOptions): DriftPusher {
   let scans = 0;
   let retries = 0;
   let stopped = false;
+  let abandoned = false;
 
   const scanOf = (size: number) => {
     if (size > DRIFT_TYPES.length) throw new Error(`a scan holds at most ${DRIFT_TYPES.length} drifts`);
@@ -85,6 +88,7 @@ export function startDriftPusher(opts: DriftPusherOptions): DriftPusher {
   const submit = async (size: number) => {
     const { addresses, body } = scanOf(size);
     for (;;) {
+      if (abandoned) return;
       const status = await fetch(`${opts.ingestUrl}/v1/scans?format=native&full=false&scanner=faults`, {
         method: 'POST',
         headers: { authorization: `Bearer ${opts.token}`, 'content-type': 'application/json' },
@@ -119,6 +123,10 @@ export function startDriftPusher(opts: DriftPusherOptions): DriftPusher {
     stats: () => ({ scans, retries }),
     burst: async (count, size) => {
       await Promise.all(Array.from({ length: count }, () => submit(size)));
+    },
+    abandon: () => {
+      stopped = true;
+      abandoned = true;
     },
     stop: async () => {
       stopped = true;

@@ -55,6 +55,7 @@ describe('the pipeline under process faults', () => {
   let pusher: DriftPusher | undefined;
   let channelId = 0;
   let org = { id: 0, envId: 0, token: '' };
+  let passed = false;
 
   const service = (name: PipelineServiceName): ServiceProcess => {
     const s = services.get(name);
@@ -126,7 +127,7 @@ describe('the pipeline under process faults', () => {
   }, 240_000);
 
   afterAll(async () => {
-    await pusher?.stop().catch(() => undefined);
+    pusher?.abandon();
     for (const s of services.values()) await s.stop().catch(() => undefined);
     await bus?.close().catch(() => undefined);
     await db?.destroy().catch(() => undefined);
@@ -134,7 +135,9 @@ describe('the pipeline under process faults', () => {
     await pg?.destroy();
     await provider?.close();
     await peer?.close();
-    rmSync(dir, { recursive: true, force: true });
+    // the logs of a failed run stay for a look
+    if (passed) rmSync(dir, { recursive: true, force: true });
+    else console.error(`[faults] service logs kept in ${dir}`);
   });
 
   /** Messages of `key` that `service`'s durable consumer holds: delivered and not yet acknowledged, and not yet delivered. */
@@ -155,12 +158,13 @@ describe('the pipeline under process faults', () => {
       if (caught) {
         await target.kill9();
         const downAt = Date.now();
-        await burst;
         await target.start();
+        await burst;
         log(`${svc}: killed with SIGKILL mid-batch (burst ${attempt}), back after ${Date.now() - downAt} ms`);
         return;
       }
       await burst;
+      log(`${svc}: burst ${attempt} passed without catching it busy`);
     }
     throw new Error(`${svc} was never caught in the middle of its work`);
   };
@@ -298,5 +302,6 @@ describe('the pipeline under process faults', () => {
       ['recommender', 2],
       ['notifier', 2],
     ]);
+    passed = true;
   });
 });
