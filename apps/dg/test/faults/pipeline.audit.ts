@@ -34,7 +34,7 @@ export interface PipelineAudit {
 /** Rows per drift, keyed by the drift's resource address (the last segment of resource_key). */
 interface DriftRow {
   id: number;
-  address: string;
+  address: string | null;
   analyses: number;
   recommendations: number;
   open_recommendations: number;
@@ -105,9 +105,9 @@ export async function auditPipeline(
   return audit;
 }
 
-/** `…/aws_instance.fault_12` → `aws_instance.fault_12`: resource keys end with the IaC address. */
-function addressOf(resourceKey: string): string {
-  return resourceKey.slice(resourceKey.lastIndexOf('/') + 1);
+/** `addr:aws_instance.fault_12` → `aws_instance.fault_12`: ingest keys a resource by its IaC address. */
+function addressOf(resourceKey: string | null): string {
+  return (resourceKey ?? '').replace(/^addr:/, '');
 }
 
 /** Messages not yet delivered or not yet acknowledged, per durable consumer of every stream. */
@@ -129,4 +129,18 @@ export async function unpublishedOutbox(db: Kysely<Database>): Promise<number> {
     .where('published_at', 'is', null)
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** Rows each stage has written so far, and what its consumers still hold: a line of progress. */
+export async function pipelineProgress(db: Kysely<Database>, bus: Bus): Promise<string> {
+  const counts = await sql<{ drifts: number; analyses: number; recommendations: number; delivered: number; waiting: number }>`
+    SELECT (SELECT count(*)::int FROM drift_events) AS drifts,
+           (SELECT count(*)::int FROM drift_cause_analysis) AS analyses,
+           (SELECT count(*)::int FROM recommendations) AS recommendations,
+           (SELECT count(*)::int FROM notifications WHERE status = 'delivered') AS delivered,
+           (SELECT count(*)::int FROM notifications WHERE status <> 'delivered') AS waiting`.execute(db);
+  const lagging = Object.entries(await consumerLag(bus))
+    .filter(([, n]) => n > 0)
+    .map(([name, n]) => `${name.slice(name.indexOf('/') + 1)}=${n}`);
+  return `${JSON.stringify(counts.rows[0])} lag ${lagging.join(' ') || 0} outbox ${await unpublishedOutbox(db)}`;
 }

@@ -10,13 +10,13 @@ import { createDb, migrate, parseKeyring, type Database } from '@driftguard/db';
 import { channelAdapters } from '@driftguard/notifier';
 import { createLogger } from '@driftguard/runtime';
 import type { Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startWebhookPeer, type WebhookPeer } from '../../../../services/notifier/test/peers/index.js';
 import { findNatsServer, natsSearchDirs } from '../../src/local-nats.js';
 import { DRIFT_TYPES, startDriftPusher, type DriftPusher } from './drift.pusher.js';
 import { freePort, waitUntil } from './loopback.js';
 import { startNatsServer, type NatsServer } from './nats.server.js';
-import { auditPipeline, consumerLag, unpublishedOutbox } from './pipeline.audit.js';
+import { auditPipeline, consumerLag, pipelineProgress, unpublishedOutbox } from './pipeline.audit.js';
 import { injectPoison } from './poison.messages.js';
 import { postgresBinDir, startPostgresCluster, type PostgresCluster } from './postgres.cluster.js';
 import { startProviderOutage, type ProviderOutage } from './provider.outage.js';
@@ -186,9 +186,23 @@ describe('the pipeline under process faults', () => {
     const started = Date.now();
     const push = startDriftPusher({ ingestUrl: `http://127.0.0.1:${service('ingest').port}`, token: org.token, ...STEADY });
     pusher = push;
+    // a line of progress every 10 s, to see where a slow drain waits
+    const ticker = setInterval(() => {
+      void pipelineProgress(db, bus).then(
+        (line) => log(`+${Math.round((Date.now() - started) / 1000)}s submitted ${push.submitted.size} ${line}`),
+        () => undefined,
+      );
+    }, 10_000);
+    onTestFinished(() => clearInterval(ticker));
     await waitUntil('the first drifts notified', async () => peer.deliveries.length >= 5, 120_000);
+    // poison first, each dead-lettered before the faults begin (a kill would hold it for its ack wait)
     const poisons = await injectPoison(bus, org.id, org.envId);
-    log(`steady stream flowing after ${Date.now() - started} ms; poison sent`);
+    await waitUntil(
+      'the poison dead-lettered',
+      async () => (await db.selectFrom('dead_letters').select('id').execute()).length >= poisons.length,
+      60_000,
+    );
+    log(`steady stream flowing and poison dead-lettered after ${Date.now() - started} ms`);
 
     // kill -9 of each service in turn, each in the middle of a batch of its own work
     await killMidBatch('ingest', async () => {
@@ -252,7 +266,10 @@ describe('the pipeline under process faults', () => {
 
     const audit = await auditPipeline(db, push.submitted, channelId, received());
     const lag = await consumerLag(bus);
-    const deadLetters = await db.selectFrom('dead_letters').select(['service', 'subject', 'payload', 'error_code']).execute();
+    const deadLetters = await db
+      .selectFrom('dead_letters')
+      .select(['id', 'service', 'subject', 'payload', 'error_code', 'delivery_count', 'stream_seq'])
+      .execute();
     const receivedIds = peer.deliveries.map((d) => d.id);
     const figures = {
       submitted: audit.submitted,
@@ -265,6 +282,7 @@ describe('the pipeline under process faults', () => {
       durationMs: Date.now() - started,
     };
     log(`figures ${JSON.stringify(figures)}`);
+    log(`dead letters ${JSON.stringify(deadLetters.map((d) => ({ ...d, payload: d.payload.slice(0, 120) })))}`);
 
     expect(audit.lost).toEqual([]);
     expect(audit.duplicated).toEqual([]);
