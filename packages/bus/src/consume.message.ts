@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EventKey, EventOf } from '@driftguard/contracts';
 import { runAsOrg } from '@driftguard/db';
 import type { JsMsg } from '@nats-io/jetstream';
@@ -6,7 +7,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { ContractError, PermanentError } from './bus.errors.js';
 import type { Bus } from './bus.connection.js';
-import { recordDeadLetter, type DeadLetterCode } from './dead-letters.js';
+import { insertDeadLetter, publishDeadLetterCopy, type DeadLetterCode } from './dead-letters.js';
 import { parseEventBody } from './event-schema.js';
 import type { MessagingTables } from './messaging-tables.js';
 import { backoffDelay } from './retry-policy.js';
@@ -39,6 +40,18 @@ export interface MessageProcessorContext<K extends EventKey, DB extends Messagin
   maxBackoffMs: number;
   /** Rewrites a payload before it is kept as a dead letter (the service's secret masking). */
   redactDeadLetter?: (payload: Uint8Array) => Uint8Array;
+}
+
+/**
+ * The ledger key of a message's dead letter: its stream, sequence and time in the stream, hashed
+ * into the shape of a UUID. Every delivery of one message has it; a replay is another message,
+ * and so is a sequence number reused after the stream was recreated (its time differs).
+ */
+function deadLetterKey(msg: Pick<JsMsg, 'seq' | 'info'>): string {
+  const hex = createHash('sha256')
+    .update(`dead-letter\n${msg.info.stream}\n${msg.seq}\n${msg.info.timestampNanos}`)
+    .digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** Retrying cannot fix these: the wrapper dead-letters them at once. */
@@ -74,6 +87,23 @@ export function createMessageProcessor<K extends EventKey, DB extends MessagingT
     }
   };
 
+  /** Records `key` in the ledger in `tx`; false when it was there already. */
+  const enterLedger = async (tx: Transaction<DB>, key: string): Promise<boolean> => {
+    const ledger = tx as unknown as Transaction<MessagingTables>;
+    const fresh = await ledger
+      .insertInto('processed_messages')
+      .values({ consumer: durable, message_id: key })
+      .onConflict((oc) => oc.columns(['consumer', 'message_id']).doNothing())
+      .returning('message_id')
+      .executeTakeFirst();
+    return fresh !== undefined;
+  };
+
+  /**
+   * Dead-letters a message once: its ledger entry (keyed by its place in the stream) commits with
+   * the dead letter, so a redelivery — the first writer was slow past the ack wait, or died
+   * between the insert and the term — only terminates it.
+   */
   const deadLetter = async (
     msg: JsMsg,
     headers: Record<string, string>,
@@ -83,10 +113,29 @@ export function createMessageProcessor<K extends EventKey, DB extends MessagingT
   ) => {
     const { deliveryCount } = msg.info;
     const payload = redactedPayload(msg);
-    const input = { service, consumer: durable, subject: msg.subject, messageId, payload, headers };
-    const id = await recordDeadLetter(db, bus, { ...input, error, errorCode: code, deliveryCount, streamSeq: msg.seq });
+    const input = {
+      service,
+      consumer: durable,
+      subject: msg.subject,
+      messageId,
+      payload,
+      headers,
+      error,
+      errorCode: code,
+      deliveryCount,
+      streamSeq: msg.seq,
+    };
+    const id = await db
+      .transaction()
+      .execute(async (tx) => ((await enterLedger(tx, deadLetterKey(msg))) ? insertDeadLetter(tx, input) : undefined));
+    if (id !== undefined) await publishDeadLetterCopy(bus, id, input);
     msg.term();
-    ctx.log.error({ deadLetterId: id, subject: msg.subject, seq: msg.seq, deliveryCount, code, error }, 'message dead-lettered');
+    if (id === undefined) ctx.log.warn({ subject: msg.subject, seq: msg.seq, deliveryCount }, 'message already dead-lettered');
+    else
+      ctx.log.error(
+        { deadLetterId: id, subject: msg.subject, seq: msg.seq, deliveryCount, code, error },
+        'message dead-lettered',
+      );
   };
 
   /**
@@ -96,14 +145,7 @@ export function createMessageProcessor<K extends EventKey, DB extends MessagingT
   const runOnce = (event: EventOf<K>, msg: JsMsg, headers: Record<string, string>, log: Logger) =>
     runAsOrg(event.orgId, () =>
       db.transaction().execute(async (tx) => {
-        const ledger = tx as unknown as Transaction<MessagingTables>;
-        const fresh = await ledger
-          .insertInto('processed_messages')
-          .values({ consumer: durable, message_id: event.id })
-          .onConflict((oc) => oc.columns(['consumer', 'message_id']).doNothing())
-          .returning('message_id')
-          .executeTakeFirst();
-        if (!fresh) return false;
+        if (!(await enterLedger(tx, event.id))) return false;
         const meta = { tx, subject: msg.subject, deliveryCount: msg.info.deliveryCount, streamSeq: msg.seq, log, headers };
         await handler(event, meta);
         return true;

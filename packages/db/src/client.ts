@@ -34,10 +34,11 @@ export interface CreateDbOptions {
   /** Kysely query logging. */
   log?: LogConfig;
   /**
-   * Errors of idle pooled connections (e.g. the server restarted). The pool drops the broken
-   * connection either way; without a listener node-pg would crash the process.
+   * Errors of pooled connections the server ended (e.g. it restarted), idle or lent out between
+   * two queries. The pool drops the broken connection either way; without a listener node-pg
+   * would crash the process.
    */
-  onIdleError?: (error: Error) => void;
+  onConnectionError?: (error: Error) => void;
   /**
    * The database role the pool acts as (e.g. `dg_ingest`): each new connection runs
    * `SET ROLE`, so the login of the URL must be that role or a member of it. Such a pool is
@@ -56,7 +57,13 @@ export function createDb(url: string, opts: CreateDbOptions = {}): Kysely<Databa
     types: typeParsers,
     ...(opts.statementTimeoutMs === undefined ? {} : { statement_timeout: opts.statementTimeoutMs }),
   });
-  pool.on('error', (error) => opts.onIdleError?.(error));
+  // pg-pool listens for the errors of idle connections only (and re-emits them here, so this
+  // listener must exist). A connection lent out between two queries — a transaction awaiting other
+  // work when PostgreSQL shuts down — gets its 'error' event with no listener, which would end the
+  // process: each connection listens itself, from its creation. Its next query then fails, and
+  // pg-pool discards it when it is released.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', (error) => opts.onConnectionError?.(error)));
   const role = opts.role;
   const scoping =
     role === undefined

@@ -63,14 +63,34 @@ describe('createDb', () => {
     });
   });
 
-  it('survives its idle connections being terminated and reports them to onIdleError', async () => {
+  it('survives its idle connections being terminated and reports them to onConnectionError', async () => {
     const victim = await createTestDatabase('idle');
     const errors: Error[] = [];
-    const db = createDb(victim.url, { max: 2, onIdleError: (e) => errors.push(e) });
+    const db = createDb(victim.url, { max: 2, onConnectionError: (e) => errors.push(e) });
     await sql`SELECT 1`.execute(db);
     await dropDatabase(victim.url);
     await expect.poll(() => errors.length).toBeGreaterThan(0);
     await db.destroy();
     await victim.destroy();
+  });
+
+  it('survives the server ending a connection held between two queries of a transaction', async () => {
+    const errors: Error[] = [];
+    const db = createDb(test.url, { max: 2, onConnectionError: (e) => errors.push(e) });
+    const admin = createDb(test.url, { max: 1 });
+    // The server's notice reaches a client no query is running on: node-pg emits it as an
+    // 'error' event, which would end the process if no one listened.
+    const outcome = db.transaction().execute(async (tx) => {
+      const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(tx);
+      await sql`SELECT pg_terminate_backend(${rows[0]!.pid})`.execute(admin);
+      await expect.poll(() => errors.length).toBeGreaterThan(0);
+      await sql`SELECT 1`.execute(tx);
+    });
+    await expect(outcome).rejects.toThrow();
+    expect(errors.map((e) => (e as Error & { code?: string }).code)).toContain('57P01');
+    // the broken connection left the pool: the next unit of work gets a sound one
+    expect((await sql<{ one: number }>`SELECT 1 AS one`.execute(db)).rows).toEqual([{ one: 1 }]);
+    await admin.destroy();
+    await db.destroy();
   });
 });
