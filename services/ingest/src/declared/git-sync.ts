@@ -28,12 +28,7 @@ export interface GitSyncContext {
 }
 
 export type GitSyncErrorCode =
-  | 'repository_not_found'
-  | 'no_url'
-  | 'credentials_unavailable'
-  | 'checkout_refused'
-  | 'clone_failed'
-  | 'unreadable_file';
+  'repository_not_found' | 'no_url' | 'credentials_unavailable' | 'checkout_refused' | 'clone_failed' | 'unreadable_file';
 
 /** Why a repository could not be synced. `permanent`: the same request will fail the same way. */
 export class GitSyncError extends Error {

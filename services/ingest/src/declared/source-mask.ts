@@ -1,5 +1,12 @@
 import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type CollectionTag, type Node, type ScalarTag } from 'yaml';
-import { canCarrySecret, isSecretShaped, isSecretSlot, maskSecretsIn, redactSecretShapes, SENSITIVE_MARKER } from '../sensitivity/index.js';
+import {
+  canCarrySecret,
+  isSecretShaped,
+  isSecretSlot,
+  maskSecretsIn,
+  redactSecretShapes,
+  SENSITIVE_MARKER,
+} from '../sensitivity/index.js';
 import type { Json } from '../model/observation.js';
 
 /**
@@ -32,7 +39,8 @@ function shallowOf(node: Node): { [k: string]: unknown } {
   const out: { [k: string]: unknown } = {};
   if (!isMap(node)) return out;
   for (const pair of node.items) {
-    if (isScalar(pair.key) && isScalar(pair.value)) Object.defineProperty(out, String(pair.key.value), { value: pair.value.value, enumerable: true });
+    if (isScalar(pair.key) && isScalar(pair.value))
+      Object.defineProperty(out, String(pair.key.value), { value: pair.value.value, enumerable: true });
   }
   return out;
 }
@@ -112,7 +120,8 @@ function maskedLeaves(before: Json, after: Json, out: string[]): void {
   }
   if (before === null || after === null || typeof before !== 'object' || typeof after !== 'object') return;
   if (Array.isArray(before) && Array.isArray(after)) before.forEach((v, i) => maskedLeaves(v, after[i] ?? null, out));
-  else if (!Array.isArray(before) && !Array.isArray(after)) for (const [k, v] of Object.entries(before)) maskedLeaves(v, after[k] ?? null, out);
+  else if (!Array.isArray(before) && !Array.isArray(after))
+    for (const [k, v] of Object.entries(before)) maskedLeaves(v, after[k] ?? null, out);
 }
 
 const PURE_REFERENCE = /^\$\{[^}]*\}$/;
