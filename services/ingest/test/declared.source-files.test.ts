@@ -201,7 +201,7 @@ data "aws_region" "current" {}
       .selectFrom('audit_log')
       .select('action')
       .where('resource_type', '=', 'iac_repository')
-      .where('resource_id', '=', String(id))
+      .where('resource_id', '=', id)
       .execute();
     expect(audit.map((a) => a.action)).toEqual(['iac_source_files.replaced']);
   });
