@@ -25,6 +25,7 @@ export const TABLE_OWNERS = {
   recommendation_policies: 'api',
   scans: 'ingest',
   iac_resources: 'ingest',
+  iac_source_files: 'ingest',
   drift_events: 'ingest',
   drift_changes: 'ingest',
   context_signals: 'analysis',

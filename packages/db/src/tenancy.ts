@@ -40,6 +40,7 @@ const TENANT_PATHS = {
   drift_events: 'environment',
   drift_metrics_daily: 'environment',
   iac_resources: 'repository',
+  iac_source_files: 'repository',
   drift_changes: 'drift',
   ml_predictions: 'drift',
   drift_cause_analysis: 'drift',

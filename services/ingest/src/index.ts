@@ -2,3 +2,4 @@
 export { createIngestService } from './service.js';
 export { ingestConfigSchema, loadIngestConfig, type IngestConfig } from './config.js';
 export { runAdapter, adapterFor } from './adapters/index.js';
+export { syncRepository, type GitSyncContext, type SyncOutcome } from './declared/git-sync.js';

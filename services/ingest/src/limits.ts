@@ -34,6 +34,13 @@ export const DECLARED_LIMITS = {
   maxTextBytes: 256 * 1024 * 1024,
   /** One file read from a synced repository. */
   maxRepositoryFileBytes: 10 * 1024 * 1024,
+  /**
+   * The text of one declaring file kept for diffs (iac_source_files.content); a larger file keeps
+   * its path and what it declares, without its text. Not refused: the sync goes on.
+   */
+  maxSourceFileBytes: 1024 * 1024,
+  /** The declaring files' text kept for one repository; files past it (in path order) keep no text. */
+  maxSourceBytesPerRepository: 64 * 1024 * 1024,
 } as const;
 
 export const CONTEXT_LIMITS = {

@@ -8,7 +8,7 @@ import { createLogger, createOutboundGuard, parseOutboundAllowList } from '@drif
 import { uuidv7 } from 'uuidv7';
 import { checkoutBranch } from '../src/declared/git-checkout.js';
 import { credentialsContext } from '../src/declared/git-credentials.js';
-import { GitSyncError, syncRepository, type GitSyncContext } from '../src/declared/git-sync.js';
+import { syncRepository, type GitSyncContext } from '../src/declared/git-sync.js';
 import { createRepoSyncScheduler } from '../src/declared/repo-sync.scheduler.js';
 import { cmdRepoSyncV1 } from '../src/handlers/index.js';
 import { capturedLogger, LocalRepo, serveGitOverHttp, tempDir } from './declared.git-support.js';
@@ -201,18 +201,6 @@ Resources:
     ]);
   });
 
-  it('refuses a terraform repository, pointing at state uploads, and writes nothing', async () => {
-    const repo = new LocalRepo(tmp.path, 'tf-hcl').write({ 'main.tf': 'resource "aws_s3_bucket" "b" {}\n' });
-    repo.commit('hcl');
-    const id = await repositoryRow(tdb.db, tenant.envId, 'terraform', { url: repo.dir });
-    const err = await syncRepository(ctx, id).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(GitSyncError);
-    expect(err).toMatchObject({ code: 'unsupported_tool', permanent: true });
-    expect((err as Error).message).toContain('`dg push --declared`');
-    const row = await tdb.db.selectFrom('iac_repositories').select('last_sync_at').where('id', '=', id).executeTakeFirstOrThrow();
-    expect(row.last_sync_at).toBeNull();
-  });
-
   it('stops at a manifest that does not parse, naming file and line, and keeps the previous state', async () => {
     const repo = new LocalRepo(tmp.path, 'k8s-broken').write({ 'web.yaml': deployment('web') });
     repo.commit('good');
@@ -385,12 +373,12 @@ describe('scheduler and cmd.repo.sync.v1', () => {
       .transaction()
       .execute((tx) => handler(event(other.orgId, other.envId), meta(tx)).catch((e: unknown) => e));
     expect(refused).toBeInstanceOf(PermanentError);
-    const tf = await repositoryRow(tdb.db, tenant.envId, 'terraform', { url: repo.dir, branch: 'terraform' });
+    const uploadOnly = await repositoryRow(tdb.db, tenant.envId, 'terraform', { name: 'state-only' });
     const permanent = await tdb.db
       .transaction()
-      .execute((tx) => handler(event(tenant.orgId, tenant.envId, tf), meta(tx)).catch((e: unknown) => e));
+      .execute((tx) => handler(event(tenant.orgId, tenant.envId, uploadOnly), meta(tx)).catch((e: unknown) => e));
     expect(permanent).toBeInstanceOf(PermanentError);
-    expect((permanent as Error).message).toContain('terraform repository');
+    expect((permanent as Error).message).toContain('has no repository URL to sync from');
     expect(requested).toEqual([]);
 
     await syncRepository(ctx, id, { trigger: 'schedule' });

@@ -1,6 +1,6 @@
 import { DetectedDriftChange, DriftType, ResourceIdentity, type JsonValue } from '@driftguard/contracts';
 import { listDriftChanges, type Database } from '@driftguard/db';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { StoredDrift } from './drift-view.js';
 
@@ -43,6 +43,47 @@ export async function declaredState(
     .limit(1)
     .executeTakeFirst();
   return row?.declared_state ?? null;
+}
+
+/** A file of a synced repository declaring the resource: ingest's iac_source_files, secrets masked. */
+export interface DeclaringFileRow {
+  path: string;
+  commit: string;
+  /** null when the file was over the size bound */
+  text: string | null;
+}
+
+export type DeclaringFileLookup = { file: DeclaringFileRow } | { ambiguous: string[] } | null;
+
+/**
+ * The synced file declaring `key` (a resource id, or a Terraform address without instance
+ * keys): in the drift's own repository when known, else in any of the environment's. Several
+ * files declaring it (one Terraform module used by two roots) is `ambiguous`, with their paths.
+ */
+export async function declaringFile(
+  db: Kysely<Database>,
+  q: { iacResourceId: number | null; envId: number; key: string },
+): Promise<DeclaringFileLookup> {
+  let query = db
+    .selectFrom('iac_source_files as f')
+    .innerJoin('iac_repositories as r', 'r.id', 'f.iac_repository_id')
+    .select(['f.path', 'f.commit_sha', 'f.content'])
+    .where('r.environment_id', '=', q.envId)
+    .where(sql<boolean>`f.declares @> ARRAY[${q.key}]::text[]`)
+    .orderBy('f.path')
+    .limit(5);
+  if (q.iacResourceId !== null) {
+    query = query.where(
+      'f.iac_repository_id',
+      '=',
+      db.selectFrom('iac_resources').select('iac_repository_id').where('id', '=', q.iacResourceId),
+    );
+  }
+  const rows = await query.execute();
+  if (rows.length === 0) return null;
+  if (rows.length > 1) return { ambiguous: rows.map((r) => r.path) };
+  const row = rows[0]!;
+  return { file: { path: row.path, commit: row.commit_sha, text: row.content } };
 }
 
 const StoredMetadata = z.object({ resource: ResourceIdentity, previousAddress: z.string().optional() });

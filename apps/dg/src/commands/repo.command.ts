@@ -37,7 +37,7 @@ export const repoCommand: CliCommand = {
       .description('register an IaC repository of an environment and print its id')
       .argument('<org/env>', 'organization and environment slugs, e.g. acme/prod')
       .addOption(new Option('--tool <tool>', 'what the repository declares with').choices(IacTool.options).makeOptionMandatory())
-      .option('--url <url>', 'git URL to sync kubernetes or cloudformation files from (https://…, ssh://…, git@host:path)')
+      .option('--url <url>', 'git URL to sync manifests, templates or .tf files from (https://…, ssh://…, git@host:path)')
       .option('--branch <branch>', 'branch to sync (default: main)')
       .option('--name <name>', 'display name (default: the last part of the URL)')
       .option('--credentials-env <VAR>', 'environment variable holding a token or JSON {"username","token"} for the URL')

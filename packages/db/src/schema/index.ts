@@ -14,6 +14,7 @@ import { driftMetricsDailyColumns } from './drift-metrics-daily.js';
 import { environmentsColumns } from './environments.js';
 import { iacRepositoriesColumns } from './iac-repositories.js';
 import { iacResourcesColumns } from './iac-resources.js';
+import { iacSourceFilesColumns } from './iac-source-files.js';
 import { ignoreRulesColumns } from './ignore-rules.js';
 import { mlModelsColumns } from './ml-models.js';
 import { mlPerformanceMetricsColumns } from './ml-performance-metrics.js';
@@ -47,6 +48,7 @@ export const derivedTableColumns = {
   environments: environmentsColumns,
   iac_repositories: iacRepositoriesColumns,
   iac_resources: iacResourcesColumns,
+  iac_source_files: iacSourceFilesColumns,
   drift_events: driftEventsColumns,
   drift_changes: driftChangesColumns,
   ml_models: mlModelsColumns,
@@ -123,6 +125,7 @@ export * from './drift-metrics-daily.js';
 export * from './environments.js';
 export * from './iac-repositories.js';
 export * from './iac-resources.js';
+export * from './iac-source-files.js';
 export * from './ignore-rules.js';
 export * from './ml-models.js';
 export * from './ml-performance-metrics.js';

@@ -7,7 +7,10 @@ import { decryptCredentials, type GitCredentials } from './git-credentials.js';
 import { claimSyncWrite, databaseNow, markSyncedAsOf } from './git-sync.queries.js';
 import { findRepository, findRepositoryCredentials, type RepositoryForSync } from './iac-repositories.queries.js';
 import { replaceDeclaredResources, type ReplaceCounts } from './iac-resources.queries.js';
-import { readRepositoryFiles, RepositoryFileError, type FileTool } from './repository-files.js';
+import { replaceSourceFiles, type SourceFileCounts } from './iac-source-files.queries.js';
+import { readRepositoryFiles, RepositoryFileError, type FileTool, type RepositoryFilesResult } from './repository-files.js';
+import { readTerraformSources } from './terraform-sources.js';
+import { writeAudit } from '@driftguard/db';
 
 export interface GitSyncContext {
   db: Kysely<Database>;
@@ -25,13 +28,7 @@ export interface GitSyncContext {
 }
 
 export type GitSyncErrorCode =
-  | 'repository_not_found'
-  | 'unsupported_tool'
-  | 'no_url'
-  | 'credentials_unavailable'
-  | 'checkout_refused'
-  | 'clone_failed'
-  | 'unreadable_file';
+  'repository_not_found' | 'no_url' | 'credentials_unavailable' | 'checkout_refused' | 'clone_failed' | 'unreadable_file';
 
 /** Why a repository could not be synced. `permanent`: the same request will fail the same way. */
 export class GitSyncError extends Error {
@@ -56,7 +53,10 @@ export type SyncOutcome =
       status: 'synced';
       repositoryId: number;
       commit: string;
-      counts: ReplaceCounts;
+      /** the declared resources written; null for terraform, whose declared state comes from state uploads */
+      counts: ReplaceCounts | null;
+      /** the declaring files kept for diffs */
+      sources: SourceFileCounts;
       rejected: RejectedItem[];
       warnings: RejectedItem[];
     }
@@ -70,14 +70,18 @@ export interface SyncOptions {
 
 const DEFAULT_CLONE_TIMEOUT_MS = 120_000;
 
+/** What a sync reads: the repository's tools with declared state in files, or terraform's `.tf` sources. */
+export type SyncTool = FileTool | 'terraform';
+
 /**
- * Re-reads a kubernetes or cloudformation repository from git and makes what its branch declares
- * the repository's iac_resources. The clone runs outside any transaction and holds no lock; the
- * write takes the repository's lock only while writing and compares fetch times, so of two
- * instances syncing at once the later fetch wins and an older checkout never replaces a newer
- * one. Credentials are decrypted just before the clone and never logged; the checkout is always
- * removed. Terraform repositories are refused: HCL is not evaluated, their declared state is
- * their state file.
+ * Re-reads a repository from git. Kubernetes and CloudFormation: what its branch declares becomes
+ * the repository's iac_resources. Every tool: the files that declare resources are kept, masked,
+ * with what each declares (iac_source_files), so recommendations can diff them; Terraform's
+ * declared state still comes from its state (HCL is parsed, never evaluated), so its sync keeps
+ * only the `.tf` files. The clone runs outside any transaction and holds no lock; the write takes
+ * the repository's lock only while writing and compares fetch times, so of two instances syncing
+ * at once the later fetch wins and an older checkout never replaces a newer one. Credentials are
+ * decrypted just before the clone and never logged; the checkout is always removed.
  */
 export async function syncRepository(ctx: GitSyncContext, repositoryId: number, options: SyncOptions = {}): Promise<SyncOutcome> {
   const trigger = options.trigger ?? 'manual';
@@ -91,7 +95,7 @@ export async function syncRepository(ctx: GitSyncContext, repositoryId: number, 
   const fetchedAt = await databaseNow(ctx.db);
   const checkout = await clone(ctx, repositoryId, url, branch, credentials);
   try {
-    const files = await readRepositoryFiles(checkout.dir, tool).catch((err: unknown) => {
+    const files = await readCheckout(checkout.dir, tool).catch((err: unknown) => {
       if (err instanceof RepositoryFileError) {
         throw new GitSyncError('unreadable_file', repositoryId, `commit ${checkout.commit.slice(0, 12)}: ${err.message}`, {
           cause: err,
@@ -99,22 +103,42 @@ export async function syncRepository(ctx: GitSyncContext, repositoryId: number, 
       }
       throw err;
     });
-    const counts = await ctx.db.transaction().execute(async (tx) => {
+    const written = await ctx.db.transaction().execute(async (tx) => {
       if (!(await claimSyncWrite(tx, repositoryId, fetchedAt))) return undefined;
-      const written = await replaceDeclaredResources(tx, repositoryId, files.resources, {
-        source: 'git',
-        details: { commit: checkout.commit, branch, trigger, files: files.files, rejected: files.rejected.length },
-        auditUnchanged: trigger !== 'schedule',
-      });
+      const details = { commit: checkout.commit, branch, trigger, files: files.files, rejected: files.rejected.length };
+      const counts =
+        tool === 'terraform'
+          ? null
+          : await replaceDeclaredResources(tx, repositoryId, files.resources, {
+              source: 'git',
+              details,
+              auditUnchanged: trigger !== 'schedule',
+            });
+      const sources = await replaceSourceFiles(tx, repositoryId, checkout.commit, files.sources);
+      if (counts === null) {
+        await writeAudit(tx, {
+          organizationId: repository.organizationId,
+          action: 'iac_source_files.replaced',
+          resourceType: 'iac_repository',
+          resourceId: repositoryId,
+          newValues: { ...details, declaringFiles: sources.files, withoutText: sources.withoutText },
+        });
+      }
       await markSyncedAsOf(tx, repositoryId, fetchedAt);
-      return written;
+      return { counts, sources };
     });
-    if (counts === undefined) {
+    if (written === undefined) {
       log.info({ commit: checkout.commit }, 'a later sync of the repository wrote first; this checkout is dropped');
       return { status: 'superseded', repositoryId, commit: checkout.commit };
     }
     log.info(
-      { commit: checkout.commit, ...counts, rejected: files.rejected.length, warnings: files.warnings.length },
+      {
+        commit: checkout.commit,
+        ...written.counts,
+        declaringFiles: written.sources.files,
+        rejected: files.rejected.length,
+        warnings: files.warnings.length,
+      },
       'repository synced',
     );
     for (const warning of files.warnings) log.warn({ path: warning.path }, warning.reason);
@@ -122,7 +146,8 @@ export async function syncRepository(ctx: GitSyncContext, repositoryId: number, 
       status: 'synced',
       repositoryId,
       commit: checkout.commit,
-      counts,
+      counts: written.counts,
+      sources: written.sources,
       rejected: files.rejected,
       warnings: files.warnings,
     };
@@ -131,34 +156,21 @@ export async function syncRepository(ctx: GitSyncContext, repositoryId: number, 
   }
 }
 
+async function readCheckout(dir: string, tool: SyncTool): Promise<RepositoryFilesResult> {
+  if (tool !== 'terraform') return readRepositoryFiles(dir, tool);
+  const read = await readTerraformSources(dir);
+  return { resources: [], rejected: [], warnings: [], files: read.files, sources: read.sources };
+}
+
 /**
  * What a git sync of the repository reads, or a permanent GitSyncError when it cannot be synced
- * from git at all (terraform, no URL). Sync commands check it before accepting the request.
+ * from git at all (no URL). Sync commands check it before accepting the request.
  */
-export function syncSource(repository: RepositoryForSync): { tool: FileTool; url: string } {
-  const tool = fileTool(repository);
+export function syncSource(repository: RepositoryForSync): { tool: SyncTool; url: string } {
+  const tool = repository.tool;
   const url = repository.repositoryUrl;
   if (!url) throw new GitSyncError('no_url', repository.id, `IaC repository ${repository.id} has no repository URL to sync from`);
   return { tool, url };
-}
-
-function fileTool(repository: RepositoryForSync): FileTool {
-  switch (repository.tool) {
-    case 'kubernetes':
-    case 'cloudformation':
-      return repository.tool;
-    case 'terraform':
-      throw new GitSyncError(
-        'unsupported_tool',
-        repository.id,
-        `IaC repository ${repository.id} is a terraform repository: DriftGuard does not evaluate HCL, so its declared state comes from its state — ` +
-          `upload it with \`dg push --declared\` or PUT /v1/repositories/${repository.id}/declared (tfstate or terraform show -json)`,
-      );
-    default: {
-      const unknownTool: never = repository.tool;
-      throw new Error(`unknown IaC tool ${String(unknownTool)}`);
-    }
-  }
 }
 
 async function loadCredentials(ctx: GitSyncContext, repositoryId: number): Promise<GitCredentials | undefined> {

@@ -3,10 +3,22 @@ import { join, relative, sep } from 'node:path';
 import { isCloudFormationTemplate, parseTemplate, readTemplateObject } from './cloudformation.reader.js';
 import { DeclaredFormatError } from './declared-format.error.js';
 import { identityProblem, withoutUnstorable, type DeclaredResource, type RejectedItem } from './declared-resource.js';
+import { cloudFormationTags } from './cloudformation-yaml-tags.js';
 import { readKubernetesManifests } from './kubernetes.reader.js';
+import { maskYamlSource } from './source-mask.js';
 import { DECLARED_LIMITS } from '../limits.js';
 
 export type FileTool = 'kubernetes' | 'cloudformation';
+
+/** A file that declares resources: its text with secrets masked (source-mask.ts) and what it declares. */
+export interface DeclaringFile {
+  /** relative to the repository root, POSIX separators */
+  path: string;
+  /** the text as stored: secrets masked */
+  text: string;
+  /** the resource ids (Terraform: module-qualified addresses without instance keys) it declares */
+  declares: string[];
+}
 
 export interface RepositoryFilesResult {
   resources: DeclaredResource[];
@@ -16,6 +28,8 @@ export interface RepositoryFilesResult {
   warnings: RejectedItem[];
   /** files that declared something */
   files: number;
+  /** those files' masked text and the resources each declares */
+  sources: DeclaringFile[];
 }
 
 /** A file of the repository that cannot be read; the sync stops so no resource is dropped by mistake. */
@@ -48,18 +62,37 @@ const EXTENSIONS: Record<FileTool, RegExp> = {
  */
 export async function readRepositoryFiles(root: string, tool: FileTool): Promise<RepositoryFilesResult> {
   const files = await listFiles(root, EXTENSIONS[tool]);
-  const result: RepositoryFilesResult = { resources: [], rejected: [], warnings: [], files: 0 };
+  const result: RepositoryFilesResult = { resources: [], rejected: [], warnings: [], files: 0, sources: [] };
   const perFile: { file: string; resources: DeclaredResource[] }[] = [];
+  const texts = new Map<string, string>();
   for (const file of files) {
     const text = await readSmallFile(root, file);
     const parsed = tool === 'kubernetes' ? readManifestFile(file, text) : readTemplateFile(file, text);
     if (parsed === undefined) continue;
     const read = withoutUnstorable(parsed, text);
-    if (read.resources.length > 0) result.files++;
+    if (read.resources.length > 0) {
+      result.files++;
+      texts.set(file, text);
+    }
     perFile.push({ file, resources: read.resources });
     result.rejected.push(...read.rejected.map((r) => ({ path: `${file}#${r.path}`, reason: r.reason })));
   }
-  return tool === 'kubernetes' ? mergeManifests(perFile, result) : mergeTemplates(perFile, result);
+  const declares = new Map<string, string[]>();
+  const merged = tool === 'kubernetes' ? mergeManifests(perFile, result, declares) : mergeTemplates(perFile, result, declares);
+  for (const [path, ids] of declares) {
+    const text = texts.get(path);
+    if (text === undefined) continue;
+    merged.sources.push({
+      path,
+      text: maskYamlSource(text, tool === 'cloudformation' ? cloudFormationTags : undefined),
+      declares: ids,
+    });
+  }
+  return merged;
+}
+
+function declare(declares: Map<string, string[]>, file: string, id: string): void {
+  declares.set(file, [...(declares.get(file) ?? []), id]);
 }
 
 function readManifestFile(file: string, text: string) {
@@ -96,6 +129,7 @@ function readTemplateFile(file: string, text: string) {
 function mergeManifests(
   perFile: { file: string; resources: DeclaredResource[] }[],
   result: RepositoryFilesResult,
+  declares: Map<string, string[]>,
 ): RepositoryFilesResult {
   const owner = new Map<string, string>();
   for (const { file, resources } of perFile) {
@@ -107,6 +141,7 @@ function mergeManifests(
       }
       owner.set(resource.resourceId, file);
       result.resources.push(resource);
+      declare(declares, file, resource.resourceId);
     }
   }
   return result;
@@ -116,6 +151,7 @@ function mergeManifests(
 function mergeTemplates(
   perFile: { file: string; resources: DeclaredResource[] }[],
   result: RepositoryFilesResult,
+  declares: Map<string, string[]>,
 ): RepositoryFilesResult {
   const filesOf = new Map<string, string[]>();
   for (const { file, resources } of perFile) {
@@ -126,6 +162,7 @@ function mergeTemplates(
       const files = filesOf.get(resource.resourceId)!;
       if (files.length === 1) {
         result.resources.push(resource);
+        declare(declares, file, resource.resourceId);
         continue;
       }
       const qualified = `${file}#${resource.resourceId}`;
@@ -140,13 +177,14 @@ function mergeTemplates(
         reason: `logical id ${resource.resourceId} is also declared in ${others}; stored as ${qualified}`,
       });
       result.resources.push({ ...resource, resourceId: qualified });
+      declare(declares, file, qualified);
     }
   }
   return result;
 }
 
 /** Regular files under root matching `pattern`, as sorted POSIX paths; symlinks, dot-directories and Helm templates skipped. */
-async function listFiles(root: string, pattern: RegExp): Promise<string[]> {
+export async function listFiles(root: string, pattern: RegExp): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true });
@@ -168,7 +206,7 @@ async function listFiles(root: string, pattern: RegExp): Promise<string[]> {
   return out.sort();
 }
 
-async function readSmallFile(root: string, file: string): Promise<string> {
+export async function readSmallFile(root: string, file: string): Promise<string> {
   const path = join(root, file);
   const info = await lstat(path);
   if (!info.isFile()) throw new RepositoryFileError(file, 'not a regular file');

@@ -12,7 +12,7 @@ export interface CmdRepoSyncDeps {
 /**
  * `dg.cmd.repo.sync.v1.<org>.<env>`: a request to re-read a repository from git now. The clone
  * may take minutes, so it does not run in the message's transaction: the handler checks the
- * request (the tenant must own the repository; terraform or URL-less repositories are refused
+ * request (the tenant must own the repository; URL-less repositories are refused
  * for good), marks the repository due in that transaction, so that any instance's next round
  * syncs it should this one stop, and hands it to this instance's scheduler to sync at once.
  */

@@ -1,9 +1,11 @@
 import type { JsonValue, RecommendationStep, RecommendationType } from '@driftguard/contracts';
 import type { Operation } from 'fast-json-patch';
+import { maskedContext } from './file-diff.js';
 import { ignoreRuleStep } from './ignore-rule.js';
 import { isObject } from './json-pointer.js';
 import type { PlanInput } from './plan-input.js';
 import { identifierOf, isMasked } from './secrets.js';
+import { documentFileDiff } from './source-diff.js';
 
 /** The property CloudFormation identifies an imported resource by, for common types. */
 const IMPORT_IDENTIFIERS: Record<string, string> = {
@@ -120,15 +122,33 @@ function importSteps(input: PlanInput, s: Stack): RecommendationStep[] {
   ];
 }
 
+/** The template declaring the logical id. */
+const declaresLogicalId =
+  (logicalId: string) =>
+  (value: unknown): boolean =>
+    isObject(value) && isObject(value['Resources']) && Object.hasOwn(value['Resources'], logicalId);
+
 function codifySteps(input: PlanInput, s: Stack): RecommendationStep[] {
   const { ops, withheld } = templatePropertyPatch(input, s);
   const steps: RecommendationStep[] = [];
-  if (ops.length > 0)
+  const file = input.source?.path;
+  const diff = documentFileDiff(input, declaresLogicalId(s.logicalId), ops);
+  const jsonPatchStep: RecommendationStep = {
+    title: 'Patch the template',
+    text: `Apply these JSON Patch (RFC 6902) operations to the template of stack ${s.name}, so ${s.logicalId} declares what runs now. Secrets are referenced from Secrets Manager, never written.`,
+    patch: { format: 'json_patch', ...(file ? { file } : {}), content: `${JSON.stringify(ops, null, 2)}\n` },
+  };
+  if (diff && 'patch' in diff) {
     steps.push({
       title: 'Patch the template',
-      text: `Apply these JSON Patch (RFC 6902) operations to the template of stack ${s.name}, so ${s.logicalId} declares what runs now. Secrets are referenced from Secrets Manager, never written.`,
-      patch: { format: 'json_patch', content: `${JSON.stringify(ops, null, 2)}\n` },
+      text: `Apply this diff to ${diff.patch.file ?? 'the template'} (synced at commit ${diff.commit.slice(0, 12)}) with \`git apply\`, so ${s.logicalId} declares what runs now. Secrets are referenced from Secrets Manager, never written.${maskedContext(diff.patch)}`,
+      patch: diff.patch,
     });
+    steps.push({ ...jsonPatchStep, title: 'Or apply the same change as JSON Patch' });
+  } else if (ops.length > 0) {
+    if (diff) steps.push({ title: 'Edit the file by hand', text: `${diff.why}; use the JSON Patch below.` });
+    steps.push(jsonPatchStep);
+  }
   if (withheld.length > 0)
     steps.push({
       title: 'Copy the large values by hand',

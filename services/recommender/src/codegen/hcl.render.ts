@@ -26,7 +26,7 @@ export function hclString(s: string): string {
 const isPlainObject = (v: HclValue): v is { [key: string]: HclValue } => !(v instanceof HclExpression) && isObject(v);
 
 /** A list of objects is written as repeated nested blocks, the way Terraform state lists block types. */
-const isBlockList = (v: HclValue): v is { [key: string]: HclValue }[] =>
+export const isBlockList = (v: HclValue): v is { [key: string]: HclValue }[] =>
   Array.isArray(v) && v.length > 0 && v.every(isPlainObject);
 
 function key(k: string): string {
@@ -47,7 +47,29 @@ export function hclValue(v: HclValue, indent = ''): string {
   }
   const entries = Object.entries(v);
   if (entries.length === 0) return '{}';
-  return `{\n${entries.map(([k, x]) => `${inner}${key(k)} = ${hclValue(x, inner)}`).join('\n')}\n${indent}}`;
+  const lines = aligned(entries.map(([k, x]) => ({ key: key(k), value: hclValue(x, inner) })));
+  return `{\n${lines.map((l) => `${inner}${l}`).join('\n')}\n${indent}}`;
+}
+
+/**
+ * `key = value` lines with the equals signs of consecutive one-line values aligned, as
+ * `terraform fmt` writes them, so a block written back next to formatted code reads the same.
+ */
+function aligned(items: { key: string; value: string }[]): string[] {
+  const out: string[] = [];
+  let run: { key: string; value: string }[] = [];
+  const flush = () => {
+    const width = Math.max(0, ...run.map((r) => r.key.length));
+    for (const r of run) out.push(`${r.key.padEnd(width)} = ${r.value}`);
+    run = [];
+  };
+  for (const item of items) {
+    run.push(item);
+    // A multi-line value ends a run: the lines after it align among themselves.
+    if (item.value.includes('\n')) flush();
+  }
+  flush();
+  return out;
 }
 
 /**
@@ -56,12 +78,19 @@ export function hclValue(v: HclValue, indent = ''): string {
  */
 export function hclBody(body: { [key: string]: HclValue }, indent = '  '): string {
   const lines: string[] = [];
+  let run: { key: string; value: string }[] = [];
+  const flush = () => {
+    lines.push(...aligned(run).map((l) => `${indent}${l}`));
+    run = [];
+  };
   for (const [k, v] of Object.entries(body)) {
     if (!IDENTIFIER.test(k)) continue;
     if (isBlockList(v)) {
+      flush();
       for (const item of v) lines.push(`${indent}${k} {\n${hclBody(item, `${indent}  `)}${indent}}`);
-    } else lines.push(`${indent}${k} = ${hclValue(v, indent)}`);
+    } else run.push({ key: k, value: hclValue(v, indent) });
   }
+  flush();
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
 

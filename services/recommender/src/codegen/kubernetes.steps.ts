@@ -1,5 +1,6 @@
 import type { RecommendationStep, RecommendationType } from '@driftguard/contracts';
 import { stringify } from 'yaml';
+import { maskedContext } from './file-diff.js';
 import { ignoreRuleStep } from './ignore-rule.js';
 import { isObject } from './json-pointer.js';
 import {
@@ -13,6 +14,7 @@ import {
 import { liveOf } from './live-state.js';
 import type { PlanInput } from './plan-input.js';
 import { containsMasked } from './secrets.js';
+import { documentFileDiff } from './source-diff.js';
 
 const nsFlag = (k: KubeIdentity) => (k.namespace ? ` -n ${k.namespace}` : '');
 const fileOf = (k: KubeIdentity) => `${k.namespace ? `${k.namespace}/` : ''}${k.kind.toLowerCase()}-${k.name}.yaml`;
@@ -52,17 +54,39 @@ function revertSteps(input: PlanInput, k: KubeIdentity, app: string | null): Rec
   ];
 }
 
+/** The document declaring the object: same apiVersion, kind, name and namespace (none meaning `default`). */
+function declaresObject(k: KubeIdentity): (value: unknown) => boolean {
+  return (value) => {
+    if (!isObject(value) || value['apiVersion'] !== k.apiVersion || value['kind'] !== k.kind) return false;
+    const meta = isObject(value['metadata']) ? value['metadata'] : {};
+    const ns = typeof meta['namespace'] === 'string' ? meta['namespace'] : undefined;
+    return meta['name'] === k.name && (ns === k.namespace || (ns === undefined && k.namespace === 'default'));
+  };
+}
+
 function codifySteps(input: PlanInput, k: KubeIdentity): RecommendationStep[] {
-  const file = fileOf(k);
+  const file = input.source?.path ?? fileOf(k);
   const steps: RecommendationStep[] = [];
   const patch = manifestJsonPatch(input);
   if (patch && patch.ops.length > 0) {
     const { live } = liveOf(input.declared ?? {}, input.changes);
-    steps.push({
+    const diff = documentFileDiff(input, declaresObject(k), patch.ops);
+    const jsonPatchStep: RecommendationStep = {
       title: 'Patch the manifest',
       text: `Apply these JSON Patch (RFC 6902) operations to the manifest declaring ${k.kind} ${k.name}, so it declares what runs now.`,
       patch: { format: 'json_patch', file, content: `${JSON.stringify(patch.ops, null, 2)}\n` },
-    });
+    };
+    if (diff && 'patch' in diff) {
+      steps.push({
+        title: 'Patch the manifest',
+        text: `Apply this diff to ${file} (synced at commit ${diff.commit.slice(0, 12)}) with \`git apply\`, so ${k.kind} ${k.name} declares what runs now; comments and the other documents stay as they are.${maskedContext(diff.patch)}`,
+        patch: diff.patch,
+      });
+      steps.push({ ...jsonPatchStep, title: 'Or apply the same change as JSON Patch' });
+    } else {
+      if (diff) steps.push({ title: 'Edit the file by hand', text: `${diff.why}; use the patches below.` });
+      steps.push(jsonPatchStep);
+    }
     steps.push({
       title: 'Or merge this into the manifest',
       text: 'The same change as a strategic-merge patch.',

@@ -12,6 +12,15 @@ export interface ResolvedChange {
   unresolved?: ('declared' | 'actual')[];
 }
 
+/** The file of a repository synced from git that declares the resource (ingest's iac_source_files). */
+export interface DeclaringSource {
+  /** relative to the repository root */
+  path: string;
+  commit: string;
+  /** its text, secrets masked; null when it was over the size bound */
+  text: string | null;
+}
+
 /** Everything the step generators need about one drift. */
 export interface PlanInput {
   tool: IacTool;
@@ -25,4 +34,8 @@ export interface PlanInput {
   /** the live body of an unmanaged (added) resource, secrets masked, when known */
   live: JsonValue | null;
   previousAddress?: string;
+  /** the declaring file, when the repository is synced from git and one file declares the resource */
+  source?: DeclaringSource;
+  /** the files declaring it when several do (no diff is made then) */
+  sourceCandidates?: string[];
 }

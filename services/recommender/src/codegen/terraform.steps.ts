@@ -1,6 +1,8 @@
-import type { JsonValue, RecommendationStep, RecommendationType } from '@driftguard/contracts';
+import type { JsonValue, RecommendationStep, RecommendationType, StepPatch } from '@driftguard/contracts';
+import { maskedContext, unifiedDiff } from './file-diff.js';
 import { addressExpression, hclBlock, HclExpression, type HclValue } from './hcl.render.js';
 import { ignoreRuleStep } from './ignore-rule.js';
+import { editResourceBlock } from './terraform-file.patch.js';
 import { isObject, parsePointer } from './json-pointer.js';
 import { liveOf } from './live-state.js';
 import type { PlanInput } from './plan-input.js';
@@ -12,6 +14,8 @@ const COMPUTED = new Set(['id', 'arn', 'tags_all', 'owner_id', 'unique_id', 'tim
 
 interface Codified {
   body: { [key: string]: HclValue };
+  /** arguments the live resource no longer has */
+  removed: string[];
   variables: string[];
   notes: string[];
 }
@@ -47,6 +51,7 @@ export function codifiedAttributes(input: PlanInput, owner: string): Codified {
   const notes: string[] = [];
   const vars = new Set<string>();
   const body: { [key: string]: HclValue } = {};
+  const removed: string[] = [];
   const secretPaths = new Set(input.changes.filter((c) => c.sensitive).map((c) => c.path));
   const live = isObject(input.declared) ? liveOf(input.declared, input.changes) : null;
   if (live && live.skipped.length > 0) notes.push(`the declared configuration no longer has ${live.skipped.join(', ')}`);
@@ -65,10 +70,12 @@ export function codifiedAttributes(input: PlanInput, owner: string): Codified {
       notes.push(`set ${changes.map((c) => c.path).join(', ')} by hand (the declared configuration was not found)`);
       continue;
     }
-    if (value === undefined) notes.push(`remove the ${attr} argument`);
-    else body[attr] = withSecretRefs(value, `/${attr}`, secretPaths, owner, vars);
+    if (value === undefined) {
+      notes.push(`remove the ${attr} argument`);
+      removed.push(attr);
+    } else body[attr] = withSecretRefs(value, `/${attr}`, secretPaths, owner, vars);
   }
-  return { body, variables: [...vars], notes };
+  return { body, removed, variables: [...vars], notes };
 }
 
 const target = (a: TerraformAddress) => `-target='${a.full}'`;
@@ -82,16 +89,51 @@ function secretText(vars: readonly string[]): string {
   return ` Secrets stay out of the code: set ${vars.map((v) => `TF_VAR_${v}`).join(', ')} from your secret store.`;
 }
 
+/** Where the block declaring the resource is, in words. */
+function whereDeclared(input: PlanInput, a: TerraformAddress): string {
+  const module = a.module ? ` (module ${a.module.slice(0, -1)})` : '';
+  if (input.source) return `${input.source.path}${module}`;
+  if (input.sourceCandidates) return `one of ${input.sourceCandidates.join(', ')}${module}`;
+  return `the block declaring ${a.full}${module}`;
+}
+
+/**
+ * The declaring file with the block's arguments edited, as a unified diff, when the repository is
+ * synced and one file declares the block; the reason otherwise (null: nothing to say).
+ */
+function fileDiff(input: PlanInput, a: TerraformAddress, c: Codified): { patch: StepPatch } | { why: string } | null {
+  const source = input.source;
+  if (!source) return null;
+  if (source.text === null) return { why: `${source.path} is too large to keep for a diff` };
+  const variables = c.variables;
+  const edited = editResourceBlock(source.text, a.type, a.name, { set: c.body, remove: c.removed, variables });
+  if ('problem' in edited) return { why: `no diff of ${source.path}: ${edited.problem}` };
+  const patch = unifiedDiff(source.path, source.text, edited.text);
+  return patch ? { patch } : null;
+}
+
 function codifySteps(input: PlanInput, a: TerraformAddress): RecommendationStep[] {
   const c = codifiedAttributes(input, `${a.module}${a.name}`);
   const steps: RecommendationStep[] = [];
+  const instance = a.index ? ` (instance ${a.index}: check the value suits every instance of the block)` : '';
+  const where = whereDeclared(input, a);
+  if (Object.keys(c.body).length > 0 || c.removed.length > 0) {
+    const diff = fileDiff(input, a, c);
+    if (diff && 'patch' in diff) {
+      steps.push({
+        title: 'Write the live values into the resource block',
+        text: `Apply this diff to ${where} (synced at commit ${input.source!.commit.slice(0, 12)}) with \`git apply\`: resource "${a.type}" "${a.name}" then declares what runs now${instance}.${secretText(c.variables)}${maskedContext(diff.patch)}`,
+        patch: diff.patch,
+      });
+    } else if (diff) steps.push({ title: 'Edit the file by hand', text: `${diff.why}; use the snippet below.` });
+  }
   if (Object.keys(c.body).length > 0) {
     const content = [blockOf(a, c.body), variableBlocks(c.variables)].filter(Boolean).join('\n');
-    const instance = a.index ? ` (instance ${a.index}: check the value suits every instance of the block)` : '';
+    const hasDiff = steps.some((s) => s.patch?.format === 'unified_diff');
     steps.push({
-      title: 'Write the live values into the resource block',
-      text: `In the block declaring ${a.full}${a.module ? ` (module ${a.module.slice(0, -1)})` : ''}${instance}, set these arguments to what runs now.${secretText(c.variables)}`,
-      patch: { format: 'hcl', content },
+      title: hasDiff ? 'The same arguments as HCL' : 'Write the live values into the resource block',
+      text: `In ${where}${instance}, set these arguments to what runs now.${secretText(c.variables)}`,
+      patch: { format: 'hcl', ...(input.source ? { file: input.source.path } : {}), content },
     });
   }
   for (const note of c.notes) steps.push({ title: 'Adjust the block by hand', text: `In ${a.full}: ${note}.` });

@@ -3,7 +3,8 @@ import { asTruncatedValue, type DataOf, type JsonValue, type RecommendationType 
 import { fetchDriftChangeValue, writeAudit, type Database } from '@driftguard/db';
 import type { Transaction } from 'kysely';
 import type { PlanInput, ResolvedChange } from '../codegen/plan-input.js';
-import { declaredState, liveBody, storedDrift } from '../declared-state.queries.js';
+import { declaredState, declaringFile, liveBody, storedDrift } from '../declared-state.queries.js';
+import { sourceKeyOf } from '../codegen/source-key.js';
 import { driftViewOf, type DriftView } from '../drift-view.js';
 import { decisionFor, recommend } from '../recommendation/recommend.js';
 import { recommendationCreated, remediationRequested } from '../recommendation/recommendation.events.js';
@@ -74,6 +75,22 @@ function needsDeclared(view: DriftView, type: RecommendationType): boolean {
   }
 }
 
+/** Whether the steps codify a modification into the code, and so diff the declaring file when it is synced. */
+const codifiesModification = (view: DriftView, type: RecommendationType) =>
+  view.driftType === 'modified' && (type === 'codify_iac' || type === 'manual_review' || type === 'escalate_review');
+
+async function sourceOf(
+  tx: Transaction<Database>,
+  view: DriftView,
+  q: { envId: number; iacResourceId: number | null; type: RecommendationType },
+): Promise<Pick<PlanInput, 'source' | 'sourceCandidates'>> {
+  const key = codifiesModification(view, q.type) ? sourceKeyOf(view.iacTool, view.resource.address) : null;
+  if (key === null) return {};
+  const found = await declaringFile(tx, { iacResourceId: q.iacResourceId, envId: q.envId, key });
+  if (found === null) return {};
+  return 'file' in found ? { source: found.file } : { sourceCandidates: found.ambiguous };
+}
+
 async function planInput(
   tx: Transaction<Database>,
   view: DriftView,
@@ -83,6 +100,7 @@ async function planInput(
     ? await declaredState(tx, { iacResourceId: q.iacResourceId, envId: q.envId, address: view.resource.address })
     : null;
   return {
+    ...(await sourceOf(tx, view, q)),
     tool: view.iacTool,
     driftType: view.driftType,
     resource: view.resource,
