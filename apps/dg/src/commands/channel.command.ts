@@ -2,6 +2,7 @@ import { ChannelType } from '@driftguard/contracts';
 import { Option } from 'commander';
 import { type CliCommand, type CliContext, writeLine } from '../cli-context.js';
 import { cliConfig, withDatabase } from '../cli-database.js';
+import { parseJsonDocument } from '../cli-json.js';
 import { UsageError } from '../cli-errors.js';
 import { parseTarget } from './target.js';
 
@@ -18,11 +19,7 @@ function configFromEnv(ctx: CliContext, variable: string): unknown {
   const text = ctx.env[variable];
   if (text === undefined || text.trim() === '')
     throw new UsageError(`environment variable ${variable} (from --config-env) is not set or empty`);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new UsageError(`environment variable ${variable} does not hold JSON`);
-  }
+  return parseJsonDocument(text, `environment variable ${variable}`);
 }
 
 function masterKeyOrThrow(ctx: CliContext): string {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type CliCommand, writeLine } from '../cli-context.js';
 import { withDatabase } from '../cli-database.js';
+import { parseJsonDocument } from '../cli-json.js';
 import { UsageError } from '../cli-errors.js';
 import { parseTarget } from './target.js';
 
@@ -16,18 +17,13 @@ interface ShowOptions {
 
 /** The document of `--file` as JSON: a file that is not JSON is a usage error naming where it breaks. */
 async function readDocument(cwd: string, file: string): Promise<unknown> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(resolve(cwd, file), 'utf8');
+    bytes = await readFile(resolve(cwd, file));
   } catch (err) {
     throw new UsageError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return parsed;
-  } catch (err) {
-    throw new UsageError(`${file} is not JSON: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  return parseJsonDocument(bytes, file);
 }
 
 /**
