@@ -172,3 +172,37 @@ export async function recommendationAdoption(db: Kysely<Database>, envId: number
   const adopted = Number(row.adopted);
   return { decided, adopted, rate: decided === 0 ? null : Math.round((adopted / decided) * 10_000) / 10_000 };
 }
+
+/** Organizations with an open recommendation past its expiry: every tenant's, through migration 0022's function. */
+export async function organizationsWithExpiring(db: Kysely<Database>): Promise<number[]> {
+  const { rows } = await sql<{ organization_id: number }>`SELECT * FROM dg_recommender_expiring_organizations()`.execute(db);
+  return rows.map((r) => r.organization_id);
+}
+
+/**
+ * Expires, in the caller's transaction, up to `limit` open recommendations whose `expires_at` has
+ * passed, of the organization in scope. Rows another transaction holds (a newer analysis
+ * superseding it, an answer, another sweep) are skipped, and the status is checked again on the
+ * row itself, so each recommendation leaves `open` once, whoever gets there first.
+ */
+export async function expireDue(
+  tx: Transaction<Database>,
+  limit: number,
+): Promise<{ id: number; drift_event_id: number | null; expires_at: Date | null }[]> {
+  const due = tx
+    .selectFrom('recommendations')
+    .select('id')
+    .where('status', '=', 'open')
+    .where('expires_at', '<=', sql<Date>`now()`)
+    .orderBy('expires_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked();
+  return tx
+    .updateTable('recommendations')
+    .set({ status: 'expired', status_changed_at: sql`now()` })
+    .where('id', 'in', due)
+    .where('status', '=', 'open')
+    .returning(['id', 'drift_event_id', 'expires_at'])
+    .execute();
+}
