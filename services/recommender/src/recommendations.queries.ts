@@ -67,6 +67,18 @@ export async function setSupersededBy(tx: Transaction<Database>, id: number, by:
   await tx.updateTable('recommendations').set({ superseded_by: by }).where('id', '=', id).execute();
 }
 
+/**
+ * `recommendations.risk_assessment` in the data model's words (success_probability,
+ * potential_impacts, blast_radius); the events carry the same in the contracts' camelCase.
+ */
+function storedRisk(risk: Recommendation['riskAssessment']): JsonObject {
+  return {
+    success_probability: risk.successProbability,
+    potential_impacts: risk.potentialImpacts,
+    blast_radius: risk.blastRadius,
+  };
+}
+
 /** Stores a recommendation (open, or expired when its drift is already resolved); returns its id and creation time. */
 export async function insertRecommendation(
   tx: Transaction<Database>,
@@ -81,7 +93,7 @@ export async function insertRecommendation(
       confidence_score: r.confidenceScore.toFixed(2),
       rationale: r.rationale,
       implementation_steps: JSON.stringify(r.steps),
-      risk_assessment: JSON.stringify(r.riskAssessment),
+      risk_assessment: JSON.stringify(storedRisk(r.riskAssessment)),
       estimated_effort: r.estimatedEffort,
       recommended_by: r.recommendedBy,
       expires_at: r.expiresAt,
