@@ -44,6 +44,8 @@ const FUNCTION_CALLERS: Record<string, readonly ServiceName[]> = {
   'dg_touch_user_session(text, double precision)': ['api'],
   // The delivery loop learns which organizations have due notifications, then works inside each.
   'dg_notifier_due_organizations()': ['notifier'],
+  // The expiry sweep learns which organizations have open recommendations past expiry (migration 0022).
+  'dg_recommender_expiring_organizations()': ['recommender'],
   // Data lifecycle jobs of the api (migration 0015).
   'dg_ensure_audit_partitions(integer)': ['api'],
   'dg_lifecycle_organizations()': ['api'],

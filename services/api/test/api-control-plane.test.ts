@@ -345,7 +345,13 @@ describe('drifts', () => {
     expect(r.status).toBe(200);
     expect(r.body.changes[0]).toMatchObject({ propertyPath: '/ingress/0/cidr_blocks', isSecurityCritical: true });
     expect(r.body.cause).toMatchObject({ category: 'emergency_fix' });
-    expect(r.body.recommendations[0]).toMatchObject({ id: d1.recommendationId });
+    expect(r.body.recommendations[0]).toMatchObject({
+      id: d1.recommendationId,
+      status: 'open',
+      confidenceScore: 0.7,
+      steps: [],
+      expiresAt: null,
+    });
     expect(r.body.notifications[0]).toMatchObject({ id: d1.notificationId });
     expect(r.body.deliveries).toEqual([
       expect.objectContaining({

@@ -67,6 +67,18 @@ export async function setSupersededBy(tx: Transaction<Database>, id: number, by:
   await tx.updateTable('recommendations').set({ superseded_by: by }).where('id', '=', id).execute();
 }
 
+/**
+ * `recommendations.risk_assessment` in the data model's words (success_probability,
+ * potential_impacts, blast_radius); the events carry the same in the contracts' camelCase.
+ */
+function storedRisk(risk: Recommendation['riskAssessment']): JsonObject {
+  return {
+    success_probability: risk.successProbability,
+    potential_impacts: risk.potentialImpacts,
+    blast_radius: risk.blastRadius,
+  };
+}
+
 /** Stores a recommendation (open, or expired when its drift is already resolved); returns its id and creation time. */
 export async function insertRecommendation(
   tx: Transaction<Database>,
@@ -81,7 +93,7 @@ export async function insertRecommendation(
       confidence_score: r.confidenceScore.toFixed(2),
       rationale: r.rationale,
       implementation_steps: JSON.stringify(r.steps),
-      risk_assessment: JSON.stringify(r.riskAssessment),
+      risk_assessment: JSON.stringify(storedRisk(r.riskAssessment)),
       estimated_effort: r.estimatedEffort,
       recommended_by: r.recommendedBy,
       expires_at: r.expiresAt,
@@ -171,4 +183,38 @@ export async function recommendationAdoption(db: Kysely<Database>, envId: number
   const decided = Number(row.decided);
   const adopted = Number(row.adopted);
   return { decided, adopted, rate: decided === 0 ? null : Math.round((adopted / decided) * 10_000) / 10_000 };
+}
+
+/** Organizations with an open recommendation past its expiry: every tenant's, through migration 0022's function. */
+export async function organizationsWithExpiring(db: Kysely<Database>): Promise<number[]> {
+  const { rows } = await sql<{ organization_id: number }>`SELECT * FROM dg_recommender_expiring_organizations()`.execute(db);
+  return rows.map((r) => r.organization_id);
+}
+
+/**
+ * Expires, in the caller's transaction, up to `limit` open recommendations whose `expires_at` has
+ * passed, of the organization in scope. Rows another transaction holds (a newer analysis
+ * superseding it, an answer, another sweep) are skipped, and the status is checked again on the
+ * row itself, so each recommendation leaves `open` once, whoever gets there first.
+ */
+export async function expireDue(
+  tx: Transaction<Database>,
+  limit: number,
+): Promise<{ id: number; drift_event_id: number | null; expires_at: Date | null }[]> {
+  const due = tx
+    .selectFrom('recommendations')
+    .select('id')
+    .where('status', '=', 'open')
+    .where('expires_at', '<=', sql<Date>`now()`)
+    .orderBy('expires_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked();
+  return tx
+    .updateTable('recommendations')
+    .set({ status: 'expired', status_changed_at: sql`now()` })
+    .where('id', 'in', due)
+    .where('status', '=', 'open')
+    .returning(['id', 'drift_event_id', 'expires_at'])
+    .execute();
 }

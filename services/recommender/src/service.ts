@@ -1,8 +1,9 @@
-import { consume, type Consumption } from '@driftguard/bus';
+import { consume } from '@driftguard/bus';
 import { SERVICE_ROLES } from '@driftguard/db';
 import { createServiceShell, type Service, type ServiceDeps, type Worker } from '@driftguard/runtime';
 import type { RecommenderConfig } from './config.js';
 import { cmdRecommendationRespondV1, driftAnalyzedV1, driftResolvedV1 } from './handlers/index.js';
+import { createExpiryScheduler } from './expiry/expiry.scheduler.js';
 import { createPolicyCache } from './policy/policy-cache.js';
 
 /** What a caller may share with the service (`dg up`, tests); anything omitted is created and owned. */
@@ -23,7 +24,7 @@ export async function createRecommenderService(cfg: RecommenderConfig, deps: Rec
     relay: true,
     startWorkers: async (ctx): Promise<Worker[]> => {
       const common = { db: ctx.db, bus: ctx.bus, service: 'recommender', log: ctx.log };
-      const workers: Consumption[] = [
+      const workers: Worker[] = [
         await consume({
           ...common,
           key: 'drift.analyzed.v1',
@@ -36,6 +37,11 @@ export async function createRecommenderService(cfg: RecommenderConfig, deps: Rec
         await consume({ ...common, key: 'drift.resolved.v1', handler: driftResolvedV1() }),
         await consume({ ...common, key: 'cmd.recommendation.respond.v1', handler: cmdRecommendationRespondV1() }),
       ];
+      if (cfg.DG_RECOMMENDER_EXPIRY_INTERVAL_MS > 0) {
+        const expiry = createExpiryScheduler({ db: ctx.db, log: ctx.log, intervalMs: cfg.DG_RECOMMENDER_EXPIRY_INTERVAL_MS });
+        expiry.start();
+        workers.push(expiry);
+      }
       return workers;
     },
   });

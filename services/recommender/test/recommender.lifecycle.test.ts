@@ -106,6 +106,13 @@ describe('recommendation lifecycle', () => {
       resource: { aws_instance: { checkout: [{ tags: { Name: 'checkout', Owner: 'checkout-team' } }] } },
     });
     expect(row?.implementation_steps).toEqual(event?.data.steps);
+    // Stored in the data model's words, published in the contract's.
+    const risk = event?.data.riskAssessment;
+    expect(row?.risk_assessment).toEqual({
+      success_probability: risk?.successProbability,
+      potential_impacts: risk?.potentialImpacts,
+      blast_radius: risk?.blastRadius,
+    });
     const audit = await h.db
       .selectFrom('audit_log')
       .select('action')

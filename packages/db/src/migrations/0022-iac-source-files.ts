@@ -13,8 +13,13 @@ import { sql, type Kysely } from 'kysely';
  *
  * `dg_repositories_due_for_sync` now also lists terraform repositories with a URL: their sync
  * reads the `.tf` files only (their declared state still comes from state uploads).
+ *
+ * Recommendation expiry: an open recommendation past its `expires_at` becomes `expired`. The
+ * recommender's sweep learns which organizations have some from
+ * `dg_recommender_expiring_organizations` (SECURITY DEFINER, callable by dg_recommender) and
+ * expires them inside each organization's scope; a partial index keeps the search to open rows.
  */
-const up_ = [
+const sourceFiles = [
   `CREATE TABLE iac_source_files (
     id SERIAL PRIMARY KEY,
     iac_repository_id INTEGER NOT NULL REFERENCES iac_repositories(id) ON DELETE CASCADE,
@@ -47,7 +52,26 @@ const up_ = [
       LIMIT max_rows $$`,
 ];
 
+const expiry = [
+  `CREATE INDEX recommendations_open_expiry ON recommendations (expires_at) WHERE status = 'open'`,
+  `CREATE FUNCTION dg_recommender_expiring_organizations()
+    RETURNS TABLE (organization_id integer)
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+    AS $$ SELECT DISTINCT e.organization_id FROM recommendations r
+        JOIN drift_events d ON d.id = r.drift_event_id JOIN environments e ON e.id = d.environment_id
+      WHERE r.status = 'open' AND r.expires_at <= now() $$`,
+  `REVOKE ALL ON FUNCTION dg_recommender_expiring_organizations() FROM PUBLIC`,
+  `DO $do$ BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dg_recommender') THEN
+      GRANT EXECUTE ON FUNCTION dg_recommender_expiring_organizations() TO dg_recommender;
+    END IF;
+  END $do$`,
+];
+const up_ = [...sourceFiles, ...expiry];
+
 const down_ = [
+  'DROP FUNCTION dg_recommender_expiring_organizations()',
+  'DROP INDEX recommendations_open_expiry',
   `CREATE OR REPLACE FUNCTION dg_repositories_due_for_sync(stale_after_seconds double precision, max_rows integer)
     RETURNS TABLE (id integer, organization_id integer)
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public

@@ -25,8 +25,16 @@ export interface DriftDetail {
     id: number;
     type: string;
     priority: string;
+    /** open, superseded, expired, accepted, rejected or implemented */
+    status: string;
     rationale: string;
+    confidenceScore: number;
+    estimatedEffort: string | null;
+    /** the ordered steps with their commands and generated code (HCL, JSON Patch, unified diffs, …) */
+    steps: unknown;
+    riskAssessment: unknown;
     createdAt: string;
+    expiresAt: string | null;
     implementedAt: string | null;
   }[];
   notifications: {
@@ -76,7 +84,9 @@ export async function driftDetail(db: Kysely<Database>, orgId: number, driftId: 
           ORDER BY p.id)
         FROM ml_predictions p WHERE p.drift_event_id = d.id) AS predictions,
       (SELECT json_agg(json_build_object('id', x.id, 'type', x.recommendation_type, 'priority', x.priority,
-          'rationale', x.rationale, 'createdAt', x.created_at, 'implementedAt', x.implemented_at) ORDER BY x.id)
+          'status', x.status, 'rationale', x.rationale, 'confidenceScore', x.confidence_score,
+          'estimatedEffort', x.estimated_effort, 'steps', x.implementation_steps, 'riskAssessment', x.risk_assessment,
+          'createdAt', x.created_at, 'expiresAt', x.expires_at, 'implementedAt', x.implemented_at) ORDER BY x.id)
         FROM recommendations x WHERE x.drift_event_id = d.id) AS recommendations,
       (SELECT json_agg(json_build_object('id', n.id, 'channelId', n.channel_id, 'type', n.notification_type,
           'priority', n.priority, 'sentAt', n.sent_at, 'deliveredAt', n.delivered_at) ORDER BY n.id)

@@ -23,7 +23,7 @@ export interface RepoSyncScheduler {
 }
 
 /**
- * Keeps git-backed repositories (kubernetes, cloudformation, with a URL) fresh: every
+ * Keeps git-backed repositories (any tool, with a URL) fresh: every
  * `intervalMs`, syncs, one at a time, those whose last sync is older than `intervalMs` or that
  * never synced, after any requested by a sync command. Several instances may run it: syncs
  * write under a per-repository lock and an older checkout never replaces a newer one. A failing
