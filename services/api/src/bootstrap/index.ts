@@ -12,6 +12,7 @@ export { createIntegration, integrationSecretContext, type CreateIntegrationInpu
 export {
   setRecommendationPolicy,
   showRecommendationPolicy,
+  retireRecommendationPolicy,
   type SetRecommendationPolicyInput,
   type RecommendationPolicyScope,
   type RecommendationPolicyRef,
