@@ -3,7 +3,8 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EMBEDDED_DATA_DIR } from './embedded-database.js';
 
-const KEY_FILE = 'master.key';
+/** The file of the embedded database's master key, in its data directory. */
+export const EMBEDDED_MASTER_KEY_FILE = 'master.key';
 
 export interface EmbeddedMasterKey {
   /** A `DG_MASTER_KEY` value (`kid:base64(32 bytes)`). */
@@ -20,7 +21,7 @@ export interface EmbeddedMasterKey {
  */
 export function embeddedMasterKey(cwd: string): EmbeddedMasterKey {
   const dir = resolve(cwd, EMBEDDED_DATA_DIR);
-  const path = join(dir, KEY_FILE);
+  const path = join(dir, EMBEDDED_MASTER_KEY_FILE);
   mkdirSync(dir, { recursive: true });
   try {
     const value = readFileSync(path, 'utf8').trim();

@@ -150,7 +150,7 @@ interface SharedDatabase {
 /**
  * `dg up`'s one database handle. Without DATABASE_URL: embedded PGlite in ./.dg-data, migrated
  * here — the one place migrations run implicitly, safe because this single process is the only
- * one that can open that directory.
+ * one that can open that directory — then shared with the admin commands over a Unix socket.
  */
 async function openSharedDatabase(ctx: CliContext, url: string | undefined, log: Logger): Promise<SharedDatabase> {
   const { createDb, migratePglite } = await import('@driftguard/db');
@@ -162,6 +162,7 @@ async function openSharedDatabase(ctx: CliContext, url: string | undefined, log:
   try {
     const result = await migratePglite(embedded.db, 'up');
     if (result.applied.length > 0) log.info({ applied: result.applied, dataDir: embedded.dataDir }, 'embedded database migrated');
+    await embedded.share();
   } catch (err) {
     await embedded.close();
     throw err;

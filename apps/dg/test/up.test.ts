@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { connectBus } from '@driftguard/bus';
 import { createTestDatabase } from '@driftguard/db/testing';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { createLogger } from '@driftguard/runtime';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -41,6 +41,16 @@ function dg(
   return { child, output: () => ({ stdout, stderr }), exited };
 }
 
+/** Runs a `dg` command to its end; it must succeed and print `expected`. Returns its stdout. */
+async function run(args: string[], expected: RegExp, extraEnv: Record<string, string> = {}): Promise<string> {
+  const command = dg(args, extraEnv);
+  const exitCode = await command.exited;
+  const { stdout, stderr } = command.output();
+  expect(exitCode, `dg ${args.join(' ')}: ${stderr}`).toBe(0);
+  expect(stdout).toMatch(expected);
+  return stdout;
+}
+
 async function until(condition: () => boolean, what: string, ms = 200_000, refresh?: () => Promise<void>): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
@@ -63,8 +73,8 @@ afterAll(async () => {
 describe('dg up', () => {
   // The first start creates the embedded cluster (initdb in WebAssembly): tens of seconds on a busy machine.
   it(
-    'runs every service on its port over embedded PostgreSQL, guards the data directory, and stops cleanly',
-    { timeout: 240_000 },
+    'runs every service on its port over embedded PostgreSQL, shares it with admin commands while it runs, and stops cleanly',
+    { timeout: 600_000 },
     async () => {
       const up = dg(['up']);
       let code: number | null | undefined;
@@ -81,11 +91,52 @@ describe('dg up', () => {
         expect(statSync(join(cwd, '.dg-data', 'master.key')).mode & 0o777).toBe(0o600);
         expect(up.output().stdout).toContain('created a local master key for the embedded database');
 
-        const second = dg(['org', 'create', 'acme']);
+        // Admin commands are other processes: they reach the embedded database through `dg up`.
+        await run(['org', 'create', 'acme'], /^created organization acme \(id \d+\)/);
+        // Two at once: the single PGlite session is handed from one to the other, transaction by transaction.
+        await Promise.all([
+          run(['env', 'create', 'acme/prod', '--cloud', 'aws', '--region', 'eu-west-1'], /^created environment acme\/prod/),
+          run(['env', 'create', 'acme/dev', '--cloud', 'gcp'], /^created environment acme\/dev/),
+        ]);
+        const secret = 'hook-secret-0123456789';
+        const second = dg(['up']);
+        const [listed, token, migrations, integration] = await Promise.all([
+          run(['env', 'list', 'acme'], /acme\/dev/),
+          run(['token', 'create', 'acme', '--role', 'admin'], /^dg_/),
+          run(['migrate', 'status'], /applied/),
+          // Stored under the embedded database's own master key, the one the running services use.
+          run(['integration', 'add', 'acme/prod', '--source', 'github', '--secret-env', 'HOOK'], /^[0-9a-f-]{36}$/m, {
+            HOOK: secret,
+          }),
+        ]);
+        expect(
+          listed
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => l.split('\t')[0]),
+        ).toEqual(['acme/dev', 'acme/prod']);
+        expect(migrations).not.toContain('pending');
+        // Only one process opens the data directory: a second `dg up` is refused.
         expect(await second.exited).toBe(2);
         expect(second.output().stderr).toMatch(
           /^dg: the embedded database in .*\.dg-data is in use by another dg process \(pid \d+\)/,
         );
+
+        // What they wrote is what the running services see: the api takes the new token and lists the environments,
+        const res = await fetch(`http://127.0.0.1:${PORTS.api}/v1/environments`, {
+          headers: { authorization: `Bearer ${token.trim()}` },
+        });
+        expect(res.status).toBe(200);
+        expect(JSON.stringify(await res.json())).toContain('"slug":"prod"');
+        // and ingest verifies a webhook signed with the integration's secret.
+        const ping = JSON.stringify({ zen: 'Design for failure.', hook_id: 1, hook: { type: 'Repository' } });
+        const signature = createHmac('sha256', secret).update(ping).digest('hex');
+        const delivered = await fetch(`http://127.0.0.1:${PORTS.ingest}/v1/context/github?integration=${integration.trim()}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-github-event': 'ping', 'x-hub-signature-256': `sha256=${signature}` },
+          body: ping,
+        });
+        expect(delivered.status, await delivered.text()).toBe(200);
 
         const sentAt = Date.now();
         up.child.kill('SIGTERM');
@@ -95,11 +146,11 @@ describe('dg up', () => {
         if (up.child.exitCode === null) up.child.kill('SIGKILL');
       }
 
-      // Stopped: the embedded database is free for admin commands, and was migrated by `dg up`.
+      // Stopped: the commands open the embedded database themselves, and find what they wrote through `dg up`.
       expect(existsSync(join(cwd, '.dg-data', 'dg.pid'))).toBe(false);
-      const org = dg(['org', 'create', 'acme']);
-      expect(await org.exited, org.output().stderr).toBe(0);
-      expect(org.output().stdout).toMatch(/^created organization acme \(id \d+\)/);
+      expect(existsSync(join(cwd, '.dg-data', 'dg.share.json'))).toBe(false);
+      await run(['org', 'create', 'globex'], /^created organization globex \(id \d+\)/);
+      expect(await run(['env', 'list', 'acme'], /acme\/prod/)).toContain('eu-west-1');
     },
   );
 

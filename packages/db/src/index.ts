@@ -7,7 +7,15 @@
  */
 export * from './schema/index.js';
 export { createDb, type CreateDbOptions } from './client.js';
-export { createPgliteDb } from './pglite.js';
+export {
+  createPgliteDb,
+  openEmbeddedPostgres,
+  embeddedDatabaseUrl,
+  EMBEDDED_SOCKET_NAME,
+  type EmbeddedPostgres,
+  type PgliteServer,
+  type PgliteServerOptions,
+} from './pglite.js';
 export { migrate, migratePglite, type MigrateDirection, type MigrateResult, type MigrationStatus } from './migrate.js';
 export { migrations, migrationProvider } from './migrations/index.js';
 export { ensureDatabase, dropDatabase, databaseNameOf, withDatabase } from './server.js';

@@ -57,7 +57,7 @@ export async function migrate(url: string, direction: MigrateDirection): Promise
   }
 }
 
-/** Migrates an embedded PGlite database (one connection, so no lock is needed). */
+/** Migrates the embedded database, opened directly or through `dg up`'s socket (one session and one role: no lock, no grants). */
 export async function migratePglite(db: Kysely<Database>, direction: MigrateDirection = 'up'): Promise<MigrateResult> {
   return { createdDatabase: false, ...(await runMigrator(db, direction)), grantedRoles: [] };
 }

@@ -9,6 +9,7 @@ import { registerApiSurface } from './http/api-surface.js';
 import { registerEnvironmentRoutes } from './http/config-environments.routes.js';
 import { registerNotifyRoutes } from './http/config-notify.routes.js';
 import { registerRuleRoutes } from './http/config-rules.routes.js';
+import { registerConfigChangeRoutes } from './http/config-changes.routes.js';
 import { registerDriftRoutes } from './http/drifts.routes.js';
 import { registerExportRoutes } from './http/export.routes.js';
 import { registerAuditRoutes } from './http/audit.routes.js';
@@ -59,6 +60,7 @@ export async function createApiService(cfg: ApiConfig, deps: ApiDeps = {}): Prom
       registerEnvironmentRoutes(app, { ...plane, outboundAllow: cfg.DG_OUTBOUND_ALLOW });
       registerNotifyRoutes(app, plane);
       registerRuleRoutes(app, plane);
+      registerConfigChangeRoutes(app, { ...plane, outboundAllow: cfg.DG_OUTBOUND_ALLOW });
       registerDriftRoutes(app, plane);
       registerActionRoutes(app, plane);
       registerAnalyticsRoutes(app, plane);

@@ -6,6 +6,7 @@ let h: ApiHarness;
 let theirs: SeededDrift;
 let mine: SeededDrift;
 const b: Record<'repo' | 'channel' | 'rule' | 'route', number> = { repo: 0, channel: 0, rule: 0, route: 0 };
+let bIntegration = '';
 
 beforeAll(async () => {
   h = await startApi('api_isolation', { DG_MASTER_KEY: MASTER_KEY }, { channels: testChannels() });
@@ -25,7 +26,14 @@ beforeAll(async () => {
   b.rule = (
     await h.call('POST', '/v1/ignore-rules', { token: adminB, body: { resourceType: 'aws_instance', reason: 'b' } })
   ).body.id;
+  bIntegration = (
+    await h.call('POST', '/v1/integrations', {
+      token: adminB,
+      body: { environment: 'prod', source: 'github', secret: 'b-secret-0123456789abc' },
+    })
+  ).body.id;
   expect(Object.values(b).every((id) => typeof id === 'number' && id > 0)).toBe(true);
+  expect(bIntegration).toMatch(/^[0-9a-f-]{36}$/);
 }, 60_000);
 afterAll(async () => h?.stop());
 
@@ -39,6 +47,18 @@ describe('tenant isolation: a token of organization A on organization B’s obje
     ['acknowledges a notification', 'POST', () => `/v1/notifications/${theirs.notificationId}/acknowledge`],
     ['syncs a repository', 'POST', () => `/v1/repositories/${b.repo}/sync`],
     ['tests a channel', 'POST', () => `/v1/channels/${b.channel}/test`],
+    ['changes a repository', 'PATCH', () => `/v1/repositories/${b.repo}`, { name: 'taken', credentials: 'ghp_x' }],
+    ['deletes a repository', 'DELETE', () => `/v1/repositories/${b.repo}`],
+    ['rotates an integration secret', 'PATCH', () => `/v1/integrations/${bIntegration}`, { secret: 'a-secret-0123456789abc' }],
+    ['deletes an integration', 'DELETE', () => `/v1/integrations/${bIntegration}`],
+    [
+      'changes a channel',
+      'PATCH',
+      () => `/v1/channels/${b.channel}`,
+      { name: 'taken', config: { url: 'https://a.example.com/' } },
+    ],
+    ['changes a routing rule', 'PATCH', () => `/v1/routing-rules/${b.route}`, { minPriority: 'critical' }],
+    ['changes an ignore rule', 'PATCH', () => `/v1/ignore-rules/${b.rule}`, { reason: 'taken' }],
     ['deletes a channel', 'DELETE', () => `/v1/channels/${b.channel}`],
     ['deletes a routing rule', 'DELETE', () => `/v1/routing-rules/${b.route}`],
     ['deletes an ignore rule', 'DELETE', () => `/v1/ignore-rules/${b.rule}`],
@@ -71,8 +91,22 @@ describe('tenant isolation: a token of organization A on organization B’s obje
       .where('id', '=', b.channel)
       .executeTakeFirstOrThrow();
     expect(channel.is_active).toBe(true);
-    const rule = await h.db.selectFrom('ignore_rules').select('is_active').where('id', '=', b.rule).executeTakeFirstOrThrow();
-    expect(rule.is_active).toBe(true);
+    const rule = await h.db
+      .selectFrom('ignore_rules')
+      .select(['is_active', 'reason'])
+      .where('id', '=', b.rule)
+      .executeTakeFirstOrThrow();
+    expect(rule).toEqual({ is_active: true, reason: 'b' });
+    const repo = await h.db.selectFrom('iac_repositories').select('name').where('id', '=', b.repo).executeTakeFirstOrThrow();
+    expect(repo.name).toBe('terraform');
+    const route = await h.db
+      .selectFrom('routing_rules')
+      .select('min_priority')
+      .where('id', '=', b.route)
+      .executeTakeFirstOrThrow();
+    expect(route.min_priority).toBe('low');
+    const integration = await h.db.selectFrom('integrations').select('key_id').where('id', '=', bIntegration).executeTakeFirst();
+    expect(integration).toBeDefined();
   });
 
   it('never lists B’s objects, filters by B’s environment slug match nothing, exports hold only A’s rows', async () => {

@@ -20,6 +20,7 @@ export async function policyLayers(
     .select(['environment_id', 'version', 'document'])
     .where('organization_id', '=', orgId)
     .where((eb) => eb.or([eb('environment_id', '=', envId), eb('environment_id', 'is', null)]))
+    .where('retired_at', 'is', null)
     .orderBy('version', 'desc')
     .execute();
   const layers: PolicyLayer[] = [];

@@ -4,7 +4,7 @@ import { type CliCommand, writeLine } from '../cli-context.js';
 import { withDatabase } from '../cli-database.js';
 import { parseTarget } from './target.js';
 
-/** `dg env create <org>/<env> --cloud aws|gcp|azure [--region R] [--account A] [--name N]` */
+/** `dg env create <org>/<env> --cloud aws|gcp|azure [--region R] [--account A] [--name N]`, `dg env list <org>` */
 export const envCommand: CliCommand = {
   register(program, ctx) {
     const env = program.command('env').description('environments (cloud accounts, projects, subscriptions)');
@@ -30,6 +30,22 @@ export const envCommand: CliCommand = {
           }),
         );
         writeLine(ctx.stdout, `created environment ${created.orgSlug}/${created.slug} (id ${created.id}, ${created.cloud})`);
+      });
+    env
+      .command('list')
+      .description('list the environments of an organization')
+      .argument('<org>', 'organization slug')
+      .action(async (target: string) => {
+        const { org } = parseTarget(target, false);
+        const { listEnvironments } = await import('@driftguard/api');
+        const envs = await withDatabase(ctx, (db) => listEnvironments(db, org));
+        for (const e of envs) {
+          const where = [e.region, e.account].filter((x) => x !== null).join(' ');
+          writeLine(
+            ctx.stdout,
+            `${e.orgSlug}/${e.slug}\t${e.id}\t${e.cloud}${where ? `\t${where}` : ''}${e.isActive ? '' : '\tinactive'}`,
+          );
+        }
       });
   },
 };

@@ -1,23 +1,23 @@
 import type { MigrateDirection, MigrateResult } from '@driftguard/db';
-import { ConfigError } from '@driftguard/runtime/boot';
 import { Argument } from 'commander';
 import { type CliCommand, type CliContext, writeLine } from '../cli-context.js';
-import { cliConfig } from '../cli-database.js';
+import { cliConfig, withDatabase } from '../cli-database.js';
 
 /** `dg migrate [up|down|status]`: the only way migrations run against a shared database. */
 export const migrateCommand: CliCommand = {
   register(program, ctx) {
     program
       .command('migrate')
-      .description('apply pending migrations (up, default), revert the latest (down), or list them (status); DATABASE_URL')
+      .description(
+        'apply pending migrations (up, default), revert the latest (down), or list them (status); DATABASE_URL, else the embedded database of dg up',
+      )
       .addArgument(new Argument('[direction]', 'what to do').choices(['up', 'down', 'status']).default('up'))
       .action(async (direction: MigrateDirection) => {
         const { DATABASE_URL } = cliConfig(ctx);
-        if (!DATABASE_URL) {
-          throw new ConfigError([{ variable: 'DATABASE_URL', reason: 'required (dg up migrates its embedded database itself)' }]);
-        }
-        const { migrate } = await import('@driftguard/db');
-        printResult(ctx, await migrate(DATABASE_URL, direction));
+        const { migrate, migratePglite } = await import('@driftguard/db');
+        if (DATABASE_URL) return printResult(ctx, await migrate(DATABASE_URL, direction));
+        // The embedded database (directly, or through a running `dg up`): one session, one role, no grants.
+        printResult(ctx, await withDatabase(ctx, (db) => migratePglite(db, direction)));
       });
   },
 };

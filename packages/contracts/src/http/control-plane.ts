@@ -74,7 +74,21 @@ export const CreateRepositoryBody = z.strictObject({
   branch: z.string().trim().min(1).max(100).optional(),
   credentials: z.string().min(1).max(10_000).optional(),
 });
+export const UpdateRepositoryBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(255).optional(),
+    /** null: upload-only from now on (no git sync). */
+    url: z.string().trim().min(1).max(500).nullable().optional(),
+    branch: z.string().trim().min(1).max(100).optional(),
+    /** Replaces the stored credentials (write-only, never shown); null removes them. */
+    credentials: z.string().min(1).max(10_000).nullable().optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, { error: 'nothing to change' });
 export const SyncAccepted = z.object({ repositoryId: z.number().int(), commandId: z.string() });
+/** What a delete answers: the id of what is gone. */
+export const Deleted = z.object({ id: z.union([z.number().int(), z.string()]), deleted: z.literal(true) });
+/** An integration's id (a UUID) in a path. */
+export const UuidParams = z.strictObject({ id: z.uuid() });
 
 /** A signed context source; its signing secret is write-only and never shown. */
 export const IntegrationView = z.object({
@@ -90,6 +104,8 @@ export const CreateIntegrationBody = z.strictObject({
   secret: z.string().min(16).max(1024),
 });
 export const IntegrationList = z.object({ items: z.array(IntegrationView) });
+/** Rotates an integration's signing secret (write-only): the source must sign with the new one from now on. */
+export const UpdateIntegrationBody = z.strictObject({ secret: z.string().min(16).max(1024) });
 
 export const ChannelView = z.object({
   id: z.number().int(),
@@ -107,6 +123,18 @@ export const CreateChannelBody = z.strictObject({
   isDefault: z.boolean().optional(),
   config: z.record(z.string(), z.unknown()),
 });
+/**
+ * A change of a channel. `config` is merged over the stored configuration: a field given replaces
+ * it (a secret field included: secrets are write-only and never shown), null removes it, a field
+ * not given stays; the result is validated whole by the channel type's adapter.
+ */
+export const UpdateChannelBody = z
+  .strictObject({
+    name: z.string().min(1).max(255).optional(),
+    isDefault: z.boolean().optional(),
+    config: z.record(z.string(), z.unknown()).optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, { error: 'nothing to change' });
 export const ChannelTestResult = z.object({
   ok: z.boolean(),
   status: z.number().int().nullable(),
@@ -136,6 +164,20 @@ export const CreateRoutingRuleBody = z.strictObject({
   position: z.number().int().min(0).max(1_000_000).optional(),
 });
 
+/** A change of a routing rule; `environment: null` makes it apply to every environment. */
+export const UpdateRoutingRuleBody = z
+  .strictObject({
+    channel: z.string().min(1).max(255).optional(),
+    name: z.string().min(1).max(255).optional(),
+    environment: Slug.nullable().optional(),
+    minPriority: z.enum(['low', 'medium', 'high', 'critical']).optional(),
+    match: z.record(z.string(), z.unknown()).optional(),
+    continue: z.boolean().optional(),
+    position: z.number().int().min(0).max(1_000_000).optional(),
+    isActive: z.boolean().optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, { error: 'nothing to change' });
+
 export const IgnoreRuleView = z.object({
   id: z.number().int(),
   environmentId: z.number().int().nullable(),
@@ -164,6 +206,19 @@ export const CreateIgnoreRuleBody = z
   .refine((b) => b.resourceType !== undefined || b.addressPattern !== undefined || b.propertyPath !== undefined, {
     error: 'a rule needs a resourceType, addressPattern or propertyPath',
   });
+/** A change of an ignore rule; null clears a field (a rule keeps at least one of resourceType, addressPattern, propertyPath). */
+export const UpdateIgnoreRuleBody = z
+  .strictObject({
+    environment: Slug.nullable().optional(),
+    resourceType: z.string().trim().min(1).max(100).nullable().optional(),
+    addressPattern: z.string().trim().min(1).max(500).nullable().optional(),
+    propertyPath: z.string().trim().min(1).max(500).nullable().optional(),
+    syntax: z.enum(['driftignore', 'json_pointer']).optional(),
+    reason: z.string().trim().min(1).max(4000).optional(),
+    expiresAt: Timestamp.nullable().optional(),
+    isActive: z.boolean().optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, { error: 'nothing to change' });
 /** What an ingest reports per scan: how many drifts each rule suppressed. */
 export const SuppressedCountsBody = z.strictObject({
   counts: z

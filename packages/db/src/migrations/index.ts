@@ -15,6 +15,7 @@ import * as dataLifecycle from './0015-data-lifecycle.js';
 import * as slackIntegrations from './0020-slack-integrations.js';
 import * as signalMatchIndex from './0021-signal-match-index.js';
 import * as iacSourceFiles from './0022-iac-source-files.js';
+import * as configChangesDriftSorting from './0023-config-changes-drift-sorting.js';
 
 /**
  * Every migration, listed explicitly (no directory globbing, so bundles and PGlite see the same
@@ -41,6 +42,7 @@ export const migrations: Record<string, Migration> = {
   '0020-slack-integrations': slackIntegrations,
   '0021-signal-match-index': signalMatchIndex,
   '0022-iac-source-files': iacSourceFiles,
+  '0023-config-changes-drift-sorting': configChangesDriftSorting,
 };
 
 /** A Kysely `MigrationProvider` over {@link migrations}. */

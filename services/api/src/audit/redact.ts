@@ -6,7 +6,19 @@ export const REDACTED = '(redacted)';
 // Key words that name a secret (compared on the key lower-cased, separators removed).
 const SECRET_WORDS = ['password', 'passwd', 'secret', 'token', 'hash', 'credential', 'privatekey', 'apikey', 'cookie', 'csrf'];
 // Keys that describe a secret rather than hold it: kept, they are what an auditor needs to see.
-const DESCRIPTIVE = new Set(['tokenid', 'tokenprefix', 'prefix', 'haspassword', 'passwordchanged', 'expiresat', 'revokedat']);
+const DESCRIPTIVE = new Set([
+  'tokenid',
+  'tokenprefix',
+  'prefix',
+  'haspassword',
+  'passwordchanged',
+  'expiresat',
+  'revokedat',
+  'hascredentials',
+  'credentialschanged',
+  'secretchanged',
+  'secretsreplaced',
+]);
 
 function isSecretKey(key: string): boolean {
   const flat = key.toLowerCase().replace(/[^a-z0-9]/g, '');

@@ -86,3 +86,30 @@ export async function environmentBySlug(
   if (!env) throw new NotFoundError(`environment "${orgSlug}/${envSlug}" not found`);
   return env;
 }
+
+/** The environments of an organization, by slug (`dg env list`). Throws NotFoundError for an unknown organization. */
+export async function listEnvironments(
+  db: Kysely<Database>,
+  orgSlug: string,
+): Promise<(EnvironmentRef & { region: string | null; account: string | null; isActive: boolean })[]> {
+  const slug = parseInput(Slug, orgSlug, 'organization');
+  return db.transaction().execute(async (tx) => {
+    const org = await organizationBySlug(tx, slug);
+    const rows = await tx
+      .selectFrom('environments')
+      .select(['id', 'slug', 'cloud_provider', 'region', 'account_id', 'is_active'])
+      .where('organization_id', '=', org.id)
+      .orderBy('slug')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      orgId: org.id,
+      orgSlug: slug,
+      slug: r.slug,
+      cloud: CloudProvider.parse(r.cloud_provider),
+      region: r.region,
+      account: r.account_id,
+      isActive: r.is_active !== false,
+    }));
+  });
+}

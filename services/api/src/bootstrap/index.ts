@@ -1,5 +1,5 @@
 export { createOrganization, type CreateOrganizationInput, type OrganizationRef } from './organizations.js';
-export { createEnvironment, type CreateEnvironmentInput, type EnvironmentRef } from './environments.js';
+export { createEnvironment, listEnvironments, type CreateEnvironmentInput, type EnvironmentRef } from './environments.js';
 export { createApiToken, DEFAULT_TOKEN_LIFETIME, type CreateApiTokenInput, type CreatedApiToken } from './tokens.js';
 export { parseDuration } from './duration.js';
 export {
@@ -12,6 +12,7 @@ export { createIntegration, integrationSecretContext, type CreateIntegrationInpu
 export {
   setRecommendationPolicy,
   showRecommendationPolicy,
+  retireRecommendationPolicy,
   type SetRecommendationPolicyInput,
   type RecommendationPolicyScope,
   type RecommendationPolicyRef,

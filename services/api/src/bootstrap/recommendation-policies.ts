@@ -115,6 +115,7 @@ export async function showRecommendationPolicy(
       .select(['version', 'document', 'created_at', 'created_by'])
       .where('organization_id', '=', orgId)
       .where((eb) => (envId === null ? eb('environment_id', 'is', null) : eb('environment_id', '=', envId)))
+      .where('retired_at', 'is', null)
       .orderBy('version', 'desc')
       .limit(1)
       .executeTakeFirst();
@@ -129,5 +130,40 @@ export async function showRecommendationPolicy(
       createdAt: row.created_at,
       createdBy: row.created_by,
     };
+  });
+}
+
+/**
+ * Removes the override of an organization (no `envSlug`) or environment, with its audit row:
+ * every version of the scope is retired (kept as history, never active again), so the next layer,
+ * or the defaults, apply. Returns how many versions it retired (0: there was none active).
+ */
+export async function retireRecommendationPolicy(
+  db: Kysely<Database>,
+  scope: RecommendationPolicyScope,
+  audit: AuditWriter = writeOwnAudit,
+): Promise<{ retiredVersions: number }> {
+  const { orgSlug, envSlug } = parseInput(PolicyScope, scope, 'recommendation policy scope');
+  return inTransaction(db, async (tx) => {
+    const { orgId, envId } = await scopeIds(tx, orgSlug, envSlug);
+    await sql`SELECT pg_advisory_xact_lock(${POLICY_LOCK_CLASS}, ${envId ?? -orgId})`.execute(tx);
+    const retired = await tx
+      .updateTable('recommendation_policies')
+      .set({ retired_at: new Date() })
+      .where('organization_id', '=', orgId)
+      .where((eb) => (envId === null ? eb('environment_id', 'is', null) : eb('environment_id', '=', envId)))
+      .where('retired_at', 'is', null)
+      .returning('version')
+      .execute();
+    const versions = retired.map((r) => r.version).sort((a, b) => a - b);
+    await audit(tx, {
+      organizationId: orgId,
+      action: 'recommendation_policy.removed',
+      resourceType: envId === null ? 'organization' : 'environment',
+      resourceId: envId ?? orgId,
+      oldValues: { activeVersion: versions.at(-1) ?? null },
+      newValues: { activeVersion: null, retiredVersions: versions },
+    });
+    return { retiredVersions: versions.length };
   });
 }

@@ -18,7 +18,7 @@ import { Slug } from './slug.js';
 import { uniqueViolation } from './unique-violation.js';
 
 /** git URL forms the ingest can sync from; credentials never ride in the URL. */
-const RepositoryUrl = z
+export const RepositoryUrl = z
   .string()
   .trim()
   .min(1)
@@ -28,6 +28,13 @@ const RepositoryUrl = z
     error: 'must not contain a password; store credentials separately',
   });
 
+export const Branch = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(/^[\w./+@-]+$/, { error: 'must be a branch name' });
+
 const CreateRepositoryInput = z.object({
   orgSlug: Slug,
   envSlug: Slug,
@@ -36,13 +43,7 @@ const CreateRepositoryInput = z.object({
   name: z.string().trim().min(1).max(255).optional(),
   /** Where kubernetes and cloudformation manifests are synced from; none for upload-only repositories. */
   url: RepositoryUrl.optional(),
-  branch: z
-    .string()
-    .trim()
-    .min(1)
-    .max(100)
-    .regex(/^[\w./+@-]+$/, { error: 'must be a branch name' })
-    .optional(),
+  branch: Branch.optional(),
   /** A token, or JSON `{ "username"?, "token" | "password" }`; stored encrypted. */
   credentials: z.string().min(1).optional(),
 });
@@ -183,7 +184,7 @@ export async function createRepository(
  * spelling of the address), or a local path unless allowed. The ingest checks again after DNS
  * resolution before every sync: a name's answer may change after registration.
  */
-function checkReachable(url: string, outbound: CreateRepositoryInput['outbound']): void {
+export function checkReachable(url: string, outbound: CreateRepositoryInput['outbound']): void {
   try {
     createOutboundGuard({ allow: outbound?.allow ?? [] }).checkUrl(url, {
       schemes: ['https', 'http', 'ssh', 'git'],
@@ -209,7 +210,7 @@ function defaultName(url: string | undefined, tool: IacTool): string {
 }
 
 /** JSON credentials must carry a token or password; the message never echoes them. */
-function checkCredentialsShape(credentials: string): void {
+export function checkCredentialsShape(credentials: string): void {
   const trimmed = credentials.trim();
   if (!trimmed.startsWith('{')) return;
   let parsed: unknown;

@@ -38,7 +38,7 @@ const SCAN_REPORT = requireToken({ roles: [Role.enum.admin, Role.enum.scanner] }
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 
-function ignoreRuleView(r: IgnoreRule): z.infer<typeof IgnoreRuleView> {
+export function ignoreRuleView(r: IgnoreRule): z.infer<typeof IgnoreRuleView> {
   return {
     id: r.id,
     environmentId: r.environment_id,
