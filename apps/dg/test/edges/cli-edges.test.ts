@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createProgram, describeFailure, type CliContext } from '../../src/index.js';
 import { BAD_INPUT_CLASSES, badBody, type BadInputClass, type BodyTarget } from './bad-input.classes.js';
-import { sampleOf, type JsonSchema } from './schema-sample.js';
+import { sampleOf } from './schema-sample.js';
 import { startStack, tableCounts, type Stack } from './stack.harness.js';
 
 /**
@@ -107,9 +107,7 @@ describe('every dg command', () => {
 
 /** A valid policy document (the schema's sample, where a refinement needs more than the schema says). */
 function policySample(): BodyTarget['sample'] {
-  const sample = sampleOf(
-    z.toJSONSchema(RecommendationPolicyDocument, { io: 'input', unrepresentable: 'any' }) as JsonSchema,
-  ) as {
+  const sample = sampleOf(z.toJSONSchema(RecommendationPolicyDocument, { io: 'input', unrepresentable: 'any' })) as {
     rules: { when: Record<string, unknown>; then: Record<string, unknown>; description: string }[];
   };
   for (const rule of sample.rules) {

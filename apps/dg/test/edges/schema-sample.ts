@@ -12,7 +12,7 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : und
 function resolveRef(s: JsonSchema, root: JsonSchema): JsonSchema {
   let current = s;
   for (let hops = 0; typeof current['$ref'] === 'string' && hops < 20; hops++) {
-    const path = (current['$ref'] as string).replace(/^#\//, '').split('/');
+    const path = current['$ref'].replace(/^#\//, '').split('/');
     let target: unknown = root;
     for (const part of path) target = (target as JsonSchema | undefined)?.[part.replaceAll('~1', '/').replaceAll('~0', '~')];
     current = (target as JsonSchema | undefined) ?? {};
@@ -40,7 +40,7 @@ function stringOf(s: JsonSchema): string {
     default:
       break;
   }
-  const pattern = typeof s['pattern'] === 'string' ? (s['pattern'] as string) : undefined;
+  const pattern = typeof s['pattern'] === 'string' ? s['pattern'] : undefined;
   const candidates = [
     'edge',
     'edge-1',

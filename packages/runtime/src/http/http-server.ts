@@ -79,7 +79,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     frameworkErrors: (error, request, reply) => {
       const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 400;
       const code = (error.code ?? 'bad_request').toLowerCase().replace(/^fst_err_/, '');
-      return handleError(new ProblemError(status, code, `the request cannot be read: ${error.message}`), request, reply);
+      void handleError(new ProblemError(status, code, `the request cannot be read: ${error.message}`), request, reply);
     },
   }).withTypeProvider<ZodTypeProvider>();
   app.removeContentTypeParser('application/json');

@@ -66,8 +66,8 @@ export const PAGERDUTY_ANSWERS = {
 
 const MAX_EVENT_BYTES = 512 * 1024;
 
-export async function startPagerDutyPeer(options: { port?: number } = {}): Promise<PagerDutyPeer> {
-  const routingKey = randomBytes(16).toString('hex');
+export async function startPagerDutyPeer(options: { port?: number; routingKey?: string } = {}): Promise<PagerDutyPeer> {
+  const routingKey = options.routingKey ?? randomBytes(16).toString('hex');
   const alerts = new Map<string, PagerDutyAlert>();
   const invalid = (...errors: string[]): PeerVerdict => ({
     accepted: false,

@@ -144,9 +144,9 @@ function messageProblem(body: Record<string, unknown>): { error: string; detail?
   return undefined;
 }
 
-export async function startSlackPeer(options: { port?: number } = {}): Promise<SlackPeer> {
+export async function startSlackPeer(options: { port?: number; botToken?: string } = {}): Promise<SlackPeer> {
   const webhookPath = `/services/T0PEER0001/B0PEER0001/${randomBytes(12).toString('hex')}`;
-  const botToken = `xoxb-1000-2000-${randomBytes(12).toString('hex')}`;
+  const botToken = options.botToken ?? `xoxb-1000-2000-${randomBytes(12).toString('hex')}`;
   const channel = 'C0DRIFTS01';
   const messages = new Map<string, SlackMessageRecord>();
   let clock = 1_700_000_000;
