@@ -236,7 +236,10 @@ describe('the pipeline under process faults', () => {
     await allReady();
     log(`PostgreSQL restarted (fast shutdown); every service ready again after ${Date.now() - at} ms`);
 
-    // the provider answers 503 to everything for 30 s while drifts keep coming
+    // the provider answers 503 to everything for 30 s while drifts keep coming, from a moment
+    // the notifier is delivering (so the outage meets deliveries in flight and due)
+    const deliveredSoFar = peer.deliveries.length;
+    await waitUntil('the notifier delivering', async () => peer.deliveries.length > deliveredSoFar + 5, 180_000);
     provider.begin(PROVIDER_OUTAGE_MS);
     await sleep(PROVIDER_OUTAGE_MS);
     log(`provider outage over: ${provider.refused()} requests answered 503`);
