@@ -236,10 +236,17 @@ describe('the pipeline under process faults', () => {
     await allReady();
     log(`PostgreSQL restarted (fast shutdown); every service ready again after ${Date.now() - at} ms`);
 
-    // the provider answers 503 to everything for 30 s while drifts keep coming
-    provider.begin(PROVIDER_OUTAGE_MS);
+    // the provider answers 503 to everything for 30 s while drifts keep coming, from a moment the
+    // notifier is delivering, and longer if need be until a delivery has been refused three times
+    // (the backoff must be exercised however slowly this machine runs the notifier)
+    const deliveredSoFar = peer.deliveries.length;
+    await waitUntil('the notifier delivering', async () => peer.deliveries.length > deliveredSoFar + 5, 180_000);
+    provider.begin();
+    at = Date.now();
     await sleep(PROVIDER_OUTAGE_MS);
-    log(`provider outage over: ${provider.refused()} requests answered 503`);
+    await waitUntil('a delivery refused three times', async () => provider.mostRefusalsOfOne() >= 3, 180_000, 200);
+    provider.end();
+    log(`provider outage over after ${Date.now() - at} ms: ${provider.refused()} requests answered 503`);
     expect(provider.refused()).toBeGreaterThan(0);
 
     await push.stop();
