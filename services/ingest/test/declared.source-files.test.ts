@@ -182,7 +182,7 @@ data "aws_region" "current" {}
     const id = await repositoryRow(tdb.db, tenant.envId, 'terraform', { url: repo.dir });
 
     const outcome = await syncRepository(ctx, id);
-    expect(outcome).toMatchObject({ status: 'synced', commit, counts: null, sources: { files: 2, withoutText: 0 } });
+    expect(outcome).toMatchObject({ status: 'synced', commit, counts: null, sources: { files: 2, withoutText: 0, changed: 2 } });
     const files = await sourceFiles(id);
     expect(files.map((f) => [f.path, f.declares])).toEqual([
       ['main.tf', ['aws_db_instance.main']],
@@ -204,6 +204,16 @@ data "aws_region" "current" {}
       .where('resource_id', '=', id)
       .execute();
     expect(audit.map((a) => a.action)).toEqual(['iac_source_files.replaced']);
+
+    // A scheduled sync that finds the same files changes nothing and writes no audit row.
+    expect(await syncRepository(ctx, id, { trigger: 'schedule' })).toMatchObject({ sources: { files: 2, changed: 0 } });
+    const again = await tdb.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('resource_type', '=', 'iac_repository')
+      .where('resource_id', '=', id)
+      .execute();
+    expect(again).toHaveLength(1);
   });
 
   it('keeps the path and addresses of a file over the size bound, without its text', async () => {

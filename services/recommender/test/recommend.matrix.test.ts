@@ -135,7 +135,8 @@ describe('every cause, tool and drift type', () => {
           expect(JSON.parse(patch.content)).toBeTypeOf('object');
           break;
         case 'unified_diff':
-          throw new Error('no unified diffs are generated');
+          // test/source-diff.test.ts applies them to synced files; these plans have none.
+          throw new Error('a unified diff without a synced declaring file');
         default: {
           const never: never = patch.format;
           throw new Error(String(never));

@@ -227,6 +227,49 @@ spec:
     expect(after.startsWith('# web tier\napiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\n')).toBe(true);
   });
 
+  it('diffs a manifest in a style the YAML library does not write by re-rendering it, unless that would rewrite a secret', () => {
+    const manifest = (env: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+    name: web
+    namespace: shop
+spec:
+    template:
+        spec:
+            containers:
+                -   name: web
+                    image: nginx:1.27${env}
+`;
+    const resource = { type: 'apps/v1/Deployment', address: 'apps/v1/Deployment/shop/web', name: 'web', namespace: 'shop' };
+    const changes = [change('/spec/template/spec/containers/0/image', 'nginx:1.27', 'nginx:1.28')];
+    const plain = manifest('\n');
+    const steps = stepsFor(
+      'codify_iac',
+      plan(resource, 'kubernetes', changes, parseYaml(plain) as JsonValue, {
+        path: 'web.yaml',
+        commit: '1'.repeat(40),
+        text: plain,
+      }),
+    );
+    const after = patched(steps, plain, 'web.yaml');
+    expect(parseYaml(after)).toMatchObject({ spec: { template: { spec: { containers: [{ image: 'nginx:1.28' }] } } } });
+
+    const withSecret = manifest(
+      '\n                    env:\n                        -   name: DB_PASSWORD\n                            value: (sensitive)\n',
+    );
+    const refused = stepsFor(
+      'codify_iac',
+      plan(resource, 'kubernetes', changes, parseYaml(withSecret) as JsonValue, {
+        path: 'web.yaml',
+        commit: '1'.repeat(40),
+        text: withSecret,
+      }),
+    );
+    expect(refused.some((s) => s.patch?.format === 'unified_diff')).toBe(false);
+    expect(refused[0]!.text).toContain('no diff of web.yaml: it would rewrite lines that hold a secret');
+    expect(patchOf(refused, 'json_patch').file).toBe('web.yaml');
+  });
+
   it('patches a CloudFormation YAML template with short forms, and a JSON template in its own indentation', () => {
     const yamlTemplate = `AWSTemplateFormatVersion: '2010-09-09'
 Resources:

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, Keyring } from '@driftguard/db';
+import { writeAudit, type Database, type Keyring } from '@driftguard/db';
 import { createOutboundGuard, scrubText, type Logger, type OutboundGuard } from '@driftguard/runtime';
 import type { RejectedItem } from './declared-resource.js';
 import { checkoutBranch, CheckoutRefusedError, type Checkout } from './git-checkout.js';
@@ -10,7 +10,6 @@ import { replaceDeclaredResources, type ReplaceCounts } from './iac-resources.qu
 import { replaceSourceFiles, type SourceFileCounts } from './iac-source-files.queries.js';
 import { readRepositoryFiles, RepositoryFileError, type FileTool, type RepositoryFilesResult } from './repository-files.js';
 import { readTerraformSources } from './terraform-sources.js';
-import { writeAudit } from '@driftguard/db';
 
 export interface GitSyncContext {
   db: Kysely<Database>;
@@ -115,13 +114,14 @@ export async function syncRepository(ctx: GitSyncContext, repositoryId: number, 
               auditUnchanged: trigger !== 'schedule',
             });
       const sources = await replaceSourceFiles(tx, repositoryId, checkout.commit, files.sources);
-      if (counts === null) {
+      // Terraform's sync changes only files; a scheduled one that changed none writes no audit row.
+      if (counts === null && (trigger !== 'schedule' || sources.changed > 0)) {
         await writeAudit(tx, {
           organizationId: repository.organizationId,
           action: 'iac_source_files.replaced',
           resourceType: 'iac_repository',
           resourceId: repositoryId,
-          newValues: { ...details, declaringFiles: sources.files, withoutText: sources.withoutText },
+          newValues: { ...details, declaringFiles: sources.files, changed: sources.changed, withoutText: sources.withoutText },
         });
       }
       await markSyncedAsOf(tx, repositoryId, fetchedAt);

@@ -10,6 +10,8 @@ export interface SourceFileCounts {
   files: number;
   /** of those, stored without their text (over maxSourceFileBytes, or past the repository's budget) */
   withoutText: number;
+  /** files added, changed (text or what they declare) or removed by this replacement */
+  changed: number;
 }
 
 /** Rows per insert statement: one JSON parameter each. */
@@ -44,6 +46,15 @@ export async function replaceSourceFiles(
         d: f.declares,
       };
     });
+  const before = await tx
+    .selectFrom('iac_source_files')
+    .select(['path', 'content_sha256', 'declares'])
+    .where('iac_repository_id', '=', repositoryId)
+    .execute();
+  const known = new Map(before.map((b) => [b.path, `${b.content_sha256} ${b.declares.join(',')}`]));
+  const paths = new Set(rows.map((r) => r.p));
+  const changed =
+    rows.filter((r) => known.get(r.p) !== `${r.h} ${r.d.join(',')}`).length + before.filter((b) => !paths.has(b.path)).length;
   for (let i = 0; i < rows.length; i += INSERT_CHUNK_ROWS) {
     const chunk = JSON.stringify(rows.slice(i, i + INSERT_CHUNK_ROWS));
     await sql`
@@ -56,5 +67,5 @@ export async function replaceSourceFiles(
   }
   await sql`DELETE FROM iac_source_files WHERE iac_repository_id = ${repositoryId}::int
     AND NOT (path = ANY(${rows.map((r) => r.p)}::text[]))`.execute(tx);
-  return { files: rows.length, withoutText };
+  return { files: rows.length, withoutText, changed };
 }

@@ -16,6 +16,14 @@ export function unifiedDiff(file: string, before: string, after: string): StepPa
 }
 
 /**
+ * Whether a diff would write the mask into the file: a line it adds holds `(sensitive)` (a line
+ * that had to be rewritten around a masked secret). Such a diff is not offered.
+ */
+export function addsMask(patch: StepPatch): boolean {
+  return patch.content.split('\n').some((l) => l.startsWith('+') && !l.startsWith('+++') && l.includes(SENSITIVE_MASK));
+}
+
+/**
  * Carries an edit made on a re-rendered copy of a file back to the file as written. Parsers that
  * edit structurally (yaml's Document, JSON) print the whole file again in their own style; the
  * lines the edit changed are taken from that print and applied to the original text, so the rest

@@ -1,6 +1,6 @@
 import type { StepPatch } from '@driftguard/contracts';
 import type { Operation } from 'fast-json-patch';
-import { unifiedDiff } from './file-diff.js';
+import { addsMask, unifiedDiff } from './file-diff.js';
 import { editManifestFile, type DocumentMatch } from './manifest-file.patch.js';
 import type { PlanInput } from './plan-input.js';
 
@@ -17,5 +17,6 @@ export function documentFileDiff(input: PlanInput, match: DocumentMatch, ops: re
   const edited = editManifestFile(source.text, match, ops);
   if ('problem' in edited) return { why: `no diff of ${source.path}: ${edited.problem}` };
   const patch = unifiedDiff(source.path, source.text, edited.text);
+  if (patch && addsMask(patch)) return { why: `no diff of ${source.path}: it would rewrite lines that hold a secret` };
   return patch ? { patch, commit: source.commit } : null;
 }

@@ -1,5 +1,5 @@
 import type { JsonValue, RecommendationStep, RecommendationType, StepPatch } from '@driftguard/contracts';
-import { maskedContext, unifiedDiff } from './file-diff.js';
+import { addsMask, maskedContext, unifiedDiff } from './file-diff.js';
 import { addressExpression, hclBlock, HclExpression, type HclValue } from './hcl.render.js';
 import { ignoreRuleStep } from './ignore-rule.js';
 import { editResourceBlock } from './terraform-file.patch.js';
@@ -109,6 +109,7 @@ function fileDiff(input: PlanInput, a: TerraformAddress, c: Codified): { patch: 
   const edited = editResourceBlock(source.text, a.type, a.name, { set: c.body, remove: c.removed, variables });
   if ('problem' in edited) return { why: `no diff of ${source.path}: ${edited.problem}` };
   const patch = unifiedDiff(source.path, source.text, edited.text);
+  if (patch && addsMask(patch)) return { why: `no diff of ${source.path}: it would rewrite lines that hold a secret` };
   return patch ? { patch } : null;
 }
 
