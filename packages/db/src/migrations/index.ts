@@ -14,6 +14,7 @@ import * as identity from './0014-identity.js';
 import * as dataLifecycle from './0015-data-lifecycle.js';
 import * as slackIntegrations from './0020-slack-integrations.js';
 import * as signalMatchIndex from './0021-signal-match-index.js';
+import * as signalMatchFunction from './0024-signal-match-function.js';
 
 /**
  * Every migration, listed explicitly (no directory globbing, so bundles and PGlite see the same
@@ -39,6 +40,7 @@ export const migrations: Record<string, Migration> = {
   '0015-data-lifecycle': dataLifecycle,
   '0020-slack-integrations': slackIntegrations,
   '0021-signal-match-index': signalMatchIndex,
+  '0024-signal-match-function': signalMatchFunction,
 };
 
 /** A Kysely `MigrationProvider` over {@link migrations}. */
