@@ -8,7 +8,10 @@ export { driftDetail, type DriftDetail } from './analytics/drift-detail.queries.
 export {
   listDrifts,
   decodeDriftCursor,
+  driftSortOf,
   type DriftCursor,
+  type DriftSort,
+  type DriftSortKey,
   type DriftFilter,
   type DriftListItem,
   type DriftPage,

@@ -310,6 +310,16 @@ describe('drifts', () => {
     const next = await h.call('GET', `/v1/drifts?limit=1&cursor=${all.body.nextCursor}`, { token: viewer });
     expect(next.body.items.map((d: { id: number }) => d.id)).toEqual([d1.driftId]);
     expect(next.body.nextCursor).toBeNull();
+    const bySeverity = await h.call('GET', '/v1/drifts?sort=-severity&limit=1', { token: viewer });
+    expect(bySeverity.status).toBe(200);
+    const lessSevere = await h.call('GET', `/v1/drifts?sort=-severity&limit=1&cursor=${bySeverity.body.nextCursor}`, {
+      token: viewer,
+    });
+    expect(bySeverity.body.items[0].severityScore).toBeGreaterThanOrEqual(lessSevere.body.items[0].severityScore);
+    const otherOrder = await h.call('GET', `/v1/drifts?sort=address&cursor=${bySeverity.body.nextCursor}`, { token: viewer });
+    expect(otherOrder.status).toBe(400);
+    expect(otherOrder.body.detail).toContain('continues the order -severity');
+    expect((await h.call('GET', '/v1/drifts?sort=colour', { token: viewer })).status).toBe(400);
     const oldestFirst = await h.call('GET', '/v1/drifts?sort=oldest&limit=1', { token: viewer });
     expect(oldestFirst.body.items.map((d: { id: number }) => d.id)).toEqual([d1.driftId]);
     const oldestNext = await h.call('GET', `/v1/drifts?sort=oldest&limit=1&cursor=${oldestFirst.body.nextCursor}`, {

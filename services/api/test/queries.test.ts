@@ -16,6 +16,8 @@ import {
   type DriftCursor,
   type DriftFilter,
   type DriftListItem,
+  type DriftSort,
+  type DriftSortKey,
   type VolumeSeedResult,
 } from '../src/index.js';
 
@@ -57,8 +59,11 @@ afterAll(async () => {
 });
 
 /** The list as the query API runs it: in the organization's row-level-security scope. */
-const list = (orgId: number, filter: DriftFilter, page: { cursor?: DriftCursor; limit: number; probe?: number }) =>
-  withOrgScope(testDb.db, orgId, (tx) => listDrifts(tx, orgId, filter, page));
+const list = (
+  orgId: number,
+  filter: DriftFilter,
+  page: { cursor?: DriftCursor; limit: number; probe?: number; sort?: DriftSort },
+) => withOrgScope(testDb.db, orgId, (tx) => listDrifts(tx, orgId, filter, page));
 
 const rawDrifts = (environmentIds: number[]) =>
   testDb.db
@@ -124,6 +129,39 @@ describe('console queries', () => {
     } while (cursor !== null);
     expect(seen.map((d) => d.id)).toEqual(expected);
     expect(decodeDriftCursor('not a cursor')).toBeUndefined();
+  });
+
+  it('sorts by each key both ways, page by page, exactly as one ORDER BY over every open drift', async () => {
+    const keys: Record<DriftSortKey, string> = {
+      detected_at: 'detected_at',
+      updated: 'greatest(detected_at, last_seen_at, resolved_at)',
+      severity: 'coalesce(severity_score, -1)',
+      priority: `coalesce((SELECT max(CASE r.priority WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END)
+        FROM recommendations r WHERE r.drift_event_id = drift_events.id), 0)`,
+      address: `coalesce(metadata #>> '{resource,address}', '')`,
+      resource_type: `coalesce(metadata #>> '{resource,type}', '')`,
+    };
+    for (const [key, expr] of Object.entries(keys) as [DriftSortKey, string][]) {
+      for (const direction of ['asc', 'desc'] as const) {
+        const expected = await sql<{ id: number }>`
+          SELECT id FROM drift_events WHERE environment_id = ANY (${org.environmentIds}::int[]) AND resolved_at IS NULL
+          ORDER BY ${sql.raw(expr)} ${sql.raw(direction)}, id ${sql.raw(direction)}`.execute(testDb.db);
+        const seen: number[] = [];
+        let cursor: DriftCursor | undefined;
+        for (;;) {
+          const page = await list(
+            org.organizationId,
+            { status: 'open' },
+            { limit: 97, sort: { key, direction }, ...(cursor ? { cursor } : {}) },
+          );
+          seen.push(...page.items.map((d) => d.id));
+          if (page.nextCursor === null) break;
+          cursor = decodeDriftCursor(page.nextCursor);
+          expect(cursor?.sort).toBe(`${direction === 'desc' ? '-' : ''}${key}`);
+        }
+        expect(seen, `${key} ${direction}`).toEqual(expected.rows.map((r) => r.id));
+      }
+    }
   });
 
   it('searches resource address, physical id, property paths and values, case-insensitively', async () => {
@@ -296,6 +334,21 @@ describe('query plans (sequential scans disabled, as on a table too large to sca
       true,
     );
     expect([...list.seqScans].filter((t) => big.includes(t))).toEqual([]);
+  });
+
+  it('sorts by severity and by last activity by walking their (key, id) indexes', async () => {
+    for (const [key, index] of [
+      ['severity', 'idx_drift_events_severity_id'],
+      ['updated', 'idx_drift_events_activity_id'],
+    ] as const) {
+      const p = await explain(() =>
+        withOrgScope(traced, org.organizationId, (tx) =>
+          listDrifts(tx, org.organizationId, {}, { limit: 50, sort: { key, direction: 'desc' } }),
+        ),
+      );
+      expect([...p.indexes], key).toContain(index);
+      expect([...p.seqScans].filter((t) => big.includes(t))).toEqual([]);
+    }
   });
 
   it('analytics read only drift_metrics_daily, by its (environment, date) key', async () => {

@@ -285,6 +285,10 @@ const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
     .transform((v) => v.split(',').filter((x) => x !== ''))
     .pipe(z.array(item).max(20));
 
+const DRIFT_SORT_KEYS = ['detected_at', 'updated', 'severity', 'priority', 'address', 'resource_type'] as const;
+/** The drift list's orders: `newest`, `oldest`, each key ascending and, with a leading `-`, descending. */
+export const DRIFT_SORTS = ['newest', 'oldest', ...DRIFT_SORT_KEYS, ...DRIFT_SORT_KEYS.map((k) => `-${k}` as const)] as const;
+
 /** Filters of the drift list, its CSV export and its search (`q`). */
 export const DriftListQuery = z.strictObject({
   environment: csv(Slug).optional(),
@@ -301,9 +305,14 @@ export const DriftListQuery = z.strictObject({
   to: Timestamp.optional(),
   /** Text in the resource address, physical id, a changed property path or value. */
   q: z.string().min(1).max(200).optional(),
-  /** Detection order: `newest` first (default) or `oldest` first. */
-  sort: z.enum(['newest', 'oldest']).default('newest'),
-  cursor: z.string().min(1).max(200).optional(),
+  /**
+   * Order: `newest` (default) or `oldest` by detection, or a key ascending (`severity`) or
+   * descending (`-severity`): `detected_at`, `updated` (last activity: detected, seen again or
+   * resolved), `severity`, `priority` (the drift's highest recommendation priority), `address`,
+   * `resource_type`. Ties are broken by id; a missing value sorts lowest. A cursor belongs to its order.
+   */
+  sort: z.enum(DRIFT_SORTS).default('newest'),
+  cursor: z.string().min(1).max(1500).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 export type DriftListQuery = z.infer<typeof DriftListQuery>;

@@ -43,24 +43,80 @@ export interface DriftPage {
   nextCursor: string | null;
 }
 
-/** Where a page ends: the last row's detection time (to the microsecond) and id. */
+/** What the list sorts by; each key with the drift id as tie-breaker, so the order is total. */
+export type DriftSortKey = 'detected_at' | 'updated' | 'severity' | 'priority' | 'address' | 'resource_type';
+export interface DriftSort {
+  key: DriftSortKey;
+  direction: 'asc' | 'desc';
+}
+
+const SORT_KEYS: readonly DriftSortKey[] = ['detected_at', 'updated', 'severity', 'priority', 'address', 'resource_type'];
+
+/** `newest` / `oldest` (detection time), `<key>` ascending or `-<key>` descending. */
+export function driftSortOf(sort: string): DriftSort {
+  if (sort === 'newest') return { key: 'detected_at', direction: 'desc' };
+  if (sort === 'oldest') return { key: 'detected_at', direction: 'asc' };
+  const desc = sort.startsWith('-');
+  const key = SORT_KEYS.find((k) => k === (desc ? sort.slice(1) : sort));
+  if (key === undefined) throw new Error(`unknown drift sort ${sort}`);
+  return { key, direction: desc ? 'desc' : 'asc' };
+}
+
+const timestampText = (e: RawBuilder<unknown>) => sql`to_char(${e} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * Each sort key as SQL: the expression (the same as the index of migration 0023 for all but
+ * priority, which is the drift's highest recommendation priority, 4 critical … 1 low, 0 none), its
+ * type for the cursor's comparison, and its text for the cursor. NULLs map below every value.
+ */
+const SORT_SQL: Record<DriftSortKey, { expr: RawBuilder<unknown>; type: RawBuilder<unknown>; kind: 'time' | 'number' | 'text' }> =
+  {
+    detected_at: { expr: sql`d.detected_at`, type: sql`timestamptz`, kind: 'time' },
+    updated: { expr: sql`greatest(d.detected_at, d.last_seen_at, d.resolved_at)`, type: sql`timestamptz`, kind: 'time' },
+    severity: { expr: sql`coalesce(d.severity_score, -1)`, type: sql`numeric`, kind: 'number' },
+    priority: {
+      expr: sql`coalesce((SELECT max(CASE r.priority WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END)
+      FROM recommendations r WHERE r.drift_event_id = d.id), 0)`,
+      type: sql`int`,
+      kind: 'number',
+    },
+    address: { expr: sql`coalesce(d.metadata #>> '{resource,address}', '')`, type: sql`text`, kind: 'text' },
+    resource_type: { expr: sql`coalesce(d.metadata #>> '{resource,type}', '')`, type: sql`text`, kind: 'text' },
+  };
+
+const keyText = (key: DriftSortKey) => {
+  const { expr, kind } = SORT_SQL[key];
+  return kind === 'time' ? timestampText(expr) : sql`(${expr})::text`;
+};
+
+/** Where a page ends: the sort it belongs to, the last row's sort key (as text, timestamps to the microsecond) and id. */
 export interface DriftCursor {
-  at: string;
+  sort: string;
+  key: string;
   id: number;
 }
 
-const encodeCursor = (c: DriftCursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+const sortName = (s: DriftSort) => `${s.direction === 'desc' ? '-' : ''}${s.key}`;
+
+const encodeCursor = (c: DriftCursor) => Buffer.from(JSON.stringify({ s: c.sort, k: c.key, id: c.id })).toString('base64url');
 
 /** Reads a cursor of this list; undefined when it is not one (the caller answers 400). */
 export function decodeDriftCursor(text: string): DriftCursor | undefined {
   try {
     const v: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
     if (typeof v !== 'object' || v === null) return undefined;
-    const at: unknown = Reflect.get(v, 'at');
+    const sort: unknown = Reflect.get(v, 's');
+    const key: unknown = Reflect.get(v, 'k');
     const id: unknown = Reflect.get(v, 'id');
-    if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof id !== 'number' || !Number.isSafeInteger(id))
-      return undefined;
-    return { at, id };
+    if (typeof sort !== 'string' || typeof key !== 'string' || key.length > 1000 || key.includes('\u0000')) return undefined;
+    if (typeof id !== 'number' || !Number.isSafeInteger(id)) return undefined;
+    const parsed = SORT_KEYS.find((k) => k === sort.replace(/^-/, ''));
+    if (parsed === undefined) return undefined;
+    // The key must read as its type, so a tampered cursor is a 400, never a database error.
+    const kind = SORT_SQL[parsed].kind;
+    if (kind === 'time' && Number.isNaN(Date.parse(key))) return undefined;
+    if (kind === 'number' && !/^-?\d{1,6}(\.\d{1,6})?$/.test(key)) return undefined;
+    return { sort, key, id };
   } catch {
     return undefined;
   }
@@ -76,7 +132,7 @@ interface Row {
   detected_at: Date;
   resolved_at: Date | null;
   severity_score: string | null;
-  cursor_at: string;
+  cursor_key: string;
 }
 
 /** Newest drifts matched directly before the trigram indexes are asked (see listDrifts). */
@@ -86,8 +142,8 @@ const PROBE = 2_000;
 const containsPattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
- * Newest drift first (detected_at, id), `limit` per page, keyset pagination: the cursor is the
- * last row's (detected_at, id), so a page costs the same however deep. Run it in the
+ * Drift in the order `sort` asks (newest first by default), `limit` per page, keyset pagination:
+ * the cursor is the last row's (sort key, id), so a page costs the same however deep. Run it in the
  * organization's scope (withOrgScope): the text search answers only there.
  */
 export async function listDrifts(
@@ -95,10 +151,11 @@ export async function listDrifts(
   orgId: number,
   filter: DriftFilter,
   page: {
+    /** A cursor of the same sort (the route checks). */
     cursor?: DriftCursor;
     limit: number;
-    /** `newest` first (default) or `oldest` first; the cursor continues in the same order. */
-    order?: 'newest' | 'oldest';
+    /** Newest first by default; the cursor continues in the same order. */
+    sort?: DriftSort;
     /** Newest drifts matched directly before the trigram indexes are asked (default 2,000). */
     probe?: number;
   },
@@ -130,22 +187,21 @@ export async function listDrifts(
       sql`EXISTS (SELECT 1 FROM recommendations r WHERE r.drift_event_id = d.id AND r.priority = ANY (${[...filter.priorities]}::text[]))`,
     );
   }
-  const oldest = page.order === 'oldest';
+  const sort = page.sort ?? { key: 'detected_at', direction: 'desc' };
+  const { expr, type } = SORT_SQL[sort.key];
+  const desc = sort.direction === 'desc';
   if (page.cursor) {
-    where.push(
-      oldest
-        ? sql`(d.detected_at, d.id) > (${page.cursor.at}::timestamptz, ${page.cursor.id}::int)`
-        : sql`(d.detected_at, d.id) < (${page.cursor.at}::timestamptz, ${page.cursor.id}::int)`,
-    );
+    const at = sql`(${page.cursor.key}::${type}, ${page.cursor.id}::int)`;
+    where.push(desc ? sql`(${expr}, d.id) < ${at}` : sql`(${expr}, d.id) > ${at}`);
   }
-  const orderBy = oldest ? sql`ORDER BY d.detected_at ASC, d.id ASC` : sql`ORDER BY d.detected_at DESC, d.id DESC`;
+  const orderBy = desc ? sql`ORDER BY ${expr} DESC, d.id DESC` : sql`ORDER BY ${expr} ASC, d.id ASC`;
   const q = filter.q?.trim() ?? '';
   const select = (extra: RawBuilder<unknown>[], limit: number) =>
     sql<Row>`
       SELECT d.id, d.environment_id, d.drift_type, d.metadata #>> '{resource,address}' AS address,
         d.metadata #>> '{resource,physicalId}' AS physical_id, d.metadata #>> '{resource,type}' AS resource_type,
         d.detected_at, d.resolved_at, d.severity_score,
-        to_char(d.detected_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+        ${keyText(sort.key)} AS cursor_key
       FROM drift_events d
       WHERE ${sql.join([...where, ...extra], sql` AND `)}
       ${orderBy}
@@ -187,7 +243,8 @@ export async function listDrifts(
     resolvedAt: x.resolved_at,
     severityScore: x.severity_score === null ? null : Number(x.severity_score),
   }));
-  // The cursor keeps the timestamp to the microsecond, as stored.
   const last = rows.at(-1);
-  return { items, nextCursor: found.length > page.limit && last ? encodeCursor({ at: last.cursor_at, id: last.id }) : null };
+  const nextCursor =
+    found.length > page.limit && last ? encodeCursor({ sort: sortName(sort), key: last.cursor_key, id: last.id }) : null;
+  return { items, nextCursor };
 }

@@ -1,7 +1,13 @@
 import { DriftDetailView, DriftListQuery, DriftPage, NumericIdParams } from '@driftguard/contracts';
 import { InvalidInputError, NotFoundError, type HttpApp } from '@driftguard/runtime';
 import { driftDetail } from '../analytics/drift-detail.queries.js';
-import { decodeDriftCursor, listDrifts, type DriftFilter } from '../analytics/drift-search.queries.js';
+import {
+  decodeDriftCursor,
+  driftSortOf,
+  listDrifts,
+  type DriftFilter,
+  type DriftSort,
+} from '../analytics/drift-search.queries.js';
 import { driftAuditTimeline, driftDeliveries, environmentIdsBySlug } from '../config/control-plane.queries.js';
 import { callerOf, READ, SECURITY, type ControlPlaneDeps, problems } from '../config/control-plane.js';
 import type { Database } from '@driftguard/db';
@@ -42,11 +48,16 @@ export async function driftFilterOf(db: Kysely<Database>, orgId: number, q: Drif
 
 export type DriftCursor = NonNullable<ReturnType<typeof decodeDriftCursor>>;
 
-/** The `cursor` query parameter, decoded; 400 when it is not one of this list's. */
-export function cursorOf(text: string | undefined): DriftCursor | undefined {
+/** The `cursor` query parameter, decoded; 400 when it is not one of this list in this order. */
+export function cursorOf(text: string | undefined, sort: DriftSort): DriftCursor | undefined {
   if (text === undefined) return undefined;
   const cursor = decodeDriftCursor(text);
   if (!cursor) throw new InvalidInputError('not a cursor of this list', [{ path: 'query.cursor', message: 'invalid cursor' }]);
+  const name = `${sort.direction === 'desc' ? '-' : ''}${sort.key}`;
+  if (cursor.sort !== name)
+    throw new InvalidInputError(`the cursor continues the order ${cursor.sort}, not ${name}`, [
+      { path: 'query.cursor', message: 'cursor of another sort order' },
+    ]);
   return cursor;
 }
 
@@ -57,7 +68,8 @@ export function registerDriftRoutes(app: HttpApp, { db }: ControlPlaneDeps): voi
     {
       preHandler: READ,
       schema: {
-        summary: 'Drift of the organization, newest first, filtered and searched, one cursor page at a time',
+        summary:
+          'Drift of the organization, filtered and searched, sorted (newest first by default) one keyset cursor page at a time',
         security: SECURITY,
         querystring: DriftListQuery,
         response: { 200: DriftPage, ...problems(401, 403) },
@@ -66,10 +78,11 @@ export function registerDriftRoutes(app: HttpApp, { db }: ControlPlaneDeps): voi
     async (request) => {
       const ctx = callerOf(request);
       const filter = await driftFilterOf(db, ctx.orgId, request.query);
+      const sort = driftSortOf(request.query.sort);
       const page = await listDrifts(db, ctx.orgId, filter, {
-        cursor: cursorOf(request.query.cursor),
+        cursor: cursorOf(request.query.cursor, sort),
         limit: request.query.limit,
-        order: request.query.sort,
+        sort,
       });
       return {
         nextCursor: page.nextCursor,

@@ -5,7 +5,7 @@ import { type HttpApp } from '@driftguard/runtime';
 import { stringify } from 'csv-stringify/sync';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { listDrifts, type DriftFilter } from '../analytics/drift-search.queries.js';
+import { driftSortOf, listDrifts, type DriftFilter, type DriftSort } from '../analytics/drift-search.queries.js';
 import {
   listEnvironmentRows,
   listIgnoreRuleRows,
@@ -55,13 +55,13 @@ function driftCsv(
   orgId: number,
   filter: DriftFilter,
   start: DriftCursor | undefined,
-  order: 'newest' | 'oldest',
+  sort: DriftSort,
 ): Readable {
   async function* lines(): AsyncGenerator<string> {
     yield csvLine(DRIFT_COLUMNS);
     let cursor = start;
     for (;;) {
-      const page = await runAsOrg(orgId, () => listDrifts(db, orgId, filter, { cursor, limit: BATCH, order }));
+      const page = await runAsOrg(orgId, () => listDrifts(db, orgId, filter, { cursor, limit: BATCH, sort }));
       for (const d of page.items) {
         yield csvLine([
           d.id,
@@ -76,7 +76,7 @@ function driftCsv(
         ]);
       }
       if (page.nextCursor === null) return;
-      cursor = cursorOf(page.nextCursor);
+      cursor = cursorOf(page.nextCursor, sort);
     }
   }
   return Readable.from(lines());
@@ -109,9 +109,8 @@ export function registerExportRoutes(app: HttpApp, { db }: ControlPlaneDeps): vo
     async (request, reply) => {
       const ctx = callerOf(request);
       const filter = await driftFilterOf(db, ctx.orgId, request.query);
-      return reply
-        .headers(attach('drifts'))
-        .send(driftCsv(db, ctx.orgId, filter, cursorOf(request.query.cursor), request.query.sort));
+      const sort = driftSortOf(request.query.sort);
+      return reply.headers(attach('drifts')).send(driftCsv(db, ctx.orgId, filter, cursorOf(request.query.cursor, sort), sort));
     },
   );
 
