@@ -150,10 +150,10 @@ describe('the pipeline under process faults', () => {
    * Loads the pipeline with a burst, kills `svc` with SIGKILL as soon as `busy()` says it is in
    * the middle of that work, and starts it again. Tries a few bursts; the kill must land mid-batch.
    */
-  const killMidBatch = async (svc: PipelineServiceName, busy: () => Promise<boolean>) => {
+  const killMidBatch = async (push: DriftPusher, svc: PipelineServiceName, busy: () => Promise<boolean>) => {
     const target = service(svc);
     for (let attempt = 1; attempt <= 6; attempt++) {
-      const burst = pusher!.burst(3, DRIFT_TYPES.length);
+      const burst = push.burst(3, DRIFT_TYPES.length);
       const caught = await waitUntil(`${svc} busy`, busy, 20_000, 10).catch(() => false);
       if (caught) {
         await target.kill9();
@@ -205,7 +205,7 @@ describe('the pipeline under process faults', () => {
     log(`steady stream flowing and poison dead-lettered after ${Date.now() - started} ms`);
 
     // kill -9 of each service in turn, each in the middle of a batch of its own work
-    await killMidBatch('ingest', async () => {
+    await killMidBatch(push, 'ingest', async () => {
       const partial = await db
         .selectFrom('scans')
         .select('id')
@@ -215,9 +215,9 @@ describe('the pipeline under process faults', () => {
         .executeTakeFirst();
       return partial !== undefined;
     });
-    await killMidBatch('analysis', async () => (await consumerState('analysis', 'drift.detected.v1')).inFlight > 1);
-    await killMidBatch('recommender', async () => (await consumerState('recommender', 'drift.analyzed.v1')).inFlight > 1);
-    await killMidBatch('notifier', async () => {
+    await killMidBatch(push, 'analysis', async () => (await consumerState('analysis', 'drift.detected.v1')).inFlight > 1);
+    await killMidBatch(push, 'recommender', async () => (await consumerState('recommender', 'drift.analyzed.v1')).inFlight > 1);
+    await killMidBatch(push, 'notifier', async () => {
       const claimed = await db.selectFrom('notifications').select('id').where('status', '=', 'claimed').executeTakeFirst();
       return claimed !== undefined || (await consumerState('notifier', 'recommendation.created.v1')).inFlight > 1;
     });
