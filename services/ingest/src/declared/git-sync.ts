@@ -9,7 +9,7 @@ import { findRepository, findRepositoryCredentials, type RepositoryForSync } fro
 import { replaceDeclaredResources, type ReplaceCounts } from './iac-resources.queries.js';
 import { replaceSourceFiles, type SourceFileCounts } from './iac-source-files.queries.js';
 import { readRepositoryFiles, RepositoryFileError, type FileTool, type RepositoryFilesResult } from './repository-files.js';
-import { readTerraformSources } from './terraform-sources.js';
+import { readTerraformSourcesOffThread } from './terraform-sources.thread.js';
 
 export interface GitSyncContext {
   db: Kysely<Database>;
@@ -158,7 +158,7 @@ export async function syncRepository(ctx: GitSyncContext, repositoryId: number, 
 
 async function readCheckout(dir: string, tool: SyncTool): Promise<RepositoryFilesResult> {
   if (tool !== 'terraform') return readRepositoryFiles(dir, tool);
-  const read = await readTerraformSources(dir);
+  const read = await readTerraformSourcesOffThread(dir);
   return { resources: [], rejected: [], warnings: [], files: read.files, sources: read.sources };
 }
 
