@@ -40,6 +40,10 @@ const ADDED_ON_SEED_COLUMNS = [
   'operational_context: index idx_operational_context_drift_event (drift_event_id)',
   'recommendations: index idx_recommendations_created (created_at)',
   'recommendations: index idx_recommendations_drift_event (drift_event_id)',
+  // 0023-config-changes-drift-sorting: keyset indexes of the drift list's sort orders.
+  "drift_events: index idx_drift_events_address_id (coalesce metadata #>> '{resource, address}', '', id)",
+  "drift_events: index idx_drift_events_severity_id (coalesce severity_score, '-1', id)",
+  "drift_events: index idx_drift_events_type_id (coalesce metadata #>> '{resource, type}', '', id)",
 ];
 
 describe('migrated schema against the seed data model', () => {
