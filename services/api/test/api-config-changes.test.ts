@@ -286,6 +286,10 @@ describe('changing and removing configuration through the api', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ action: 'recommendation_policy.removed', new_values: { activeVersion: null } });
     expect((await h.call('GET', '/v1/recommendation-policy', { token: admin })).body).toEqual({ policy: null });
+    const nothingLeft = await auditedBy(async () => {
+      expect((await h.call('DELETE', '/v1/recommendation-policy', { token: admin })).status).toBe(404);
+    });
+    expect(nothingLeft.filter((r) => r.success)).toHaveLength(0);
     const again = await h.call('PUT', '/v1/recommendation-policy', { token: admin, body: { document } });
     expect(again.body.policy.version).toBe(2);
     expect((await h.call('DELETE', '/v1/recommendation-policy?environment=nope', { token: admin })).status).toBe(404);

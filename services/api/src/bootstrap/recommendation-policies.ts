@@ -156,6 +156,12 @@ export async function retireRecommendationPolicy(
       .returning('version')
       .execute();
     const versions = retired.map((r) => r.version).sort((a, b) => a - b);
+    // Nothing to remove changes nothing and is not recorded as a change.
+    if (versions.length === 0) {
+      throw new NotFoundError(
+        `no recommendation policy override in ${envSlug ? `environment "${orgSlug}/${envSlug}"` : `organization "${orgSlug}"`} to remove`,
+      );
+    }
     await audit(tx, {
       organizationId: orgId,
       action: 'recommendation_policy.removed',
