@@ -138,15 +138,17 @@ describe('drift lifecycle', () => {
     });
 
     // the relay publishes both events to the stream, where analysis and the notifier read them
-    const detected = await waitUntil(async () => {
+    // earlier tests resolved other drifts on the same subject, and the relay publishes after commit: wait for this one's
+    type Resolved = { data: { driftEventId: number; confirmedCause: string; resolvedBy: string } };
+    const event = await waitUntil(async () => {
       const msg = await bus.jsm.streams
         .getMessage(`${h.streamPrefix}DRIFT`, {
           last_by_subj: subjectFor('drift.resolved.v1', h.tenant.orgId, h.tenant.envId, h.subjectRoot),
         })
         .catch(() => undefined);
-      return msg;
+      const parsed = msg?.json<Resolved>();
+      return parsed?.data.driftEventId === drift.id ? parsed : undefined;
     });
-    const event = detected!.json<{ data: { driftEventId: number; confirmedCause: string; resolvedBy: string } }>();
     expect(event.data).toMatchObject({ driftEventId: drift.id, confirmedCause: 'emergency_fix', resolvedBy: 'command' });
   });
 
