@@ -20,6 +20,7 @@ export const TABLE_OWNERS = {
   users: 'api',
   api_tokens: 'api',
   ignore_rules: 'api',
+  ignore_rule_scan_counts: 'api',
   routing_rules: 'api',
   integrations: 'api',
   recommendation_policies: 'api',

@@ -26,6 +26,7 @@ const TENANT_PATHS = {
   users: 'org',
   api_tokens: 'org',
   ignore_rules: 'org',
+  ignore_rule_scan_counts: 'org',
   routing_rules: 'org',
   scans: 'org',
   context_signals: 'org',

@@ -75,6 +75,8 @@ export const apiConfigSchema = baseConfigSchema
     DG_JOBS_ENABLED: flag('true'),
     /** How often the daily rollup recomputes yesterday and today. */
     DG_ROLLUP_INTERVAL_MS: ms(60 * 60_000, 1_000),
+    /** How often what the scans' ignore rules suppressed is added to each rule's count. */
+    DG_IGNORE_COUNTS_INTERVAL_MS: ms(60_000, 1_000),
     /** How often partitions, retention, audit archive and model pruning run. */
     DG_RETENTION_INTERVAL_MS: ms(6 * 60 * 60_000, 1_000),
     /** Monthly audit_log partitions kept ready beyond the current month. */

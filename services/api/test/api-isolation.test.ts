@@ -130,20 +130,6 @@ describe('tenant isolation: a token of organization A on organization B’s obje
     const envs = await h.call('GET', '/v1/environments', { token });
     expect(envs.body.items.map((e: { id: number }) => e.id)).toEqual([h.a.envId]);
   });
-
-  it('counts a scan report only against the reporter’s own rules', async () => {
-    const r = await h.call('POST', '/v1/ignore-rules/suppressed', {
-      token: h.a.tokens.scanner.token,
-      body: { counts: [{ ruleId: b.rule, suppressed: 5 }] },
-    });
-    expect(r.body).toEqual({ updated: 0 });
-    const rule = await h.db
-      .selectFrom('ignore_rules')
-      .select('suppressed_count')
-      .where('id', '=', b.rule)
-      .executeTakeFirstOrThrow();
-    expect(Number(rule.suppressed_count)).toBe(0);
-  });
 });
 
 describe('roles', () => {

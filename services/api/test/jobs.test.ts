@@ -323,7 +323,12 @@ describe('lifecycle scheduler', () => {
       .where('environment_id', 'in', recent.environmentIds)
       .where('date', '=', today)
       .execute();
-    const scheduler = createLifecycleScheduler({ ...ctx(), rollupIntervalMs: 3_600_000, maintenanceIntervalMs: 3_600_000 });
+    const scheduler = createLifecycleScheduler({
+      ...ctx(),
+      rollupIntervalMs: 3_600_000,
+      ignoreCountsIntervalMs: 3_600_000,
+      maintenanceIntervalMs: 3_600_000,
+    });
     await scheduler.runOnce('maintenance');
     const rows = await rollupRows(recent.environmentIds);
     expect(rows.filter((r) => r.day === today).length).toBeGreaterThan(0);

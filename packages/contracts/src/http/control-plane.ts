@@ -10,7 +10,6 @@ const Slug = z
   .min(1)
   .max(100)
   .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'expected a slug: lower-case letters, digits and dashes' });
-const Id = z.coerce.number().int().positive().max(2_147_483_647);
 const Tags = z.record(z.string().max(100), z.string().max(500));
 const Timestamp = z.iso.datetime({ offset: true });
 
@@ -219,14 +218,6 @@ export const UpdateIgnoreRuleBody = z
     isActive: z.boolean().optional(),
   })
   .refine((b) => Object.keys(b).length > 0, { error: 'nothing to change' });
-/** What an ingest reports per scan: how many drifts each rule suppressed. */
-export const SuppressedCountsBody = z.strictObject({
-  counts: z
-    .array(z.strictObject({ ruleId: Id, suppressed: z.number().int().min(0).max(1_000_000) }))
-    .min(1)
-    .max(1000),
-});
-
 export const CreateSilenceBody = z.strictObject({
   environment: Slug,
   matchers: z.array(SilenceMatcher).min(1).max(20),

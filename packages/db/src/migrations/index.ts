@@ -16,6 +16,7 @@ import * as slackIntegrations from './0020-slack-integrations.js';
 import * as signalMatchIndex from './0021-signal-match-index.js';
 import * as iacSourceFiles from './0022-iac-source-files.js';
 import * as configChangesDriftSorting from './0023-config-changes-drift-sorting.js';
+import * as ignoreRuleScanCounts from './0024-ignore-rule-scan-counts.js';
 
 /**
  * Every migration, listed explicitly (no directory globbing, so bundles and PGlite see the same
@@ -43,6 +44,7 @@ export const migrations: Record<string, Migration> = {
   '0021-signal-match-index': signalMatchIndex,
   '0022-iac-source-files': iacSourceFiles,
   '0023-config-changes-drift-sorting': configChangesDriftSorting,
+  '0024-ignore-rule-scan-counts': ignoreRuleScanCounts,
 };
 
 /** A Kysely `MigrationProvider` over {@link migrations}. */

@@ -37,6 +37,7 @@ import { notificationResolvedDriftsColumns } from './notification-resolved-drift
 import { silencesColumns } from './silences.js';
 import { maintenanceWindowsColumns } from './maintenance-windows.js';
 import { channelHealthColumns } from './channel-health.js';
+import { ignoreRuleScanCountsColumns } from './ignore-rule-scan-counts.js';
 
 /**
  * Column descriptors of the tables whose Kysely interfaces derive from them, by table name.
@@ -82,6 +83,8 @@ export const derivedTableColumns = {
   silences: silencesColumns,
   maintenance_windows: maintenanceWindowsColumns,
   channel_health: channelHealthColumns,
+  // migration 0024: ignore-rule suppression counts
+  ignore_rule_scan_counts: ignoreRuleScanCountsColumns,
 } as const;
 
 /** Descriptors of every table, including those with hand-written interfaces (messaging, 0003). */
@@ -148,3 +151,4 @@ export * from './notification-resolved-drifts.js';
 export * from './silences.js';
 export * from './maintenance-windows.js';
 export * from './channel-health.js';
+export * from './ignore-rule-scan-counts.js';

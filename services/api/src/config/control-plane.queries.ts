@@ -109,29 +109,6 @@ export async function deactivateIgnoreRule(tx: Transaction<Database>, orgId: num
   return { before, after };
 }
 
-/** Adds a scan's suppression counts to the organization's rules; returns the rules it found. */
-export async function addSuppressedCounts(
-  tx: Transaction<Database>,
-  orgId: number,
-  counts: readonly { ruleId: number; suppressed: number }[],
-  /** A reporter bound to one environment counts only against that environment's and organization-wide rules. */
-  envId: number | null,
-) {
-  const found: { id: number; suppressed_count: string }[] = [];
-  for (const c of counts) {
-    const row = await tx
-      .updateTable('ignore_rules')
-      .set({ suppressed_count: sql`suppressed_count + ${c.suppressed}` })
-      .where('organization_id', '=', orgId)
-      .where('id', '=', c.ruleId)
-      .$if(envId !== null, (q) => q.where((eb) => eb.or([eb('environment_id', 'is', null), eb('environment_id', '=', envId)])))
-      .returning(['id', 'suppressed_count'])
-      .executeTakeFirst();
-    if (row) found.push({ id: row.id, suppressed_count: String(row.suppressed_count) });
-  }
-  return found;
-}
-
 /** The drift's environment and state, when it is the organization's. */
 export async function driftOf(db: Kysely<Database>, orgId: number, driftId: number) {
   return db

@@ -5,17 +5,14 @@ import {
   NumericIdParams,
   PolicyAnswer,
   PolicyQuery,
-  Role,
   SetPolicyBody,
-  SuppressedCountsBody,
 } from '@driftguard/contracts';
 import type { IgnoreRule } from '@driftguard/db';
-import { NotFoundError, principalOf, requireToken, type HttpApp } from '@driftguard/runtime';
-import { z } from 'zod';
+import { NotFoundError, type HttpApp } from '@driftguard/runtime';
+import type { z } from 'zod';
 import { audited } from '../audit/audited.js';
 import { setRecommendationPolicy, showRecommendationPolicy, type RecommendationPolicyRef } from '../bootstrap/index.js';
 import {
-  addSuppressedCounts,
   deactivateIgnoreRule,
   environmentIdsBySlug,
   insertIgnoreRule,
@@ -32,9 +29,6 @@ import {
   type ControlPlaneDeps,
   problems,
 } from '../config/control-plane.js';
-
-/** Suppression counts come from the scan side: an admin or a scanner token. */
-const SCAN_REPORT = requireToken({ roles: [Role.enum.admin, Role.enum.scanner] });
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 
@@ -138,37 +132,6 @@ export function registerRuleRoutes(app: HttpApp, { db }: ControlPlaneDeps): void
         const [before, after] = [ignoreRuleView(changed.before), ignoreRuleView(changed.after)];
         return { resourceId: id, oldValues: { ...before }, newValues: { ...after }, result: after };
       });
-    },
-  );
-
-  app.post(
-    '/v1/ignore-rules/suppressed',
-    {
-      // Reported by the ingest (or a scanner token) after each scan.
-      preHandler: SCAN_REPORT,
-      schema: {
-        summary: 'Add one scan’s suppression counts to its ignore rules',
-        security: SECURITY,
-        body: SuppressedCountsBody,
-        response: { 200: z.object({ updated: z.number().int() }), ...problems(401, 403) },
-      },
-    },
-    async (request) => {
-      const ctx = callerOf(request);
-      const counts = request.body.counts;
-      return audited(
-        db,
-        ctx,
-        { action: 'ignore_rule.suppressed_counted', resourceType: 'ignore_rule', attempted: { counts } },
-        async (tx) => {
-          const found = await addSuppressedCounts(tx, ctx.orgId, counts, principalOf(request).envId);
-          return {
-            resourceId: found[0]?.id ?? 0,
-            newValues: { counts, updated: found.length },
-            result: { updated: found.length },
-          };
-        },
-      );
     },
   );
 

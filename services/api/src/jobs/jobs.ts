@@ -1,13 +1,14 @@
 import { runAuditArchive } from './audit-archive.job.js';
 import { runDriftRetention } from './drift-retention.job.js';
 import type { JobContext } from './job-context.js';
+import { runIgnoreCounts } from './ignore-counts.job.js';
 import { withJobLock, type JobOutcome } from './job-lock.js';
 import { runMlPrune } from './ml-prune.job.js';
 import { runAuditPartitions } from './partitions.job.js';
 import { runRollup, type RollupOptions } from './rollup.job.js';
 
 /** The lifecycle jobs, by the name `dg jobs run <job>` takes. */
-export const JOB_NAMES = ['rollup', 'audit-partitions', 'drift-retention', 'audit-archive', 'ml-prune'] as const;
+export const JOB_NAMES = ['rollup', 'ignore-counts', 'audit-partitions', 'drift-retention', 'audit-archive', 'ml-prune'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 export interface JobOptions {
@@ -26,6 +27,8 @@ export async function runJob(jobCtx: JobContext, name: JobName, options: JobOpti
     switch (name) {
       case 'rollup':
         return runRollup(ctx, options.rollup);
+      case 'ignore-counts':
+        return runIgnoreCounts(ctx);
       case 'audit-partitions':
         return runAuditPartitions(ctx);
       case 'drift-retention':

@@ -4,8 +4,12 @@ import { daysBefore, utcDay, type JobContext } from './job-context.js';
 /** Days the maintenance round rolls up again, so a day left half-done by an outage is completed before retention. */
 const MAINTENANCE_ROLLUP_DAYS = 7;
 
+/** What the scheduler runs: the rollup, ignore-rule counting, or the maintenance round. */
+export type ScheduledRun = 'rollup' | 'ignore-counts' | 'maintenance';
+
 export interface LifecycleSchedulerOptions extends JobContext {
   rollupIntervalMs: number;
+  ignoreCountsIntervalMs: number;
   maintenanceIntervalMs: number;
 }
 
@@ -13,8 +17,8 @@ export interface LifecycleScheduler {
   start(): void;
   /** Stops scheduling and waits for the job in progress; safe to call twice. */
   stop(): Promise<void>;
-  /** Runs the rollup (`'rollup'`) or the whole maintenance round now; resolves when done. */
-  runOnce(which: 'rollup' | 'maintenance'): Promise<void>;
+  /** Runs the rollup, the ignore-rule counting or the whole maintenance round now; resolves when done. */
+  runOnce(which: ScheduledRun): Promise<void>;
 }
 
 /**
@@ -44,16 +48,16 @@ export function createLifecycleScheduler(options: LifecycleSchedulerOptions): Li
   };
 
   // One job at a time: each run queues behind the one in progress.
-  const runOnce = (which: 'rollup' | 'maintenance'): Promise<void> => {
+  const runOnce = (which: ScheduledRun): Promise<void> => {
     chain = chain.then(() =>
-      which === 'rollup'
-        ? runJobs(['rollup'])
-        : runJobs(MAINTENANCE_JOBS, { rollup: { from: utcDay(daysBefore(ctx.now(), MAINTENANCE_ROLLUP_DAYS)) } }),
+      which === 'maintenance'
+        ? runJobs(MAINTENANCE_JOBS, { rollup: { from: utcDay(daysBefore(ctx.now(), MAINTENANCE_ROLLUP_DAYS)) } })
+        : runJobs([which]),
     );
     return chain;
   };
 
-  const every = (which: 'rollup' | 'maintenance', intervalMs: number, firstDelayMs: number): void => {
+  const every = (which: ScheduledRun, intervalMs: number, firstDelayMs: number): void => {
     const tick = (delay: number) => {
       if (stopping) return;
       const timer = setTimeout(() => {
@@ -71,6 +75,7 @@ export function createLifecycleScheduler(options: LifecycleSchedulerOptions): Li
       if (stopping || timers.size > 0) return;
       every('maintenance', options.maintenanceIntervalMs, 0);
       every('rollup', options.rollupIntervalMs, options.rollupIntervalMs);
+      every('ignore-counts', options.ignoreCountsIntervalMs, options.ignoreCountsIntervalMs);
     },
     async stop() {
       stopping = true;

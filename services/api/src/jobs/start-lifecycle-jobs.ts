@@ -11,6 +11,7 @@ export function startLifecycleJobs(ctx: ServiceContext<ApiConfig>): Worker[] {
     log: ctx.log,
     now: () => new Date(),
     rollupIntervalMs: ctx.cfg.DG_ROLLUP_INTERVAL_MS,
+    ignoreCountsIntervalMs: ctx.cfg.DG_IGNORE_COUNTS_INTERVAL_MS,
     maintenanceIntervalMs: ctx.cfg.DG_RETENTION_INTERVAL_MS,
   });
   scheduler.start();
