@@ -21,6 +21,7 @@ export const TABLE_OWNERS = {
   api_tokens: 'api',
   ignore_rules: 'api',
   ignore_rule_scan_counts: 'api',
+  job_leases: 'api',
   routing_rules: 'api',
   integrations: 'api',
   recommendation_policies: 'api',

@@ -150,11 +150,8 @@ describe('daily rollup', () => {
     const first = runJob(ctx(), 'rollup', { rollup: range });
     // Wait until the first run holds its lock, then start the second while it works.
     for (let i = 0; i < 500; i++) {
-      const held = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_locks
-        WHERE locktype = 'advisory' AND granted AND objid::bigint = (hashtext('dg_job:rollup')::bigint & 4294967295)`.execute(
-        testDb.db,
-      );
-      if ((held.rows[0]?.n ?? 0) > 0) break;
+      const held = await testDb.db.selectFrom('job_leases').select('holder').where('job', '=', 'rollup').execute();
+      if (held.length > 0) break;
       await new Promise((r) => setTimeout(r, 5));
     }
     const second = await runJob(ctx(), 'rollup', { rollup: range });

@@ -17,6 +17,7 @@ import * as signalMatchIndex from './0021-signal-match-index.js';
 import * as iacSourceFiles from './0022-iac-source-files.js';
 import * as configChangesDriftSorting from './0023-config-changes-drift-sorting.js';
 import * as ignoreRuleScanCounts from './0024-ignore-rule-scan-counts.js';
+import * as jobLeases from './0025-job-leases.js';
 
 /**
  * Every migration, listed explicitly (no directory globbing, so bundles and PGlite see the same
@@ -45,6 +46,7 @@ export const migrations: Record<string, Migration> = {
   '0022-iac-source-files': iacSourceFiles,
   '0023-config-changes-drift-sorting': configChangesDriftSorting,
   '0024-ignore-rule-scan-counts': ignoreRuleScanCounts,
+  '0025-job-leases': jobLeases,
 };
 
 /** A Kysely `MigrationProvider` over {@link migrations}. */

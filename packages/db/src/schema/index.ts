@@ -38,6 +38,7 @@ import { silencesColumns } from './silences.js';
 import { maintenanceWindowsColumns } from './maintenance-windows.js';
 import { channelHealthColumns } from './channel-health.js';
 import { ignoreRuleScanCountsColumns } from './ignore-rule-scan-counts.js';
+import { jobLeasesColumns } from './job-leases.js';
 
 /**
  * Column descriptors of the tables whose Kysely interfaces derive from them, by table name.
@@ -85,6 +86,8 @@ export const derivedTableColumns = {
   channel_health: channelHealthColumns,
   // migration 0024: ignore-rule suppression counts
   ignore_rule_scan_counts: ignoreRuleScanCountsColumns,
+  // migration 0025: lifecycle job leases
+  job_leases: jobLeasesColumns,
 } as const;
 
 /** Descriptors of every table, including those with hand-written interfaces (messaging, 0003). */
@@ -152,3 +155,4 @@ export * from './silences.js';
 export * from './maintenance-windows.js';
 export * from './channel-health.js';
 export * from './ignore-rule-scan-counts.js';
+export * from './job-leases.js';

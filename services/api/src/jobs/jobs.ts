@@ -19,7 +19,7 @@ export interface JobOptions {
 export type JobResult = JobOutcome<object>;
 
 /**
- * Runs one job under its lock: a second run of the same job at the same time (another api
+ * Runs one job under its lease: a second run of the same job at the same time (another api
  * instance, or the CLI) returns `skipped` and does nothing.
  */
 export async function runJob(jobCtx: JobContext, name: JobName, options: JobOptions = {}): Promise<JobResult> {
@@ -43,7 +43,7 @@ export async function runJob(jobCtx: JobContext, name: JobName, options: JobOpti
       }
     }
   };
-  return withJobLock(jobCtx.db, name, (conn) => run({ ...jobCtx, db: conn }));
+  return withJobLock(jobCtx.db, name, () => run(jobCtx), { log: jobCtx.log });
 }
 
 /** The maintenance round, in dependency order: partitions ahead, rollup before retention, archive, models. */
