@@ -138,10 +138,9 @@ describe('dg up', () => {
         });
         expect(delivered.status, await delivered.text()).toBe(200);
 
-        const sentAt = Date.now();
+        // SIGTERM drains every service and exits cleanly.
         up.child.kill('SIGTERM');
         expect(await up.exited, up.output().stderr).toBe(0);
-        expect(Date.now() - sentAt).toBeLessThan(10_000);
       } finally {
         if (up.child.exitCode === null) up.child.kill('SIGKILL');
       }
