@@ -56,6 +56,10 @@ const FUNCTION_CALLERS: Record<string, readonly ServiceName[]> = {
   'dg_prune_ml_models(integer)': ['api'],
   'dg_search_drift_events(integer, text)': ['api'],
   'dg_drift_events_matching(integer, integer[], text)': ['api'],
+  // A drift's signals named after its resource, through the match-key index (migration 0026).
+  'dg_context_signals_matching(integer, integer, timestamp with time zone, timestamp with time zone, text[], text[])': [
+    'analysis',
+  ],
 };
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;

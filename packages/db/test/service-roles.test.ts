@@ -162,6 +162,53 @@ describe('service roles', () => {
     expect(candidates.rows).toEqual([]);
   });
 
+  it("finds context signals by match key only in the caller's own organization", async () => {
+    const analysis = as('dg_analysis');
+    const at = new Date('2026-03-02T10:00:00Z');
+    const signal = (org: { orgId: number; envId: number }, externalId: string, kind = 'audit_event') => ({
+      organization_id: org.orgId,
+      environment_id: org.envId,
+      context_type: kind,
+      external_system: 'cloudtrail',
+      external_id: externalId,
+      occurred_at: at,
+      data: JSON.stringify({}),
+      match_keys: ['i-0abc1234'],
+    });
+    const rows = await test.db
+      .insertInto('context_signals')
+      .values([signal(a, 'a-1'), signal(a, 'a-2', 'incident'), signal(b, 'b-1')])
+      .returning(['id', 'external_id'])
+      .execute();
+    const idOf = (externalId: string) => rows.find((r) => r.external_id === externalId)?.id;
+    const matching = (org: number) =>
+      sql<{ id: string }>`SELECT dg_context_signals_matching(${org}::int, ${a.envId}::int,
+        ${new Date('2026-03-01T00:00:00Z')}::timestamptz, ${new Date('2026-03-03T00:00:00Z')}::timestamptz,
+        ${['incident']}::text[], ${['i-0abc1234', 'unrelated']}::text[]) AS id`.execute(analysis);
+    // The incident is excluded by kind; organization b's signal, though it has the key, is not a's.
+    expect((await runAsOrg(a.orgId, () => matching(a.orgId))).rows).toEqual([{ id: idOf('a-1') }]);
+    // Inside a's scope, b's signals cannot be probed.
+    expect((await runAsOrg(a.orgId, () => matching(b.orgId))).rows).toEqual([]);
+    // Outside any scope the ids come back, but the signals themselves stay hidden by the policies.
+    const read = () =>
+      analysis
+        .selectFrom('context_signals')
+        .select('id')
+        .where(
+          'id',
+          '=',
+          sql<string>`ANY (ARRAY(SELECT dg_context_signals_matching(${a.orgId}::int, ${a.envId}::int,
+          ${new Date('2026-03-01T00:00:00Z')}::timestamptz, ${new Date('2026-03-03T00:00:00Z')}::timestamptz,
+          ${['incident']}::text[], ${['i-0abc1234']}::text[])))`,
+        )
+        .execute();
+    expect(await read()).toEqual([]);
+    expect(await runAsOrg(a.orgId, read)).toEqual([{ id: idOf('a-1') }]);
+    await expect(
+      runAsOrg(a.orgId, () => sql`SELECT dg_context_signals_matching(1, 1, now(), now(), '{}', '{}')`.execute(as('dg_notifier'))),
+    ).rejects.toThrow(DENIED);
+  });
+
   it('re-applies grants on every migrate run, covering columns added since', async () => {
     await sql`ALTER TABLE drift_events ADD COLUMN noted_at timestamptz`.execute(test.db);
     const privilege = () =>

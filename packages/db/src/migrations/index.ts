@@ -18,6 +18,7 @@ import * as iacSourceFiles from './0022-iac-source-files.js';
 import * as configChangesDriftSorting from './0023-config-changes-drift-sorting.js';
 import * as ignoreRuleScanCounts from './0024-ignore-rule-scan-counts.js';
 import * as jobLeases from './0025-job-leases.js';
+import * as signalMatchFunction from './0026-signal-match-function.js';
 
 /**
  * Every migration, listed explicitly (no directory globbing, so bundles and PGlite see the same
@@ -47,6 +48,7 @@ export const migrations: Record<string, Migration> = {
   '0023-config-changes-drift-sorting': configChangesDriftSorting,
   '0024-ignore-rule-scan-counts': ignoreRuleScanCounts,
   '0025-job-leases': jobLeases,
+  '0026-signal-match-function': signalMatchFunction,
 };
 
 /** A Kysely `MigrationProvider` over {@link migrations}. */

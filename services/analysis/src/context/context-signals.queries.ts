@@ -100,13 +100,15 @@ export async function signalsInWindow(
       .where((eb) => eb.or([eb('environment_id', '=', scope.envId), eb('environment_id', 'is', null)]))
       .where('occurred_at', '>=', window.from)
       .where('occurred_at', '<=', window.to);
+  const everywhere = [...candidates.everywhere];
+  // The resource half finds its ids through dg_context_signals_matching (migration 0026): under
+  // row-level security `match_keys && …` in this query could not use the GIN index, and read
+  // every signal of the window instead. The ids found pass this query's own policies.
+  const matching = sql<string>`ANY (ARRAY(SELECT dg_context_signals_matching(${scope.orgId}::int, ${scope.envId}::int,
+    ${window.from}::timestamptz, ${window.to}::timestamptz, ${sql.val(everywhere)}::text[], ${sql.val([...candidates.keys])}::text[])))`;
   const rows = await base()
-    .where('context_type', 'in', [...candidates.everywhere])
-    .unionAll(
-      base()
-        .where('context_type', 'not in', [...candidates.everywhere])
-        .where(sql<boolean>`match_keys && ${sql.val([...candidates.keys])}::text[]`),
-    )
+    .where('context_type', 'in', everywhere)
+    .unionAll(base().where('context_type', 'not in', everywhere).where('id', '=', matching))
     .execute();
   return rows.sort((a, b) => a.occurred_at.getTime() - b.occurred_at.getTime());
 }
