@@ -1,3 +1,4 @@
+import { createRepeatingTask, type RepeatingTask } from '@driftguard/runtime/boot';
 import { runAsOrg } from '@driftguard/db';
 import { GitSyncError, syncRepository, type GitSyncContext } from './git-sync.js';
 import { findRepositoriesDueForSync } from './iac-repositories.queries.js';
@@ -34,9 +35,6 @@ export function createRepoSyncScheduler(options: RepoSyncSchedulerOptions): Repo
   const batchSize = options.batchSize ?? 100;
   /** repository id → its organization, in request order */
   const requested = new Map<number, number>();
-  let timer: NodeJS.Timeout | undefined;
-  let stopping = false;
-  let running: Promise<void> | undefined;
 
   const syncOne = async (repositoryId: number, trigger: 'schedule' | 'command'): Promise<void> => {
     try {
@@ -51,51 +49,36 @@ export function createRepoSyncScheduler(options: RepoSyncSchedulerOptions): Repo
   const round = async (): Promise<void> => {
     const commanded = new Set<number>();
     for (const [repositoryId, orgId] of requested) {
-      if (stopping) break;
+      if (task.stopping) break;
       requested.delete(repositoryId);
       commanded.add(repositoryId);
       await runAsOrg(orgId, () => syncOne(repositoryId, 'command'));
     }
     const due = await findRepositoriesDueForSync(options.db, options.intervalMs, batchSize);
     for (const { repositoryId, orgId } of due) {
-      if (stopping) return;
+      if (task.stopping) return;
       if (!commanded.has(repositoryId)) await runAsOrg(orgId, () => syncOne(repositoryId, 'schedule'));
     }
   };
 
-  const runOnce = (): Promise<void> => {
-    running ??= round()
-      .catch((err: unknown) => log.error({ err }, 'repository sync round failed'))
-      .finally(() => {
-        running = undefined;
-        // A command that arrived during the round does not wait for the next interval.
-        if (requested.size > 0 && !stopping) void runOnce();
-      });
-    return running;
-  };
-
-  const schedule = (delayMs: number): void => {
-    if (stopping) return;
-    timer = setTimeout(() => {
-      void runOnce().then(() => schedule(options.intervalMs));
-    }, delayMs);
-    timer.unref();
-  };
+  const task: RepeatingTask<void> = createRepeatingTask({
+    round,
+    onError: (err) => log.error({ err }, 'repository sync round failed'),
+    nextDelayMs: () => options.intervalMs,
+    // A command that arrived during the round does not wait for the next interval.
+    afterRound: () => {
+      if (requested.size > 0) void task.runOnce();
+    },
+  });
 
   return {
-    start() {
-      if (timer === undefined && !stopping) schedule(0);
-    },
-    async stop() {
-      stopping = true;
-      if (timer !== undefined) clearTimeout(timer);
-      await running;
-    },
-    runOnce,
+    start: () => task.start(),
+    stop: () => task.stop(),
+    runOnce: () => task.runOnce(),
     requestSync(repositoryId, orgId) {
-      if (stopping) return;
+      if (task.stopping) return;
       requested.set(repositoryId, orgId);
-      if (running === undefined) void runOnce();
+      void task.runOnce();
     },
   };
 }

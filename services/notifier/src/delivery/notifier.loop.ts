@@ -1,4 +1,5 @@
 import { runAsOrg, type Database } from '@driftguard/db';
+import { createRepeatingTask, type RepeatingTask } from '@driftguard/runtime/boot';
 import { sql, type Kysely } from 'kysely';
 import { flushGroup } from '../grouping/group.flush.js';
 import { lockDueGroups } from '../grouping/notification-groups.queries.js';
@@ -33,9 +34,6 @@ export function createNotifierLoop(options: NotifierLoopOptions): NotifierLoop {
   const log = options.log.child({ subsystem: 'notifier:loop' });
   const db: Kysely<Database> = options.db;
   const batch = options.batchSize ?? 50;
-  let timer: NodeJS.Timeout | undefined;
-  let stopping = false;
-  let running: Promise<number> | undefined;
 
   const flush = async (orgId: number): Promise<number> => {
     const [rules, channels, silences, windows] = await Promise.all([
@@ -75,39 +73,21 @@ export function createNotifierLoop(options: NotifierLoopOptions): NotifierLoop {
     const due = await sql<{ organization_id: number }>`SELECT organization_id FROM dg_notifier_due_organizations()`.execute(db);
     let done = 0;
     for (const { organization_id: orgId } of due.rows) {
-      if (stopping) break;
+      if (task.stopping) break;
       done += await runAsOrg(orgId, async () => (await flush(orgId)) + (await deliver(orgId)));
     }
     return done;
   };
 
-  const runOnce = (): Promise<number> => {
-    running ??= round()
-      .catch((err: unknown) => {
-        log.error({ err }, 'notifier round failed');
-        return 0;
-      })
-      .finally(() => {
-        running = undefined;
-      });
-    return running;
-  };
-
-  const schedule = (delayMs: number): void => {
-    if (stopping) return;
-    timer = setTimeout(() => {
-      void runOnce().then((done) => schedule(done > 0 ? 0 : options.pollMs));
-    }, delayMs);
-    timer.unref();
-  };
-
-  return {
-    start: () => schedule(0),
-    async stop() {
-      stopping = true;
-      if (timer) clearTimeout(timer);
-      await running;
+  const task: RepeatingTask<number> = createRepeatingTask({
+    round,
+    onError: (err) => {
+      log.error({ err }, 'notifier round failed');
+      return 0;
     },
-    runOnce,
-  };
+    // A round that did something is followed at once: there may be more.
+    nextDelayMs: (done) => (done > 0 ? 0 : options.pollMs),
+  });
+
+  return { start: () => task.start(), stop: () => task.stop(), runOnce: () => task.runOnce() };
 }

@@ -1,3 +1,4 @@
+import { createRepeatingTask } from '@driftguard/runtime/boot';
 import { expireRecommendations, type ExpiryContext } from './recommendation-expiry.js';
 
 export interface ExpirySchedulerOptions extends ExpiryContext {
@@ -19,37 +20,12 @@ export interface ExpiryScheduler {
  */
 export function createExpiryScheduler(options: ExpirySchedulerOptions): ExpiryScheduler {
   const log = options.log.child({ subsystem: 'recommender:expiry' });
-  let timer: NodeJS.Timeout | undefined;
-  let stopping = false;
-  let running: Promise<void> | undefined;
-
-  const runOnce = (): Promise<void> => {
-    running ??= expireRecommendations({ ...options, log })
-      .then(() => undefined)
-      .catch((err: unknown) => log.error({ err }, 'recommendation expiry sweep failed'))
-      .finally(() => {
-        running = undefined;
-      });
-    return running;
-  };
-
-  const schedule = (delayMs: number): void => {
-    if (stopping) return;
-    timer = setTimeout(() => {
-      void runOnce().then(() => schedule(options.intervalMs));
-    }, delayMs);
-    timer.unref();
-  };
-
-  return {
-    start() {
-      if (timer === undefined && !stopping) schedule(0);
+  const task = createRepeatingTask({
+    round: async () => {
+      await expireRecommendations({ ...options, log });
     },
-    async stop() {
-      stopping = true;
-      if (timer !== undefined) clearTimeout(timer);
-      await running;
-    },
-    runOnce,
-  };
+    onError: (err) => log.error({ err }, 'recommendation expiry sweep failed'),
+    nextDelayMs: () => options.intervalMs,
+  });
+  return { start: () => task.start(), stop: () => task.stop(), runOnce: () => task.runOnce() };
 }
