@@ -7,6 +7,7 @@ import { parseInput } from './input.js';
 import { inTransaction, writeOwnAudit, type AuditWriter } from './transaction.js';
 import { organizationBySlug } from './organizations.js';
 import { Slug } from './slug.js';
+import { routingRuleViews, type RoutingRuleView } from '../config/routing-rules.queries.js';
 
 const CreateRouteInput = z.object({
   orgSlug: Slug,
@@ -23,17 +24,7 @@ const CreateRouteInput = z.object({
 });
 export type CreateRouteInput = z.input<typeof CreateRouteInput>;
 
-export interface RouteRef {
-  id: number;
-  name: string;
-  position: number;
-  channel: string;
-  envSlug: string | null;
-  minPriority: Priority;
-  match: RoutingMatch;
-  continue: boolean;
-  isActive: boolean;
-}
+export type RouteRef = RoutingRuleView;
 
 /**
  * Adds a routing rule of an organization with its audit row. Rules are tried in `position`
@@ -122,35 +113,6 @@ export async function createRoute(
 export async function listRoutes(db: Kysely<Database>, orgSlug: string): Promise<RouteRef[]> {
   return db.transaction().execute(async (tx) => {
     const org = await organizationBySlug(tx, parseInput(Slug, orgSlug, 'organization'));
-    const rows = await tx
-      .selectFrom('routing_rules as r')
-      .innerJoin('notification_channels as c', 'c.id', 'r.channel_id')
-      .leftJoin('environments as e', 'e.id', 'r.environment_id')
-      .select([
-        'r.id',
-        'r.name',
-        'r.position',
-        'c.name as channel',
-        'e.slug as envSlug',
-        'r.min_priority',
-        'r.match',
-        'r.continue',
-        'r.is_active',
-      ])
-      .where('r.organization_id', '=', org.id)
-      .orderBy('r.position')
-      .orderBy('r.id')
-      .execute();
-    return rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      position: r.position,
-      channel: r.channel,
-      envSlug: r.envSlug,
-      minPriority: r.min_priority,
-      match: RoutingMatch.catch({}).parse(r.match),
-      continue: r.continue,
-      isActive: r.is_active,
-    }));
+    return routingRuleViews(tx, org.id);
   });
 }

@@ -1,22 +1,13 @@
-import { Priority, RoutingMatch, type UpdateIgnoreRuleBody, type UpdateRoutingRuleBody } from '@driftguard/contracts';
+import { RoutingMatch, type UpdateIgnoreRuleBody, type UpdateRoutingRuleBody } from '@driftguard/contracts';
 import type { Database, IgnoreRule } from '@driftguard/db';
 import { ConflictError, InvalidInputError, NotFoundError } from '@driftguard/runtime';
 import type { Transaction } from 'kysely';
 import type { z } from 'zod';
 import { parseInput } from '../bootstrap/input.js';
+import { routingRuleViews, type RoutingRuleView } from './routing-rules.queries.js';
 
 /** A routing rule as the api shows and audits it. */
-export interface RoutingRuleState {
-  id: number;
-  name: string;
-  position: number;
-  channel: string;
-  envSlug: string | null;
-  minPriority: Priority;
-  match: RoutingMatch;
-  continue: boolean;
-  isActive: boolean;
-}
+export type RoutingRuleState = RoutingRuleView;
 
 async function environmentIdOf(tx: Transaction<Database>, orgId: number, slug: string): Promise<number> {
   const env = await tx
@@ -29,35 +20,10 @@ async function environmentIdOf(tx: Transaction<Database>, orgId: number, slug: s
   return env.id;
 }
 
-async function routingRuleState(tx: Transaction<Database>, id: number): Promise<RoutingRuleState> {
-  const r = await tx
-    .selectFrom('routing_rules as r')
-    .innerJoin('notification_channels as c', 'c.id', 'r.channel_id')
-    .leftJoin('environments as e', 'e.id', 'r.environment_id')
-    .select([
-      'r.id',
-      'r.name',
-      'r.position',
-      'c.name as channel',
-      'e.slug as envSlug',
-      'r.min_priority',
-      'r.match',
-      'r.continue',
-      'r.is_active',
-    ])
-    .where('r.id', '=', id)
-    .executeTakeFirstOrThrow();
-  return {
-    id: r.id,
-    name: r.name,
-    position: r.position,
-    channel: r.channel,
-    envSlug: r.envSlug,
-    minPriority: Priority.parse(r.min_priority),
-    match: RoutingMatch.catch({}).parse(r.match),
-    continue: r.continue,
-    isActive: r.is_active,
-  };
+async function routingRuleState(tx: Transaction<Database>, orgId: number, id: number): Promise<RoutingRuleState> {
+  const [rule] = await routingRuleViews(tx, orgId, id);
+  if (!rule) throw new NotFoundError(`no routing rule ${id} in your organization`, { code: 'routing_rule_not_found' });
+  return rule;
 }
 
 /**
@@ -80,7 +46,7 @@ export async function updateRoutingRule(
     .forUpdate()
     .executeTakeFirst();
   if (!row) return undefined;
-  const before = await routingRuleState(tx, id);
+  const before = await routingRuleState(tx, orgId, id);
   let channelId = row.channel_id;
   if (body.channel !== undefined) {
     const channel = await tx
@@ -127,7 +93,7 @@ export async function updateRoutingRule(
     })
     .where('id', '=', id)
     .execute();
-  return { before, after: await routingRuleState(tx, id) };
+  return { before, after: await routingRuleState(tx, orgId, id) };
 }
 
 /**
