@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { createEnvironment, createOrganization } from '@driftguard/api';
 import { createTestDatabase, type TestDatabase } from '@driftguard/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +8,7 @@ import {
   type PagerDutyPeer,
   type SlackPeer,
 } from '../../../services/notifier/test/peers/index.js';
-import { createProgram, describeFailure, type CliContext } from '../src/index.js';
+import { runDg } from './support/run-dg.js';
 
 let testDb: TestDatabase;
 let slack: SlackPeer;
@@ -29,39 +28,14 @@ afterAll(async () => {
   await testDb?.destroy();
 });
 
-const capture = () => {
-  const out = { text: '' };
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      out.text += chunk.toString('utf8');
-      done();
-    },
+const dg = (args: string[], env: Record<string, string> = {}) =>
+  runDg(args, {
+    DATABASE_URL: testDb.url,
+    LOG_LEVEL: 'silent',
+    DG_MASTER_KEY: masterKey,
+    DG_OUTBOUND_ALLOW: '127.0.0.1',
+    ...env,
   });
-  return { stream, out };
-};
-
-async function dg(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = capture();
-  const stderr = capture();
-  const ctx: CliContext = {
-    env: { DATABASE_URL: testDb.url, LOG_LEVEL: 'silent', DG_MASTER_KEY: masterKey, DG_OUTBOUND_ALLOW: '127.0.0.1', ...env },
-    stdout: stdout.stream,
-    stderr: stderr.stream,
-    cwd: process.cwd(),
-    proc: process,
-  };
-  let code = 0;
-  try {
-    await createProgram(ctx)
-      .exitOverride()
-      .parseAsync(['node', 'dg', ...args]);
-  } catch (error) {
-    const failure = describeFailure(error);
-    if (failure.message !== undefined) stderr.out.text += `dg: ${failure.message}\n`;
-    code = failure.exitCode;
-  }
-  return { code, stdout: stdout.out.text, stderr: stderr.out.text };
-}
 
 describe('dg channel and dg route', () => {
   it('stores a channel’s secret fields encrypted, never prints them, and sends a test through the adapter', async () => {

@@ -1,7 +1,6 @@
-import { Writable } from 'node:stream';
 import { createTestDatabase, type TestDatabase } from '@driftguard/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProgram, describeFailure, type CliContext } from '../src/index.js';
+import { runDg } from './support/run-dg.js';
 
 let testDb: TestDatabase;
 let recommendationId: number;
@@ -40,39 +39,7 @@ beforeAll(async () => {
 });
 afterAll(() => testDb?.destroy());
 
-const capture = () => {
-  const out = { text: '' };
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      out.text += chunk.toString('utf8');
-      done();
-    },
-  });
-  return { stream, out };
-};
-
-async function dg(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = capture();
-  const stderr = capture();
-  const ctx: CliContext = {
-    env: { DATABASE_URL: testDb.url, LOG_LEVEL: 'silent' },
-    stdout: stdout.stream,
-    stderr: stderr.stream,
-    cwd: process.cwd(),
-    proc: process,
-  };
-  let code = 0;
-  try {
-    await createProgram(ctx)
-      .exitOverride()
-      .parseAsync(['node', 'dg', ...args]);
-  } catch (error) {
-    const failure = describeFailure(error);
-    if (failure.message !== undefined) stderr.out.text += `dg: ${failure.message}\n`;
-    code = failure.exitCode;
-  }
-  return { code, stdout: stdout.out.text, stderr: stderr.out.text };
-}
+const dg = (args: string[]) => runDg(args, { DATABASE_URL: testDb.url, LOG_LEVEL: 'silent' });
 
 describe('dg jobs', () => {
   it('lists the recommendation expiry sweep beside the lifecycle jobs', async () => {

@@ -1,11 +1,10 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { createEnvironment, createOrganization } from '@driftguard/api';
 import { createTestDatabase, type TestDatabase } from '@driftguard/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProgram, describeFailure, type CliContext } from '../src/index.js';
+import { runDg } from './support/run-dg.js';
 
 let testDb: TestDatabase;
 let dir: string;
@@ -18,39 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => testDb?.destroy());
 
-const capture = () => {
-  const out = { text: '' };
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      out.text += chunk.toString('utf8');
-      done();
-    },
-  });
-  return { stream, out };
-};
-
-async function dg(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = capture();
-  const stderr = capture();
-  const ctx: CliContext = {
-    env: { DATABASE_URL: testDb.url, LOG_LEVEL: 'silent' },
-    stdout: stdout.stream,
-    stderr: stderr.stream,
-    cwd: dir,
-    proc: process,
-  };
-  let code = 0;
-  try {
-    await createProgram(ctx)
-      .exitOverride()
-      .parseAsync(['node', 'dg', ...args]);
-  } catch (error) {
-    const failure = describeFailure(error);
-    if (failure.message !== undefined) stderr.out.text += `dg: ${failure.message}\n`;
-    code = failure.exitCode;
-  }
-  return { code, stdout: stdout.out.text, stderr: stderr.out.text };
-}
+const dg = (args: string[]) => runDg(args, { DATABASE_URL: testDb.url, LOG_LEVEL: 'silent' }, dir);
 
 async function policyFile(name: string, document: unknown): Promise<string> {
   await writeFile(join(dir, name), typeof document === 'string' ? document : JSON.stringify(document));

@@ -1,8 +1,7 @@
-import { Writable } from 'node:stream';
 import { createTestDatabase, type TestDatabase } from '@driftguard/db/testing';
 import { createEnvironment, createOrganization } from '@driftguard/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProgram, describeFailure, type CliContext } from '../src/index.js';
+import { runDg } from './support/run-dg.js';
 
 let testDb: TestDatabase;
 
@@ -13,40 +12,8 @@ beforeAll(async () => {
 });
 afterAll(() => testDb?.destroy());
 
-const capture = () => {
-  const out = { text: '' };
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      out.text += chunk.toString('utf8');
-      done();
-    },
-  });
-  return { stream, out };
-};
-
-/** `dg …` in this process, as main.ts runs it: exit code and what it wrote. */
-async function dg(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = capture();
-  const stderr = capture();
-  const ctx: CliContext = {
-    env: { DATABASE_URL: testDb.url, LOG_LEVEL: 'silent', ...env },
-    stdout: stdout.stream,
-    stderr: stderr.stream,
-    cwd: process.cwd(),
-    proc: process,
-  };
-  let code = 0;
-  try {
-    await createProgram(ctx)
-      .exitOverride()
-      .parseAsync(['node', 'dg', ...args]);
-  } catch (error) {
-    const failure = describeFailure(error);
-    if (failure.message !== undefined) stderr.out.text += `dg: ${failure.message}\n`;
-    code = failure.exitCode;
-  }
-  return { code, stdout: stdout.out.text, stderr: stderr.out.text };
-}
+const dg = (args: string[], env: Record<string, string> = {}) =>
+  runDg(args, { DATABASE_URL: testDb.url, LOG_LEVEL: 'silent', ...env });
 
 const repositoryCount = async () =>
   Number(

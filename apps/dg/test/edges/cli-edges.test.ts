@@ -1,14 +1,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { RecommendationPolicyDocument } from '@driftguard/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createProgram, describeFailure, type CliContext } from '../../src/index.js';
+import { createProgram } from '../../src/index.js';
 import { BAD_INPUT_CLASSES, badBody, type BadInputClass, type BodyTarget } from './bad-input.classes.js';
 import { sampleOf } from './schema-sample.js';
+import { runDg, type DgRun } from '../support/run-dg.js';
 import { startStack, tableCounts, type Stack } from './stack.harness.js';
 
 /**
@@ -30,23 +30,10 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function dg(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const out = { stdout: '', stderr: '' };
-  const sink = (key: 'stdout' | 'stderr') =>
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        out[key] += chunk.toString('utf8');
-        done();
-      },
-    });
-  const ctx: CliContext = {
-    env: {
+const dg = (args: string[], env: Record<string, string> = {}): Promise<DgRun> =>
+  runDg(
+    args,
+    {
       DATABASE_URL: stack.env['DATABASE_URL'],
       DG_MASTER_KEY: stack.env['DG_MASTER_KEY'],
       DG_URL: stack.url('ingest'),
@@ -54,26 +41,11 @@ async function dg(args: string[], env: Record<string, string> = {}): Promise<Run
       LOG_LEVEL: 'silent',
       ...env,
     },
-    stdout: sink('stdout'),
-    stderr: sink('stderr'),
-    cwd: dir,
-    proc: process,
-  };
-  let code = 0;
-  try {
-    await createProgram(ctx)
-      .exitOverride()
-      .parseAsync(['node', 'dg', ...args]);
-  } catch (error) {
-    const failure = describeFailure(error);
-    if (failure.message !== undefined) out.stderr += `dg: ${failure.message}\n`;
-    code = failure.exitCode;
-  }
-  return { code, ...out };
-}
+    dir,
+  );
 
 /** A refusal as a person reads it: non-zero, one "dg:" line saying why, no stack trace. */
-function expectRefused(where: string, run: Run, names?: RegExp): void {
+function expectRefused(where: string, run: DgRun, names?: RegExp): void {
   expect(run.code, `${where}: ${run.stderr}`).not.toBe(0);
   const line = run.stderr.split('\n').find((l) => l.startsWith('dg: '));
   expect(line, `${where}: ${run.stderr}`).toBeDefined();
