@@ -13,6 +13,8 @@ export const ingestConfigSchema = baseConfigSchema
     DG_SCAN_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
     /** How often an idle processor looks for scans (it is also woken when one is accepted). */
     DG_SCAN_POLL_MS: ms(1_000, 10),
+    /** Scans processed at once by one instance, each of another environment (the queue gives one per environment at a time). */
+    DG_SCAN_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(4),
     /** Starts of one scan before it is marked failed. */
     DG_SCAN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
     /** Worker threads that parse scan bodies (each holds at most one scan in memory at a time). */

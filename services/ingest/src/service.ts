@@ -57,6 +57,7 @@ export async function createIngestService(cfg: IngestConfig, deps: ServiceDeps =
         leaseMs: cfg.DG_SCAN_LEASE_MS,
         batchSize: cfg.DG_SCAN_BATCH_SIZE,
         pollIntervalMs: cfg.DG_SCAN_POLL_MS,
+        concurrency: cfg.DG_SCAN_CONCURRENCY,
         maxAttempts: cfg.DG_SCAN_MAX_ATTEMPTS,
         pool,
         hasher: createValueHasher(deriveKey(keyring, 'sensitive-value-hash')),

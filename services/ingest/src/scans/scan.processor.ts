@@ -41,6 +41,11 @@ export interface ScanProcessorOptions {
   hasher: ValueHasher;
   metrics?: ScanMetrics;
   pollIntervalMs: number;
+  /**
+   * Scans worked on at once (default 1). The queue hands out one scan per environment at a time,
+   * in submission order, so concurrent workers only ever take scans of different environments.
+   */
+  concurrency?: number;
   /** A scan that has been started this many times without finishing is marked failed. */
   maxAttempts: number;
   /** Reads scans recorded as raw bodies (by versions before intake stored the adapter output). */
@@ -63,8 +68,12 @@ function retryDelayMs(attempts: number): number {
 export function createScanProcessor(opts: ScanProcessorOptions) {
   const log = opts.log.child({ subsystem: 'ingest:scans' });
   let running = false;
-  let wake: (() => void) | undefined;
-  let loop: Promise<void> | undefined;
+  /** the idle workers' wake-ups */
+  const sleepers = new Set<() => void>();
+  let loops: Promise<void> | undefined;
+  const wakeAll = () => {
+    for (const wake of sleepers) wake();
+  };
 
   async function run(): Promise<void> {
     while (running) {
@@ -85,13 +94,14 @@ export function createScanProcessor(opts: ScanProcessorOptions) {
       }
       if (!claimed && running)
         await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, opts.pollIntervalMs);
-          wake = () => {
+          const wake = () => {
             clearTimeout(t);
+            sleepers.delete(wake);
             resolve();
           };
+          const t = setTimeout(wake, opts.pollIntervalMs);
+          sleepers.add(wake);
         });
-      wake = undefined;
     }
   }
 
@@ -127,17 +137,18 @@ export function createScanProcessor(opts: ScanProcessorOptions) {
     start(): void {
       if (running) return;
       running = true;
-      loop = run();
+      const workers = Math.max(1, opts.concurrency ?? 1);
+      loops = Promise.all(Array.from({ length: workers }, () => run())).then(() => undefined);
     },
-    /** Wakes the processor now rather than at its next poll (a scan was just accepted). */
+    /** Wakes the idle workers now rather than at their next poll (a scan was just accepted). */
     notify(): void {
-      wake?.();
+      wakeAll();
     },
     /** Stops claiming; the scan in hand finishes its current batch and is handed back, to be resumed. */
     async stop(): Promise<void> {
       running = false;
-      wake?.();
-      await loop;
+      wakeAll();
+      await loops;
     },
   };
 }

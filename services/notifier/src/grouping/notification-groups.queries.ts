@@ -10,23 +10,44 @@ export interface OpenItem {
   resolved: boolean;
 }
 
-/** The open-group item of a drift, locked for the handler's transaction. */
+/**
+ * The open-group item of a drift, locked for the handler's transaction. Locks are taken in the
+ * order every writer of groups takes them, the group first and then its items (a flush holds a
+ * group while it updates the group's items), so a handler and a flush never deadlock.
+ */
 export async function openItemOfDrift(
   tx: Transaction<Database>,
   orgId: number,
   driftEventId: number,
 ): Promise<OpenItem | undefined> {
-  const row = await tx
-    .selectFrom('notification_group_items as i')
-    .innerJoin('notification_groups as g', 'g.id', 'i.group_id')
-    .select(['i.group_id', 'i.item', 'i.resolved_at'])
-    .where('i.organization_id', '=', orgId)
-    .where('i.drift_event_id', '=', driftEventId)
-    .where('g.status', '=', 'open')
-    .forUpdate()
-    .executeTakeFirst();
-  if (!row) return undefined;
-  return { groupId: row.group_id, item: StoredItem.parse(row.item), resolved: row.resolved_at !== null };
+  for (;;) {
+    const found = await tx
+      .selectFrom('notification_group_items as i')
+      .innerJoin('notification_groups as g', 'g.id', 'i.group_id')
+      .select('i.group_id')
+      .where('i.organization_id', '=', orgId)
+      .where('i.drift_event_id', '=', driftEventId)
+      .where('g.status', '=', 'open')
+      .executeTakeFirst();
+    if (!found) return undefined;
+    const group = await tx
+      .selectFrom('notification_groups')
+      .select('status')
+      .where('id', '=', found.group_id)
+      .forUpdate()
+      .executeTakeFirst();
+    // Closed while this waited for its lock: the drift may have an open group again by now.
+    if (group?.status !== 'open') continue;
+    const row = await tx
+      .selectFrom('notification_group_items')
+      .select(['group_id', 'item', 'resolved_at'])
+      .where('group_id', '=', found.group_id)
+      .where('drift_event_id', '=', driftEventId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return { groupId: row.group_id, item: StoredItem.parse(row.item), resolved: row.resolved_at !== null };
+  }
 }
 
 /**
