@@ -20,34 +20,30 @@ export async function openItemOfDrift(
   orgId: number,
   driftEventId: number,
 ): Promise<OpenItem | undefined> {
-  for (;;) {
-    const found = await tx
-      .selectFrom('notification_group_items as i')
-      .innerJoin('notification_groups as g', 'g.id', 'i.group_id')
-      .select('i.group_id')
-      .where('i.organization_id', '=', orgId)
-      .where('i.drift_event_id', '=', driftEventId)
-      .where('g.status', '=', 'open')
-      .executeTakeFirst();
-    if (!found) return undefined;
-    const group = await tx
-      .selectFrom('notification_groups')
-      .select('status')
-      .where('id', '=', found.group_id)
-      .forUpdate()
-      .executeTakeFirst();
-    // Closed while this waited for its lock: the drift may have an open group again by now.
-    if (group?.status !== 'open') continue;
-    const row = await tx
-      .selectFrom('notification_group_items')
-      .select(['group_id', 'item', 'resolved_at'])
-      .where('group_id', '=', found.group_id)
-      .where('drift_event_id', '=', driftEventId)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!row) return undefined;
-    return { groupId: row.group_id, item: StoredItem.parse(row.item), resolved: row.resolved_at !== null };
-  }
+  // The open group holding the drift, locked; one that closed meanwhile is rechecked under the lock and left out.
+  const group = await tx
+    .selectFrom('notification_groups')
+    .select('id')
+    .where('status', '=', 'open')
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('notification_group_items')
+        .select('group_id')
+        .where('organization_id', '=', orgId)
+        .where('drift_event_id', '=', driftEventId),
+    )
+    .forUpdate()
+    .executeTakeFirst();
+  if (!group) return undefined;
+  const row = await tx
+    .selectFrom('notification_group_items')
+    .select(['group_id', 'item', 'resolved_at'])
+    .where('group_id', '=', group.id)
+    .where('drift_event_id', '=', driftEventId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return { groupId: row.group_id, item: StoredItem.parse(row.item), resolved: row.resolved_at !== null };
 }
 
 /**
