@@ -34,6 +34,9 @@ async function driftIn(
   actual: unknown,
   observedAt: string,
 ) {
+  // Signals and drifts travel on different streams; the scenarios are about the analysis that
+  // sees its context, so the signals posted before the scan are stored first.
+  await p.settled();
   await p.scan(env, 'native', driftScan(resource, declared, actual, observedAt));
   return p.waitAnalyzed(env, (d) => d.drift?.resource.type === resource.type);
 }
