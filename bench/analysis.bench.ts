@@ -33,7 +33,8 @@ function lcg(seed: number) {
   let s = seed >>> 0;
   return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
-const instanceId = (i: number) => `i-0${(0xabc000000000000 + i).toString(16).padStart(16, '0')}`;
+/** 17 hex digits like EC2's; one per instance (`0xabc… + i` as a number would round many to one). */
+const instanceId = (i: number) => `i-0abc${i.toString(16).padStart(13, '0')}`;
 
 async function storeSignals(h: AnalysisHarness, now: number): Promise<void> {
   const rnd = lcg(7);

@@ -209,6 +209,38 @@ describe('service roles', () => {
     ).rejects.toThrow(DENIED);
   });
 
+  it('finds the window’s signals of a name that hundreds of signals carry, past the key index’s shortcut', async () => {
+    const analysis = as('dg_analysis');
+    // 700 signals named '*' (too large to index), one per hour from 2026-04-01: 48 fall in the window, past the first 500.
+    const start = Date.parse('2026-04-01T00:00:00Z');
+    const many = Array.from({ length: 700 }, (_, i) => ({
+      organization_id: i % 7 === 6 ? b.orgId : a.orgId,
+      environment_id: i % 7 === 6 ? b.envId : a.envId,
+      context_type: 'audit_event',
+      external_system: 'cloudtrail',
+      external_id: `many-${i}`,
+      occurred_at: new Date(start + i * 3600_000),
+      data: JSON.stringify({}),
+      match_keys: ['*'],
+    }));
+    const rows = await test.db
+      .insertInto('context_signals')
+      .values(many)
+      .returning(['id', 'occurred_at', 'organization_id'])
+      .execute();
+    const [from, to] = [new Date('2026-04-26T00:00:00Z'), new Date('2026-04-27T23:59:59Z')];
+    const expected = rows
+      .filter((r) => r.organization_id === a.orgId && r.occurred_at >= from && r.occurred_at <= to)
+      .map((r) => r.id)
+      .sort();
+    expect(expected.length).toBeGreaterThan(30);
+    const found = await runAsOrg(a.orgId, () =>
+      sql<{ id: string }>`SELECT dg_context_signals_matching(${a.orgId}::int, ${a.envId}::int, ${from}::timestamptz,
+        ${to}::timestamptz, ${['incident']}::text[], ${['*', 'i-0nothing']}::text[]) AS id`.execute(analysis),
+    );
+    expect(found.rows.map((r) => r.id).sort()).toEqual(expected);
+  });
+
   it('re-applies grants on every migrate run, covering columns added since', async () => {
     await sql`ALTER TABLE drift_events ADD COLUMN noted_at timestamptz`.execute(test.db);
     const privilege = () =>
