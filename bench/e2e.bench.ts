@@ -26,7 +26,7 @@ import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { startWebhookPeer } from '../services/notifier/test/peers/index.js';
-import { peakRssMb, startServiceProcess, type ServiceProcess } from './bench-processes.js';
+import { cpuSeconds, peakRssMb, startServiceProcess, type ServiceProcess } from './bench-processes.js';
 import type { BenchRow } from './diff.bench.js';
 
 const DRIFTS = Number(process.env['BENCH_E2E_DRIFTS'] ?? 50_000);
@@ -264,6 +264,7 @@ export async function run(): Promise<BenchRow[]> {
     const scans = Array.from({ length: ENVIRONMENTS }, (_, e) =>
       Array.from({ length: Math.min(perEnv, DRIFTS - e * perEnv) }, (_, i) => observation(e, i)),
     );
+    const cpuBefore = new Map(world.services.map((s) => [s.name, cpuSeconds(s.pid)]));
     const t0 = Date.now();
     const submitted = await Promise.all(scans.map((obs, e) => submitScan(world, e, obs)));
     const submittedAt = new Map(envRows.map((r, e) => [r.id, submitted[e]!]));
@@ -282,6 +283,10 @@ export async function run(): Promise<BenchRow[]> {
         console.log(`e2e  +${((Date.now() - t0) / 1000).toFixed(0)} s: ${JSON.stringify(progress)}`);
       }
     }
+    // CPU each service spent on the burst, per drift: where the pipeline's time goes.
+    const cpuMsPerDrift = Object.fromEntries(
+      world.services.map((s) => [s.name, ((cpuSeconds(s.pid) - (cpuBefore.get(s.name) ?? 0)) * 1000) / DRIFTS]),
+    );
     const { p50, p99, lastDelivery } = await latencies(world.db, submittedAt);
     const seconds = (lastDelivery - t0) / 1000;
     const sustained = DRIFTS / seconds;
@@ -312,11 +317,14 @@ export async function run(): Promise<BenchRow[]> {
     const share = (100 * sustained) / lower;
     const load = loadavg()[0]?.toFixed(1);
     const rss = [...peaks].map(([n, mb]) => `${n} ${mb.toFixed(0)} MB`).join(', ');
+    const cpu = Object.entries(cpuMsPerDrift)
+      .map(([n, ms]) => `${n} ${ms.toFixed(1)}`)
+      .join(', ');
     const note =
       `${DRIFTS.toLocaleString('en-US')} drifts / ${ENVIRONMENTS} envs fully notified in ${seconds.toFixed(1)} s (goal < 60 s; 202s after ${((accepted - t0) / 1000).toFixed(1)} s); ` +
       `latency submission → provider p50 ${(p50 / 1000).toFixed(1)} s, p99 ${(p99 / 1000).toFixed(1)} s; ` +
       `ceilings: JetStream ${Math.round(jsPerSec).toLocaleString('en-US')} msg/s at ${messageSize} B, PostgreSQL COPY ${Math.round(copy.perSec).toLocaleString('en-US')} drifts/s (${copy.rows.toLocaleString('en-US')} rows); ` +
-      `pipeline = ${share.toFixed(1)}% of the lower ceiling (goal ≥ 25%); peak RSS ${rss}; load average ${load}`;
+      `pipeline = ${share.toFixed(1)}% of the lower ceiling (goal ≥ 25%); CPU ms per drift ${cpu}; peak RSS ${rss}; load average ${load}`;
     console.log(`pipeline burst: ${note}`);
     return [
       {
@@ -340,6 +348,7 @@ export async function run(): Promise<BenchRow[]> {
           },
           shareOfLowerCeiling: share / 100,
           peakRssMb: Object.fromEntries(peaks),
+          cpuMsPerDrift,
         },
       },
     ];

@@ -94,6 +94,7 @@ export async function run(): Promise<BenchRow[]> {
   const h = await startRecommender('bench_recommender', {
     poolMax: Number(process.env['DG_BENCH_POOL'] ?? 20),
     concurrency: Number(process.env['DG_BENCH_CONCURRENCY'] ?? 32),
+    ...(process.env['DG_BENCH_BATCH'] ? { batch: Number(process.env['DG_BENCH_BATCH']) } : {}),
   });
   try {
     const ids = await openDrifts(h, DRIFTS);

@@ -11,7 +11,7 @@ import { insertDeadLetter, publishDeadLetterCopy, type DeadLetterCode } from './
 import { parseEventBody } from './event-schema.js';
 import type { MessagingTables } from './messaging-tables.js';
 import { backoffDelay } from './retry-policy.js';
-import { headersToRecord, withConsumerSpan } from './trace-context.js';
+import { headersToRecord, withBatchConsumerSpan, withConsumerSpan } from './trace-context.js';
 
 /** What a handler receives beside the event. */
 export interface HandlerMeta<DB> {
@@ -54,6 +54,13 @@ function deadLetterKey(msg: Pick<JsMsg, 'seq' | 'info'>): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** A received message whose payload passed its contract. */
+interface Parsed<K extends EventKey> {
+  msg: JsMsg;
+  event: EventOf<K>;
+  headers: Record<string, string>;
+}
+
 /** Retrying cannot fix these: the wrapper dead-letters them at once. */
 function isPermanent(err: unknown): boolean {
   return err instanceof PermanentError || err instanceof ContractError;
@@ -64,9 +71,11 @@ function describe(err: unknown): string {
 }
 
 /**
- * Settles one message: invalid → dead letter + term; already in the ledger → ack; otherwise the
- * handler runs in the ledger's transaction, then ack. A failing handler is nak'ed with growing
- * delays until the last delivery, which is dead-lettered (a PermanentError at once).
+ * Settles messages. One alone: invalid → dead letter + term; already in the ledger → ack;
+ * otherwise the handler runs in the ledger's transaction, then ack. A failing handler is nak'ed
+ * with growing delays until the last delivery, which is dead-lettered (a PermanentError at
+ * once). Several received together share a transaction per organization, falling back to one
+ * by one if it fails.
  */
 export function createMessageProcessor<K extends EventKey, DB extends MessagingTables>(ctx: MessageProcessorContext<K, DB>) {
   const { db, bus, service, key, durable, handler } = ctx;
@@ -97,6 +106,18 @@ export function createMessageProcessor<K extends EventKey, DB extends MessagingT
       .returning('message_id')
       .executeTakeFirst();
     return fresh !== undefined;
+  };
+
+  /** Records `keys` in the ledger in `tx`; returns those that were not there already. */
+  const enterLedgerMany = async (tx: Transaction<DB>, keys: readonly string[]): Promise<Set<string>> => {
+    const ledger = tx as unknown as Transaction<MessagingTables>;
+    const fresh = await ledger
+      .insertInto('processed_messages')
+      .values([...new Set(keys)].map((message_id) => ({ consumer: durable, message_id })))
+      .onConflict((oc) => oc.columns(['consumer', 'message_id']).doNothing())
+      .returning('message_id')
+      .execute();
+    return new Set(fresh.map((r) => r.message_id));
   };
 
   /**
@@ -152,7 +173,7 @@ export function createMessageProcessor<K extends EventKey, DB extends MessagingT
       }),
     );
 
-  return async function processMessage(msg: JsMsg): Promise<void> {
+  async function processMessage(msg: JsMsg): Promise<void> {
     const headers = headersToRecord(msg.headers);
     const { deliveryCount } = msg.info;
     const attributes = {
@@ -193,5 +214,79 @@ export function createMessageProcessor<K extends EventKey, DB extends MessagingT
         msg.nak(backoffDelay(deliveryCount, ctx.backoffMs, ctx.maxBackoffMs));
       }
     });
+  }
+
+  /**
+   * Handles the valid events of one organization one after another in a single transaction
+   * (one ledger insert, one commit) and acks them all; an event the ledger holds already is only
+   * acked. If the transaction fails, nothing of it stays and the caller settles each message
+   * alone, with its own retries and dead letter.
+   */
+  const runBatch = (orgId: number, items: readonly Parsed<K>[]) => {
+    const attributes = {
+      'messaging.system': 'nats',
+      'messaging.operation.type': 'process',
+      'messaging.consumer.group.name': durable,
+      'messaging.batch.message_count': items.length,
+    };
+    return withBatchConsumerSpan(
+      `process ${key}`,
+      items.map((i) => i.headers),
+      attributes,
+      () =>
+        runAsOrg(orgId, () =>
+          db.transaction().execute(async (tx) => {
+            const fresh = await enterLedgerMany(
+              tx,
+              items.map((i) => i.event.id),
+            );
+            for (const { msg, event, headers } of items) {
+              // the same event twice in one batch (a redelivery) runs once
+              if (!fresh.delete(event.id)) continue;
+              const { deliveryCount } = msg.info;
+              const log = ctx.log.child({ subject: msg.subject, seq: msg.seq, deliveryCount, eventId: event.id });
+              await handler(event, { tx, subject: msg.subject, deliveryCount, streamSeq: msg.seq, log, headers });
+            }
+          }),
+        ),
+    );
   };
+
+  /**
+   * Settles messages received together. Under load a consumer takes several at once, and the
+   * valid events of one organization share a transaction: one commit instead of one per event.
+   * Invalid payloads, lone events and the events of a batch whose transaction failed are
+   * settled one by one, exactly as {@link processMessage} settles them.
+   */
+  async function processMessages(msgs: readonly JsMsg[]): Promise<void> {
+    const byOrg = new Map<number, Parsed<K>[]>();
+    const alone: JsMsg[] = [];
+    for (const msg of msgs) {
+      const parsed = msgs.length > 1 ? parseEventBody(key, msg.data) : undefined;
+      if (!parsed?.ok) {
+        alone.push(msg);
+        continue;
+      }
+      const group = byOrg.get(parsed.event.orgId) ?? [];
+      group.push({ msg, event: parsed.event, headers: headersToRecord(msg.headers) });
+      byOrg.set(parsed.event.orgId, group);
+    }
+    for (const [orgId, items] of byOrg) {
+      if (items.length === 1) {
+        alone.push(items[0]!.msg);
+        continue;
+      }
+      try {
+        await runBatch(orgId, items);
+      } catch (err) {
+        ctx.log.warn({ err, messages: items.length }, 'batch failed; settling its messages one by one');
+        alone.push(...items.map((i) => i.msg));
+        continue;
+      }
+      for (const { msg } of items) msg.ack();
+    }
+    for (const msg of alone) await processMessage(msg);
+  }
+
+  return processMessages;
 }

@@ -17,6 +17,12 @@ export interface ConsumeOptions<K extends EventKey, DB extends MessagingTables> 
   log: Logger;
   /** messages handled at once by this instance (default 8) */
   concurrency?: number;
+  /**
+   * Most events one handler run may take at once, in one transaction per organization (default
+   * 1). Taken only from messages already received, so a lone event waits for no batch; under
+   * load a handler's events share their commit. For handlers that need no transaction of their own.
+   */
+  batch?: number;
   /** time a handler has before JetStream redelivers the message (default 30 s) */
   ackWaitMs?: number;
   /** deliveries before a failing message is dead-lettered (default 5) */
@@ -51,7 +57,7 @@ export async function consume<K extends EventKey, DB extends MessagingTables>(op
   const info = await ensureConsumer(opts.bus, opts.service, opts.key, { ackWaitMs, maxDeliver });
   const durable = info.name;
   const log = opts.log.child({ subsystem: 'bus:consume', consumer: durable });
-  const processMessage = createMessageProcessor({
+  const processMessages = createMessageProcessor({
     ...opts,
     durable,
     log,
@@ -61,24 +67,57 @@ export async function consume<K extends EventKey, DB extends MessagingTables>(op
   });
 
   const consumer = await opts.bus.js.consumers.get(info.stream_name, durable);
+  const batch = Math.max(1, opts.batch ?? 1);
   // A small buffer: a buffered message's ack wait is already running.
-  const messages = await consumer.consume({ max_messages: concurrency * 2 });
-  const inflight = new Set<Promise<void>>();
-  const settle = (msg: JsMsg) => {
-    const p: Promise<void> = processMessage(msg)
-      .catch((err: unknown) => log.error({ err, seq: msg.seq }, 'message processing crashed; it will be redelivered'))
-      .finally(() => inflight.delete(p));
-    inflight.add(p);
+  const buffered = concurrency * Math.max(2, batch);
+  const messages = await consumer.consume({ max_messages: buffered });
+  // Received messages wait here; each of `concurrency` workers takes up to `batch` of them.
+  const queue: JsMsg[] = [];
+  let received = false;
+  let wake: (() => void) | undefined;
+  let roomForMore: (() => void) | undefined;
+  const signal = () => {
+    wake?.();
+    wake = undefined;
   };
 
-  const loop = (async () => {
-    for await (const msg of messages) {
-      while (inflight.size >= concurrency) await Promise.race(inflight);
-      settle(msg);
+  const worker = async () => {
+    for (;;) {
+      if (queue.length === 0) {
+        if (received) return;
+        await new Promise<void>((resolve) => {
+          const previous = wake;
+          wake = () => {
+            previous?.();
+            resolve();
+          };
+        });
+        continue;
+      }
+      const taken = queue.splice(0, batch);
+      roomForMore?.();
+      roomForMore = undefined;
+      await processMessages(taken).catch((err: unknown) =>
+        log.error({ err, seqs: taken.map((m) => m.seq) }, 'message processing crashed; it will be redelivered'),
+      );
     }
-    await Promise.all(inflight);
+  };
+
+  const workers = Array.from({ length: concurrency }, worker);
+  const loop = (async () => {
+    try {
+      for await (const msg of messages) {
+        queue.push(msg);
+        signal();
+        while (queue.length >= buffered) await new Promise<void>((resolve) => (roomForMore = resolve));
+      }
+    } finally {
+      received = true;
+      signal();
+      await Promise.all(workers);
+    }
   })();
-  log.info({ concurrency, ackWaitMs, maxDeliver }, 'consuming');
+  log.info({ concurrency, batch, ackWaitMs, maxDeliver }, 'consuming');
 
   let stopping: Promise<void> | undefined;
   return {

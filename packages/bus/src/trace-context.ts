@@ -37,6 +37,30 @@ export function withConsumerSpan<T>(
   });
 }
 
+/**
+ * Runs `fn` in one consumer span for messages handled together, linked to each producer's
+ * context (the messaging conventions' batch receive): the span has no single parent.
+ */
+export function withBatchConsumerSpan<T>(
+  name: string,
+  headers: readonly Readonly<Record<string, string>>[],
+  attributes: Record<string, string | number>,
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
+  const links: Link[] = [];
+  for (const h of headers) {
+    const producer = trace.getSpanContext(producerContext(h));
+    if (producer) links.push({ context: producer });
+  }
+  return tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER, links, attributes }, async (span) => {
+    try {
+      return await fn(span);
+    } finally {
+      span.end();
+    }
+  });
+}
+
 /** NATS headers as a plain record (first value of each key). */
 export function headersToRecord(h: MsgHdrs | undefined): Record<string, string> {
   const out: Record<string, string> = {};

@@ -4,7 +4,8 @@ import { baseConfigSchema, parseConfig, portVar, requireMasterKeyInProduction, t
 /**
  * Environment of the analysis service: the shared variables, PORT defaulting to 8082, and
  * DG_ANALYSIS_LOOKBACK_HOURS, how far before a drift's observation context signals are
- * correlated with it (default 24).
+ * correlated with it (default 24), and DG_ANALYSIS_BATCH, how many drifts received together one
+ * transaction may analyze (default 16; 1 gives each its own).
  */
 export const analysisConfigSchema = baseConfigSchema
   .extend({
@@ -14,6 +15,7 @@ export const analysisConfigSchema = baseConfigSchema
       .positive()
       .max(24 * 30)
       .default(24),
+    DG_ANALYSIS_BATCH: z.coerce.number({ error: 'expected a number' }).int().min(1).max(256).default(16),
   })
   .check(requireMasterKeyInProduction);
 

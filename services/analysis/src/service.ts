@@ -53,7 +53,12 @@ export async function createAnalysisService(cfg: AnalysisConfig, deps: AnalysisD
         await consume({ ...common, key: 'context.audit_event.v1', handler: contextAuditEventV1(analyze) }),
         await consume({ ...common, key: 'context.maintenance.v1', handler: contextMaintenanceV1(analyze) }),
         await consume({ ...common, key: 'context.security_event.v1', handler: contextSecurityEventV1(analyze) }),
-        await consume({ ...common, key: 'drift.detected.v1', handler: driftDetectedV1(analyze) }),
+        await consume({
+          ...common,
+          key: 'drift.detected.v1',
+          batch: cfg.DG_ANALYSIS_BATCH,
+          handler: driftDetectedV1(analyze),
+        }),
         await consume({ ...common, key: 'drift.resolved.v1', handler: driftResolvedV1() }),
       ];
       // The shell stops workers at once; the model is freed only after every consumer has finished

@@ -35,6 +35,8 @@ export interface HarnessOptions {
   poolMax?: number;
   /** DG_RECOMMENDER_CONCURRENCY (default 8) */
   concurrency?: number;
+  /** DG_RECOMMENDER_BATCH (default: the service's) */
+  batch?: number;
   /** DG_RECOMMENDER_EXPIRY_INTERVAL_MS (default: the service's) */
   expiryIntervalMs?: number;
 }
@@ -56,6 +58,7 @@ export async function startRecommender(label: string, opts: HarnessOptions = {})
     DG_STREAM_PREFIX: `T${suffix}_`,
     DG_RECOMMENDER_POLICY_CACHE_MS: '0',
     DG_RECOMMENDER_CONCURRENCY: String(opts.concurrency ?? 8),
+    ...(opts.batch !== undefined ? { DG_RECOMMENDER_BATCH: String(opts.batch) } : {}),
     ...(opts.expiryIntervalMs !== undefined ? { DG_RECOMMENDER_EXPIRY_INTERVAL_MS: String(opts.expiryIntervalMs) } : {}),
   };
   const serviceDb = createDb(tdb.url, {

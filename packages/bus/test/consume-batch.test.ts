@@ -1,0 +1,81 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consume, PermanentError, type Consumption } from '../src/index.js';
+import { envelope, publishDirect, repoSync } from './support/events.builder.js';
+import { createBusFixture, waitFor, type BusFixture } from './support/test-bus.fixture.js';
+
+/**
+ * A consumer with `batch` takes the events already received together: those of one organization
+ * share a transaction, and a batch that fails is settled one event at a time, so the others are
+ * handled once and only the bad one is dead-lettered.
+ */
+describe('consume: events received together', () => {
+  let fx: BusFixture;
+  const consumptions: Consumption[] = [];
+
+  beforeAll(async () => {
+    fx = await createBusFixture('batch');
+  });
+  afterAll(async () => {
+    for (const c of consumptions) await c.stop();
+    await fx?.cleanup();
+  });
+
+  /** Each effect records the transaction and the organization it was written for. */
+  const effects = async () =>
+    (await fx.db.selectFrom('test_effects').select(['event_id', 'instance']).execute()).map((r) => {
+      const [txid, org] = r.instance.split(':');
+      return { eventId: r.event_id, txid: txid!, org: Number(org) };
+    });
+
+  it('handles the events of one organization in shared transactions, each once, and a failing one alone', async () => {
+    // 60 events of two organizations, one of them poison and one delivered twice, all waiting before the consumer starts.
+    const events = Array.from({ length: 60 }, (_, i) => ({ ...envelope('cmd.repo.sync.v1', repoSync(i)), orgId: 1 + (i % 2) }));
+    const poison = events[17]!;
+    for (const ev of events) await publishDirect(fx.bus, 'cmd.repo.sync.v1', ev, ev.id);
+    await publishDirect(fx.bus, 'cmd.repo.sync.v1', events[4], `${events[4]!.id}-again`);
+
+    const runs = new Map<string, number>();
+    const consumption = await consume({
+      db: fx.db,
+      bus: fx.bus,
+      log: fx.log,
+      service: 'batched',
+      key: 'cmd.repo.sync.v1',
+      concurrency: 2,
+      batch: 16,
+      handler: async (event, { tx }) => {
+        runs.set(event.id, (runs.get(event.id) ?? 0) + 1);
+        if (event.id === poison.id) throw new PermanentError('repository 18 is gone');
+        await tx
+          .insertInto('test_effects')
+          .values({ event_id: event.id, instance: sql<string>`txid_current()::text || ':' || ${String(event.orgId)}` })
+          .execute();
+      },
+    });
+    consumptions.push(consumption);
+
+    const deadLetters = () => fx.db.selectFrom('dead_letters').selectAll().where('consumer', '=', consumption.durable).execute();
+    await waitFor(async () => (await effects()).length === 59 && (await deadLetters()).length === 1, 'all events settled');
+    const written = await effects();
+    // Each event's effect exactly once, the poison's never, the duplicate delivery's once.
+    expect(new Set(written.map((e) => e.eventId)).size).toBe(59);
+    expect(written.map((e) => e.eventId).sort()).toEqual(
+      events
+        .filter((e) => e.id !== poison.id)
+        .map((e) => e.id)
+        .sort(),
+    );
+    const [letter] = await deadLetters();
+    expect(letter).toMatchObject({ message_id: poison.id, error_code: 'permanent_failure' });
+    expect(letter!.error).toContain('repository 18 is gone');
+
+    // Events shared transactions, and a transaction never mixed organizations.
+    const byTx = new Map<string, Set<number>>();
+    for (const e of written) byTx.set(e.txid, (byTx.get(e.txid) ?? new Set()).add(e.org));
+    expect(byTx.size).toBeLessThan(59);
+    for (const orgs of byTx.values()) expect(orgs.size).toBe(1);
+    // Whatever ran beside the poison ran again alone after its batch was rolled back, and wrote once.
+    expect(runs.get(poison.id)).toBeGreaterThanOrEqual(1);
+  });
+});
