@@ -9,6 +9,7 @@ import { ContractError, PermanentError } from './bus.errors.js';
 import type { Bus } from './bus.connection.js';
 import { insertDeadLetter, publishDeadLetterCopy, type DeadLetterCode } from './dead-letters.js';
 import { parseEventBody } from './event-schema.js';
+import { holdOutboxWrites, writeHeldOutbox } from './outbox.enqueue.js';
 import type { MessagingTables } from './messaging-tables.js';
 import { backoffDelay } from './retry-policy.js';
 import { headersToRecord, withBatchConsumerSpan, withConsumerSpan } from './trace-context.js';
@@ -38,6 +39,8 @@ export interface MessageProcessorContext<K extends EventKey, DB extends Messagin
   maxDeliver: number;
   backoffMs: number;
   maxBackoffMs: number;
+  /** Which events of a batch share a transaction (default: one organization's). */
+  batchBy?: 'organization' | 'environment';
   /** Rewrites a payload before it is kept as a dead letter (the service's secret masking). */
   redactDeadLetter?: (payload: Uint8Array) => Uint8Array;
 }
@@ -236,6 +239,7 @@ export function createMessageProcessor<K extends EventKey, DB extends MessagingT
       () =>
         runAsOrg(orgId, () =>
           db.transaction().execute(async (tx) => {
+            holdOutboxWrites(tx);
             const fresh = await enterLedgerMany(
               tx,
               items.map((i) => i.event.id),
@@ -247,6 +251,7 @@ export function createMessageProcessor<K extends EventKey, DB extends MessagingT
               const log = ctx.log.child({ subject: msg.subject, seq: msg.seq, deliveryCount, eventId: event.id });
               await handler(event, { tx, subject: msg.subject, deliveryCount, streamSeq: msg.seq, log, headers });
             }
+            await writeHeldOutbox(tx);
           }),
         ),
     );
@@ -259,7 +264,7 @@ export function createMessageProcessor<K extends EventKey, DB extends MessagingT
    * settled one by one, exactly as {@link processMessage} settles them.
    */
   async function processMessages(msgs: readonly JsMsg[]): Promise<void> {
-    const byOrg = new Map<number, Parsed<K>[]>();
+    const byScope = new Map<string, Parsed<K>[]>();
     const alone: JsMsg[] = [];
     for (const msg of msgs) {
       const parsed = msgs.length > 1 ? parseEventBody(key, msg.data) : undefined;
@@ -267,17 +272,19 @@ export function createMessageProcessor<K extends EventKey, DB extends MessagingT
         alone.push(msg);
         continue;
       }
-      const group = byOrg.get(parsed.event.orgId) ?? [];
+      const { orgId, envId } = parsed.event;
+      const scope = ctx.batchBy === 'environment' ? `${orgId}.${envId}` : `${orgId}`;
+      const group = byScope.get(scope) ?? [];
       group.push({ msg, event: parsed.event, headers: headersToRecord(msg.headers) });
-      byOrg.set(parsed.event.orgId, group);
+      byScope.set(scope, group);
     }
-    for (const [orgId, items] of byOrg) {
+    for (const items of byScope.values()) {
       if (items.length === 1) {
         alone.push(items[0]!.msg);
         continue;
       }
       try {
-        await runBatch(orgId, items);
+        await runBatch(items[0]!.event.orgId, items);
       } catch (err) {
         ctx.log.warn({ err, messages: items.length }, 'batch failed; settling its messages one by one');
         alone.push(...items.map((i) => i.msg));

@@ -23,6 +23,11 @@ export interface ConsumeOptions<K extends EventKey, DB extends MessagingTables> 
    * load a handler's events share their commit. For handlers that need no transaction of their own.
    */
   batch?: number;
+  /**
+   * Which events of a batch may share a transaction: those of one organization (default), or
+   * only those of one environment, for handlers that lock an environment-wide row each.
+   */
+  batchBy?: 'organization' | 'environment';
   /** time a handler has before JetStream redelivers the message (default 30 s) */
   ackWaitMs?: number;
   /** deliveries before a failing message is dead-lettered (default 5) */
