@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consume, PermanentError, type Consumption } from '../src/index.js';
-import { envelope, publishDirect, repoSync } from './support/events.builder.js';
+import { z } from 'zod';
+import { consume, enqueue, PermanentError, type Consumption } from '../src/index.js';
+import { driftResolve, envelope, publishDirect, repoSync } from './support/events.builder.js';
 import { createBusFixture, waitFor, type BusFixture } from './support/test-bus.fixture.js';
 
 /**
@@ -51,6 +52,10 @@ describe('consume: events received together', () => {
           .insertInto('test_effects')
           .values({ event_id: event.id, instance: sql<string>`txid_current()::text || ':' || ${String(event.orgId)}` })
           .execute();
+        // Each event also publishes one, through the outbox rows its batch writes together.
+        await enqueue(tx, 'cmd.drift.resolve.v1', event.orgId, event.envId, driftResolve(event.data.repositoryId), {
+          subjectRoot: fx.bus.config.subjectRoot,
+        });
       },
     });
     consumptions.push(consumption);
@@ -75,6 +80,16 @@ describe('consume: events received together', () => {
     for (const e of written) byTx.set(e.txid, (byTx.get(e.txid) ?? new Set()).add(e.org));
     expect(byTx.size).toBeLessThan(59);
     for (const orgs of byTx.values()) expect(orgs.size).toBe(1);
+    // One outbox row per handled event, none for the poison's rolled-back attempts.
+    const outbox = await fx.db.selectFrom('outbox').select('payload').where('event_type', '=', 'cmd.drift.resolve.v1').execute();
+    const Published = z.object({ data: z.object({ driftEventId: z.number() }) });
+    const resolved = outbox.map((r) => Published.parse(r.payload).data.driftEventId).sort((a, b) => a - b);
+    expect(resolved).toEqual(
+      events
+        .filter((e) => e.id !== poison.id)
+        .map((e) => e.data.repositoryId + 1)
+        .sort((a, b) => a - b),
+    );
     // Whatever ran beside the poison ran again alone after its batch was rolled back, and wrote once.
     expect(runs.get(poison.id)).toBeGreaterThanOrEqual(1);
   });
