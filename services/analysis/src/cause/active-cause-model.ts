@@ -1,5 +1,5 @@
 import type { Database } from '@driftguard/db';
-import type { Kysely } from 'kysely';
+import type { Transaction } from 'kysely';
 import { artifactOf, CAUSE_MODEL_NAME } from '../ml/cause-model.registry.js';
 import { CauseModel } from '../ml/cause-model.js';
 import { findActiveModel } from '../ml/ml-models.queries.js';
@@ -7,16 +7,20 @@ import { activeModelVersion } from './active-cause-model.queries.js';
 
 /** The active cause model of the registry, kept loaded between messages. */
 export interface ActiveCauseModel {
-  /** The active model with its registry id, loading it when activation changed; null while none is active. */
-  get(db: Kysely<Database>): Promise<{ id: number; model: CauseModel } | null>;
+  /**
+   * The active model with its registry id, loading it when activation changed; null while none is
+   * active. Asked once per transaction.
+   */
+  get(tx: Transaction<Database>): Promise<{ id: number; model: CauseModel } | null>;
   /** Frees the loaded model (at shutdown). */
   close(): void;
 }
 
 /**
- * Loads the active model once and again only when another version is activated: a drift costs one
- * small query for the active id, not the artifact's parse. Predictions are synchronous, so a model
- * replaced between two awaits is never in use when it is freed.
+ * Loads the active model once and again only when another version is activated: a transaction
+ * costs one small query for the active id (its drifts, when a batch shares it, use the answer of
+ * its first), not the artifact's parse. Predictions are synchronous, so a model replaced between
+ * two awaits is never in use when it is freed.
  */
 export function createActiveCauseModel(name = CAUSE_MODEL_NAME): ActiveCauseModel {
   let loaded: { id: number; model: CauseModel } | null = null;
@@ -24,9 +28,19 @@ export function createActiveCauseModel(name = CAUSE_MODEL_NAME): ActiveCauseMode
     loaded?.model.free();
     loaded = null;
   };
+  const activeIn = new WeakMap<object, Promise<{ id: number } | undefined>>();
+  const activeOf = (db: Transaction<Database>) => {
+    const known = activeIn.get(db);
+    if (known) return known;
+    const asked = activeModelVersion(db, name);
+    activeIn.set(db, asked);
+    // a failed read is not remembered: the next drift asks again
+    asked.catch(() => activeIn.delete(db));
+    return asked;
+  };
   return {
     async get(db) {
-      const active = await activeModelVersion(db, name);
+      const active = await activeOf(db);
       if (!active) {
         drop();
         return null;
