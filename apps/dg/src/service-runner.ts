@@ -15,13 +15,13 @@ import { type CliContext, writeLine } from './cli-context.js';
 import { EMBEDDED_DATA_DIR, openEmbeddedDatabase } from './embedded-database.js';
 import { ensureLocalNats, natsSearchDirs } from './local-nats.js';
 import { embeddedMasterKey } from './embedded-master-key.js';
-import { configureService, type ConfiguredService, type ServiceName } from './service-catalog.js';
+import { configureService, SERVICE_NAMES, type ConfiguredService, type ServiceName } from './service-catalog.js';
 
 export interface RunServicesOptions {
   /** `dg up`: every service on its default port, embedded PGlite when DATABASE_URL is unset. */
   allInOne: boolean;
   /** Called once every service serves (`dg demo` fills its organization here), with the shared database and master key. */
-  onUp?: (up: { db: Kysely<Database>; masterKey: string | undefined; log: Logger }) => Promise<void>;
+  onUp?: (up: { db: Kysely<Database>; masterKey: string | undefined; log: Logger; ingestUrl: string }) => Promise<void>;
 }
 
 /**
@@ -37,6 +37,8 @@ export async function runServices(
   // `dg up` keeps every service on its usual port, so a PORT meant for one service is ignored.
   const given = allInOne ? { ...ctx.env, PORT: undefined } : ctx.env;
   const base = parseConfig(baseConfigSchema, given);
+  // Checked before anything is created: a refused DG_PORT_BASE leaves no key or data behind.
+  const ports = allInOne ? portsFrom(given['DG_PORT_BASE']) : undefined;
   const processName = allInOne ? 'driftguard' : `driftguard-${names[0]}`;
   const telemetry = startTelemetry({ serviceName: processName, endpoint: base.OTEL_EXPORTER_OTLP_ENDPOINT });
   const log = createLogger({ level: base.LOG_LEVEL, name: allInOne ? 'driftguard' : names[0]! });
@@ -44,7 +46,10 @@ export async function runServices(
   const localKey = allInOne && !base.DATABASE_URL && !base.DG_MASTER_KEY ? embeddedMasterKey(ctx.cwd) : undefined;
   const env = localKey ? { ...given, DG_MASTER_KEY: localKey.value } : given;
 
-  const configured = await configureAll(names, env);
+  const configured = await configureAll(names, (name) =>
+    // the links only where they are not set; the port always
+    ports ? { ...ports(name).links, ...env, PORT: ports(name).port } : env,
+  );
   // `dg up` starts a local nats-server when nothing answers at NATS_URL on this host.
   const nats = allInOne
     ? await ensureLocalNats(base.NATS_URL, join(ctx.cwd, EMBEDDED_DATA_DIR), natsSearchDirs(ctx.env['PATH']))
@@ -117,7 +122,9 @@ export async function runServices(
   }
   if (onUp && shared) {
     try {
-      await onUp({ db: shared.db, masterKey: env['DG_MASTER_KEY'], log });
+      const ingest = configured.find((s) => s.name === 'ingest');
+      const ingestUrl = `http://127.0.0.1:${ingest?.cfg.PORT ?? 8081}`;
+      await onUp({ db: shared.db, masterKey: env['DG_MASTER_KEY'], log, ingestUrl });
     } catch (err) {
       log.fatal({ err }, 'start-up hook failed');
       await lifecycle.shutdown('start-up failure', 1);
@@ -125,12 +132,38 @@ export async function runServices(
   }
 }
 
-async function configureAll(names: readonly ServiceName[], env: CliContext['env']): Promise<ConfiguredService[]> {
+/**
+ * `dg up` with DG_PORT_BASE: the five services on consecutive ports from it, in the usual order
+ * (api, ingest, analysis, recommender, notifier), and the notifier's links to the console and to
+ * itself following them unless they are set. Without it, the usual 8080 – 8084.
+ */
+function portsFrom(
+  text: string | undefined,
+): ((name: ServiceName) => { port: string; links: Record<string, string> }) | undefined {
+  if (text === undefined || text === '') return undefined;
+  const base = Number(text);
+  const highest = 65535 - (SERVICE_NAMES.length - 1);
+  if (!/^\d+$/.test(text) || base < 1 || base > highest)
+    throw new ConfigError([
+      { variable: 'DG_PORT_BASE', reason: `expected a port from 1 to ${highest}, got ${JSON.stringify(text)}` },
+    ]);
+  const portOf = (name: ServiceName) => base + SERVICE_NAMES.indexOf(name);
+  const notifierLinks: Record<string, string> = {
+    DG_CONSOLE_URL: `http://127.0.0.1:${portOf('api')}`,
+    DG_NOTIFIER_PUBLIC_URL: `http://127.0.0.1:${portOf('notifier')}`,
+  };
+  return (name) => ({ port: String(portOf(name)), links: name === 'notifier' ? notifierLinks : {} });
+}
+
+async function configureAll(
+  names: readonly ServiceName[],
+  envOf: (name: ServiceName) => CliContext['env'],
+): Promise<ConfiguredService[]> {
   const issues: ConfigError['issues'][number][] = [];
   const configured: ConfiguredService[] = [];
   for (const name of names) {
     try {
-      configured.push(await configureService(name, env));
+      configured.push(await configureService(name, envOf(name)));
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       for (const issue of err.issues) if (!issues.some((i) => i.variable === issue.variable)) issues.push(issue);

@@ -8,7 +8,7 @@ import { createTestDatabase } from '@driftguard/db/testing';
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { createLogger } from '@driftguard/runtime';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const MAIN = join(ROOT, 'apps/dg/src/main.ts');
@@ -17,7 +17,8 @@ const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const id = `up${Date.now().toString(36)}`;
 const busNames = { DG_SUBJECT_ROOT: `t${id}`, DG_STREAM_PREFIX: `T${id.toUpperCase()}_` };
-const PORTS = { api: 8080, ingest: 8081, analysis: 8082, recommender: 8083, notifier: 8084 };
+// Five consecutive free ports for DG_PORT_BASE (found before the tests run): the usual 8080 – 8084 may be taken.
+let PORTS = { api: 0, ingest: 0, analysis: 0, recommender: 0, notifier: 0 };
 const cwd = mkdtempSync(join(tmpdir(), 'dg-up-'));
 
 function dg(
@@ -30,7 +31,14 @@ function dg(
 } {
   const child = spawn(process.execPath, ['--conditions=source', '--import', TSX, MAIN, ...args], {
     cwd,
-    env: { PATH: process.env['PATH'] ?? '', NATS_URL, LOG_LEVEL: 'warn', ...busNames, ...extraEnv },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      NATS_URL,
+      LOG_LEVEL: 'warn',
+      DG_PORT_BASE: String(PORTS.api),
+      ...busNames,
+      ...extraEnv,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -61,6 +69,11 @@ async function until(condition: () => boolean, what: string, ms = 200_000, refre
   }
 }
 
+beforeAll(async () => {
+  const base = await freePortRun(5);
+  PORTS = { api: base, ingest: base + 1, analysis: base + 2, recommender: base + 3, notifier: base + 4 };
+});
+
 afterAll(async () => {
   const bus = await connectBus({ url: NATS_URL, name: 'up-cleanup', log: createLogger({ level: 'silent', name: 'test' }) });
   for await (const stream of bus.jsm.streams.list()) {
@@ -71,6 +84,14 @@ afterAll(async () => {
 });
 
 describe('dg up', () => {
+  it('refuses a DG_PORT_BASE that is not a port, naming it', async () => {
+    const up = dg(['up'], { DG_PORT_BASE: '65533' });
+    expect(await up.exited).not.toBe(0);
+    expect(up.output().stderr).toMatch(/DG_PORT_BASE: expected a port from 1 to 65531, got "65533"/);
+    // refused before anything was created
+    expect(existsSync(join(cwd, '.dg-data'))).toBe(false);
+  });
+
   // The first start creates the embedded cluster (initdb in WebAssembly): tens of seconds on a busy machine.
   it(
     'runs every service on its port over embedded PostgreSQL, shares it with admin commands while it runs, and stops cleanly',
@@ -210,6 +231,23 @@ describe('dg up', () => {
     },
   );
 });
+
+/** The first of `count` consecutive ports free on 127.0.0.1, from a random start. */
+async function freePortRun(count: number): Promise<number> {
+  const free = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    let all = true;
+    for (let port = base; all && port < base + count; port++) all = await free(port);
+    if (all) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
+}
 
 async function freePort(): Promise<number> {
   const server = createServer();

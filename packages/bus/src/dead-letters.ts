@@ -32,21 +32,6 @@ export function carriedHeaders(headers: Readonly<Record<string, string>>): Recor
   return Object.fromEntries(Object.entries(headers).filter(([k]) => !/^nats-/i.test(k)));
 }
 
-/**
- * Records a dead letter (the table is the record the CLI works from), then publishes a copy of
- * the original body to `<root>.dlq.<service>` with the error, its code and the delivery count in
- * `DG-*` headers. A failed copy is logged, not retried: the row already exists.
- */
-export async function recordDeadLetter<DB extends DeadLettersDb>(
-  db: Kysely<DB>,
-  bus: Bus,
-  input: DeadLetterInput,
-): Promise<number> {
-  const id = await insertDeadLetter(db, input);
-  await publishDeadLetterCopy(bus, id, input);
-  return id;
-}
-
 /** Writes the `dead_letters` row (in the caller's transaction when `db` is one); returns its id. */
 export async function insertDeadLetter<DB extends DeadLettersDb>(db: Kysely<DB>, input: DeadLetterInput): Promise<number> {
   // text cannot hold NUL; anything else (even invalid JSON) is kept as received

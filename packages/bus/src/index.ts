@@ -47,7 +47,7 @@ export {
   type ListDeadLettersOptions,
   type ReplayResult,
 } from './dead-letters.queries.js';
-export { recordDeadLetter, type DeadLetterCode, type DeadLetterInput } from './dead-letters.js';
+export { insertDeadLetter, publishDeadLetterCopy, type DeadLetterCode, type DeadLetterInput } from './dead-letters.js';
 
 /** Errors. */
 export { BusConfigError, ContractError, DeadLetterNotFoundError, PermanentError, type BusErrorCode } from './bus.errors.js';

@@ -38,9 +38,16 @@ export const demoCommand: CliCommand = {
         ctx.proc.once('exit', () => void catcher.close());
         await runServices({ ...ctx, env }, SERVICE_NAMES, {
           allInOne: true,
-          onUp: async ({ db, masterKey, log }) => {
+          onUp: async ({ db, masterKey, log, ingestUrl }) => {
             if (!masterKey) throw new Error('dg demo needs DG_MASTER_KEY (or the embedded database, which keeps its own)');
-            const seeded = await seedDemo({ db, masterKey, catcher: channelTargets(catcher), fixturesDir: FIXTURES, log });
+            const seeded = await seedDemo({
+              db,
+              masterKey,
+              catcher: channelTargets(catcher),
+              fixturesDir: FIXTURES,
+              log,
+              ingestUrl,
+            });
             writeLine(
               ctx.stderr,
               `demo organization "${seeded.orgSlug}": ${seeded.scans} scans and ${seeded.signals} signals submitted`,

@@ -1,7 +1,7 @@
-import { recordDeadLetter, type Bus } from '@driftguard/bus';
+import { insertDeadLetter, publishDeadLetterCopy, type Bus, type DeadLetterInput } from '@driftguard/bus';
 import { subjectFor } from '@driftguard/contracts';
 import { openChannelConfiguration, type Database, type Keyring, type Notification } from '@driftguard/db';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Logger, OutboundGuard } from '@driftguard/runtime';
 import { uuidv7 } from 'uuidv7';
 import type { SendResult } from '../channels/channel.js';
@@ -89,24 +89,28 @@ export async function deliverClaimed(deps: DeliverDeps, row: Notification, chann
         : { kind: 'retry', error: result.error, nextAttemptAt: new Date(Date.now() + delay), ...status };
   }
   const log = deps.log.child({ notificationId: row.id, channelId: channel.id, attempt: row.attempts });
-  const unhealthy = await deps.db.transaction().execute(async (tx) => {
+  // A dead notification and its dead letter commit together: whoever sees it dead can replay it.
+  const { unhealthy, letter } = await deps.db.transaction().execute(async (tx) => {
     const mine = await finishAttempt(
       tx,
       { id: row.id, attempt: row.attempts, instance: deps.instance, startedAt, latencyMs },
       outcome,
     );
-    if (!mine) return undefined;
+    if (!mine) return { unhealthy: undefined, letter: undefined };
     if (outcome.kind === 'delivered') {
       await recordChannelSuccess(tx, channel.id);
-      return undefined;
+      return { unhealthy: undefined, letter: undefined };
     }
+    const letter = outcome.kind === 'dead' ? await insertRedeliveryLetter(tx, deps, row, outcome.error) : undefined;
     const pauseMs = !result.ok && result.retryAfterMs !== undefined ? result.retryAfterMs : undefined;
-    return recordChannelFailure(tx, channel.id, {
+    const unhealthy = await recordChannelFailure(tx, channel.id, {
       error: outcome.error,
       unhealthyAfterMs: deps.unhealthyAfterMs,
       ...(pauseMs !== undefined ? { pauseMs } : {}),
     });
+    return { unhealthy, letter };
   });
+  if (letter) await publishDeadLetterCopy(deps.bus, letter.id, letter.input);
   switch (outcome.kind) {
     case 'delivered':
       log.info({ status: outcome.status, latencyMs }, 'notification delivered');
@@ -128,7 +132,6 @@ export async function deliverClaimed(deps: DeliverDeps, row: Notification, chann
         { status: outcome.status, error: outcome.error },
         'notification delivery failed after the last retry; dead-lettered',
       );
-      await deadLetter(deps, row, outcome.error);
       break;
     default: {
       const never: never = outcome;
@@ -145,11 +148,16 @@ export async function deliverClaimed(deps: DeliverDeps, row: Notification, chann
   }
 }
 
-/** Dead-letters a notification as the command that delivers it again. */
-async function deadLetter(deps: DeliverDeps, row: Notification, error: string): Promise<void> {
+/** Writes, in `tx`, the dead letter of a notification: the command that delivers it again. */
+async function insertRedeliveryLetter(
+  tx: Transaction<Database>,
+  deps: DeliverDeps,
+  row: Notification,
+  error: string,
+): Promise<{ id: number; input: DeadLetterInput } | undefined> {
   const orgId = row.organization_id;
-  const envId = await environmentOf(deps.db, row.group_id);
-  if (orgId === null || envId === undefined) return;
+  const envId = await environmentOf(tx, row.group_id);
+  if (orgId === null || envId === undefined) return undefined;
   const envelope = {
     id: uuidv7(),
     type: 'cmd.notification.redeliver',
@@ -159,7 +167,7 @@ async function deadLetter(deps: DeliverDeps, row: Notification, error: string): 
     data: { notificationId: row.id, reason: 'retries exhausted' },
   };
   const subject = subjectFor('cmd.notification.redeliver.v1', orgId, envId, deps.bus.config.subjectRoot);
-  await recordDeadLetter(deps.db, deps.bus, {
+  const input: DeadLetterInput = {
     service: 'notifier',
     consumer: 'notifier-delivery',
     subject,
@@ -170,7 +178,8 @@ async function deadLetter(deps: DeliverDeps, row: Notification, error: string): 
     errorCode: 'retries_exhausted',
     deliveryCount: row.attempts,
     streamSeq: null,
-  });
+  };
+  return { id: await insertDeadLetter<Database>(tx, input), input };
 }
 
 async function environmentOf(db: Kysely<Database>, groupId: number | null): Promise<number | undefined> {
