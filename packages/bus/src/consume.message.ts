@@ -99,20 +99,8 @@ export function createMessageProcessor<K extends EventKey, DB extends MessagingT
     }
   };
 
-  /** Records `key` in the ledger in `tx`; false when it was there already. */
-  const enterLedger = async (tx: Transaction<DB>, key: string): Promise<boolean> => {
-    const ledger = tx as unknown as Transaction<MessagingTables>;
-    const fresh = await ledger
-      .insertInto('processed_messages')
-      .values({ consumer: durable, message_id: key })
-      .onConflict((oc) => oc.columns(['consumer', 'message_id']).doNothing())
-      .returning('message_id')
-      .executeTakeFirst();
-    return fresh !== undefined;
-  };
-
   /** Records `keys` in the ledger in `tx`; returns those that were not there already. */
-  const enterLedgerMany = async (tx: Transaction<DB>, keys: readonly string[]): Promise<Set<string>> => {
+  const enterLedger = async (tx: Transaction<DB>, keys: readonly string[]): Promise<Set<string>> => {
     const ledger = tx as unknown as Transaction<MessagingTables>;
     const fresh = await ledger
       .insertInto('processed_messages')
@@ -151,7 +139,7 @@ export function createMessageProcessor<K extends EventKey, DB extends MessagingT
     };
     const id = await db
       .transaction()
-      .execute(async (tx) => ((await enterLedger(tx, deadLetterKey(msg))) ? insertDeadLetter(tx, input) : undefined));
+      .execute(async (tx) => ((await enterLedger(tx, [deadLetterKey(msg)])).size > 0 ? insertDeadLetter(tx, input) : undefined));
     if (id !== undefined) await publishDeadLetterCopy(bus, id, input);
     msg.term();
     if (id === undefined) ctx.log.warn({ subject: msg.subject, seq: msg.seq, deliveryCount }, 'message already dead-lettered');
@@ -169,7 +157,7 @@ export function createMessageProcessor<K extends EventKey, DB extends MessagingT
   const runOnce = (event: EventOf<K>, msg: JsMsg, headers: Record<string, string>, log: Logger) =>
     runAsOrg(event.orgId, () =>
       db.transaction().execute(async (tx) => {
-        if (!(await enterLedger(tx, event.id))) return false;
+        if ((await enterLedger(tx, [event.id])).size === 0) return false;
         const meta = { tx, subject: msg.subject, deliveryCount: msg.info.deliveryCount, streamSeq: msg.seq, log, headers };
         await handler(event, meta);
         return true;
@@ -240,7 +228,7 @@ export function createMessageProcessor<K extends EventKey, DB extends MessagingT
         runAsOrg(orgId, () =>
           db.transaction().execute(async (tx) => {
             holdOutboxWrites(tx);
-            const fresh = await enterLedgerMany(
+            const fresh = await enterLedger(
               tx,
               items.map((i) => i.event.id),
             );
