@@ -28,13 +28,39 @@ export interface HandlerMeta<DB> {
 
 export type EventHandler<K extends EventKey, DB> = (event: EventOf<K>, meta: HandlerMeta<DB>) => Promise<void>;
 
-export interface MessageProcessorContext<K extends EventKey, DB extends MessagingTables> {
+/** One event of a batch, with what its handler would receive beside it. */
+export interface BatchItem<K extends EventKey, DB> {
+  event: EventOf<K>;
+  meta: Omit<HandlerMeta<DB>, 'tx'>;
+}
+
+/**
+ * Handles events received together in one transaction, with set-based reads and writes: one
+ * statement for the batch where a per-event handler would run one per event. A lone event comes
+ * as a batch of one. Throwing rolls the whole batch back; its events are then retried one by one.
+ */
+export type BatchEventHandler<K extends EventKey, DB> = (
+  items: readonly BatchItem<K, DB>[],
+  tx: Transaction<DB>,
+) => Promise<void>;
+
+/** A per-event handler, or a batch handler for events that are cheaper handled together. */
+export type ConsumeHandler<K extends EventKey, DB> = { handler: EventHandler<K, DB> } | { handleBatch: BatchEventHandler<K, DB> };
+
+/** The batch handler that runs a per-event handler on each item in turn. */
+function batchHandlerOf<K extends EventKey, DB>(handling: ConsumeHandler<K, DB>): BatchEventHandler<K, DB> {
+  if ('handleBatch' in handling) return handling.handleBatch;
+  const { handler } = handling;
+  return async (items, tx) => {
+    for (const { event, meta } of items) await handler(event, { ...meta, tx });
+  };
+}
+
+interface MessageProcessorOptions<DB extends MessagingTables> {
   db: Kysely<DB>;
   bus: Bus;
   service: string;
-  key: K;
   durable: string;
-  handler: EventHandler<K, DB>;
   log: Logger;
   maxDeliver: number;
   backoffMs: number;
@@ -44,6 +70,10 @@ export interface MessageProcessorContext<K extends EventKey, DB extends Messagin
   /** Rewrites a payload before it is kept as a dead letter (the service's secret masking). */
   redactDeadLetter?: (payload: Uint8Array) => Uint8Array;
 }
+
+export type MessageProcessorContext<K extends EventKey, DB extends MessagingTables> = MessageProcessorOptions<DB> & {
+  key: K;
+} & ConsumeHandler<K, DB>;
 
 /**
  * The ledger key of a message's dead letter: its stream, sequence and time in the stream, hashed
@@ -81,7 +111,8 @@ function describe(err: unknown): string {
  * by one if it fails.
  */
 export function createMessageProcessor<K extends EventKey, DB extends MessagingTables>(ctx: MessageProcessorContext<K, DB>) {
-  const { db, bus, service, key, durable, handler } = ctx;
+  const { db, bus, service, key, durable } = ctx;
+  const handleBatch = batchHandlerOf(ctx);
 
   /**
    * The payload as the dead letter keeps it. A redaction that fails (a body too deep to walk) keeps
@@ -158,8 +189,8 @@ export function createMessageProcessor<K extends EventKey, DB extends MessagingT
     runAsOrg(event.orgId, () =>
       db.transaction().execute(async (tx) => {
         if ((await enterLedger(tx, [event.id])).size === 0) return false;
-        const meta = { tx, subject: msg.subject, deliveryCount: msg.info.deliveryCount, streamSeq: msg.seq, log, headers };
-        await handler(event, meta);
+        const meta = { subject: msg.subject, deliveryCount: msg.info.deliveryCount, streamSeq: msg.seq, log, headers };
+        await handleBatch([{ event, meta }], tx);
         return true;
       }),
     );
@@ -232,13 +263,14 @@ export function createMessageProcessor<K extends EventKey, DB extends MessagingT
               tx,
               items.map((i) => i.event.id),
             );
-            for (const { msg, event, headers } of items) {
-              // the same event twice in one batch (a redelivery) runs once
-              if (!fresh.delete(event.id)) continue;
+            // the same event twice in one batch (a redelivery) runs once
+            const batch = items.flatMap(({ msg, event, headers }) => {
+              if (!fresh.delete(event.id)) return [];
               const { deliveryCount } = msg.info;
               const log = ctx.log.child({ subject: msg.subject, seq: msg.seq, deliveryCount, eventId: event.id });
-              await handler(event, { tx, subject: msg.subject, deliveryCount, streamSeq: msg.seq, log, headers });
-            }
+              return [{ event, meta: { subject: msg.subject, deliveryCount, streamSeq: msg.seq, log, headers } }];
+            });
+            if (batch.length > 0) await handleBatch(batch, tx);
             await writeHeldOutbox(tx);
           }),
         ),

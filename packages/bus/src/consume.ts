@@ -4,23 +4,23 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Bus } from './bus.connection.js';
 import { ensureConsumer } from './consumers.js';
-import { createMessageProcessor, type EventHandler } from './consume.message.js';
+import { createMessageProcessor, type ConsumeHandler } from './consume.message.js';
 import type { MessagingTables } from './messaging-tables.js';
 
-export interface ConsumeOptions<K extends EventKey, DB extends MessagingTables> {
+interface ConsumeSettings<K extends EventKey, DB extends MessagingTables> {
   db: Kysely<DB>;
   bus: Bus;
   /** service name, e.g. `analysis`; with `key` it names the durable consumer */
   service: string;
   key: K;
-  handler: EventHandler<K, DB>;
   log: Logger;
   /** messages handled at once by this instance (default 8) */
   concurrency?: number;
   /**
    * Most events one handler run may take at once, in one transaction per organization (default
    * 1). Taken only from messages already received, so a lone event waits for no batch; under
-   * load a handler's events share their commit. For handlers that need no transaction of their own.
+   * load a handler's events share their commit. For handlers that need no transaction of their own;
+   * a `handleBatch` handler receives them together.
    */
   batch?: number;
   /**
@@ -42,6 +42,9 @@ export interface ConsumeOptions<K extends EventKey, DB extends MessagingTables> 
    */
   redactDeadLetter?: (payload: Uint8Array) => Uint8Array;
 }
+
+/** What to consume, how, and the `handler` (one event at a time) or `handleBatch` (set-based) that handles it. */
+export type ConsumeOptions<K extends EventKey, DB extends MessagingTables> = ConsumeSettings<K, DB> & ConsumeHandler<K, DB>;
 
 export interface Consumption {
   /** the durable consumer name, `<service>_<event-key>` */

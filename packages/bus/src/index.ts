@@ -37,7 +37,7 @@ export { createMessagingJanitor, type MessagingJanitor, type MessagingJanitorOpt
 
 /** Consuming. */
 export { consume, type ConsumeOptions, type Consumption } from './consume.js';
-export type { EventHandler, HandlerMeta } from './consume.message.js';
+export type { BatchEventHandler, BatchItem, ConsumeHandler, EventHandler, HandlerMeta } from './consume.message.js';
 
 /** Dead letters. */
 export {

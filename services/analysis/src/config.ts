@@ -15,7 +15,7 @@ export const analysisConfigSchema = baseConfigSchema
       .positive()
       .max(24 * 30)
       .default(24),
-    DG_ANALYSIS_BATCH: z.coerce.number({ error: 'expected a number' }).int().min(1).max(256).default(16),
+    DG_ANALYSIS_BATCH: z.coerce.number({ error: 'expected a number' }).int().min(1).max(256).default(64),
   })
   .check(requireMasterKeyInProduction);
 

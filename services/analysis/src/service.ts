@@ -57,7 +57,7 @@ export async function createAnalysisService(cfg: AnalysisConfig, deps: AnalysisD
           ...common,
           key: 'drift.detected.v1',
           batch: cfg.DG_ANALYSIS_BATCH,
-          handler: driftDetectedV1(analyze),
+          handleBatch: driftDetectedV1(analyze),
         }),
         await consume({ ...common, key: 'drift.resolved.v1', handler: driftResolvedV1() }),
       ];

@@ -19,6 +19,7 @@ import * as configChangesDriftSorting from './0023-config-changes-drift-sorting.
 import * as ignoreRuleScanCounts from './0024-ignore-rule-scan-counts.js';
 import * as jobLeases from './0025-job-leases.js';
 import * as signalMatchFunction from './0026-signal-match-function.js';
+import * as signalMatchBounded from './0027-signal-match-bounded.js';
 
 /**
  * Every migration, listed explicitly (no directory globbing, so bundles and PGlite see the same
@@ -49,6 +50,7 @@ export const migrations: Record<string, Migration> = {
   '0024-ignore-rule-scan-counts': ignoreRuleScanCounts,
   '0025-job-leases': jobLeases,
   '0026-signal-match-function': signalMatchFunction,
+  '0027-signal-match-bounded': signalMatchBounded,
 };
 
 /** A Kysely `MigrationProvider` over {@link migrations}. */

@@ -4,9 +4,8 @@ import type { DriftAnalyzedV1, DriftDetectedV1 } from '@driftguard/contracts';
 import type { Database } from '@driftguard/db';
 import type { Transaction } from 'kysely';
 import type { ActiveCauseModel } from '../cause/active-cause-model.js';
-import { analyzeCause, type CauseAnalysis } from '../cause/cause.analyzer.js';
-import type { CauseInput } from '../cause/cause-input.js';
-import { signalsInWindow } from '../context/context-signals.queries.js';
+import { analyzeCause } from '../cause/cause.analyzer.js';
+import { signalsInWindows } from '../context/context-signals.queries.js';
 import { buildCauseInput } from '../correlation/cause-input.build.js';
 import { correlate } from '../correlation/correlate.js';
 import { correlationWindow, inWindow } from '../correlation/correlation-window.js';
@@ -21,8 +20,8 @@ import {
 import { environmentProfile } from '../correlation/environment-profile.js';
 import { ENVIRONMENT_WIDE, resourceMatchKeys } from '../correlation/signal-match.js';
 import type { CauseModel } from '../ml/cause-model.js';
-import { upsertDriftCause } from '../ml/drift-cause-analysis.queries.js';
-import { recordCausePrediction } from '../ml/ml-predictions.queries.js';
+import { upsertDriftCauses } from '../ml/drift-cause-analysis.queries.js';
+import { recordCausePredictions } from '../ml/ml-predictions.queries.js';
 import { assessRisk, priorityOf, severityOf } from '../risk/risk.assess.js';
 import { analyzedEvent } from './analyzed-event.build.js';
 import { fitAnalyzedEvent } from './analyzed-event.fit.js';
@@ -73,104 +72,157 @@ export function changesDigest(changes: DriftDetectedV1['data']['changes']): stri
   return createHash('sha256').update(JSON.stringify(changes)).digest('hex');
 }
 
-/**
- * Analyzes one drift (locked by the caller) as version `version`: correlates it with the signals
- * of its window, scores its risk, decides its cause, writes the analysis tables and enqueues
- * drift.analyzed, all in the caller's transaction.
- */
-export async function analyzeDrift(
-  tx: Transaction<Database>,
-  deps: AnalyzeDeps,
-  drift: DriftWithEnvironment & { organization_id: number; environment_id: number },
-  data: DriftDetectedV1['data'],
-  version: number,
-  log: Logger,
-): Promise<DriftAnalyzedV1['data']> {
-  const now = new Date();
-  const profile = environmentProfile(drift, deps.lookBackMs);
-  const observedAt = new Date(data.observedAt ?? data.detectedAt);
-  const scope = { orgId: drift.organization_id, envId: drift.environment_id };
-  const paths = data.changes.map((c) => c.path);
-  const inSyncAt = await lastInSyncAt(tx, drift, observedAt);
-  const readHistory = () => environmentCauseHistory(tx, drift.environment_id, drift.id);
-  const history = deps.history ? await deps.history.get(drift.environment_id, readHistory) : await readHistory();
-  const earlier = await earlierValues(tx, drift, paths);
-  const window = correlationWindow(observedAt, inSyncAt, profile.lookBackMs);
-  const candidates = { everywhere: ENVIRONMENT_WIDE, keys: resourceMatchKeys(data.resource) };
-  const signals = (await signalsInWindow(tx, scope, { from: window.searchFrom, to: window.end }, candidates)).filter((s) =>
-    inWindow(s, window, now),
-  );
-  const correlated = correlate(data.resource, observedAt, signals);
-  const { input, attribution } = buildCauseInput(data, observedAt, correlated, {
-    analyzedAt: now,
-    timeZone: profile.timeZone,
-    iacPrincipals: profile.iacPrincipals,
-    history: causeHistory(history),
-    revertedToEarlierValue: revertedToEarlierValue(data.changes, earlier),
-    fieldManagers: fieldManagersOf(drift.metadata, paths),
-  });
-  const { analysis, modelId } = await decideCause(tx, deps.model, input, log);
-  const risk = assessRisk(data, profile.summary.production);
-  const severity = severityOf(risk, data.changes.length);
-
-  const built = analyzedEvent({
-    data,
-    observedAt,
-    profile,
-    correlated,
-    attribution,
-    analysis,
-    risk,
-    severity,
-    priority: priorityOf(severity),
-    version,
-    logicVersion: LOGIC_VERSION,
-    now,
-  });
-  const analyzed = fitAnalyzedEvent(built, deps.eventBudgetBytes?.() ?? DEFAULT_EVENT_BUDGET_BYTES);
-  await writeCorrelations(tx, drift.id, correlated, { replace: version > 1 });
-  await upsertDriftCause(
-    tx,
-    drift.id,
-    analysis,
-    {
-      temporal: {
-        ...analyzed.temporal,
-        observedAt: observedAt.toISOString(),
-        changedAt: input.changedAt ? new Date(input.changedAt).toISOString() : null,
-        window: {
-          start: window.start.toISOString(),
-          end: window.end.toISOString(),
-          inSyncAt: window.inSyncAt?.toISOString() ?? null,
-        },
-        correlatedSignals: correlated.length,
-        revertedToEarlierValue: input.revertedToEarlierValue ?? false,
-      },
-      attribution: analyzed.attribution ? { ...analyzed.attribution } : { principal: null, principalKind: 'unknown' },
-    },
-    { version, window: { start: window.start, end: window.end }, changesDigest: changesDigest(data.changes), detected: data },
-  );
-  await recordCausePrediction(tx, drift.id, modelId, analysis);
-  await writeDriftScores(tx, drift.id, { severity, confidence: analysis.confidence, risk });
-  await enqueue(tx, 'drift.analyzed.v1', drift.organization_id, drift.environment_id, analyzed, {
-    subjectRoot: deps.subjectRoot,
-  });
-  log.info({ driftEventId: drift.id, version, cause: analysis.cause, severity, correlated: correlated.length }, 'drift analyzed');
-  return analyzed;
+/** A drift (locked by the caller) to analyze as `version` from what drift.detected said of it. */
+export interface DriftToAnalyze {
+  drift: DriftWithEnvironment & { organization_id: number; environment_id: number };
+  data: DriftDetectedV1['data'];
+  version: number;
+  log: Logger;
 }
 
-/** The active model's answer, or the rules' when there is no model or it cannot be loaded: analysis never waits on training. */
-async function decideCause(
+/**
+ * Analyzes drifts, each locked by the caller and named once: correlates each with the signals of
+ * its window, scores its risk, decides its cause, writes the analysis tables and enqueues
+ * drift.analyzed, all in the caller's transaction. Each read and write is one statement for all
+ * the drifts, so a batch costs about what one drift does.
+ */
+export async function analyzeDrifts(
+  tx: Transaction<Database>,
+  deps: AnalyzeDeps,
+  drifts: readonly DriftToAnalyze[],
+): Promise<DriftAnalyzedV1['data'][]> {
+  if (drifts.length === 0) return [];
+  const now = new Date();
+  const asked = drifts.map((d) => ({
+    ...d,
+    profile: environmentProfile(d.drift, deps.lookBackMs),
+    observedAt: new Date(d.data.observedAt ?? d.data.detectedAt),
+    paths: d.data.changes.map((c) => c.path),
+  }));
+  const inSync = await lastInSyncAt(
+    tx,
+    asked.map((a) => ({ drift: a.drift, before: a.observedAt })),
+  );
+  const earlier = await earlierValues(
+    tx,
+    asked.map((a) => ({ drift: a.drift, paths: a.paths })),
+  );
+  const windows = asked.map((a, i) => correlationWindow(a.observedAt, inSync[i] ?? null, a.profile.lookBackMs));
+  const found = await signalsInWindows(
+    tx,
+    asked.map((a, i) => ({
+      orgId: a.drift.organization_id,
+      envId: a.drift.environment_id,
+      from: windows[i]!.searchFrom,
+      to: windows[i]!.end,
+      keys: resourceMatchKeys(a.data.resource),
+    })),
+    ENVIRONMENT_WIDE,
+  );
+  const histories = new Map<number, Record<string, number>>();
+  for (const { drift } of asked) {
+    if (histories.has(drift.environment_id)) continue;
+    const read = () => environmentCauseHistory(tx, drift.environment_id, drift.id);
+    histories.set(drift.environment_id, deps.history ? await deps.history.get(drift.environment_id, read) : await read());
+  }
+  const active = await activeModel(tx, deps.model, drifts[0]!.log);
+
+  const analyses = asked.map((a, i) => {
+    const { drift, data, observedAt, profile, paths } = a;
+    const window = windows[i]!;
+    const signals = found[i]!.filter((s) => inWindow(s, window, now));
+    const correlated = correlate(data.resource, observedAt, signals);
+    const { input, attribution } = buildCauseInput(data, observedAt, correlated, {
+      analyzedAt: now,
+      timeZone: profile.timeZone,
+      iacPrincipals: profile.iacPrincipals,
+      history: causeHistory(histories.get(drift.environment_id) ?? {}),
+      revertedToEarlierValue: revertedToEarlierValue(data.changes, earlier[i]!),
+      fieldManagers: fieldManagersOf(drift.metadata, paths),
+    });
+    const analysis = analyzeCause(input, active?.model ?? null);
+    const risk = assessRisk(data, profile.summary.production);
+    const severity = severityOf(risk, data.changes.length);
+    const built = analyzedEvent({
+      data,
+      observedAt,
+      profile,
+      correlated,
+      attribution,
+      analysis,
+      risk,
+      severity,
+      priority: priorityOf(severity),
+      version: a.version,
+      logicVersion: LOGIC_VERSION,
+      now,
+    });
+    const analyzed = fitAnalyzedEvent(built, deps.eventBudgetBytes?.() ?? DEFAULT_EVENT_BUDGET_BYTES);
+    return { ...a, window, correlated, input, analysis, risk, severity, analyzed };
+  });
+
+  await writeCorrelations(
+    tx,
+    analyses.map((a) => ({ driftEventId: a.drift.id, correlated: a.correlated, replace: a.version > 1 })),
+  );
+  await upsertDriftCauses(
+    tx,
+    analyses.map(({ drift, data, analysis, analyzed, observedAt, input, window, correlated, version }) => ({
+      driftEventId: drift.id,
+      analysis,
+      extra: {
+        temporal: {
+          ...analyzed.temporal,
+          observedAt: observedAt.toISOString(),
+          changedAt: input.changedAt ? new Date(input.changedAt).toISOString() : null,
+          window: {
+            start: window.start.toISOString(),
+            end: window.end.toISOString(),
+            inSyncAt: window.inSyncAt?.toISOString() ?? null,
+          },
+          correlatedSignals: correlated.length,
+          revertedToEarlierValue: input.revertedToEarlierValue ?? false,
+        },
+        attribution: analyzed.attribution ? { ...analyzed.attribution } : { principal: null, principalKind: 'unknown' },
+      },
+      record: {
+        version,
+        window: { start: window.start, end: window.end },
+        changesDigest: changesDigest(data.changes),
+        detected: data,
+      },
+    })),
+  );
+  await recordCausePredictions(
+    tx,
+    analyses.map((a) => ({ driftEventId: a.drift.id, modelId: active?.id ?? null, analysis: a.analysis })),
+  );
+  await writeDriftScores(
+    tx,
+    analyses.map((a) => ({ driftEventId: a.drift.id, severity: a.severity, confidence: a.analysis.confidence, risk: a.risk })),
+  );
+  for (const { drift, analyzed, analysis, version, severity, correlated, log } of analyses) {
+    await enqueue(tx, 'drift.analyzed.v1', drift.organization_id, drift.environment_id, analyzed, {
+      subjectRoot: deps.subjectRoot,
+    });
+    log.info(
+      { driftEventId: drift.id, version, cause: analysis.cause, severity, correlated: correlated.length },
+      'drift analyzed',
+    );
+  }
+  return analyses.map((a) => a.analyzed);
+}
+
+/** The active cause model, or none when there is none or it cannot be loaded: analysis never waits on training, the rules decide. */
+async function activeModel(
   tx: Transaction<Database>,
   model: ActiveCauseModel,
-  input: CauseInput,
   log: Logger,
-): Promise<{ analysis: CauseAnalysis; modelId: number | null }> {
-  let active: { id: number; model: CauseModel } | null = null;
+): Promise<{ id: number; model: CauseModel } | null> {
   try {
-    active = await model.get(tx);
+    return await model.get(tx);
   } catch (err) {
     log.warn({ err }, 'active cause model could not be loaded; deciding by rules');
+    return null;
   }
-  return { analysis: analyzeCause(input, active?.model ?? null), modelId: active?.id ?? null };
 }

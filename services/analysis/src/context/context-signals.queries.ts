@@ -65,50 +65,52 @@ export async function storeContextSignal(
   return row ?? null;
 }
 
+/** One drift's search: its organization and environment, the time range and its resource's match keys. */
+export interface SignalSearch {
+  orgId: number;
+  envId: number;
+  from: Date;
+  to: Date;
+  keys: readonly string[];
+}
+
 /**
- * The signals of an environment (and the organization-wide ones without an environment) that
- * occurred in [from, to] and may concern a resource: those of the `everywhere` kinds (incidents,
- * alerts, … which concern the whole environment) and those whose match keys share one of `keys`
- * (the resource's names). The two halves use their own indexes; the caller decides the match.
+ * For each search, the signals of its environment (and the organization-wide ones without an
+ * environment) that occurred in [from, to] and may concern its resource: those of the
+ * `everywhere` kinds (incidents, alerts, … which concern the whole environment) and those whose
+ * match keys share one of its keys (the resource's names). The two halves use their own indexes;
+ * the caller decides the match. One statement for all the searches, each signal read once
+ * however many searches find it; each list is in time order.
  */
-export async function signalsInWindow(
+export async function signalsInWindows(
   db: Kysely<Database>,
-  scope: SignalScope,
-  window: { from: Date; to: Date },
-  candidates: { everywhere: readonly ContextKind[]; keys: readonly string[] },
-): Promise<ContextSignal[]> {
-  // Every column but the match keys (hundreds of strings per signal, there only for the index):
-  // reading them back would cost more than the rest of the row.
-  const base = () =>
-    db
-      .selectFrom('context_signals')
-      .select([
-        'id',
-        'organization_id',
-        'environment_id',
-        'context_type',
-        'external_system',
-        'external_id',
-        'occurred_at',
-        'resource_refs',
-        'actor',
-        'data',
-        'received_at',
-      ])
-      .select(sql<string[]>`'{}'::text[]`.as('match_keys'))
-      .where('organization_id', '=', scope.orgId)
-      .where((eb) => eb.or([eb('environment_id', '=', scope.envId), eb('environment_id', 'is', null)]))
-      .where('occurred_at', '>=', window.from)
-      .where('occurred_at', '<=', window.to);
-  const everywhere = [...candidates.everywhere];
+  searches: readonly SignalSearch[],
+  everywhere: readonly ContextKind[],
+): Promise<ContextSignal[][]> {
+  const found: ContextSignal[][] = searches.map(() => []);
+  if (searches.length === 0) return found;
+  const windows = JSON.stringify(
+    searches.map((s, i) => ({ i, org: s.orgId, env: s.envId, f: s.from.toISOString(), t: s.to.toISOString(), keys: s.keys })),
+  );
+  const kinds = sql`${sql.val([...everywhere])}::text[]`;
   // The resource half finds its ids through dg_context_signals_matching (migration 0026): under
-  // row-level security `match_keys && …` in this query could not use the GIN index, and read
-  // every signal of the window instead. The ids found pass this query's own policies.
-  const matching = sql<string>`ANY (ARRAY(SELECT dg_context_signals_matching(${scope.orgId}::int, ${scope.envId}::int,
-    ${window.from}::timestamptz, ${window.to}::timestamptz, ${sql.val(everywhere)}::text[], ${sql.val([...candidates.keys])}::text[])))`;
-  const rows = await base()
-    .where('context_type', 'in', everywhere)
-    .unionAll(base().where('context_type', 'not in', everywhere).where('id', '=', matching))
-    .execute();
-  return rows.sort((a, b) => a.occurred_at.getTime() - b.occurred_at.getTime());
+  // row-level security `match_keys && …` here could not use the GIN index, and would read every
+  // signal of the window instead. The ids found pass this query's own policies. Every column but
+  // the match keys is read back (hundreds of strings per signal, there only for the index).
+  const { rows } = await sql<ContextSignal & { windows: number[] }>`
+    WITH w AS (
+      SELECT * FROM jsonb_to_recordset(${windows}::jsonb) AS w(i int, org int, env int, f timestamptz, t timestamptz, keys text[])
+    ), hits AS (
+      SELECT w.i, s.id FROM w JOIN context_signals s
+        ON s.organization_id = w.org AND (s.environment_id = w.env OR s.environment_id IS NULL)
+        AND s.context_type = ANY (${kinds}) AND s.occurred_at >= w.f AND s.occurred_at <= w.t
+      UNION ALL
+      SELECT w.i, m.id FROM w CROSS JOIN LATERAL dg_context_signals_matching(w.org, w.env, w.f, w.t, ${kinds}, w.keys) AS m(id)
+    )
+    SELECT s.id, s.organization_id, s.environment_id, s.context_type, s.external_system, s.external_id, s.occurred_at,
+      s.resource_refs, s.actor, s.data, s.received_at, '{}'::text[] AS match_keys, h.windows
+    FROM (SELECT id, array_agg(i) AS windows FROM hits GROUP BY id) h JOIN context_signals s ON s.id = h.id`.execute(db);
+  for (const { windows: of, ...signal } of rows) for (const i of new Set(of)) found[i]!.push(signal);
+  for (const list of found) list.sort((a, b) => a.occurred_at.getTime() - b.occurred_at.getTime());
+  return found;
 }

@@ -20,6 +20,19 @@ const Body = z.looseObject({
   generatorURL: z.string().nullable().optional(),
 });
 
+const descriptions = new WeakMap<ContextSignal, { summary?: string | undefined; link?: string | undefined }>();
+
+/** A signal's summary and link, read once per stored signal (a batch of drifts shares its signals). */
+function describedBy(signal: ContextSignal): { summary?: string | undefined; link?: string | undefined } {
+  let described = descriptions.get(signal);
+  if (!described) {
+    const body = Body.safeParse(signal.data);
+    described = body.success ? { summary: body.data.summary, link: body.data.url ?? body.data.generatorURL ?? undefined } : {};
+    descriptions.set(signal, described);
+  }
+  return described;
+}
+
 /**
  * Signals kept per drift, best first: beyond these (a noisy environment's hundredth alert of the
  * day) nothing changes the cause, and every one kept is a row written.
@@ -33,9 +46,7 @@ export function correlate(resource: ResourceIdentity, observedAt: Date, signals:
     const match = matchSignal(signal, resource);
     if (!match) continue;
     const offsetMs = observedAt.getTime() - signal.occurred_at.getTime();
-    const body = Body.safeParse(signal.data);
-    const summary = body.success ? body.data.summary : undefined;
-    const link = body.success ? (body.data.url ?? body.data.generatorURL ?? undefined) : undefined;
+    const { summary, link } = describedBy(signal);
     out.push({
       signal,
       match,

@@ -24,9 +24,18 @@ const Body = z.looseObject({
 });
 export type SignalBody = z.infer<typeof Body>;
 
+const bodies = new WeakMap<object, SignalBody>();
+
+/** The fields of a signal's body correlation reads, parsed once per stored signal (a batch of drifts shares its signals). */
 export const bodyOf = (c: Pick<CorrelatedSignal, 'signal'>): SignalBody => {
-  const parsed = Body.safeParse(c.signal.data);
-  return parsed.success ? parsed.data : {};
+  const key = c.signal;
+  let body = bodies.get(key);
+  if (!body) {
+    const parsed = Body.safeParse(c.signal.data);
+    body = parsed.success ? parsed.data : {};
+    bodies.set(key, body);
+  }
+  return body;
 };
 
 /** Signals that last (open until resolved or ended), as opposed to points in time (an API call, a commit). */

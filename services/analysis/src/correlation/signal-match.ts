@@ -56,8 +56,7 @@ function pluralOf(kind: string): string {
 function kubernetesMatch(signal: ContextSignal, resource: ResourceIdentity): boolean | null {
   if (signal.external_system !== 'kubernetes' || !resource.name) return null;
   const kind = kubernetesKind(resource.type);
-  const body = KubernetesAudit.safeParse(signal.data);
-  const ref = body.success ? body.data.objectRef : null;
+  const ref = viewOf(signal).objectRef();
   if (!kind || !ref?.name) return null;
   return (
     ref.name === resource.name &&
@@ -128,17 +127,17 @@ export function matchSignal(signal: ContextSignal, resource: ResourceIdentity): 
   const k8s = kubernetesMatch(signal, resource);
   if (k8s === true) return 'resource';
   if (k8s === null) {
-    const refs = Refs.safeParse(signal.resource_refs);
-    const list = refs.success ? refs.data : [];
+    const view = viewOf(signal);
+    const list = view.refs();
     const names = resourceNames(resource);
     if (names.inRefs.some((n) => list.some((r) => refNames(r, n)))) return 'resource';
     if (signal.external_system === 'cloudtrail') {
       // CloudTrail names an instance, group, bucket or function in its parameters more often than in `resources`.
-      const ids = cloudTrailIds(signal.data);
+      const ids = view.cloudTrailIds();
       const exact = [resource.physicalId, resource.name].filter((n): n is string => n !== undefined && n !== '');
       if (ids.some((id) => exact.some((n) => id === n || refNames(id, n)))) return 'resource';
     }
-    const body = JSON.stringify(signal.data);
+    const body = view.body();
     if (names.inBody.some((n) => body.includes(JSON.stringify(n)))) return 'resource';
     if (kind === 'git_commit' && resource.source) {
       const source = resource.source;
@@ -147,6 +146,48 @@ export function matchSignal(signal: ContextSignal, resource: ResourceIdentity): 
   }
   if ((ENVIRONMENT_WIDE as readonly string[]).includes(kind)) return 'environment';
   return null;
+}
+
+/** What matching reads of a stored signal, each part worked out once however many drifts it is matched against. */
+interface SignalView {
+  refs(): string[];
+  body(): string;
+  cloudTrailIds(): string[];
+  objectRef(): z.infer<typeof ObjectRef> | null | undefined;
+}
+
+const views = new WeakMap<ContextSignal, SignalView>();
+
+function once<T>(compute: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = compute();
+      done = true;
+    }
+    return value;
+  };
+}
+
+function viewOf(signal: ContextSignal): SignalView {
+  let view = views.get(signal);
+  if (!view) {
+    view = {
+      refs: once(() => {
+        const refs = Refs.safeParse(signal.resource_refs);
+        return refs.success ? refs.data : [];
+      }),
+      body: once(() => JSON.stringify(signal.data)),
+      cloudTrailIds: once(() => cloudTrailIds(signal.data)),
+      objectRef: once(() => {
+        const body = KubernetesAudit.safeParse(signal.data);
+        return body.success ? body.data.objectRef : null;
+      }),
+    };
+    views.set(signal, view);
+  }
+  return view;
 }
 
 /** A signal whose body holds more names than this is a candidate for every resource (`*`). */

@@ -2,13 +2,13 @@ import { PermanentError, type HandlerMeta } from '@driftguard/bus';
 import { DriftDetectedV1Data, type ContextKind, type ContextSignalV1Data } from '@driftguard/contracts';
 import type { ContextSignal, Database } from '@driftguard/db';
 import type { Transaction } from 'kysely';
-import { analyzeDrift, type AnalyzeDeps } from '../analysis/drift.analyze.js';
+import { analyzeDrifts, type AnalyzeDeps } from '../analysis/drift.analyze.js';
 import { storeContextSignal } from '../context/context-signals.queries.js';
 import { inWindow } from '../correlation/correlation-window.js';
 import { LASTING_KINDS as LASTING } from '../correlation/signal-facts.js';
-import { driftWithEnvironment } from '../correlation/drift-analysis.queries.js';
+import { driftsWithEnvironment } from '../correlation/drift-analysis.queries.js';
 import { matchSignal } from '../correlation/signal-match.js';
-import { analysesAround, latestAnalysisOf } from '../ml/drift-cause-analysis.queries.js';
+import { analysesAround, latestAnalysesOf } from '../ml/drift-cause-analysis.queries.js';
 
 interface ContextEnvelope {
   orgId: number;
@@ -57,23 +57,33 @@ async function reanalyzeWith(
     signal.occurred_at,
     { since: new Date(now.getTime() - LATE_SIGNAL_MS), lasting: LASTING.has(signal.context_type), limit: MAX_REANALYSES },
   );
-  for (const c of candidates) {
+  const concerned = candidates.flatMap((c) => {
     const detected = DriftDetectedV1Data.safeParse(c.detected);
-    if (!detected.success || c.drift_event_id === null || c.window_start === null || c.window_end === null) continue;
-    if (!matchSignal(signal, detected.data.resource)) continue;
+    if (!detected.success || c.drift_event_id === null || c.window_start === null || c.window_end === null) return [];
+    if (!matchSignal(signal, detected.data.resource)) return [];
     // The window the drift was analyzed over must take the signal (a lasting one from before it, if open inside it).
     const window = { start: c.window_start, end: c.window_end, searchFrom: new Date(0), inSyncAt: null };
-    if (!inWindow(signal, window, now)) continue;
-    const drift = await driftWithEnvironment(tx, c.drift_event_id);
-    const latest = await latestAnalysisOf(tx, c.drift_event_id);
-    if (!drift || !latest || drift.organization_id === null || drift.environment_id === null) continue;
-    await analyzeDrift(
-      tx,
-      deps,
-      { ...drift, organization_id: drift.organization_id, environment_id: drift.environment_id },
-      detected.data,
-      latest.analysis_version + 1,
-      log,
-    );
-  }
+    return inWindow(signal, window, now) ? [{ id: c.drift_event_id, detected: detected.data }] : [];
+  });
+  if (concerned.length === 0) return;
+  const drifts = new Map(
+    (
+      await driftsWithEnvironment(
+        tx,
+        concerned.map((c) => c.id),
+      )
+    ).map((d) => [d.id, d]),
+  );
+  const latest = await latestAnalysesOf(tx, [...drifts.keys()]);
+  await analyzeDrifts(
+    tx,
+    deps,
+    concerned.flatMap(({ id, detected }) => {
+      const drift = drifts.get(id);
+      const last = latest.get(id);
+      if (!drift || !last || drift.organization_id === null || drift.environment_id === null) return [];
+      const located = { ...drift, organization_id: drift.organization_id, environment_id: drift.environment_id };
+      return [{ drift: located, data: detected, version: last.analysis_version + 1, log }];
+    }),
+  );
 }

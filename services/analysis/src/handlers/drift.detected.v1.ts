@@ -1,37 +1,75 @@
-import { PermanentError, type EventHandler } from '@driftguard/bus';
+import { PermanentError, type BatchEventHandler, type BatchItem } from '@driftguard/bus';
 import type { Database } from '@driftguard/db';
-import { analyzeDrift, changesDigest, type AnalyzeDeps } from '../analysis/drift.analyze.js';
-import { driftWithEnvironment } from '../correlation/drift-analysis.queries.js';
-import { latestAnalysisOf } from '../ml/drift-cause-analysis.queries.js';
+import { analyzeDrifts, changesDigest, type AnalyzeDeps, type DriftToAnalyze } from '../analysis/drift.analyze.js';
+import { driftsWithEnvironment } from '../correlation/drift-analysis.queries.js';
+import { latestAnalysesOf } from '../ml/drift-cause-analysis.queries.js';
 
 export { LOGIC_VERSION } from '../analysis/drift.analyze.js';
 export type DriftDetectedDeps = AnalyzeDeps;
 
+type Item = BatchItem<'drift.detected.v1', Database>;
+
 /**
- * `dg.drift.detected.v1.<org>.<env>`: analyzes the drift (correlation over its window, risk,
- * cause) and publishes drift.analyzed, in the message's transaction. The first analysis is
- * version 1. drift.detected again with the same changes (a redelivery under any envelope) changes
- * nothing; with other changes, the drift is analyzed again as the next version.
+ * Splits a batch into rounds in which each drift appears once, in arrival order: a drift's
+ * second drift.detected is analyzed after its first, against the analysis that one wrote.
  */
-export function driftDetectedV1(deps: AnalyzeDeps): EventHandler<'drift.detected.v1', Database> {
-  return async (event, { tx, log }) => {
-    const { data } = event;
-    // Locks the drift: two deliveries under different envelopes run one after the other.
-    const drift = await driftWithEnvironment(tx, data.driftEventId);
-    if (!drift || drift.organization_id !== event.orgId || drift.environment_id !== event.envId) {
-      throw new PermanentError(
-        `drift ${data.driftEventId} does not exist in environment ${event.envId} of organization ${event.orgId}`,
+function roundsOf(items: readonly Item[]): Item[][] {
+  const rounds: { ids: Set<number>; items: Item[] }[] = [];
+  for (const item of items) {
+    const id = item.event.data.driftEventId;
+    const round = rounds.find((r) => !r.ids.has(id)) ?? rounds[rounds.push({ ids: new Set(), items: [] }) - 1]!;
+    round.ids.add(id);
+    round.items.push(item);
+  }
+  return rounds.map((r) => r.items);
+}
+
+/**
+ * `dg.drift.detected.v1.<org>.<env>`: analyzes the drifts (correlation over their windows, risk,
+ * cause) and publishes drift.analyzed, in the messages' transaction, set-based: a batch of drifts
+ * costs a few statements. The first analysis is version 1. drift.detected again with the same
+ * changes (a redelivery under any envelope) changes nothing; with other changes, the drift is
+ * analyzed again as the next version. A drift that does not exist where its event says fails
+ * the batch; alone, it is dead-lettered.
+ */
+export function driftDetectedV1(deps: AnalyzeDeps): BatchEventHandler<'drift.detected.v1', Database> {
+  return async (items, tx) => {
+    for (const round of roundsOf(items)) {
+      // Locks the drifts: two deliveries under different envelopes run one after the other.
+      const drifts = new Map(
+        (
+          await driftsWithEnvironment(
+            tx,
+            round.map((i) => i.event.data.driftEventId),
+          )
+        ).map((d) => [d.id, d]),
       );
+      // Read after the lock, in a statement of its own: a delivery that waited for the lock sees
+      // the analysis the other one committed.
+      const latest = await latestAnalysesOf(tx, [...drifts.keys()]);
+      const toAnalyze: DriftToAnalyze[] = [];
+      for (const { event, meta } of round) {
+        const { data } = event;
+        const drift = drifts.get(data.driftEventId);
+        if (!drift || drift.organization_id !== event.orgId || drift.environment_id !== event.envId) {
+          throw new PermanentError(
+            `drift ${data.driftEventId} does not exist in environment ${event.envId} of organization ${event.orgId}`,
+          );
+        }
+        const last = latest.get(drift.id);
+        // An analysis from before digests were kept counts as one of these changes.
+        if (last && (last.changes_digest === null || last.changes_digest === changesDigest(data.changes))) {
+          meta.log.info({ driftEventId: drift.id, version: last.analysis_version }, 'drift already analyzed; nothing to do');
+          continue;
+        }
+        toAnalyze.push({
+          drift: { ...drift, organization_id: event.orgId, environment_id: event.envId },
+          data,
+          version: last ? last.analysis_version + 1 : 1,
+          log: meta.log,
+        });
+      }
+      await analyzeDrifts(tx, deps, toAnalyze);
     }
-    // Read after the lock, in a statement of its own: a delivery that waited for the lock sees
-    // the analysis the other one committed.
-    const latest = await latestAnalysisOf(tx, drift.id);
-    // An analysis from before digests were kept counts as one of these changes.
-    if (latest && (latest.changes_digest === null || latest.changes_digest === changesDigest(data.changes))) {
-      log.info({ driftEventId: drift.id, version: latest.analysis_version }, 'drift already analyzed; nothing to do');
-      return;
-    }
-    const version = latest ? latest.analysis_version + 1 : 1;
-    await analyzeDrift(tx, deps, { ...drift, organization_id: event.orgId, environment_id: event.envId }, data, version, log);
   };
 }

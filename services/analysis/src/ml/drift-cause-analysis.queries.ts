@@ -12,84 +12,125 @@ export interface AnalysisRecord {
   detected: unknown;
 }
 
+/** One drift's cause as an analysis decided it, with what it was built from. */
+export interface DriftCause {
+  driftEventId: number;
+  analysis: CauseAnalysis;
+  extra?: { temporal?: Record<string, unknown>; attribution?: Record<string, unknown> };
+  record?: AnalysisRecord;
+}
+
 /**
- * Writes the cause of a drift (one row per drift: `UNIQUE (drift_event_id)`), replacing an
+ * Writes the cause of each drift (one row per drift: `UNIQUE (drift_event_id)`), replacing an
  * earlier analysis, so a redelivered or re-analyzed drift never gets two. `contributing_factors`
  * holds the evidence and the contributions (or the rule), `temporal_context` the timing
  * (the contract's TemporalContext plus the model's timing features), `user_attribution` who
  * changed the resource and through what. `first_analyzed_at` keeps the first analysis's time.
+ * One statement for the causes with a record and one for those without; a drift at most once.
  */
+export async function upsertDriftCauses(db: Kysely<Database>, causes: readonly DriftCause[]): Promise<void> {
+  const now = new Date();
+  const rows = causes.map(({ driftEventId, analysis, extra = {}, record }) => {
+    const f = analysis.features;
+    const factors = [
+      ...analysis.evidence.map((e) => ({ kind: 'evidence', description: e })),
+      ...analysis.contributions.map((c) => ({
+        kind: 'model_contribution',
+        group: c.group,
+        delta: Math.round(c.delta * 1000) / 1000,
+      })),
+      ...(analysis.rule ? [{ kind: 'rule', id: analysis.rule.id, description: analysis.rule.description }] : []),
+    ];
+    return {
+      drift_event_id: driftEventId,
+      first_analyzed_at: now,
+      cause_category: analysis.cause,
+      confidence_score: analysis.confidence.toFixed(2),
+      contributing_factors: JSON.stringify(factors),
+      temporal_context: JSON.stringify({
+        method: analysis.method,
+        modelVersion: analysis.modelVersion ?? null,
+        incidentActive: f.incident_active === 1,
+        alertActive: f.alert_active === 1,
+        deploymentActive: f.deploy_active === 1,
+        maintenanceActive: f.maint_active === 1,
+        hour: f.hour,
+        weekend: f.weekend === 1,
+        holiday: f.holiday === 1,
+        ...extra.temporal,
+      }),
+      user_attribution: JSON.stringify({ commitTouchedDeclaringFile: f.commit_touched_file === 1, ...extra.attribution }),
+      analyzed_at: now,
+      ...(record
+        ? {
+            analysis_version: record.version,
+            window_start: record.window.start,
+            window_end: record.window.end,
+            changes_digest: record.changesDigest,
+            detected: JSON.stringify(record.detected),
+          }
+        : {}),
+    };
+  });
+  for (const recorded of [true, false]) {
+    const group = rows.filter((r) => 'analysis_version' in r === recorded);
+    if (group.length === 0) continue;
+    await db
+      .insertInto('drift_cause_analysis')
+      .values(group)
+      .onConflict((oc) =>
+        oc.column('drift_event_id').doUpdateSet((eb) => ({
+          cause_category: eb.ref('excluded.cause_category'),
+          confidence_score: eb.ref('excluded.confidence_score'),
+          contributing_factors: eb.ref('excluded.contributing_factors'),
+          temporal_context: eb.ref('excluded.temporal_context'),
+          user_attribution: eb.ref('excluded.user_attribution'),
+          analyzed_at: eb.ref('excluded.analyzed_at'),
+          first_analyzed_at: sql<Date>`coalesce(drift_cause_analysis.first_analyzed_at, excluded.first_analyzed_at)`,
+          ...(recorded
+            ? {
+                analysis_version: eb.ref('excluded.analysis_version'),
+                window_start: eb.ref('excluded.window_start'),
+                window_end: eb.ref('excluded.window_end'),
+                changes_digest: eb.ref('excluded.changes_digest'),
+                detected: eb.ref('excluded.detected'),
+              }
+            : {}),
+        })),
+      )
+      .execute();
+  }
+}
+
+/** {@link upsertDriftCauses} for one drift. */
 export async function upsertDriftCause(
   db: Kysely<Database>,
   driftEventId: number,
   analysis: CauseAnalysis,
-  extra: { temporal?: Record<string, unknown>; attribution?: Record<string, unknown> } = {},
+  extra: DriftCause['extra'] = {},
   record?: AnalysisRecord,
-): Promise<number> {
-  const f = analysis.features;
-  const factors = [
-    ...analysis.evidence.map((e) => ({ kind: 'evidence', description: e })),
-    ...analysis.contributions.map((c) => ({
-      kind: 'model_contribution',
-      group: c.group,
-      delta: Math.round(c.delta * 1000) / 1000,
-    })),
-    ...(analysis.rule ? [{ kind: 'rule', id: analysis.rule.id, description: analysis.rule.description }] : []),
-  ];
-  const now = new Date();
-  const values = {
-    cause_category: analysis.cause,
-    confidence_score: analysis.confidence.toFixed(2),
-    contributing_factors: JSON.stringify(factors),
-    temporal_context: JSON.stringify({
-      method: analysis.method,
-      modelVersion: analysis.modelVersion ?? null,
-      incidentActive: f.incident_active === 1,
-      alertActive: f.alert_active === 1,
-      deploymentActive: f.deploy_active === 1,
-      maintenanceActive: f.maint_active === 1,
-      hour: f.hour,
-      weekend: f.weekend === 1,
-      holiday: f.holiday === 1,
-      ...extra.temporal,
-    }),
-    user_attribution: JSON.stringify({ commitTouchedDeclaringFile: f.commit_touched_file === 1, ...extra.attribution }),
-    analyzed_at: now,
-    ...(record
-      ? {
-          analysis_version: record.version,
-          window_start: record.window.start,
-          window_end: record.window.end,
-          changes_digest: record.changesDigest,
-          detected: JSON.stringify(record.detected),
-        }
-      : {}),
-  };
-  const row = await db
-    .insertInto('drift_cause_analysis')
-    .values({ drift_event_id: driftEventId, first_analyzed_at: now, ...values })
-    .onConflict((oc) =>
-      oc.column('drift_event_id').doUpdateSet({
-        ...values,
-        first_analyzed_at: sql<Date>`coalesce(drift_cause_analysis.first_analyzed_at, excluded.first_analyzed_at)`,
-      }),
-    )
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+): Promise<void> {
+  await upsertDriftCauses(db, [{ driftEventId, analysis, extra, ...(record ? { record } : {}) }]);
 }
 
 /**
- * The drift's latest analysis: its version and the digest of the changes it analyzed; undefined
+ * Each drift's latest analysis: its version and the digest of the changes it analyzed; none
  * before the first (a row holding only a confirmed cause is no analysis).
  */
-export async function latestAnalysisOf(db: Kysely<Database>, driftEventId: number) {
-  return db
+export async function latestAnalysesOf(
+  db: Kysely<Database>,
+  driftEventIds: readonly number[],
+): Promise<Map<number, { analysis_version: number; changes_digest: string | null }>> {
+  if (driftEventIds.length === 0) return new Map();
+  const rows = await db
     .selectFrom('drift_cause_analysis')
-    .select(['analysis_version', 'changes_digest'])
-    .where('drift_event_id', '=', driftEventId)
+    .select(['drift_event_id', 'analysis_version', 'changes_digest'])
+    .where('drift_event_id', '=', sql<number>`ANY(${sql.val([...new Set(driftEventIds)])}::int[])`)
     .where('first_analyzed_at', 'is not', null)
-    .executeTakeFirst();
+    .execute();
+  const latest = new Map<number, { analysis_version: number; changes_digest: string | null }>();
+  for (const r of rows) if (r.drift_event_id !== null) latest.set(r.drift_event_id, r);
+  return latest;
 }
 
 /**
