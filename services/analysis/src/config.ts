@@ -5,7 +5,7 @@ import { baseConfigSchema, parseConfig, portVar, requireMasterKeyInProduction, t
  * Environment of the analysis service: the shared variables, PORT defaulting to 8082, and
  * DG_ANALYSIS_LOOKBACK_HOURS, how far before a drift's observation context signals are
  * correlated with it (default 24), and DG_ANALYSIS_BATCH, how many drifts received together one
- * transaction may analyze (default 16; 1 gives each its own).
+ * transaction may analyze (default 64; 1 gives each its own).
  */
 export const analysisConfigSchema = baseConfigSchema
   .extend({
