@@ -90,8 +90,10 @@ async function published(h: RecommenderHarness): Promise<number> {
 }
 
 export async function run(): Promise<BenchRow[]> {
-  // A pool and concurrency above the defaults: the bench measures the service, not a 5-connection test pool.
+  // A pool and concurrency above the defaults: the bench measures the service, not a 5-connection
+  // test pool; policy overrides cached as the service does by default (tests read them every time).
   const h = await startRecommender('bench_recommender', {
+    policyCacheMs: 5_000,
     poolMax: Number(process.env['DG_BENCH_POOL'] ?? 20),
     concurrency: Number(process.env['DG_BENCH_CONCURRENCY'] ?? 32),
     ...(process.env['DG_BENCH_BATCH'] ? { batch: Number(process.env['DG_BENCH_BATCH']) } : {}),

@@ -38,6 +38,7 @@ export { createMessagingJanitor, type MessagingJanitor, type MessagingJanitorOpt
 /** Consuming. */
 export { consume, type ConsumeOptions, type Consumption } from './consume.js';
 export type { BatchEventHandler, BatchItem, ConsumeHandler, EventHandler, HandlerMeta } from './consume.message.js';
+export { roundsBy } from './batch-rounds.js';
 
 /** Dead letters. */
 export {

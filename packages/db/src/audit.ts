@@ -23,30 +23,34 @@ export interface AuditEntry {
 
 const jsonText = (value: JsonValue | undefined) => (value === undefined ? null : JSON.stringify(value));
 
+const auditRow = (entry: AuditEntry) => ({
+  organization_id: entry.organizationId,
+  action: entry.action,
+  resource_type: entry.resourceType,
+  resource_id: entry.resourceId,
+  old_values: jsonText(entry.oldValues),
+  new_values: jsonText(entry.newValues),
+  user_id: entry.userId ?? null,
+  ip_address: entry.ip ?? null,
+  user_agent: entry.userAgent ?? null,
+  session_id: entry.sessionId ?? null,
+  success: entry.success ?? true,
+  error_message: entry.errorMessage ?? null,
+});
+
 /**
  * Appends an audit_log row inside the caller's transaction, so the audit row commits (or rolls
  * back) with the change it describes. Returns the row's id (int8, as a string).
  */
 export async function writeAudit(tx: Transaction<Database>, entry: AuditEntry): Promise<string> {
-  const row = await tx
-    .insertInto('audit_log')
-    .values({
-      organization_id: entry.organizationId,
-      action: entry.action,
-      resource_type: entry.resourceType,
-      resource_id: entry.resourceId,
-      old_values: jsonText(entry.oldValues),
-      new_values: jsonText(entry.newValues),
-      user_id: entry.userId ?? null,
-      ip_address: entry.ip ?? null,
-      user_agent: entry.userAgent ?? null,
-      session_id: entry.sessionId ?? null,
-      success: entry.success ?? true,
-      error_message: entry.errorMessage ?? null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const row = await tx.insertInto('audit_log').values(auditRow(entry)).returning('id').executeTakeFirstOrThrow();
   return String(row.id);
+}
+
+/** Appends several audit_log rows in one statement inside the caller's transaction (a batch of changes). */
+export async function writeAudits(tx: Transaction<Database>, entries: readonly AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await tx.insertInto('audit_log').values(entries.map(auditRow)).execute();
 }
 
 /**

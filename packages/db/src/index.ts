@@ -20,7 +20,7 @@ export { migrate, migratePglite, type MigrateDirection, type MigrateResult, type
 export { migrations, migrationProvider } from './migrations/index.js';
 export { ensureDatabase, dropDatabase, databaseNameOf, withDatabase } from './server.js';
 export { TABLE_OWNERS, COLUMN_OWNERS, assertWritable, type ServiceName } from './ownership.js';
-export { writeAudit, ensureAuditPartitions, type AuditEntry } from './audit.js';
+export { writeAudit, writeAudits, ensureAuditPartitions, type AuditEntry } from './audit.js';
 export { fetchDriftChangeValue, listDriftChanges, type DriftChangeRef, type StoredDriftChange } from './claim-check.queries.js';
 export { forOrg, withOrgScope, TENANT_ROLE, type OrgScope, type TenantTable } from './tenancy.js';
 export { runAsOrg, enterOrg, currentOrg } from './tenant-context.js';

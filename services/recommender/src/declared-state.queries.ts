@@ -16,33 +16,34 @@ export async function liveBody(db: Kysely<Database>, driftEventId: number): Prom
   return row?.actual_state ?? null;
 }
 
+/** Where to look for one drift's declared configuration. */
+export interface DeclaredStateQuery {
+  iacResourceId: number | null;
+  envId: number;
+  address: string | undefined;
+}
+
 /**
- * The declared configuration of the drifted resource: the drift's own iac_resources row, else
- * the resource with that address in one of the environment's repositories.
+ * The declared configuration of each drifted resource: the drift's own iac_resources row, else
+ * the resource with that address in one of the environment's repositories. One statement for all.
  */
-export async function declaredState(
+export async function declaredStates(
   db: Kysely<Database>,
-  q: { iacResourceId: number | null; envId: number; address: string | undefined },
-): Promise<JsonValue | null> {
-  if (q.iacResourceId !== null) {
-    const row = await db
-      .selectFrom('iac_resources')
-      .select('declared_state')
-      .where('id', '=', q.iacResourceId)
-      .executeTakeFirst();
-    if (row) return row.declared_state;
-  }
-  if (!q.address) return null;
-  const row = await db
-    .selectFrom('iac_resources')
-    .innerJoin('iac_repositories', 'iac_repositories.id', 'iac_resources.iac_repository_id')
-    .select('iac_resources.declared_state')
-    .where('iac_repositories.environment_id', '=', q.envId)
-    .where('iac_resources.resource_id', '=', q.address)
-    .orderBy('iac_resources.last_sync_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.declared_state ?? null;
+  queries: readonly DeclaredStateQuery[],
+): Promise<(JsonValue | null)[]> {
+  if (queries.length === 0) return [];
+  const asked = queries.map((q, i) => ({ i, iac: q.iacResourceId, env: q.envId, address: q.address ?? null }));
+  const { rows } = await sql<{ i: number; declared: JsonValue | null }>`
+    SELECT q.i, CASE WHEN EXISTS (SELECT 1 FROM iac_resources r WHERE r.id = q.iac)
+      THEN (SELECT r.declared_state FROM iac_resources r WHERE r.id = q.iac)
+      ELSE (SELECT r.declared_state FROM iac_resources r JOIN iac_repositories p ON p.id = r.iac_repository_id
+              WHERE q.address IS NOT NULL AND p.environment_id = q.env AND r.resource_id = q.address
+              ORDER BY r.last_sync_at DESC LIMIT 1)
+      END AS declared
+    FROM jsonb_to_recordset(${JSON.stringify(asked)}::jsonb) AS q(i int, iac int, env int, address text)`.execute(db);
+  const found: (JsonValue | null)[] = queries.map(() => null);
+  for (const r of rows) found[r.i] = r.declared;
+  return found;
 }
 
 /** A file of a synced repository declaring the resource: ingest's iac_source_files, secrets masked. */
@@ -55,35 +56,44 @@ export interface DeclaringFileRow {
 
 export type DeclaringFileLookup = { file: DeclaringFileRow } | { ambiguous: string[] } | null;
 
+/** Which resource one drift's declaring file must declare, and where to look. */
+export interface DeclaringFileQuery {
+  iacResourceId: number | null;
+  envId: number;
+  key: string;
+}
+
+/** Files listed per query: past one, which declares the resource is ambiguous. */
+const MAX_DECLARING = 5;
+
 /**
- * The synced file declaring `key` (a resource id, or a Terraform address without instance
- * keys): in the drift's own repository when known, else in any of the environment's. Several
- * files declaring it (one Terraform module used by two roots) is `ambiguous`, with their paths.
+ * For each query, the synced file declaring `key` (a resource id, or a Terraform address without
+ * instance keys): in the drift's own repository when known, else in any of the environment's.
+ * Several files declaring it (one Terraform module used by two roots) is `ambiguous`, with their
+ * paths. One statement for all.
  */
-export async function declaringFile(
+export async function declaringFiles(
   db: Kysely<Database>,
-  q: { iacResourceId: number | null; envId: number; key: string },
-): Promise<DeclaringFileLookup> {
-  let query = db
-    .selectFrom('iac_source_files as f')
-    .innerJoin('iac_repositories as r', 'r.id', 'f.iac_repository_id')
-    .select(['f.path', 'f.commit_sha', 'f.content'])
-    .where('r.environment_id', '=', q.envId)
-    .where(sql<boolean>`f.declares @> ARRAY[${q.key}]::text[]`)
-    .orderBy('f.path')
-    .limit(5);
-  if (q.iacResourceId !== null) {
-    query = query.where(
-      'f.iac_repository_id',
-      '=',
-      db.selectFrom('iac_resources').select('iac_repository_id').where('id', '=', q.iacResourceId),
-    );
-  }
-  const rows = await query.execute();
-  if (rows.length === 0) return null;
-  if (rows.length > 1) return { ambiguous: rows.map((r) => r.path) };
-  const row = rows[0]!;
-  return { file: { path: row.path, commit: row.commit_sha, text: row.content } };
+  queries: readonly DeclaringFileQuery[],
+): Promise<DeclaringFileLookup[]> {
+  if (queries.length === 0) return [];
+  const asked = queries.map((q, i) => ({ i, iac: q.iacResourceId, env: q.envId, key: q.key }));
+  const { rows } = await sql<{ i: number; path: string; commit_sha: string; content: string | null }>`
+    SELECT q.i, f.path, f.commit_sha, f.content
+    FROM jsonb_to_recordset(${JSON.stringify(asked)}::jsonb) AS q(i int, iac int, env int, key text)
+    CROSS JOIN LATERAL (
+      SELECT f.path, f.commit_sha, f.content FROM iac_source_files f JOIN iac_repositories r ON r.id = f.iac_repository_id
+      WHERE r.environment_id = q.env AND f.declares @> ARRAY[q.key]::text[]
+        AND (q.iac IS NULL OR f.iac_repository_id = (SELECT iac_repository_id FROM iac_resources WHERE id = q.iac))
+      ORDER BY f.path LIMIT ${MAX_DECLARING}) f
+    ORDER BY q.i, f.path`.execute(db);
+  const files: DeclaringFileRow[][] = queries.map(() => []);
+  for (const r of rows) files[r.i]!.push({ path: r.path, commit: r.commit_sha, text: r.content });
+  return files.map((found) => {
+    if (found.length === 0) return null;
+    if (found.length > 1) return { ambiguous: found.map((f) => f.path) };
+    return { file: found[0]! };
+  });
 }
 
 const StoredMetadata = z.object({ resource: ResourceIdentity, previousAddress: z.string().optional() });

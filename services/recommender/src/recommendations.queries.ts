@@ -14,28 +14,43 @@ export async function lockDrift(tx: Transaction<Database>, driftEventId: number)
 }
 
 /**
- * Takes the drift's lock (as {@link lockDrift}) and reads what the recommender checks against
- * the message, in one round trip: the drift's environment, declared resource and resolution
- * (drift_events is ingest's, read-only here). Undefined when the drift does not exist.
+ * Takes the drifts' locks (as {@link lockDrift}), in id order so two batches sharing drifts
+ * cannot deadlock, and reads what the recommender checks against the messages: each drift's
+ * environment, declared resource and resolution (drift_events is ingest's, read-only here).
+ * A drift that does not exist is absent from the map.
  */
-export async function lockDriftAndRead(tx: Transaction<Database>, driftEventId: number) {
-  return tx
-    .selectFrom('drift_events')
-    .select(['id', 'environment_id', 'resolved_at', 'iac_resource_id'])
-    .select(sql<string>`pg_advisory_xact_lock(${DRIFT_LOCK_CLASS}, id)::text`.as('locked'))
-    .where('id', '=', driftEventId)
-    .executeTakeFirst();
+export async function lockDriftsAndRead(tx: Transaction<Database>, driftEventIds: readonly number[]) {
+  const ids = [...new Set(driftEventIds)].sort((a, b) => a - b);
+  if (ids.length === 0) return new Map<number, never>();
+  const { rows } = await sql<{
+    id: number;
+    environment_id: number | null;
+    resolved_at: Date | null;
+    iac_resource_id: number | null;
+  }>`
+    WITH locked AS MATERIALIZED (
+      SELECT u.id, pg_advisory_xact_lock(${DRIFT_LOCK_CLASS}, u.id) FROM unnest(${sql.val(ids)}::int[]) WITH ORDINALITY AS u(id, n) ORDER BY u.n
+    )
+    SELECT d.id, d.environment_id, d.resolved_at, d.iac_resource_id FROM locked JOIN drift_events d ON d.id = locked.id`.execute(
+    tx,
+  );
+  return new Map(rows.map((r) => [r.id, r]));
 }
 
-/** The recommendation made from the newest analysis of a drift, whatever its status. */
-export async function newestRecommendation(tx: Transaction<Database>, driftEventId: number) {
-  return tx
+/** For each drift, the recommendation made from its newest analysis, whatever its status. */
+export async function newestRecommendations(tx: Transaction<Database>, driftEventIds: readonly number[]) {
+  const newest = new Map<number, { id: number; analysis_version: number; status: string }>();
+  if (driftEventIds.length === 0) return newest;
+  const rows = await tx
     .selectFrom('recommendations')
-    .select(['id', 'analysis_version', 'status'])
-    .where('drift_event_id', '=', driftEventId)
+    .distinctOn('drift_event_id')
+    .select(['id', 'drift_event_id', 'analysis_version', 'status'])
+    .where('drift_event_id', '=', sql<number>`ANY(${sql.val([...new Set(driftEventIds)])}::int[])`)
+    .orderBy('drift_event_id')
     .orderBy('analysis_version', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+    .execute();
+  for (const r of rows) if (r.drift_event_id !== null) newest.set(r.drift_event_id, r);
+  return newest;
 }
 
 export async function openRecommendation(tx: Transaction<Database>, driftEventId: number) {
@@ -53,18 +68,34 @@ export async function closeOpen(
   driftEventId: number,
   status: 'superseded' | 'expired',
 ): Promise<number | undefined> {
-  const row = await tx
-    .updateTable('recommendations')
-    .set({ status, status_changed_at: sql`now()` })
-    .where('drift_event_id', '=', driftEventId)
-    .where('status', '=', 'open')
-    .returning('id')
-    .executeTakeFirst();
-  return row?.id;
+  const closed = await closeOpenOf(tx, [{ driftEventId, status }]);
+  return closed.get(driftEventId);
 }
 
-export async function setSupersededBy(tx: Transaction<Database>, id: number, by: number): Promise<void> {
-  await tx.updateTable('recommendations').set({ superseded_by: by }).where('id', '=', id).execute();
+/** Closes each drift's open recommendation as superseded or expired, in one statement; returns their ids by drift. */
+export async function closeOpenOf(
+  tx: Transaction<Database>,
+  drifts: readonly { driftEventId: number; status: 'superseded' | 'expired' }[],
+): Promise<Map<number, number>> {
+  const closed = new Map<number, number>();
+  if (drifts.length === 0) return closed;
+  const { rows } = await sql<{ id: number; drift_event_id: number }>`
+    UPDATE recommendations r SET status = c.status, status_changed_at = now()
+    FROM jsonb_to_recordset(${JSON.stringify(drifts.map((d) => ({ drift: d.driftEventId, status: d.status })))}::jsonb)
+      AS c(drift int, status text)
+    WHERE r.drift_event_id = c.drift AND r.status = 'open'
+    RETURNING r.id, r.drift_event_id`.execute(tx);
+  for (const r of rows) closed.set(r.drift_event_id, r.id);
+  return closed;
+}
+
+/** Points each superseded recommendation at the one that replaced it, in one statement. */
+export async function setSupersededBy(tx: Transaction<Database>, pairs: readonly { id: number; by: number }[]): Promise<void> {
+  if (pairs.length === 0) return;
+  await sql`
+    UPDATE recommendations r SET superseded_by = p.by
+    FROM jsonb_to_recordset(${JSON.stringify(pairs)}::jsonb) AS p(id int, by int)
+    WHERE r.id = p.id`.execute(tx);
 }
 
 /**
@@ -79,34 +110,48 @@ function storedRisk(risk: Recommendation['riskAssessment']): JsonObject {
   };
 }
 
-/** Stores a recommendation (open, or expired when its drift is already resolved); returns its id and creation time. */
-export async function insertRecommendation(
+/** A recommendation to store: open, or expired when its drift is already resolved. */
+export type NewRecommendation = Recommendation & {
+  driftEventId: number;
+  analysisVersion: number;
+  status: 'open' | 'expired';
+  recommendedBy: string;
+};
+
+/** Stores recommendations, one statement for all (a drift at most once); returns each one's id and creation time by drift. */
+export async function insertRecommendations(
   tx: Transaction<Database>,
-  r: Recommendation & { driftEventId: number; analysisVersion: number; status: 'open' | 'expired'; recommendedBy: string },
-): Promise<{ id: number; createdAt: Date }> {
-  const row = await tx
+  recs: readonly NewRecommendation[],
+): Promise<Map<number, { id: number; createdAt: Date }>> {
+  const stored = new Map<number, { id: number; createdAt: Date }>();
+  if (recs.length === 0) return stored;
+  const rows = await tx
     .insertInto('recommendations')
-    .values({
-      drift_event_id: r.driftEventId,
-      recommendation_type: r.recommendationType,
-      priority: r.priority,
-      confidence_score: r.confidenceScore.toFixed(2),
-      rationale: r.rationale,
-      implementation_steps: JSON.stringify(r.steps),
-      risk_assessment: JSON.stringify(storedRisk(r.riskAssessment)),
-      estimated_effort: r.estimatedEffort,
-      recommended_by: r.recommendedBy,
-      expires_at: r.expiresAt,
-      status: r.status,
-      status_changed_at: r.status === 'expired' ? sql`now()` : null,
-      analysis_version: r.analysisVersion,
-      policy_source: r.policy.source,
-      policy_version: r.policy.version,
-      policy_rule: r.policy.rule,
-    })
-    .returning(['id', 'created_at'])
-    .executeTakeFirstOrThrow();
-  return { id: row.id, createdAt: row.created_at ?? new Date() };
+    .values(
+      recs.map((r) => ({
+        drift_event_id: r.driftEventId,
+        recommendation_type: r.recommendationType,
+        priority: r.priority,
+        confidence_score: r.confidenceScore.toFixed(2),
+        rationale: r.rationale,
+        implementation_steps: JSON.stringify(r.steps),
+        risk_assessment: JSON.stringify(storedRisk(r.riskAssessment)),
+        estimated_effort: r.estimatedEffort,
+        recommended_by: r.recommendedBy,
+        expires_at: r.expiresAt,
+        status: r.status,
+        status_changed_at: r.status === 'expired' ? sql<Date>`now()` : null,
+        analysis_version: r.analysisVersion,
+        policy_source: r.policy.source,
+        policy_version: r.policy.version,
+        policy_rule: r.policy.rule,
+      })),
+    )
+    .returning(['id', 'drift_event_id', 'created_at'])
+    .execute();
+  for (const row of rows)
+    if (row.drift_event_id !== null) stored.set(row.drift_event_id, { id: row.id, createdAt: row.created_at ?? new Date() });
+  return stored;
 }
 
 /** A recommendation with the environment of its drift, locked for a decision. */

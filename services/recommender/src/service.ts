@@ -30,7 +30,7 @@ export async function createRecommenderService(cfg: RecommenderConfig, deps: Rec
           key: 'drift.analyzed.v1',
           concurrency: cfg.DG_RECOMMENDER_CONCURRENCY,
           batch: cfg.DG_RECOMMENDER_BATCH,
-          handler: driftAnalyzedV1({
+          handleBatch: driftAnalyzedV1({
             subjectRoot: ctx.bus.config.subjectRoot,
             policies: createPolicyCache(cfg.DG_RECOMMENDER_POLICY_CACHE_MS),
           }),

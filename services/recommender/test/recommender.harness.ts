@@ -37,6 +37,8 @@ export interface HarnessOptions {
   concurrency?: number;
   /** DG_RECOMMENDER_BATCH (default: the service's) */
   batch?: number;
+  /** DG_RECOMMENDER_POLICY_CACHE_MS (default 0: a test sees the override it just stored) */
+  policyCacheMs?: number;
   /** DG_RECOMMENDER_EXPIRY_INTERVAL_MS (default: the service's) */
   expiryIntervalMs?: number;
 }
@@ -56,14 +58,14 @@ export async function startRecommender(label: string, opts: HarnessOptions = {})
     LOG_LEVEL: 'silent',
     DG_SUBJECT_ROOT: `t${suffix}`,
     DG_STREAM_PREFIX: `T${suffix}_`,
-    DG_RECOMMENDER_POLICY_CACHE_MS: '0',
+    DG_RECOMMENDER_POLICY_CACHE_MS: String(opts.policyCacheMs ?? 0),
     DG_RECOMMENDER_CONCURRENCY: String(opts.concurrency ?? 8),
     ...(opts.batch !== undefined ? { DG_RECOMMENDER_BATCH: String(opts.batch) } : {}),
     ...(opts.expiryIntervalMs !== undefined ? { DG_RECOMMENDER_EXPIRY_INTERVAL_MS: String(opts.expiryIntervalMs) } : {}),
   };
   const serviceDb = createDb(tdb.url, {
     role: SERVICE_ROLES.recommender,
-    max: 5,
+    max: opts.poolMax ?? 5,
     applicationName: 'driftguard-recommender-test',
   });
   const svc = await createRecommenderService(loadRecommenderConfig(env), {

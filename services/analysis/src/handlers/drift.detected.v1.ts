@@ -1,4 +1,4 @@
-import { PermanentError, type BatchEventHandler, type BatchItem } from '@driftguard/bus';
+import { PermanentError, roundsBy, type BatchEventHandler } from '@driftguard/bus';
 import type { Database } from '@driftguard/db';
 import { analyzeDrifts, changesDigest, type AnalyzeDeps, type DriftToAnalyze } from '../analysis/drift.analyze.js';
 import { driftsWithEnvironment } from '../correlation/drift-analysis.queries.js';
@@ -6,23 +6,6 @@ import { latestAnalysesOf } from '../ml/drift-cause-analysis.queries.js';
 
 export { LOGIC_VERSION } from '../analysis/drift.analyze.js';
 export type DriftDetectedDeps = AnalyzeDeps;
-
-type Item = BatchItem<'drift.detected.v1', Database>;
-
-/**
- * Splits a batch into rounds in which each drift appears once, in arrival order: a drift's
- * second drift.detected is analyzed after its first, against the analysis that one wrote.
- */
-function roundsOf(items: readonly Item[]): Item[][] {
-  const rounds: { ids: Set<number>; items: Item[] }[] = [];
-  for (const item of items) {
-    const id = item.event.data.driftEventId;
-    const round = rounds.find((r) => !r.ids.has(id)) ?? rounds[rounds.push({ ids: new Set(), items: [] }) - 1]!;
-    round.ids.add(id);
-    round.items.push(item);
-  }
-  return rounds.map((r) => r.items);
-}
 
 /**
  * `dg.drift.detected.v1.<org>.<env>`: analyzes the drifts (correlation over their windows, risk,
@@ -34,7 +17,8 @@ function roundsOf(items: readonly Item[]): Item[][] {
  */
 export function driftDetectedV1(deps: AnalyzeDeps): BatchEventHandler<'drift.detected.v1', Database> {
   return async (items, tx) => {
-    for (const round of roundsOf(items)) {
+    // A drift named twice is analyzed a second time against the first analysis.
+    for (const round of roundsBy(items, (i) => i.event.data.driftEventId)) {
       // Locks the drifts: two deliveries under different envelopes run one after the other.
       const drifts = new Map(
         (
