@@ -23,8 +23,8 @@ const retryScheduleVar = z
 export const notifierConfigSchema = baseConfigSchema
   .extend({
     PORT: portVar(8084),
-    /** how many drifts of one environment received together join their groups in one transaction (1: each alone) */
-    DG_NOTIFIER_BATCH: z.coerce.number({ error: 'expected a number' }).int().min(1).max(256).default(16),
+    /** how many drifts of one organization received together join their groups in one transaction (1: each alone) */
+    DG_NOTIFIER_BATCH: z.coerce.number({ error: 'expected a number' }).int().min(1).max(256).default(64),
     /** wait before a new group's first notification (0 for critical drifts whatever this says) */
     DG_NOTIFIER_GROUP_WAIT_MS: ms(30_000),
     /** wait before notifying changes of a group already notified */

@@ -60,11 +60,12 @@ export async function createNotifierService(cfg: NotifierConfig, deps: NotifierD
     registerRoutes: (app, ctx) => registerRedirectRoutes(app, ctx, signer),
     startWorkers: async (ctx): Promise<Worker[]> => {
       const common = { db: ctx.db, bus: ctx.bus, service: 'notifier', log: ctx.log };
-      const grouped = { ...common, batch: cfg.DG_NOTIFIER_BATCH, batchBy: 'environment' as const };
+      const grouped = { ...common, batch: cfg.DG_NOTIFIER_BATCH };
       const consumers: Consumption[] = [
-        // Under load, the drifts of one environment join their group in one transaction each batch.
-        await consume({ ...grouped, key: 'recommendation.created.v1', handler: recommendationCreatedV1(grouping) }),
-        await consume({ ...grouped, key: 'drift.detected.v1', handler: driftDetectedV1(grouping) }),
+        // Under load, an organization's drifts join their groups together: one transaction and a
+        // few statements per batch.
+        await consume({ ...grouped, key: 'recommendation.created.v1', handleBatch: recommendationCreatedV1(grouping) }),
+        await consume({ ...grouped, key: 'drift.detected.v1', handleBatch: driftDetectedV1(grouping) }),
         await consume({ ...common, key: 'drift.resolved.v1', handler: driftResolvedV1(grouping) }),
         await consume({ ...common, key: 'cmd.notification.acknowledge.v1', handler: cmdNotificationAcknowledgeV1() }),
         await consume({ ...common, key: 'cmd.silence.create.v1', handler: cmdSilenceCreateV1() }),

@@ -3,7 +3,7 @@ import type { Database, NotificationGroup } from '@driftguard/db';
 import type { Transaction } from 'kysely';
 import type { StoredItem } from '../alert/stored-item.js';
 import { environmentSummary } from './environments.queries.js';
-import { joinGroup, lockGroup, lockOpenGroup, openItemOfDrift, putItem, scheduleFlush } from './notification-groups.queries.js';
+import { joinGroup, lockGroupsFor, openItemsOfDrifts, putItems, scheduleFlushes } from './notification-groups.queries.js';
 
 /** Grouping timings and keys (README: "Grouping"). */
 export interface GroupingOptions {
@@ -38,40 +38,78 @@ export function flushAtFor(
   return new Date(Math.max(now.getTime(), group.lastFlushedAt.getTime() + opts.groupIntervalMs));
 }
 
-/**
- * Puts what is known of a drift into its open group (creating the group) and schedules the
- * group's flush. A drift already in an open group is updated in place, so its later analysis
- * amends the alert already sent instead of opening another.
- */
-export async function admitItem(
-  tx: Transaction<Database>,
-  scope: { orgId: number; envId: number },
-  item: StoredItem,
-  opts: GroupingOptions,
-  existingGroupId?: number,
-): Promise<NotificationGroup> {
-  const now = new Date();
-  const groupKey = groupKeyOf(scope.envId, item, opts.groupBy);
-  const found =
-    existingGroupId !== undefined ? await lockGroup(tx, existingGroupId) : await lockOpenGroup(tx, scope.orgId, groupKey);
-  let group: NotificationGroup;
-  if (found) {
-    group = found;
-    await scheduleFlush(
-      tx,
-      group.id,
-      flushAtFor(item, { createdAt: group.created_at, lastFlushedAt: group.last_flushed_at }, opts, now),
-    );
-  } else {
-    // Only a new group needs the environment's name; its items take it from the group when they carry none.
-    const environment: EnvironmentSummary | { name: string; production: boolean } = item.environment ??
-      (await environmentSummary(tx, scope.envId)) ?? { name: `environment ${scope.envId}`, production: false };
-    group = await joinGroup(tx, { orgId: scope.orgId, envId: scope.envId, groupKey, environment }, (g) =>
-      flushAtFor(item, g, opts, now),
-    );
-  }
-  await putItem(tx, scope.orgId, group.id, item);
-  return group;
+/** A drift to admit into its environment's group, and the open group already holding it, if any. */
+export interface Admission {
+  envId: number;
+  item: StoredItem;
+  existingGroupId?: number | undefined;
 }
 
-export { openItemOfDrift };
+/**
+ * Puts what is known of an organization's drifts (each once) into their open groups (creating a
+ * group that is missing) and schedules each group's flush for the earliest its items ask. A drift
+ * already in an open group is updated in place, so its later analysis amends the alert already
+ * sent instead of opening another. The groups are locked in one statement, in id order; the
+ * flushes and items are written with one statement each; only a group created costs its own.
+ * Returns each drift's group.
+ */
+export async function admitItems(
+  tx: Transaction<Database>,
+  orgId: number,
+  admissions: readonly Admission[],
+  opts: GroupingOptions,
+): Promise<Map<number, NotificationGroup>> {
+  const now = new Date();
+  const placed = new Map<number, NotificationGroup>();
+  if (admissions.length === 0) return placed;
+  const keyOf = (a: Admission) => groupKeyOf(a.envId, a.item, opts.groupBy);
+  const locked = await lockGroupsFor(tx, orgId, {
+    ids: admissions.flatMap((a) => (a.existingGroupId === undefined ? [] : [a.existingGroupId])),
+    openKeys: admissions.filter((a) => a.existingGroupId === undefined).map(keyOf),
+  });
+  // Each group and the items going into it; the keys still without an open group.
+  const into = new Map<number, { group: NotificationGroup; items: StoredItem[] }>();
+  const missing = new Map<string, { envId: number; items: StoredItem[] }>();
+  for (const a of admissions) {
+    const group = a.existingGroupId !== undefined ? locked.byId.get(a.existingGroupId) : locked.byKey.get(keyOf(a));
+    if (group) {
+      const entry = into.get(group.id) ?? { group, items: [] };
+      entry.items.push(a.item);
+      into.set(group.id, entry);
+    } else {
+      const entry = missing.get(keyOf(a)) ?? { envId: a.envId, items: [] };
+      entry.items.push(a.item);
+      missing.set(keyOf(a), entry);
+    }
+  }
+  const due = (items: readonly StoredItem[], g: { createdAt: Date; lastFlushedAt: Date | null }) =>
+    new Date(Math.min(...items.map((item) => flushAtFor(item, g, opts, now).getTime())));
+  await scheduleFlushes(
+    tx,
+    [...into.values()].map(({ group, items }) => ({
+      groupId: group.id,
+      at: due(items, { createdAt: group.created_at, lastFlushedAt: group.last_flushed_at }),
+    })),
+  );
+  for (const [groupKey, { envId, items }] of missing) {
+    // Only a new group needs the environment's name; its items take it from the group when they carry none.
+    const environment: EnvironmentSummary | { name: string; production: boolean } = items.find((i) => i.environment)
+      ?.environment ??
+      (await environmentSummary(tx, envId)) ?? { name: `environment ${envId}`, production: false };
+    const group = await joinGroup(tx, { orgId, envId, groupKey, environment }, (g) => due(items, g));
+    into.set(group.id, { group, items });
+  }
+  const entries = [...into.values()].flatMap(({ group, items }) => items.map((item) => ({ groupId: group.id, item })));
+  await putItems(tx, orgId, entries);
+  for (const { group, items } of into.values()) for (const item of items) placed.set(item.driftEventId, group);
+  return placed;
+}
+
+/** Items of a batch by organization, in arrival order. */
+export function organizationsOf<T extends { event: { orgId: number } }>(items: readonly T[]): T[][] {
+  const scopes = new Map<number, T[]>();
+  for (const item of items) scopes.set(item.event.orgId, [...(scopes.get(item.event.orgId) ?? []), item]);
+  return [...scopes.values()];
+}
+
+export { openItemsOfDrifts };

@@ -11,17 +11,20 @@ export interface OpenItem {
 }
 
 /**
- * The open-group item of a drift, locked for the handler's transaction. Locks are taken in the
- * order every writer of groups takes them, the group first and then its items (a flush holds a
- * group while it updates the group's items), so a handler and a flush never deadlock.
+ * The open-group items of drifts, locked for the handler's transaction, by drift. Locks are taken
+ * in the order every writer of groups takes them, the groups first (in id order) and then their
+ * items (a flush holds a group while it updates the group's items), so a handler and a flush
+ * never deadlock. A group that closed meanwhile is rechecked under the lock and left out.
  */
-export async function openItemOfDrift(
+export async function openItemsOfDrifts(
   tx: Transaction<Database>,
   orgId: number,
-  driftEventId: number,
-): Promise<OpenItem | undefined> {
-  // The open group holding the drift, locked; one that closed meanwhile is rechecked under the lock and left out.
-  const group = await tx
+  driftEventIds: readonly number[],
+): Promise<Map<number, OpenItem>> {
+  const found = new Map<number, OpenItem>();
+  if (driftEventIds.length === 0) return found;
+  const drifts = sql<number>`ANY(${sql.val([...new Set(driftEventIds)])}::int[])`;
+  const groups = await tx
     .selectFrom('notification_groups')
     .select('id')
     .where('status', '=', 'open')
@@ -30,20 +33,37 @@ export async function openItemOfDrift(
         .selectFrom('notification_group_items')
         .select('group_id')
         .where('organization_id', '=', orgId)
-        .where('drift_event_id', '=', driftEventId),
+        .where('drift_event_id', '=', drifts),
     )
+    .orderBy('id')
     .forUpdate()
-    .executeTakeFirst();
-  if (!group) return undefined;
-  const row = await tx
+    .execute();
+  if (groups.length === 0) return found;
+  const rows = await tx
     .selectFrom('notification_group_items')
-    .select(['group_id', 'item', 'resolved_at'])
-    .where('group_id', '=', group.id)
-    .where('drift_event_id', '=', driftEventId)
+    .select(['group_id', 'drift_event_id', 'item', 'resolved_at'])
+    .where('group_id', '=', sql<number>`ANY(${sql.val(groups.map((g) => g.id))}::int[])`)
+    .where('drift_event_id', '=', drifts)
+    .orderBy('group_id')
+    .orderBy('drift_event_id')
     .forUpdate()
-    .executeTakeFirst();
-  if (!row) return undefined;
-  return { groupId: row.group_id, item: StoredItem.parse(row.item), resolved: row.resolved_at !== null };
+    .execute();
+  for (const row of rows)
+    found.set(row.drift_event_id, {
+      groupId: row.group_id,
+      item: StoredItem.parse(row.item),
+      resolved: row.resolved_at !== null,
+    });
+  return found;
+}
+
+/** The open-group item of a drift, locked as {@link openItemsOfDrifts} locks it. */
+export async function openItemOfDrift(
+  tx: Transaction<Database>,
+  orgId: number,
+  driftEventId: number,
+): Promise<OpenItem | undefined> {
+  return (await openItemsOfDrifts(tx, orgId, [driftEventId])).get(driftEventId);
 }
 
 /**
@@ -81,20 +101,39 @@ export async function joinGroup(
   return group;
 }
 
-/** Adds a drift to a group, or replaces what the group knew of it (newer analysis, a recommendation). */
-export async function putItem(tx: Transaction<Database>, orgId: number, groupId: number, item: StoredItem): Promise<void> {
-  const values = {
-    priority: item.priority,
-    severity_score: item.severityScore === null ? null : item.severityScore.toFixed(2),
-    is_security_critical: item.isSecurityCritical,
-    analysis_pending: item.analysisPending,
-    item: JSON.stringify(item),
-    changed_at: new Date(),
-  };
+/** Adds drifts to their groups, or replaces what a group knew of one (newer analysis, a recommendation): one statement for all. */
+export async function putItems(
+  tx: Transaction<Database>,
+  orgId: number,
+  entries: readonly { groupId: number; item: StoredItem }[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  const changedAt = new Date();
   await tx
     .insertInto('notification_group_items')
-    .values({ group_id: groupId, drift_event_id: item.driftEventId, organization_id: orgId, ...values })
-    .onConflict((oc) => oc.columns(['group_id', 'drift_event_id']).doUpdateSet(values))
+    .values(
+      entries.map(({ groupId, item }) => ({
+        group_id: groupId,
+        drift_event_id: item.driftEventId,
+        organization_id: orgId,
+        priority: item.priority,
+        severity_score: item.severityScore === null ? null : item.severityScore.toFixed(2),
+        is_security_critical: item.isSecurityCritical,
+        analysis_pending: item.analysisPending,
+        item: JSON.stringify(item),
+        changed_at: changedAt,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.columns(['group_id', 'drift_event_id']).doUpdateSet((eb) => ({
+        priority: eb.ref('excluded.priority'),
+        severity_score: eb.ref('excluded.severity_score'),
+        is_security_critical: eb.ref('excluded.is_security_critical'),
+        analysis_pending: eb.ref('excluded.analysis_pending'),
+        item: eb.ref('excluded.item'),
+        changed_at: eb.ref('excluded.changed_at'),
+      })),
+    )
     .execute();
 }
 
@@ -130,11 +169,20 @@ export async function resolveItem(
 
 /** Brings a group's flush forward to `at` (never back). */
 export async function scheduleFlush(tx: Transaction<Database>, groupId: number, at: Date): Promise<void> {
-  await tx
-    .updateTable('notification_groups')
-    .set({ flush_at: sql<Date>`least(coalesce(flush_at, ${at}), ${at})` })
-    .where('id', '=', groupId)
-    .execute();
+  await scheduleFlushes(tx, [{ groupId, at }]);
+}
+
+/** Brings each group's flush forward to its `at` (never back), in one statement. */
+export async function scheduleFlushes(
+  tx: Transaction<Database>,
+  flushes: readonly { groupId: number; at: Date }[],
+): Promise<void> {
+  if (flushes.length === 0) return;
+  const rows = JSON.stringify(flushes.map((f) => ({ id: f.groupId, at: f.at.toISOString() })));
+  await sql`
+    UPDATE notification_groups g SET flush_at = least(coalesce(g.flush_at, f.at), f.at)
+    FROM jsonb_to_recordset(${rows}::jsonb) AS f(id int, at timestamptz)
+    WHERE g.id = f.id`.execute(tx);
 }
 
 /** Open groups due for a flush or a reminder, locked; others' locked groups are skipped. */
@@ -216,20 +264,39 @@ export async function lockGroup(tx: Transaction<Database>, groupId: number): Pro
   return tx.selectFrom('notification_groups').selectAll().where('id', '=', groupId).forUpdate().executeTakeFirstOrThrow();
 }
 
-/** The open group of a key, locked, if there is one. */
-export async function lockOpenGroup(
+/**
+ * Groups of an organization, locked in one statement in id order: those with the given ids, and
+ * the open groups of the given keys. A key without an open group is absent from `byKey`.
+ */
+export async function lockGroupsFor(
   tx: Transaction<Database>,
   orgId: number,
-  groupKey: string,
-): Promise<NotificationGroup | undefined> {
-  return tx
+  want: { ids: readonly number[]; openKeys: readonly string[] },
+): Promise<{ byId: Map<number, NotificationGroup>; byKey: Map<string, NotificationGroup> }> {
+  const byId = new Map<number, NotificationGroup>();
+  const byKey = new Map<string, NotificationGroup>();
+  if (want.ids.length === 0 && want.openKeys.length === 0) return { byId, byKey };
+  const rows = await tx
     .selectFrom('notification_groups')
     .selectAll()
     .where('organization_id', '=', orgId)
-    .where('group_key', '=', groupKey)
-    .where('status', '=', 'open')
+    .where((eb) =>
+      eb.or([
+        eb('id', '=', sql<number>`ANY(${sql.val([...new Set(want.ids)])}::int[])`),
+        eb.and([
+          eb('group_key', '=', sql<string>`ANY(${sql.val([...new Set(want.openKeys)])}::text[])`),
+          eb('status', '=', 'open'),
+        ]),
+      ]),
+    )
+    .orderBy('id')
     .forUpdate()
-    .executeTakeFirst();
+    .execute();
+  for (const row of rows) {
+    byId.set(row.id, row);
+    if (row.status === 'open') byKey.set(row.group_key, row);
+  }
+  return { byId, byKey };
 }
 
 /** Remembers that a drift was resolved (whether or not it was ever queued). */
@@ -246,13 +313,14 @@ export async function rememberResolution(
     .execute();
 }
 
-/** Whether a drift's resolution was seen already. */
-export async function wasResolved(db: Kysely<Database>, orgId: number, driftEventId: number): Promise<boolean> {
-  const row = await db
+/** Which of the drifts are remembered as resolved. */
+export async function resolvedAmong(db: Kysely<Database>, orgId: number, driftEventIds: readonly number[]): Promise<Set<number>> {
+  if (driftEventIds.length === 0) return new Set();
+  const rows = await db
     .selectFrom('notification_resolved_drifts')
     .select('drift_event_id')
     .where('organization_id', '=', orgId)
-    .where('drift_event_id', '=', driftEventId)
-    .executeTakeFirst();
-  return row !== undefined;
+    .where('drift_event_id', '=', sql<number>`ANY(${sql.val([...new Set(driftEventIds)])}::int[])`)
+    .execute();
+  return new Set(rows.map((r) => r.drift_event_id));
 }

@@ -1,23 +1,47 @@
-import type { EventHandler } from '@driftguard/bus';
+import { roundsBy, type BatchEventHandler, type BatchItem } from '@driftguard/bus';
+import type { EnvironmentSummary } from '@driftguard/contracts';
 import type { Database } from '@driftguard/db';
+import type { Transaction } from 'kysely';
 import { itemFromDetected } from '../alert/stored-item.js';
 import { environmentSummary } from '../grouping/environments.queries.js';
-import { admitItem, openItemOfDrift, type GroupingOptions } from '../grouping/grouping.js';
-import { wasResolved } from '../grouping/notification-groups.queries.js';
+import { admitItems, organizationsOf, openItemsOfDrifts, type GroupingOptions } from '../grouping/grouping.js';
+import { resolvedAmong } from '../grouping/notification-groups.queries.js';
+
+type Item = BatchItem<'drift.detected.v1', Database>;
 
 /**
  * `dg.drift.detected.v1.<org>.<env>` (degraded mode): a security-critical drift is queued with
  * what ingest knows, to page after the analysis wait if analysis and the recommender have not
  * answered by then, saying that analysis is pending. Other drifts wait for their recommendation.
+ * Set-based per organization.
  */
-export function driftDetectedV1(opts: GroupingOptions): EventHandler<'drift.detected.v1', Database> {
-  return async (event, { tx, log }) => {
-    if (!event.data.isSecurityCritical) return;
-    const existing = await openItemOfDrift(tx, event.orgId, event.data.driftEventId);
-    if (existing) return; // its recommendation (or an earlier delivery) came first
-    if (await wasResolved(tx, event.orgId, event.data.driftEventId)) return;
-    const item = itemFromDetected(event.data, await environmentSummary(tx, event.envId));
-    const group = await admitItem(tx, { orgId: event.orgId, envId: event.envId }, item, opts);
-    log.info({ driftEventId: item.driftEventId, groupId: group.id }, 'security-critical drift queued ahead of its analysis');
+export function driftDetectedV1(opts: GroupingOptions): BatchEventHandler<'drift.detected.v1', Database> {
+  return async (items, tx) => {
+    const critical = items.filter((i) => i.event.data.isSecurityCritical);
+    for (const scoped of organizationsOf(critical))
+      for (const round of roundsBy(scoped, (i) => i.event.data.driftEventId)) await queueRound(tx, opts, round);
   };
+}
+
+async function queueRound(tx: Transaction<Database>, opts: GroupingOptions, round: readonly Item[]): Promise<void> {
+  const orgId = round[0]!.event.orgId;
+  const ids = round.map((i) => i.event.data.driftEventId);
+  // A drift in an open group already: its recommendation (or an earlier delivery) came first.
+  const existing = await openItemsOfDrifts(tx, orgId, ids);
+  const resolved = await resolvedAmong(tx, orgId, ids);
+  const waiting = round.filter((i) => !existing.has(i.event.data.driftEventId) && !resolved.has(i.event.data.driftEventId));
+  const environments = new Map<number, EnvironmentSummary | null>();
+  for (const { event } of waiting)
+    if (!environments.has(event.envId)) environments.set(event.envId, await environmentSummary(tx, event.envId));
+  const queued = waiting.map(({ event, meta }) => ({
+    envId: event.envId,
+    item: itemFromDetected(event.data, environments.get(event.envId) ?? null),
+    log: meta.log,
+  }));
+  const groups = await admitItems(tx, orgId, queued, opts);
+  for (const { item, log } of queued)
+    log.info(
+      { driftEventId: item.driftEventId, groupId: groups.get(item.driftEventId)?.id },
+      'security-critical drift queued ahead of its analysis',
+    );
 }

@@ -1,22 +1,41 @@
-import type { EventHandler } from '@driftguard/bus';
+import { roundsBy, type BatchEventHandler, type BatchItem } from '@driftguard/bus';
 import type { Database } from '@driftguard/db';
+import type { Transaction } from 'kysely';
 import { itemFromRecommendation } from '../alert/stored-item.js';
-import { admitItem, openItemOfDrift, type GroupingOptions } from '../grouping/grouping.js';
-import { wasResolved } from '../grouping/notification-groups.queries.js';
+import { admitItems, organizationsOf, openItemsOfDrifts, type GroupingOptions } from '../grouping/grouping.js';
+import { resolvedAmong } from '../grouping/notification-groups.queries.js';
+
+type Item = BatchItem<'recommendation.created.v1', Database>;
 
 /**
- * `dg.recommendation.created.v1.<org>.<env>`: the complete alert of a drift (drift, analysis,
- * recommendation) joins its environment's notification group. A drift already paged in degraded
- * mode is amended in place, so the full alert follows as an update of the same message. A drift
- * resolved meanwhile is left resolved.
+ * `dg.recommendation.created.v1.<org>.<env>`: the complete alert of each drift (drift, analysis,
+ * recommendation) joins its environment's notification group, set-based per organization. A
+ * drift already paged in degraded mode is amended in place, so the full alert follows as an
+ * update of the same message. A drift resolved meanwhile is left resolved. A drift recommended
+ * twice in one batch is admitted a second time over the first.
  */
-export function recommendationCreatedV1(opts: GroupingOptions): EventHandler<'recommendation.created.v1', Database> {
-  return async (event, { tx, log }) => {
-    const scope = { orgId: event.orgId, envId: event.envId };
-    const existing = await openItemOfDrift(tx, scope.orgId, event.data.driftEventId);
-    if (existing?.resolved || (await wasResolved(tx, scope.orgId, event.data.driftEventId))) return;
-    const item = itemFromRecommendation(event.data, event.occurredAt, existing?.item);
-    const group = await admitItem(tx, scope, item, opts, existing?.groupId);
-    log.info({ driftEventId: item.driftEventId, groupId: group.id, priority: item.priority }, 'drift queued for notification');
+export function recommendationCreatedV1(opts: GroupingOptions): BatchEventHandler<'recommendation.created.v1', Database> {
+  return async (items, tx) => {
+    for (const scoped of organizationsOf(items))
+      for (const round of roundsBy(scoped, (i) => i.event.data.driftEventId)) await admitRound(tx, opts, round);
   };
+}
+
+async function admitRound(tx: Transaction<Database>, opts: GroupingOptions, round: readonly Item[]): Promise<void> {
+  const orgId = round[0]!.event.orgId;
+  const ids = round.map((i) => i.event.data.driftEventId);
+  const existing = await openItemsOfDrifts(tx, orgId, ids);
+  const resolved = await resolvedAmong(tx, orgId, ids);
+  const admitted = round.flatMap(({ event, meta }) => {
+    const open = existing.get(event.data.driftEventId);
+    if (open?.resolved || resolved.has(event.data.driftEventId)) return [];
+    const item = itemFromRecommendation(event.data, event.occurredAt, open?.item);
+    return [{ envId: event.envId, item, existingGroupId: open?.groupId, log: meta.log }];
+  });
+  const groups = await admitItems(tx, orgId, admitted, opts);
+  for (const { item, log } of admitted)
+    log.info(
+      { driftEventId: item.driftEventId, groupId: groups.get(item.driftEventId)?.id, priority: item.priority },
+      'drift queued for notification',
+    );
 }
