@@ -107,6 +107,7 @@ describe('drift.detected handled as a batch', () => {
             item(resized(driftA, a, hoursAgo(0.25), 'm5.4xlarge')),
           ],
           tx,
+          log,
         ),
       );
 
@@ -178,6 +179,7 @@ describe('drift.detected handled as a batch', () => {
             item(resized(drift + 1000, 'i-0ddd00000000000d', hoursAgo(1), 'm5.xlarge')),
           ],
           tx,
+          log,
         ),
       );
     await expect(run).rejects.toThrow(PermanentError);

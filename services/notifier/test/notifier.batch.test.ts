@@ -72,7 +72,7 @@ describe('notifier admission handled as a batch', () => {
       detectedAt: new Date().toISOString(),
     };
     const notCritical = { ...detected, driftEventId: 9010, fingerprint: 'fp-quiet', isSecurityCritical: false };
-    await w.db.transaction().execute((tx) => driftDetectedV1(opts)([detectedItem(detected), detectedItem(notCritical)], tx));
+    await w.db.transaction().execute((tx) => driftDetectedV1(opts)([detectedItem(detected), detectedItem(notCritical)], tx, log));
     const queued = await w.db
       .selectFrom('notification_group_items')
       .select(['group_id', 'drift_event_id', 'analysis_pending'])
@@ -97,6 +97,7 @@ describe('notifier admission handled as a batch', () => {
             createdItem(recommendation({ driftEventId: twice, priority: 'high' })),
           ],
           tx,
+          log,
         ),
       );
 

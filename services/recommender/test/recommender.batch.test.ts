@@ -55,7 +55,7 @@ describe('drift.analyzed handled as a batch', () => {
     const [earlier, resolved, twice, stale] = [await openDrift(), await openDrift(true), await openDrift(), await openDrift()];
     const handle = handler();
     // The first analyses, alone: `earlier` and `stale` get open recommendations of version 1 and 3.
-    await h.db.transaction().execute((tx) => handle([item(fix(earlier, 1, 'earlier')), item(fix(stale, 3, 'stale'))], tx));
+    await h.db.transaction().execute((tx) => handle([item(fix(earlier, 1, 'earlier')), item(fix(stale, 3, 'stale'))], tx, log));
 
     await h.db
       .transaction()
@@ -69,6 +69,7 @@ describe('drift.analyzed handled as a batch', () => {
             item(fix(twice, 2, 'twice')),
           ],
           tx,
+          log,
         ),
       );
 
@@ -126,7 +127,7 @@ describe('drift.analyzed handled as a batch', () => {
     const drift = await openDrift();
     const run = h.db
       .transaction()
-      .execute((tx) => handler()([item(fix(drift, 1, 'kept')), item(fix(drift + 1000, 1, 'missing'))], tx));
+      .execute((tx) => handler()([item(fix(drift, 1, 'kept')), item(fix(drift + 1000, 1, 'missing'))], tx, log));
     await expect(run).rejects.toThrow(PermanentError);
     await expect(run).rejects.toThrow(`drift ${drift + 1000} does not exist`);
     const written = await h.db.selectFrom('recommendations').select('id').where('drift_event_id', '=', drift).execute();

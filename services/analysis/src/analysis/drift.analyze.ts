@@ -77,7 +77,6 @@ export interface DriftToAnalyze {
   drift: DriftWithEnvironment & { organization_id: number; environment_id: number };
   data: DriftDetectedV1['data'];
   version: number;
-  log: Logger;
 }
 
 /**
@@ -90,6 +89,7 @@ export async function analyzeDrifts(
   tx: Transaction<Database>,
   deps: AnalyzeDeps,
   drifts: readonly DriftToAnalyze[],
+  log: Logger,
 ): Promise<DriftAnalyzedV1['data'][]> {
   if (drifts.length === 0) return [];
   const now = new Date();
@@ -125,7 +125,7 @@ export async function analyzeDrifts(
     const read = () => environmentCauseHistory(tx, drift.environment_id, drift.id);
     histories.set(drift.environment_id, deps.history ? await deps.history.get(drift.environment_id, read) : await read());
   }
-  const active = await activeModel(tx, deps.model, drifts[0]!.log);
+  const active = await activeModel(tx, deps.model, log);
 
   const analyses = asked.map((a, i) => {
     const { drift, data, observedAt, profile, paths } = a;
@@ -201,15 +201,22 @@ export async function analyzeDrifts(
     tx,
     analyses.map((a) => ({ driftEventId: a.drift.id, severity: a.severity, confidence: a.analysis.confidence, risk: a.risk })),
   );
-  for (const { drift, analyzed, analysis, version, severity, correlated, log } of analyses) {
+  for (const { drift, analyzed } of analyses)
     await enqueue(tx, 'drift.analyzed.v1', drift.organization_id, drift.environment_id, analyzed, {
       subjectRoot: deps.subjectRoot,
     });
-    log.info(
-      { driftEventId: drift.id, version, cause: analysis.cause, severity, correlated: correlated.length },
-      'drift analyzed',
-    );
-  }
+  log.info(
+    {
+      drifts: analyses.map((a) => ({
+        driftEventId: a.drift.id,
+        version: a.version,
+        cause: a.analysis.cause,
+        severity: a.severity,
+        correlated: a.correlated.length,
+      })),
+    },
+    'drifts analyzed',
+  );
   return analyses.map((a) => a.analyzed);
 }
 

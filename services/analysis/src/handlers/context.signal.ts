@@ -83,7 +83,8 @@ async function reanalyzeWith(
       const last = latest.get(id);
       if (!drift || !last || drift.organization_id === null || drift.environment_id === null) return [];
       const located = { ...drift, organization_id: drift.organization_id, environment_id: drift.environment_id };
-      return [{ drift: located, data: detected, version: last.analysis_version + 1, log }];
+      return [{ drift: located, data: detected, version: last.analysis_version + 1 }];
     }),
+    log,
   );
 }

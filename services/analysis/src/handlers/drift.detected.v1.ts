@@ -16,7 +16,7 @@ export type DriftDetectedDeps = AnalyzeDeps;
  * the batch; alone, it is dead-lettered.
  */
 export function driftDetectedV1(deps: AnalyzeDeps): BatchEventHandler<'drift.detected.v1', Database> {
-  return async (items, tx) => {
+  return async (items, tx, log) => {
     // A drift named twice is analyzed a second time against the first analysis.
     for (const round of roundsBy(items, (i) => i.event.data.driftEventId)) {
       // Locks the drifts: two deliveries under different envelopes run one after the other.
@@ -50,10 +50,9 @@ export function driftDetectedV1(deps: AnalyzeDeps): BatchEventHandler<'drift.det
           drift: { ...drift, organization_id: event.orgId, environment_id: event.envId },
           data,
           version: last ? last.analysis_version + 1 : 1,
-          log: meta.log,
         });
       }
-      await analyzeDrifts(tx, deps, toAnalyze);
+      await analyzeDrifts(tx, deps, toAnalyze, log);
     }
   };
 }

@@ -1,4 +1,4 @@
-import { roundsBy, type BatchEventHandler, type BatchItem } from '@driftguard/bus';
+import { roundsBy, type BatchEventHandler, type BatchItem, type HandlerMeta } from '@driftguard/bus';
 import type { EnvironmentSummary } from '@driftguard/contracts';
 import type { Database } from '@driftguard/db';
 import type { Transaction } from 'kysely';
@@ -16,14 +16,19 @@ type Item = BatchItem<'drift.detected.v1', Database>;
  * Set-based per organization.
  */
 export function driftDetectedV1(opts: GroupingOptions): BatchEventHandler<'drift.detected.v1', Database> {
-  return async (items, tx) => {
+  return async (items, tx, log) => {
     const critical = items.filter((i) => i.event.data.isSecurityCritical);
     for (const scoped of organizationsOf(critical))
-      for (const round of roundsBy(scoped, (i) => i.event.data.driftEventId)) await queueRound(tx, opts, round);
+      for (const round of roundsBy(scoped, (i) => i.event.data.driftEventId)) await queueRound(tx, opts, round, log);
   };
 }
 
-async function queueRound(tx: Transaction<Database>, opts: GroupingOptions, round: readonly Item[]): Promise<void> {
+async function queueRound(
+  tx: Transaction<Database>,
+  opts: GroupingOptions,
+  round: readonly Item[],
+  log: HandlerMeta<Database>['log'],
+): Promise<void> {
   const orgId = round[0]!.event.orgId;
   const ids = round.map((i) => i.event.data.driftEventId);
   // A drift in an open group already: its recommendation (or an earlier delivery) came first.
@@ -33,15 +38,13 @@ async function queueRound(tx: Transaction<Database>, opts: GroupingOptions, roun
   const environments = new Map<number, EnvironmentSummary | null>();
   for (const { event } of waiting)
     if (!environments.has(event.envId)) environments.set(event.envId, await environmentSummary(tx, event.envId));
-  const queued = waiting.map(({ event, meta }) => ({
+  const queued = waiting.map(({ event }) => ({
     envId: event.envId,
     item: itemFromDetected(event.data, environments.get(event.envId) ?? null),
-    log: meta.log,
   }));
   const groups = await admitItems(tx, orgId, queued, opts);
-  for (const { item, log } of queued)
-    log.info(
-      { driftEventId: item.driftEventId, groupId: groups.get(item.driftEventId)?.id },
-      'security-critical drift queued ahead of its analysis',
-    );
+  log.info(
+    { drifts: queued.map(({ item }) => ({ driftEventId: item.driftEventId, groupId: groups.get(item.driftEventId)?.id })) },
+    'security-critical drifts queued ahead of their analysis',
+  );
 }

@@ -1,4 +1,4 @@
-import { enqueue, PermanentError, roundsBy, type BatchEventHandler, type BatchItem } from '@driftguard/bus';
+import { enqueue, PermanentError, roundsBy, type BatchEventHandler, type BatchItem, type HandlerMeta } from '@driftguard/bus';
 import { asTruncatedValue, type DataOf, type RecommendationType } from '@driftguard/contracts';
 import { fetchDriftChangeValue, writeAudits, type Database } from '@driftguard/db';
 import type { Transaction } from 'kysely';
@@ -141,9 +141,9 @@ async function planInputs(tx: Transaction<Database>, queries: readonly PlanQuery
  */
 export function driftAnalyzedV1(deps: DriftAnalyzedDeps): BatchEventHandler<'drift.analyzed.v1', Database> {
   const now = deps.now ?? (() => new Date());
-  return async (items, tx) => {
+  return async (items, tx, log) => {
     // A drift analysed twice in one batch is recommended for a second time against the first.
-    for (const round of roundsBy(items, (i) => i.event.data.driftEventId)) await recommendRound(tx, deps, now, round);
+    for (const round of roundsBy(items, (i) => i.event.data.driftEventId)) await recommendRound(tx, deps, now, round, log);
   };
 }
 
@@ -152,6 +152,7 @@ async function recommendRound(
   deps: DriftAnalyzedDeps,
   now: () => Date,
   items: readonly BatchItem<'drift.analyzed.v1', Database>[],
+  log: HandlerMeta<Database>['log'],
 ): Promise<void> {
   const ids = items.map((i) => i.event.data.driftEventId);
   const drifts = await lockDriftsAndRead(tx, ids);
@@ -180,7 +181,6 @@ async function recommendRound(
     const type = decisionFor(data, view, layers).outcome.recommendationType;
     decided.push({
       event,
-      log: meta.log,
       data,
       driftEventId,
       analysisVersion,
@@ -242,18 +242,25 @@ async function recommendRound(
     })),
   );
   const opts = { subjectRoot: deps.subjectRoot };
-  for (const { event, log, data, view, rec, id, superseded, resolved, driftEventId } of results) {
-    if (resolved) {
-      log.info({ driftEventId, recommendationId: id }, 'drift resolved before its analysis; recommendation recorded as expired');
-      continue;
-    }
+  for (const { event, data, view, rec, id, superseded, resolved } of results) {
+    // A drift resolved before its analysis: its recommendation is recorded as expired, nothing published.
+    if (resolved) continue;
     const created = recommendationCreated({ data, view, rec, id, supersedes: superseded, recommendedBy: RECOMMENDED_BY });
     await enqueue(tx, 'recommendation.created.v1', event.orgId, event.envId, created, opts);
     if (rec.unattended)
       await enqueue(tx, 'remediation.requested.v1', event.orgId, event.envId, remediationRequested(view, rec, id, now()), opts);
-    log.info(
-      { driftEventId, recommendationId: id, type: rec.recommendationType, rule: rec.policy.rule, supersedes: superseded },
-      'recommendation created',
-    );
   }
+  log.info(
+    {
+      recommendations: results.map((r) => ({
+        driftEventId: r.driftEventId,
+        recommendationId: r.id,
+        type: r.rec.recommendationType,
+        rule: r.rec.policy.rule,
+        ...(r.superseded !== undefined ? { supersedes: r.superseded } : {}),
+        ...(r.resolved ? { expired: 'drift resolved before its analysis' } : {}),
+      })),
+    },
+    'recommendations created',
+  );
 }
