@@ -5,6 +5,8 @@ import { createLogger } from '@driftguard/runtime';
 import { uuidv7 } from 'uuidv7';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroupingOptions } from '../src/grouping/grouping.js';
+import { flushGroup } from '../src/grouping/group.flush.js';
+import { lockGroup } from '../src/grouping/notification-groups.queries.js';
 import { driftDetectedV1 } from '../src/handlers/drift.detected.v1.js';
 import { recommendationCreatedV1 } from '../src/handlers/recommendation.created.v1.js';
 import { createNotifierWorld, recommendation, type NotifierWorld } from './notifier.harness.js';
@@ -118,5 +120,45 @@ describe('notifier admission handled as a batch', () => {
     // The critical drift brings its group's flush forward to now; the other group waits group_wait.
     expect(groups[0]!.flush_at!.getTime()).toBeLessThan(Date.now() + 1_000);
     expect(groups[1]!.flush_at!.getTime() - groups[1]!.created_at.getTime()).toBeGreaterThan(50_000);
+  });
+
+  it('marks on a flush only the items it had news of with its version', async () => {
+    const env = await w.addEnvironment('flush-env');
+    const [a, b] = [9101, 9102];
+    const admit = (items: DataOf<'recommendation.created.v1'>[]) =>
+      w.db.transaction().execute((tx) =>
+        recommendationCreatedV1(opts)(
+          items.map((d) => createdItem(d, env)),
+          tx,
+          log,
+        ),
+      );
+    const flush = () =>
+      w.db.transaction().execute(async (tx) => {
+        const open = await tx
+          .selectFrom('notification_groups')
+          .select('id')
+          .where('environment_id', '=', env)
+          .executeTakeFirstOrThrow();
+        const ctx = { now: new Date(), repeatIntervalMs: 3_600_000, rules: [], channels: [], silences: [], windows: [] };
+        await flushGroup(tx, await lockGroup(tx, open.id), ctx);
+      });
+    const versions = async () =>
+      (
+        await w.db
+          .selectFrom('notification_group_items')
+          .select(['drift_event_id', 'notified_version'])
+          .where('drift_event_id', 'in', [a, b])
+          .orderBy('drift_event_id')
+          .execute()
+      ).map((r) => r.notified_version);
+
+    await admit([recommendation({ driftEventId: a }), recommendation({ driftEventId: b })]);
+    await flush();
+    expect(await versions()).toEqual([1, 1]);
+    await new Promise((r) => setTimeout(r, 5));
+    await admit([recommendation({ driftEventId: b, priority: 'critical' })]);
+    await flush();
+    expect(await versions()).toEqual([1, 2]);
   });
 });

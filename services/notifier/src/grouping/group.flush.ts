@@ -59,7 +59,13 @@ export async function flushGroup(tx: Transaction<Database>, group: NotificationG
   if (decided === 'close' || decided === 'none') {
     const closed = decided === 'close';
     const repeatAt = !closed && group.repeat_at !== null && group.repeat_at > ctx.now ? group.repeat_at : null;
-    await recordFlush(tx, group.id, { version: group.version, at: group.last_flushed_at ?? ctx.now, repeatAt, closed });
+    await recordFlush(tx, group.id, {
+      version: group.version,
+      at: group.last_flushed_at ?? ctx.now,
+      since: group.last_flushed_at,
+      repeatAt,
+      closed,
+    });
     return 0;
   }
   const env = GroupEnvironment.parse(group.environment);
@@ -120,6 +126,7 @@ export async function flushGroup(tx: Transaction<Database>, group: NotificationG
   await recordFlush(tx, group.id, {
     version,
     at: ctx.now,
+    since: group.last_flushed_at,
     repeatAt: closed ? null : new Date(ctx.now.getTime() + ctx.repeatIntervalMs),
     closed,
   });

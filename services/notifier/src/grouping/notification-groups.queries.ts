@@ -221,11 +221,16 @@ export async function itemsOfGroup(db: Kysely<Database>, groupId: number): Promi
   }));
 }
 
-/** Records a flush: the group's new version, when it flushed, and its next reminder; closes it when everything resolved. */
+/**
+ * Records a flush: the group's new version, when it flushed, and its next reminder; closes it
+ * when everything resolved. Items new or changed since the last flush (`since`) get the version
+ * that first carried them as they are (`notified_version`); the others keep theirs, so a flush
+ * of a large group rewrites only what it had news of.
+ */
 export async function recordFlush(
   tx: Transaction<Database>,
   groupId: number,
-  f: { version: number; at: Date; repeatAt: Date | null; closed: boolean },
+  f: { version: number; at: Date; since: Date | null; repeatAt: Date | null; closed: boolean },
 ): Promise<void> {
   await tx
     .updateTable('notification_groups')
@@ -238,7 +243,17 @@ export async function recordFlush(
     })
     .where('id', '=', groupId)
     .execute();
-  await tx.updateTable('notification_group_items').set({ notified_version: f.version }).where('group_id', '=', groupId).execute();
+  const since = f.since;
+  await tx
+    .updateTable('notification_group_items')
+    .set({ notified_version: f.version })
+    .where('group_id', '=', groupId)
+    .where((eb) =>
+      since === null
+        ? eb('notified_version', 'is', null)
+        : eb.or([eb('notified_version', 'is', null), eb('changed_at', '>', since)]),
+    )
+    .execute();
 }
 
 /** Records who acknowledged a drift; a fully acknowledged group gets no reminders. */
