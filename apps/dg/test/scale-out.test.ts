@@ -5,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from '@driftguard/db/testing';
 import { createLogger, type Service } from '@driftguard/runtime';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { configureService } from '../src/service-catalog.js';
 
 // Two instances each of analysis and the recommender against one NATS and one database: they
@@ -19,14 +20,22 @@ const handled: Record<string, number> = {};
 let ingestPort = 0;
 let token = '';
 
-/** A logger that counts, per instance, the lines saying a drift was analysed or recommended. */
+/** What a batch's log line lists: the drifts analysed, or the recommendations made. */
+const HandledLine = z.union([
+  z.object({ msg: z.literal('drifts analyzed'), drifts: z.array(z.unknown()) }).transform((l) => l.drifts.length),
+  z
+    .object({ msg: z.literal('recommendations created'), recommendations: z.array(z.unknown()) })
+    .transform((l) => l.recommendations.length),
+]);
+
+/** A logger that counts, per instance, the drifts its batch lines say were analysed or recommended. */
 function countingLogger(instance: string) {
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
       for (const line of chunk.toString('utf8').split('\n')) {
-        if (line.includes('"msg":"drift analyzed"') || line.includes('"msg":"recommendation created"')) {
-          handled[instance] = (handled[instance] ?? 0) + 1;
-        }
+        if (!line.includes('"msg":"drifts analyzed"') && !line.includes('"msg":"recommendations created"')) continue;
+        const counted = HandledLine.safeParse(JSON.parse(line));
+        if (counted.success) handled[instance] = (handled[instance] ?? 0) + counted.data;
       }
       done();
     },

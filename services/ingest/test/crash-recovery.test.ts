@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@driftguard/db/testing';
 import { connectBus, streamNames } from '@driftguard/bus';
 import { createLogger } from '@driftguard/runtime';
-import { createTenant, NATS_URL, REPO_ROOT, waitUntil, type Tenant } from './harness.js';
+import { createTenant, freePort, NATS_URL, REPO_ROOT, waitUntil, type Tenant } from './harness.js';
 import { tfstateScan } from './builders.js';
 
 /**
@@ -54,8 +54,6 @@ async function stopChildren(): Promise<void> {
   );
 }
 
-const port = 20000 + Math.floor(Math.random() * 20000);
-
 beforeAll(async () => {
   tdb = await createTestDatabase('crash');
   tenant = await createTenant(tdb.db);
@@ -76,6 +74,7 @@ afterAll(async () => {
 });
 
 it('finishes a scan after kill -9 mid-way with every drift exactly once', async () => {
+  const port = await freePort();
   const first = startIngest(port);
   await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, 120_000);
   const res = await fetch(`http://127.0.0.1:${port}/v1/scans?format=tfstate&full=true`, {
@@ -101,7 +100,7 @@ it('finishes a scan after kill -9 mid-way with every drift exactly once', async 
     .executeTakeFirstOrThrow();
   expect(before.drifts_opened).toBeLessThan(N);
 
-  startIngest(port + 1);
+  startIngest(await freePort());
   const done = await waitUntil(async () => {
     const s = await tdb.db.selectFrom('scans').selectAll().where('id', '=', scanId).executeTakeFirst();
     return s && s.status === 'completed' ? s : undefined;
@@ -129,9 +128,10 @@ it('hands a scan back on SIGTERM, exits 0, and the next process finishes it with
   const other = await createTenant(tdb.db);
   // a lease far longer than this test waits: only the hand-back lets the next process resume
   const slow = { DG_SCAN_LEASE_MS: '600000' };
-  const first = startIngest(port + 2, slow);
-  await waitUntil(async () => (await fetch(`http://127.0.0.1:${port + 2}/readyz`)).status === 200, 120_000);
-  const res = await fetch(`http://127.0.0.1:${port + 2}/v1/scans?format=tfstate`, {
+  const port = await freePort();
+  const first = startIngest(port, slow);
+  await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, 120_000);
+  const res = await fetch(`http://127.0.0.1:${port}/v1/scans?format=tfstate`, {
     method: 'POST',
     headers: { authorization: `Bearer ${other.token}` },
     body: tfstateScan(N, (i) => i % 2 === 0),
@@ -151,7 +151,7 @@ it('hands a scan back on SIGTERM, exits 0, and the next process finishes it with
     .executeTakeFirstOrThrow();
   expect(handedBack.status).toBe('processing');
 
-  startIngest(port + 3, slow);
+  startIngest(await freePort(), slow);
   const done = await waitUntil(async () => {
     const s = await tdb.db.selectFrom('scans').selectAll().where('id', '=', scanId).executeTakeFirst();
     return s && s.status === 'completed' ? s : undefined;

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encryptSecret, parseKeyring } from '@driftguard/db';
@@ -11,6 +11,7 @@ import { credentialsContext } from '../src/declared/git-credentials.js';
 import { syncRepository, type GitSyncContext } from '../src/declared/git-sync.js';
 import { createRepoSyncScheduler } from '../src/declared/repo-sync.scheduler.js';
 import { capturedLogger, LocalRepo, serveGitOverHttp, tempDir } from './declared.git-support.js';
+import { freePort } from './harness.js';
 import { repositoryRow, resourceIds, tenantRows, type TenantRows } from './declared.support.js';
 
 const keyring = parseKeyring(`k1:${Buffer.alloc(32, 5).toString('base64')}`);
@@ -53,14 +54,6 @@ const fakeDns =
     if (address === undefined) throw new Error(`getaddrinfo ENOTFOUND ${host}`);
     return [{ address, family: address.includes(':') ? 6 : 4 }];
   };
-
-async function freePort(): Promise<number> {
-  const probe = createTcpServer();
-  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((done) => probe.close(() => done()));
-  return port;
-}
 
 /** Resolves once something accepts connections on 127.0.0.1:port (bounded: 100 tries). */
 async function listening(port: number): Promise<void> {

@@ -1,3 +1,4 @@
+import { createServer as createTcpServer } from 'node:net';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { uuidv7 } from 'uuidv7';
@@ -265,6 +266,16 @@ export function dg(
 }
 
 /** Polls `fn` until it returns a value (not undefined or false); throws after `timeoutMs`. */
+/** A TCP port on 127.0.0.1 nothing listens on now, as the OS hands out (a random pick can land on RabbitMQ's 25672). */
+export async function freePort(): Promise<number> {
+  const probe = createTcpServer();
+  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
+  const address = probe.address();
+  await new Promise<void>((done) => probe.close(() => done()));
+  if (address === null || typeof address === 'string') throw new Error('the port probe has no TCP address');
+  return address.port;
+}
+
 export async function waitUntil<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
