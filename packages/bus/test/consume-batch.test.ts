@@ -93,4 +93,62 @@ describe('consume: events received together', () => {
     // Whatever ran beside the poison ran again alone after its batch was rolled back, and wrote once.
     expect(runs.get(poison.id)).toBeGreaterThanOrEqual(1);
   });
+
+  it('gives a handleBatch handler the waiting events of one organization together, each once, and a failing batch alone', async () => {
+    // The first test's consumer would take these events too (its durable reads the same subject).
+    for (const c of consumptions.splice(0)) await c.stop();
+    // 40 events of one organization waiting before the consumer starts, one of them poison and one delivered twice.
+    const events = Array.from({ length: 40 }, (_, i) => ({ ...envelope('cmd.repo.sync.v1', repoSync(100 + i)), orgId: 3 }));
+    const poison = events[25]!;
+    for (const ev of events) await publishDirect(fx.bus, 'cmd.repo.sync.v1', ev, ev.id);
+    await publishDirect(fx.bus, 'cmd.repo.sync.v1', events[2], `${events[2]!.id}-again`);
+
+    // The stream still holds the first test's events: this consumer leaves them be.
+    const mine = new Set(events.map((e) => e.id));
+    const calls: number[] = [];
+    const consumption = await consume({
+      db: fx.db,
+      bus: fx.bus,
+      log: fx.log,
+      service: 'set-based',
+      key: 'cmd.repo.sync.v1',
+      concurrency: 1,
+      batch: 16,
+      handleBatch: async (all, tx, log) => {
+        const items = all.filter((i) => mine.has(i.event.id));
+        if (items.length === 0) return;
+        calls.push(items.length);
+        if (items.some((i) => i.event.id === poison.id)) throw new PermanentError('repository 125 is gone');
+        // One statement for the whole batch.
+        await tx
+          .insertInto('test_effects')
+          .values(
+            items.map((i) => ({
+              event_id: i.event.id,
+              instance: sql<string>`txid_current()::text || ':' || ${String(i.event.orgId)}`,
+            })),
+          )
+          .execute();
+        log.debug({ events: items.length }, 'batch handled');
+      },
+    });
+    consumptions.push(consumption);
+
+    const written = async () => (await effects()).filter((e) => mine.has(e.eventId));
+    const deadLetters = () => fx.db.selectFrom('dead_letters').selectAll().where('consumer', '=', consumption.durable).execute();
+    await waitFor(async () => (await written()).length === 39 && (await deadLetters()).length === 1, 'all events settled');
+    const rows = await written();
+    expect(rows.map((e) => e.eventId).sort()).toEqual(
+      events
+        .filter((e) => e.id !== poison.id)
+        .map((e) => e.id)
+        .sort(),
+    );
+    // Several events per call and per transaction; the poison's batch retried one event per call.
+    expect(Math.max(...calls)).toBeGreaterThan(1);
+    expect(new Set(rows.map((r) => r.txid)).size).toBeLessThan(39);
+    expect(calls.filter((n) => n === 1).length).toBeGreaterThanOrEqual(1);
+    const [letter] = await deadLetters();
+    expect(letter).toMatchObject({ message_id: poison.id, error_code: 'permanent_failure' });
+  });
 });
