@@ -19,7 +19,8 @@ import { sql, type Kysely } from 'kysely';
  * the names are rare, ANDed with the time index when a resource has many signals; a plan made
  * without the values would pick one of the two for every call.
  */
-const matchingFunction = `CREATE FUNCTION dg_context_signals_matching(
+/** The function as this migration creates it (0027's `down` restores it). */
+export const matchingFunction = `CREATE FUNCTION dg_context_signals_matching(
     org integer, env integer, from_at timestamptz, to_at timestamptz, except_kinds text[], keys text[])
   RETURNS SETOF bigint
   LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp SET plan_cache_mode = force_custom_plan

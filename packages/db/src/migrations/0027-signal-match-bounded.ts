@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { matchingFunction } from './0026-signal-match-function.js';
 
 /**
  * `dg_context_signals_matching` (migration 0026) without planning each call, and with the row
@@ -47,26 +48,12 @@ BEGIN
 END
 $fn$`;
 
-/** Migration 0026's body, planned per call. */
-const planned = `CREATE OR REPLACE FUNCTION ${signature}
-  RETURNS SETOF bigint
-  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp SET plan_cache_mode = force_custom_plan
-  AS $fn$
-BEGIN
-  RETURN QUERY SELECT s.id FROM context_signals s
-    WHERE s.match_keys && keys
-      AND s.organization_id = org AND org = coalesce(dg_current_org(), org)
-      AND (s.environment_id = env OR s.environment_id IS NULL)
-      AND s.occurred_at >= from_at AND s.occurred_at <= to_at
-      AND NOT (s.context_type = ANY (except_kinds));
-END
-$fn$`;
-
 // CREATE OR REPLACE keeps the function's grants (EXECUTE for dg_analysis only).
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql.raw(bounded).execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql.raw(planned).execute(db);
+  // Migration 0026's body, planned per call.
+  await sql.raw(matchingFunction.replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION')).execute(db);
 }

@@ -1,9 +1,18 @@
+import { roundsBy } from '@driftguard/bus';
 import type { EnvironmentSummary } from '@driftguard/contracts';
 import type { Database, NotificationGroup } from '@driftguard/db';
 import type { Transaction } from 'kysely';
 import type { StoredItem } from '../alert/stored-item.js';
 import { environmentSummary } from './environments.queries.js';
-import { joinGroup, lockGroupsFor, openItemsOfDrifts, putItems, scheduleFlushes } from './notification-groups.queries.js';
+import {
+  joinGroup,
+  lockGroupsFor,
+  openItemsOfDrifts,
+  putItems,
+  resolvedAmong,
+  scheduleFlushes,
+  type OpenItem,
+} from './notification-groups.queries.js';
 
 /** Grouping timings and keys (README: "Grouping"). */
 export interface GroupingOptions {
@@ -105,11 +114,32 @@ export async function admitItems(
   return placed;
 }
 
-/** Items of a batch by organization, in arrival order. */
-export function organizationsOf<T extends { event: { orgId: number } }>(items: readonly T[]): T[][] {
-  const scopes = new Map<number, T[]>();
-  for (const item of items) scopes.set(item.event.orgId, [...(scopes.get(item.event.orgId) ?? []), item]);
-  return [...scopes.values()];
+/** What the groups already hold of a round's drifts: their open items, and which were resolved. */
+export interface RoundState {
+  orgId: number;
+  existing: Map<number, OpenItem>;
+  resolved: Set<number>;
 }
 
-export { openItemsOfDrifts };
+/**
+ * Runs `admit` on each round of a batch: one organization's events, each drift once (a drift
+ * named twice comes again in a later round, over the first), with what the groups hold of them
+ * read in one statement each.
+ */
+export async function inRounds<T extends { event: { orgId: number; data: { driftEventId: number } } }>(
+  tx: Transaction<Database>,
+  items: readonly T[],
+  admit: (round: readonly T[], state: RoundState) => Promise<void>,
+): Promise<void> {
+  const byOrg = new Map<number, T[]>();
+  for (const item of items) byOrg.set(item.event.orgId, [...(byOrg.get(item.event.orgId) ?? []), item]);
+  for (const [orgId, scoped] of byOrg)
+    for (const round of roundsBy(scoped, (i) => i.event.data.driftEventId)) {
+      const ids = round.map((i) => i.event.data.driftEventId);
+      await admit(round, {
+        orgId,
+        existing: await openItemsOfDrifts(tx, orgId, ids),
+        resolved: await resolvedAmong(tx, orgId, ids),
+      });
+    }
+}

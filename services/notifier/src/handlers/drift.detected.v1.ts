@@ -1,13 +1,9 @@
-import { roundsBy, type BatchEventHandler, type BatchItem, type HandlerMeta } from '@driftguard/bus';
+import type { BatchEventHandler } from '@driftguard/bus';
 import type { EnvironmentSummary } from '@driftguard/contracts';
 import type { Database } from '@driftguard/db';
-import type { Transaction } from 'kysely';
 import { itemFromDetected } from '../alert/stored-item.js';
 import { environmentSummary } from '../grouping/environments.queries.js';
-import { admitItems, organizationsOf, openItemsOfDrifts, type GroupingOptions } from '../grouping/grouping.js';
-import { resolvedAmong } from '../grouping/notification-groups.queries.js';
-
-type Item = BatchItem<'drift.detected.v1', Database>;
+import { admitItems, inRounds, type GroupingOptions } from '../grouping/grouping.js';
 
 /**
  * `dg.drift.detected.v1.<org>.<env>` (degraded mode): a security-critical drift is queued with
@@ -16,35 +12,25 @@ type Item = BatchItem<'drift.detected.v1', Database>;
  * Set-based per organization.
  */
 export function driftDetectedV1(opts: GroupingOptions): BatchEventHandler<'drift.detected.v1', Database> {
-  return async (items, tx, log) => {
-    const critical = items.filter((i) => i.event.data.isSecurityCritical);
-    for (const scoped of organizationsOf(critical))
-      for (const round of roundsBy(scoped, (i) => i.event.data.driftEventId)) await queueRound(tx, opts, round, log);
-  };
-}
-
-async function queueRound(
-  tx: Transaction<Database>,
-  opts: GroupingOptions,
-  round: readonly Item[],
-  log: HandlerMeta<Database>['log'],
-): Promise<void> {
-  const orgId = round[0]!.event.orgId;
-  const ids = round.map((i) => i.event.data.driftEventId);
-  // A drift in an open group already: its recommendation (or an earlier delivery) came first.
-  const existing = await openItemsOfDrifts(tx, orgId, ids);
-  const resolved = await resolvedAmong(tx, orgId, ids);
-  const waiting = round.filter((i) => !existing.has(i.event.data.driftEventId) && !resolved.has(i.event.data.driftEventId));
-  const environments = new Map<number, EnvironmentSummary | null>();
-  for (const { event } of waiting)
-    if (!environments.has(event.envId)) environments.set(event.envId, await environmentSummary(tx, event.envId));
-  const queued = waiting.map(({ event }) => ({
-    envId: event.envId,
-    item: itemFromDetected(event.data, environments.get(event.envId) ?? null),
-  }));
-  const groups = await admitItems(tx, orgId, queued, opts);
-  log.info(
-    { drifts: queued.map(({ item }) => ({ driftEventId: item.driftEventId, groupId: groups.get(item.driftEventId)?.id })) },
-    'security-critical drifts queued ahead of their analysis',
-  );
+  return (items, tx, log) =>
+    inRounds(
+      tx,
+      items.filter((i) => i.event.data.isSecurityCritical),
+      async (round, { orgId, existing, resolved }) => {
+        // A drift in an open group already: its recommendation (or an earlier delivery) came first.
+        const waiting = round.filter((i) => !existing.has(i.event.data.driftEventId) && !resolved.has(i.event.data.driftEventId));
+        const environments = new Map<number, EnvironmentSummary | null>();
+        for (const { event } of waiting)
+          if (!environments.has(event.envId)) environments.set(event.envId, await environmentSummary(tx, event.envId));
+        const queued = waiting.map(({ event }) => ({
+          envId: event.envId,
+          item: itemFromDetected(event.data, environments.get(event.envId) ?? null),
+        }));
+        const groups = await admitItems(tx, orgId, queued, opts);
+        log.info(
+          { drifts: queued.map(({ item }) => ({ driftEventId: item.driftEventId, groupId: groups.get(item.driftEventId)?.id })) },
+          'security-critical drifts queued ahead of their analysis',
+        );
+      },
+    );
 }
